@@ -1,0 +1,60 @@
+// The archive seam: every message in and out, with acks, edits, revokes and poll votes, plus
+// full-text search. Implementations: SQLite (default, file in the data dir) and MySQL/MariaDB.
+// Both must pass the one contract suite (bridge/archive/contract.ts).
+import type { Ack, ArchivedMessage, MessageRow, PollVote } from '../domain/index.js';
+
+export interface ArchiveRow extends MessageRow {
+  slot: number;
+}
+
+export interface SearchQuery {
+  /** Omit to search every slot (the admin's cross-slot search). */
+  slot?: number;
+  /** Raw text as the user typed it; never reaches query syntax raw. */
+  query: string;
+  /** 1..500. */
+  limit: number;
+  offset?: number;
+}
+
+export interface ArchiveHealth {
+  ok: boolean;
+  backend: 'sqlite' | 'mysql';
+  /** Set when the backend is unreachable or failing. */
+  error?: string | null;
+  /** Writes waiting in memory or in the local spool. */
+  pending?: number;
+}
+
+export interface PollTally {
+  messageId: string;
+  /** Latest choice of each voter. */
+  votes: { voter: string; selectedOptions: string[]; timestamp: number }[];
+}
+
+export interface ArchiveStore {
+  readonly backend: 'sqlite' | 'mysql';
+  /** Open, run migrations. Must not throw just because a remote DB is down (see health). */
+  init(): Promise<void>;
+  /** Flush pending writes and close. */
+  close(): Promise<void>;
+  /** Write everything pending now. */
+  flush(): Promise<void>;
+
+  // Writes are queued and batched: they return at once and never throw for I/O problems.
+  /** Idempotent on (slot, id): a message seen twice is stored once (later fields fill gaps). */
+  saveMessage(slot: number, message: ArchivedMessage): void;
+  /** Ack never goes backwards. */
+  updateAck(slot: number, messageId: string, ack: Ack): void;
+  saveEdit(slot: number, messageId: string, body: string): void;
+  saveRevoke(slot: number, messageId: string): void;
+  savePollVote(slot: number, vote: PollVote): void;
+
+  /** A chat's messages, newest first. */
+  listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]>;
+  getMessage(slot: number, messageId: string): Promise<ArchiveRow | null>;
+  /** Best matches first (bm25 / relevance), then newest. */
+  search(query: SearchQuery): Promise<ArchiveRow[]>;
+  getPollTally(slot: number, messageId: string): Promise<PollTally>;
+  health(): ArchiveHealth;
+}

@@ -1,0 +1,109 @@
+// The whole configuration as one schema: defaults ← data-dir config.json ← environment variables.
+// A bad value stops start-up with one line naming the variable (ConfigError).
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** Every option: [env var, schema, one line of documentation]. */
+export const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(3000).describe('PORT: HTTP port (0 = any free port)'),
+  host: z.string().min(1).default('0.0.0.0').describe('HOST: interface to listen on'),
+  dataDir: z.string().min(1).default('./data').describe('WA_BRIDGE_DATA_DIR: sessions, database, tokens'),
+  adminToken: z.string().min(16).optional().describe('WA_BRIDGE_ADMIN_TOKEN: fixed admin token (else generated once and saved)'),
+  engine: z.enum(['wwebjs', 'demo']).default('wwebjs').describe('WA_BRIDGE_ENGINE: wwebjs (real WhatsApp) or demo (simulated accounts)'),
+  slots: z.coerce.number().int().min(1).max(32).default(6).describe('WA_BRIDGE_SLOTS: number of WhatsApp accounts'),
+  chromePath: z.string().min(1).optional().describe('CHROME_PATH: browser executable for the slots'),
+  bundledBrowserDir: z.string().min(1).optional().describe('WA_BRIDGE_BUNDLED_BROWSER_DIR: a browser shipped with the desktop app'),
+  chromiumArgs: z.string().default('').describe('WA_BRIDGE_CHROMIUM_ARGS: extra Chromium flags, space separated'),
+  dbUrl: z
+    .string()
+    .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:3306/db URL')
+    .optional()
+    .describe('WA_BRIDGE_DB_URL: unset = SQLite in the data dir; mysql://… = MySQL/MariaDB'),
+  firebaseServiceAccount: z.string().min(1).optional().describe('FIREBASE_SERVICE_ACCOUNT: path to the service-account JSON (unset = push off)'),
+  webVersion: z.string().min(1).optional().describe('WA_BRIDGE_WEB_VERSION: pin the WhatsApp Web version'),
+  webCacheDir: z.string().min(1).optional().describe('WA_BRIDGE_WEB_CACHE_DIR: local WhatsApp Web version cache folder'),
+  demoScanMs: z.coerce.number().int().min(0).max(600_000).default(3000).describe('WA_BRIDGE_DEMO_SCAN_MS: demo engine self-scan delay'),
+  allowCidrs: csv
+    .default(['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'])
+    .describe('WA_BRIDGE_ALLOW_CIDRS: networks allowed to connect, comma separated'),
+  corsOrigins: csv.default([]).describe('WA_BRIDGE_CORS_ORIGINS: origins allowed cross-origin (none by default)'),
+  bodyLimitBytes: z.coerce.number().int().min(1024).default(16 * MiB).describe('WA_BRIDGE_BODY_LIMIT: request body limit in bytes'),
+  ratePerMinute: z.coerce.number().int().min(1).default(10).describe('WA_BRIDGE_RATE_PER_MINUTE: messages per recipient per minute'),
+  ratePerHour: z.coerce.number().int().min(1).default(100).describe('WA_BRIDGE_RATE_PER_HOUR: messages per recipient per hour'),
+  ratePerDay: z.coerce.number().int().min(1).default(1000).describe('WA_BRIDGE_RATE_PER_DAY: messages per slot per day'),
+  reconnectAttempts: z.coerce.number().int().min(0).default(5).describe('WA_BRIDGE_RECONNECT_ATTEMPTS: restarts before FAILED'),
+  reconnectDelayMs: z.coerce.number().int().min(0).default(30_000).describe('WA_BRIDGE_RECONNECT_DELAY_MS: wait between restarts'),
+  watchdogIntervalMs: z.coerce.number().int().min(100).default(30_000).describe('WA_BRIDGE_WATCHDOG_MS: liveness probe interval'),
+  watchdogTimeoutMs: z.coerce.number().int().min(100).default(15_000).describe('WA_BRIDGE_WATCHDOG_TIMEOUT_MS: probe answer deadline'),
+  qrMaxRefreshes: z.coerce.number().int().min(1).default(6).describe('WA_BRIDGE_QR_MAX_REFRESHES: unscanned QRs before the slot stops'),
+  memoryLimitMb: z.coerce.number().int().min(0).default(1500).describe('WA_BRIDGE_MEMORY_LIMIT_MB: restart a slot whose browser passes this (0 = off)'),
+  lowMemoryFlags: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe('WA_BRIDGE_LOW_MEMORY: low-memory Chromium flags'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('LOG_LEVEL'),
+});
+
+export type BridgeConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variable for each option. */
+export const ENV_NAMES: Record<keyof BridgeConfig, string> = Object.fromEntries(
+  Object.entries(configSchema.shape).map(([key, schema]) => [key, (schema.description ?? key).split(':')[0]!]),
+) as Record<keyof BridgeConfig, string>;
+
+export class ConfigError extends Error {}
+
+/** Options the admin app may save into `<dataDir>/config.json` (applied at next start). */
+export const SETTINGS_FILE = 'config.json';
+
+function readSettingsFile(dataDir: string): Record<string, unknown> {
+  const file = path.join(dataDir, SETTINGS_FILE);
+  if (!fs.existsSync(file)) return {};
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  throw new ConfigError(`${file}: must hold a JSON object`);
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+function parse(input: Record<string, unknown>, origin: (key: string) => string): BridgeConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  throw new ConfigError(`${origin(key)}: ${issue.message}`);
+}
+
+/** Load the configuration: explicit overrides (tests, Electron) win over env, env over the file. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigInput = {}): BridgeConfig {
+  const envValues = fromEnv(env);
+  const dataDir = path.resolve(String(overrides.dataDir ?? envValues.dataDir ?? './data'));
+  const fileValues = readSettingsFile(dataDir);
+  const merged = { ...fileValues, ...envValues, ...overrides, dataDir };
+  return parse(merged, (key) => {
+    if (key in overrides) return `option ${key}`;
+    if (key in envValues) return ENV_NAMES[key as keyof BridgeConfig] ?? key;
+    if (key in fileValues) return `${path.join(dataDir, SETTINGS_FILE)} "${key}"`;
+    return key;
+  });
+}

@@ -1,0 +1,40 @@
+// The error codes of API.md and the one error class every layer throws.
+
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  INVALID_SLOT: 400,
+  INVALID_NUMBER: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  NOT_CONNECTED: 409,
+  QR_EXPIRED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  SEND_FAILED: 502,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class BridgeError extends Error {
+  readonly code: ErrorCode;
+  /** Seconds to wait, for RATE_LIMITED. */
+  readonly retryAfter?: number;
+
+  constructor(code: ErrorCode, message: string, opts: { retryAfter?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'BridgeError';
+    this.code = code;
+    this.retryAfter = opts.retryAfter;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** The API's error envelope. */
+export function errorBody(code: ErrorCode, message: string) {
+  return { success: false as const, error: { code, message } };
+}

@@ -1,0 +1,29 @@
+// Prometheus metrics (prom-client), one registry per bridge so tests can run several bridges.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const slotLabel = ['slot'] as const;
+  return {
+    registry,
+    slotState: new Gauge({ name: 'wa_slot_state', help: 'Slot state (1 for the current state)', labelNames: ['slot', 'state'], registers: [registry] }),
+    messagesSent: new Counter({ name: 'wa_messages_sent_total', help: 'Messages sent', labelNames: slotLabel, registers: [registry] }),
+    messagesReceived: new Counter({ name: 'wa_messages_received_total', help: 'Messages received', labelNames: slotLabel, registers: [registry] }),
+    messagesFailed: new Counter({ name: 'wa_messages_failed_total', help: 'Sends that failed', labelNames: slotLabel, registers: [registry] }),
+    rateLimited: new Counter({ name: 'wa_rate_limited_total', help: 'Sends refused by a rate limit', labelNames: slotLabel, registers: [registry] }),
+    reconnects: new Counter({ name: 'wa_reconnects_total', help: 'Automatic slot restarts', labelNames: slotLabel, registers: [registry] }),
+    qrScans: new Counter({ name: 'wa_qr_scans_total', help: 'QR codes scanned (authenticated after a QR)', labelNames: slotLabel, registers: [registry] }),
+    wsClients: new Gauge({ name: 'wa_ws_clients', help: 'Open WebSocket clients', registers: [registry] }),
+    outboxSize: new Gauge({ name: 'wa_outbox_size', help: 'Messages waiting in the outbox', registers: [registry] }),
+    httpLatency: new Histogram({
+      name: 'wa_http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
