@@ -1,0 +1,188 @@
+// Push to phones: when a message arrives and a paired phone has no open socket, tell it through
+// Firebase Cloud Messaging — unless the chat is muted, the message is mine, or it is old history.
+// onMessage only files the message; coalescing, sending and retries happen off the message path.
+import type { Database } from 'better-sqlite3';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logger.js';
+import type { ChatRow, MessageRow } from '../domain/index.js';
+import { isMutedAt } from '../domain/index.js';
+import { createCoalescer } from './coalescer.js';
+import { loadServiceAccount } from './credentials.js';
+import { createFcmClient, type FcmClient } from './fcm-client.js';
+import { classifyFcmError, errorCodeOf } from './fcm-errors.js';
+import { createPushMetrics, type SuppressReason } from './metrics.js';
+import { buildPushMessage, type PushBatch } from './notification.js';
+import { createRetryQueue } from './retry-queue.js';
+import { createTokenStore } from './token-store.js';
+import type { TokenMessage } from 'firebase-admin/messaging';
+
+export { buildPushMessage, previewOf, titleOf, type PushBatch } from './notification.js';
+export { loadServiceAccount } from './credentials.js';
+
+/** Messages older than this are history sync, not news. */
+export const STALE_AFTER_MS = 5 * 60_000;
+
+export interface PushStatus {
+  enabled: boolean;
+  /** Why push is off (null when on). */
+  reason: string | null;
+}
+
+export interface PushService {
+  readonly status: PushStatus;
+  /** Store the device's token, replacing its old one. Throws VALIDATION_ERROR on a malformed token. */
+  registerToken(deviceId: string, token: string, platform?: string): void;
+  /** Forget a revoked device's token. */
+  removeDevice(deviceId: string): void;
+  /** Called for every new message; returns at once (never blocks message handling). */
+  onMessage(slot: number, message: MessageRow & { chatId: string }, chat: ChatRow | null): void;
+  /** Send what is still waiting (up to a deadline), stop timers, release Firebase. */
+  close(): Promise<void>;
+}
+
+export interface PushServiceOptions {
+  db: Database;
+  serviceAccountPath?: string;
+  logger: Logger;
+  registry: Registry;
+  isDeviceOnline: (deviceId: string) => boolean;
+  now?: () => number;
+  /** Window in which one chat's messages become one push (default 2000 ms). */
+  coalesceMs?: number;
+  /** Hook for per-slot device permissions; today every device sees every slot. */
+  canSeeSlot?: (deviceId: string, slot: number) => boolean;
+  /** Tuning, mainly for tests. */
+  concurrency?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  attemptTimeoutMs?: number;
+  drainMs?: number;
+}
+
+interface PushJob {
+  deviceId: string;
+  token: string;
+  message: TokenMessage;
+}
+
+export function createPushService(opts: PushServiceOptions): PushService {
+  const now = opts.now ?? Date.now;
+  const log = opts.logger.child({ part: 'push' });
+  const metrics = createPushMetrics(opts.registry);
+  const tokens = createTokenStore(opts.db);
+  const canSeeSlot = opts.canSeeSlot ?? (() => true);
+
+  const loaded = loadServiceAccount(opts.serviceAccountPath);
+  let client: FcmClient | null = null;
+  let status: PushStatus;
+  if (loaded.ok) {
+    try {
+      client = createFcmClient(loaded.account);
+      status = { enabled: true, reason: null };
+      log.info({ projectId: loaded.account.project_id }, 'push notifications on (FCM)');
+    } catch (err) {
+      status = { enabled: false, reason: `firebase-admin refused the service account: ${(err as Error).message}` };
+    }
+  } else {
+    status = { enabled: false, reason: loaded.reason };
+  }
+  if (!status.enabled) log.info({ reason: status.reason }, 'push notifications off');
+
+  const suppress = (reason: SuppressReason, n = 1) => metrics.suppressed.inc({ reason }, n);
+
+  const queue = createRetryQueue<PushJob>({
+    concurrency: opts.concurrency ?? 4,
+    maxQueued: 1000,
+    maxAttempts: opts.maxAttempts ?? 5,
+    baseDelayMs: opts.retryBaseMs ?? 1000,
+    maxDelayMs: 60_000,
+    attemptTimeoutMs: opts.attemptTimeoutMs ?? 30_000,
+    perform: async (job) => {
+      await client!.send(job.message);
+    },
+    shouldRetry: (err) => classifyFcmError(err) === 'retry',
+    onRetry: (job, err, attempts) => {
+      metrics.retried.inc();
+      log.debug({ deviceId: job.deviceId, code: errorCodeOf(err), attempts }, 'push failed, will retry');
+    },
+    onSettled: (job, err, attempts) => {
+      if (err === null) {
+        metrics.sent.inc();
+        return;
+      }
+      const code = errorCodeOf(err);
+      if (classifyFcmError(err) === 'prune') {
+        if (tokens.removeIfCurrent(job.deviceId, job.token)) metrics.pruned.inc();
+        log.info({ deviceId: job.deviceId, code }, 'FCM token no longer valid, deleted');
+        return;
+      }
+      metrics.failed.inc({ code });
+      log.warn({ deviceId: job.deviceId, code, attempts, err: (err as Error).message }, 'push failed');
+    },
+  });
+
+  function dispatch(batch: PushBatch): void {
+    const devices = tokens.list();
+    if (devices.length === 0) return suppress('no_devices');
+    for (const device of devices) {
+      if (!canSeeSlot(device.deviceId, batch.slot)) {
+        suppress('not_allowed');
+        continue;
+      }
+      // Checked when the window closes: a phone that connected meanwhile already saw the messages.
+      if (opts.isDeviceOnline(device.deviceId)) {
+        suppress('online');
+        continue;
+      }
+      const job = { deviceId: device.deviceId, token: device.token, message: buildPushMessage(batch, device.token) };
+      if (!queue.push(job)) metrics.failed.inc({ code: 'queue-full' });
+    }
+  }
+
+  const coalescer = createCoalescer<{ slot: number; chat: ChatRow | null; message: MessageRow }>({
+    windowMs: opts.coalesceMs ?? 2000,
+    onFlush: (key, items, count) => {
+      const last = items[items.length - 1]!;
+      try {
+        dispatch({ slot: last.slot, chatId: last.message.chatId, chat: last.chat, messages: items.map((i) => i.message), count });
+      } catch (err) {
+        // A timer callback must never throw (e.g. the database closed under us).
+        log.error({ err: (err as Error).message, key }, 'push dispatch failed');
+      }
+    },
+  });
+
+  let closed = false;
+
+  return {
+    get status() {
+      return { ...status };
+    },
+    registerToken(deviceId, token, platform) {
+      tokens.register(deviceId, token, platform ?? null, now());
+      log.info({ deviceId, platform: platform ?? null }, 'FCM token registered');
+    },
+    removeDevice(deviceId) {
+      tokens.remove(deviceId);
+    },
+    onMessage(slot, message, chat) {
+      if (closed) return;
+      if (!client) return suppress('disabled');
+      if (message.fromMe) return suppress('from_me');
+      if (now() - message.timestamp * 1000 > STALE_AFTER_MS) return suppress('stale');
+      if (chat && isMutedAt(chat.muteExpiration, Math.floor(now() / 1000))) return suppress('muted');
+      coalescer.add(`${slot}|${message.chatId}`, { slot, chat, message });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stopped = Object.assign(new Error('push service closed'), { code: 'closed' });
+      coalescer.flushAll();
+      queue.close(stopped); // no more retries: whatever FCM refuses now stays refused
+      const drained = await queue.drain(opts.drainMs ?? 5000);
+      if (!drained) log.warn({ pending: queue.pending }, 'push queue not drained before close');
+      queue.abandon(stopped);
+      await client?.close().catch(() => undefined);
+    },
+  };
+}
