@@ -113,7 +113,7 @@ describe('findBrowser', () => {
     expect(browserMissingMessage('darwin')).toMatch(/Google Chrome/);
   });
 
-  it('finds this machine's installed browser with the default checks (Debian Chromium here)', () => {
+  it('finds the installed browser of this machine with the default checks (Debian Chromium here)', () => {
     const found = findBrowser({ env: {} });
     expect(found?.source).toBe('system');
     fs.accessSync(found!.path, fs.constants.X_OK);
