@@ -62,7 +62,7 @@ describe('createRetryQueue', () => {
   });
 
   it('times out an attempt that never answers', async () => {
-    const { q, settled } = queue({ attemptTimeoutMs: 30, maxAttempts: 1, perform: () => new Promise(() => undefined) });
+    const { q, settled } = queue({ attemptTimeoutMs: 30, maxAttempts: 1, perform: () => new Promise<void>(() => undefined) });
     q.push(1);
     expect(await q.drain(1000)).toBe(true);
     expect(settled[0]!.err).toMatchObject({ code: 'app/network-timeout' });
