@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRetryQueue, type RetryQueueOptions } from './retry-queue.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function queue(over: Partial<RetryQueueOptions<number>>) {
   const settled: { job: number; err: unknown; attempts: number }[] = [];
