@@ -47,6 +47,12 @@ export interface EngineProcessInfo {
   pid: number | null;
   /** Resident memory of the engine's browser tree in bytes, when known. */
   rssBytes: number | null;
+  /**
+   * Proportional set size of the browser tree (shared pages split between their users), when
+   * known. Summed RSS counts shared pages once per process (several times the truth for a
+   * Chromium tree), so memory limits should prefer this figure.
+   */
+  pssBytes?: number | null;
 }
 
 export interface WhatsAppEngine {
