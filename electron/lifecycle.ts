@@ -1,0 +1,51 @@
+// Quitting stops the bridge first (slots closed, archive flushed), once, with a deadline so a
+// stuck browser can never keep the app from exiting.
+
+export interface QuitCoordinator {
+  /** True once quitting began (window close must then really close). */
+  readonly quitting: boolean;
+  /**
+   * Call from `before-quit`. Returns true when the quit must be held (preventDefault) while the
+   * bridge stops; `exit` is called when it has.
+   */
+  beforeQuit(): boolean;
+}
+
+export interface QuitOptions {
+  stop: () => Promise<void>;
+  exit: (code: number) => void;
+  timeoutMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export function createQuitCoordinator({ stop, exit, timeoutMs = 15_000, onError }: QuitOptions): QuitCoordinator {
+  let phase: 'running' | 'stopping' | 'stopped' = 'running';
+  return {
+    get quitting() {
+      return phase !== 'running';
+    },
+    beforeQuit() {
+      if (phase === 'stopped') return false;
+      if (phase === 'stopping') return true;
+      phase = 'stopping';
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the bridge did not stop within ${timeoutMs} ms`)), timeoutMs);
+      });
+      Promise.race([stop(), deadline])
+        .then(
+          () => 0,
+          (err: unknown) => {
+            onError?.(err);
+            return 1;
+          },
+        )
+        .then((code) => {
+          clearTimeout(timer);
+          phase = 'stopped';
+          exit(code);
+        });
+      return true;
+    },
+  };
+}

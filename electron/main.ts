@@ -1,0 +1,208 @@
+// Electron main process: wiring only. Every decision lives in a plain module beside this file.
+import { app, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import electronUpdater from 'electron-updater';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { createBridge } from '../bridge/bridge.js';
+import { ConfigError, ENV_NAMES, loadConfig } from '../bridge/config.js';
+import { createLogger } from '../bridge/logger.js';
+import type { Bridge } from '../bridge/types.js';
+import { PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
+import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './autostart.js';
+import { IPC, type OpenChatPayload } from './ipc.js';
+import { createQuitCoordinator } from './lifecycle.js';
+import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
+import { notificationFor, type DesktopNotification } from './notifications.js';
+import { SecretStore, storageBackend } from './secrets.js';
+import { sealSettingsSecrets } from './sealed-settings.js';
+import { HIDDEN_FLAG, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
+import { createTray, type TrayController } from './tray.js';
+import { createMainWindow, guardAllWebContents, hardenSession } from './window.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// Pin userData to the product name before anything reads it (dev runs are named after package.json).
+app.setPath('userData', userDataDir(app.getPath('appData')));
+const userData = app.getPath('userData');
+const log = createLogger('info', pino.destination({ dest: path.join(userData, 'logs', 'desktop.log'), mkdir: true, sync: true }));
+
+let bridge: Bridge | undefined;
+let win: BrowserWindow | undefined;
+let tray: TrayController | undefined;
+const liveNotifications = new Set<Notification>(); // held so click handlers are not collected
+
+const quit = createQuitCoordinator({
+  stop: async () => {
+    tray?.destroy();
+    await bridge?.stop();
+  },
+  exit: (code) => app.exit(code),
+  onError: (err) => log.error({ err }, 'the bridge did not stop cleanly'),
+});
+
+function showWindow(): void {
+  if (!win || win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+function notify(title: string, body: string, onClick?: () => void): void {
+  if (!Notification.isSupported()) return;
+  const n = new Notification({ title, body, silent: false });
+  liveNotifications.add(n);
+  n.on('click', () => {
+    liveNotifications.delete(n);
+    onClick?.();
+  });
+  n.on('close', () => liveNotifications.delete(n));
+  n.show();
+}
+
+function showMessageNotification(note: DesktopNotification): void {
+  notify(note.title, note.body, () => {
+    showWindow();
+    const payload: OpenChatPayload = { slot: note.slot, chatId: note.chatId };
+    win?.webContents.send(IPC.openChat, payload);
+  });
+}
+
+function loginItem(): Autostart & { supported: boolean } {
+  if (process.platform === 'linux') {
+    const home = xdgConfigHome(process.env, app.getPath('home'));
+    return { ...linuxAutostart({ configHome: home, id: 'wa-bridge', name: PRODUCT_NAME, execPath: linuxExecPath(process.env, process.execPath) }), supported: true };
+  }
+  return {
+    supported: true,
+    isEnabled: () => app.getLoginItemSettings({ args: [HIDDEN_FLAG] }).openAtLogin,
+    setEnabled: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled, args: [HIDDEN_FLAG] }),
+  };
+}
+
+/** Answer IPC only for the bridge's own top frame. */
+function trusted(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return !!bridge && isTrustedSender(frame?.url, frame?.parent === null, bridge.url);
+}
+
+function registerIpc(): void {
+  ipcMain.handle(IPC.getAdminToken, (event) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    return bridge!.adminToken;
+  });
+  ipcMain.handle(IPC.openExternal, async (event, url: unknown) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    if (typeof url !== 'string' || !isSafeExternalUrl(url)) throw new Error('only http, https and mailto links can be opened');
+    await shell.openExternal(url);
+  });
+  ipcMain.handle(IPC.secretStorageBackend, (event) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    return storageBackend(process.platform, safeStorage);
+  });
+}
+
+async function seedTray(b: Bridge): Promise<void> {
+  try {
+    const res = await fetch(`${b.url}/api/slots`, { headers: { apikey: b.adminToken } });
+    if (res.ok) tray?.seed(await res.json());
+  } catch (err) {
+    log.warn({ err }, 'could not read the slots for the tray');
+  }
+}
+
+function startUpdater(url: string | undefined): void {
+  if (!url || !app.isPackaged) return; // off unless desktop.json names a feed
+  const { autoUpdater } = electronUpdater;
+  autoUpdater.setFeedURL({ provider: 'generic', url });
+  autoUpdater.checkForUpdatesAndNotify().catch((err: unknown) => log.warn({ err }, 'update check failed'));
+}
+
+async function start(): Promise<void> {
+  const layout: Layout = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() };
+  const shellState = loadShellState(userData);
+  if (shellState.problem) log.warn(shellState.problem);
+
+  const secrets = new SecretStore(userData, safeStorage, (m) => log.warn(m));
+  const backend = storageBackend(process.platform, safeStorage);
+  if (backend === 'basic_text' || backend === 'unavailable') log.warn({ backend }, 'no OS keyring: secrets are stored without real protection');
+  let adminToken = secrets.get('adminToken');
+  if (!adminToken) {
+    adminToken = randomBytes(32).toString('base64url');
+    secrets.set('adminToken', adminToken);
+  }
+  const dataDir = bridgeDataDir(userData);
+  const sealed = sealSettingsSecrets(dataDir, secrets);
+  for (const problem of sealed.problems) log.warn(problem);
+
+  const envToken = process.env[ENV_NAMES.adminToken];
+  const config = loadConfig(process.env, {
+    dataDir,
+    bundledBrowserDir: bundledBrowserDir(layout),
+    ...(envToken ? {} : { adminToken }),
+    ...sealed.overrides,
+  });
+  const b = createBridge(config);
+  bridge = b;
+  await b.start();
+  log.info({ url: b.url }, 'bridge started');
+
+  hardenSession(session.defaultSession, b.url);
+  registerIpc();
+
+  const hidden = startsHidden(process.argv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
+  const window = createMainWindow({ appUrl: b.url, preloadPath: path.join(here, 'preload.cjs'), show: !hidden });
+  win = window;
+  window.on('close', (event) => {
+    const decision = decideClose(quit.quitting, shellState.state);
+    if (!decision.hide) return;
+    event.preventDefault();
+    window.hide();
+    if (decision.showNotice) {
+      notify(PRODUCT_NAME, `${PRODUCT_NAME} keeps running in the tray so your phones stay connected. Quit it from the tray icon.`);
+      shellState.state.closeNoticeShown = true;
+      saveShellState(userData, shellState.state);
+    }
+  });
+
+  tray = createTray({ iconPath: trayIconPath(layout, process.platform), slots: config.slots, autostart: loginItem(), actions: { open: showWindow, quit: () => app.quit() } });
+  b.onEvent((event) => {
+    if (event.type === 'status') tray?.setSlotState(event.slot, event.state);
+    const note = notificationFor(event, { visible: window.isVisible() && !window.isMinimized(), focused: window.isFocused() });
+    if (note) showMessageNotification(note);
+  });
+  void seedTray(b);
+
+  // The OS is going down: stop the slots cleanly instead of being killed mid-write.
+  // (Electron passes an event here although its typings declare none.)
+  const onShutdown = (event?: { preventDefault(): void }): void => {
+    event?.preventDefault();
+    app.quit();
+  };
+  powerMonitor.on('shutdown', onShutdown);
+  window.on('session-end', () => app.quit()); // Windows log-off / shutdown
+  powerMonitor.on('resume', () => log.info('resumed from sleep; the slot watchdogs reconnect what dropped'));
+  startUpdater(shellState.state.updateUrl);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit(); // the running instance gets 'second-instance' and shows itself
+} else {
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow); // macOS dock click
+  app.on('window-all-closed', () => {}); // live on in the tray
+  app.on('before-quit', (event) => {
+    if (quit.beforeQuit()) event.preventDefault();
+  });
+  guardAllWebContents(() => bridge?.url ?? 'http://127.0.0.1');
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      const message = err instanceof ConfigError ? `Configuration problem: ${err.message}` : `${PRODUCT_NAME} could not start: ${(err as Error).message}`;
+      log.fatal({ err }, 'start-up failed');
+      dialog.showErrorBox(PRODUCT_NAME, `${message}\n\nDetails are in ${path.join(userData, 'logs', 'desktop.log')}.`);
+      app.exit(1);
+    });
+}

@@ -1,0 +1,62 @@
+// The preload: the only bridge between the sandboxed renderer and the main process.
+// Sandboxed preloads are CommonJS and may only require('electron'), so this file is
+// self-contained. It exposes exactly `window.waBridge` and nothing else.
+import type { ContextBridge, IpcRenderer, IpcRendererEvent } from 'electron';
+
+export const CHANNELS = {
+  getAdminToken: 'wa-bridge:get-admin-token',
+  openExternal: 'wa-bridge:open-external',
+  secretStorageBackend: 'wa-bridge:secret-storage-backend',
+  openChat: 'wa-bridge:open-chat',
+} as const;
+
+/** What the renderer sees as `window.waBridge`. */
+export interface WaBridgeApi {
+  getAdminToken(): Promise<string>;
+  platform: string;
+  openExternal(url: string): Promise<void>;
+  onOpenChat(cb: (slot: number, chatId: string) => void): () => void;
+  secretStorageBackend(): Promise<string>;
+}
+
+type Invoker = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+
+/** Build the API object; every call goes through a fixed channel, never a raw ipcRenderer. */
+export function buildWaBridgeApi(ipc: Invoker, platform: string): WaBridgeApi {
+  return Object.freeze({
+    platform,
+    getAdminToken: async (): Promise<string> => {
+      const token: unknown = await ipc.invoke(CHANNELS.getAdminToken);
+      if (typeof token !== 'string') throw new Error('the desktop app gave no admin token');
+      return token;
+    },
+    openExternal: async (url: string): Promise<void> => {
+      if (typeof url !== 'string') throw new TypeError('openExternal needs a URL string');
+      await ipc.invoke(CHANNELS.openExternal, url);
+    },
+    onOpenChat: (cb: (slot: number, chatId: string) => void): (() => void) => {
+      if (typeof cb !== 'function') throw new TypeError('onOpenChat needs a callback');
+      // The event object (with its sender) is never handed to the page.
+      const listener = (_event: IpcRendererEvent, payload: unknown): void => {
+        const p = payload as { slot?: unknown; chatId?: unknown } | null;
+        if (p && typeof p.slot === 'number' && typeof p.chatId === 'string') cb(p.slot, p.chatId);
+      };
+      ipc.on(CHANNELS.openChat, listener);
+      return () => {
+        ipc.removeListener(CHANNELS.openChat, listener);
+      };
+    },
+    secretStorageBackend: async (): Promise<string> => String(await ipc.invoke(CHANNELS.secretStorageBackend)),
+  });
+}
+
+export function exposeWaBridge(bridge: Pick<ContextBridge, 'exposeInMainWorld'>, ipc: Invoker, platform: string): void {
+  bridge.exposeInMainWorld('waBridge', buildWaBridgeApi(ipc, platform));
+}
+
+// Only inside Electron's renderer: under Node (tests) `process.type` is undefined.
+if ((process as { type?: string }).type === 'renderer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const electron = require('electron') as typeof import('electron');
+  exposeWaBridge(electron.contextBridge, electron.ipcRenderer, process.platform);
+}

@@ -1,0 +1,107 @@
+// The preload is compiled as Electron's sandbox gets it (CommonJS) and run inside a wrapper like
+// Electron's: only `require`, `process`, `exports` and `module` exist, and `require` answers
+// 'electron' alone. So the test sees exactly what a renderer page would see.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import ts from 'typescript';
+import { describe, expect, it, vi } from 'vitest';
+import { IPC } from './ipc.js';
+
+const SOURCE = fs.readFileSync(fileURLToPath(new URL('./preload.cts', import.meta.url)), 'utf8');
+const COMPILED = ts.transpileModule(SOURCE, {
+  fileName: 'preload.cts',
+  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+}).outputText;
+
+function fakeIpc(answers: Record<string, unknown> = {}) {
+  const emitter = new EventEmitter();
+  return {
+    emitter,
+    invoke: vi.fn(async (channel: string, ..._args: unknown[]) => answers[channel]),
+    on: vi.fn((channel: string, listener: (...args: any[]) => void) => void emitter.on(channel, listener)),
+    removeListener: vi.fn((channel: string, listener: (...args: any[]) => void) => void emitter.removeListener(channel, listener)),
+  };
+}
+
+/** Run the preload like Electron's sandboxed renderer does; returns what it exposed and required. */
+function runPreload(opts: { type?: string; platform?: string; answers?: Record<string, unknown> } = {}) {
+  const ipc = fakeIpc(opts.answers);
+  const exposed: Record<string, any> = {};
+  const required: string[] = [];
+  const contextBridge = { exposeInMainWorld: vi.fn((key: string, api: unknown) => void (exposed[key] = api)) };
+  const fakeRequire = (name: string): unknown => {
+    required.push(name);
+    if (name === 'electron') return { contextBridge, ipcRenderer: ipc };
+    throw new Error(`module not found: ${name}`);
+  };
+  const module = { exports: {} as Record<string, any> };
+  const wrapper = vm.runInNewContext(`(function (require, process, exports, module) {${COMPILED}\n})`, {});
+  const type = 'type' in opts ? opts.type : 'renderer';
+  wrapper(fakeRequire, { type, platform: opts.platform ?? 'linux' }, module.exports, module);
+  return { ipc, exposed, required, contextBridge, exports: module.exports };
+}
+
+describe('preload', () => {
+  it('exposes exactly window.waBridge with the agreed members, requiring only electron', () => {
+    const { exposed, required, contextBridge } = runPreload({ platform: 'linux' });
+    expect(required).toEqual(['electron']);
+    expect(contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
+    expect(Object.keys(exposed)).toEqual(['waBridge']);
+    const api = exposed.waBridge;
+    expect(Object.keys(api).sort()).toEqual(['getAdminToken', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend']);
+    expect(api.platform).toBe('linux');
+    expect(Object.isFrozen(api)).toBe(true);
+    for (const value of Object.values(api)) {
+      if (typeof value === 'function') expect(Object.keys(value)).toEqual([]); // no ipcRenderer hanging off a member
+    }
+  });
+
+  it('does nothing outside a renderer (e.g. when Node imports it)', () => {
+    for (const type of ['browser', undefined]) {
+      const run = runPreload({ type });
+      expect(run.required).toEqual([]);
+      expect(run.contextBridge.exposeInMainWorld).not.toHaveBeenCalled();
+    }
+  });
+
+  it('uses the same channel names as the main process', () => {
+    expect({ ...runPreload({ type: 'browser' }).exports.CHANNELS }).toEqual(IPC);
+  });
+
+  it('asks the main process for the admin token and rejects a non-string answer', async () => {
+    const { exposed, ipc } = runPreload({ answers: { [IPC.getAdminToken]: 'tok-123456789012345' } });
+    await expect(exposed.waBridge.getAdminToken()).resolves.toBe('tok-123456789012345');
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.getAdminToken);
+    await expect(runPreload().exposed.waBridge.getAdminToken()).rejects.toThrow(/no admin token/);
+  });
+
+  it('forwards openExternal with the URL only, and refuses a non-string', async () => {
+    const { exposed, ipc } = runPreload();
+    await exposed.waBridge.openExternal('https://example.org/help');
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.openExternal, 'https://example.org/help');
+    await expect(exposed.waBridge.openExternal(42)).rejects.toThrow(/URL string/);
+  });
+
+  it('reports the secret storage backend as a string', async () => {
+    const { exposed } = runPreload({ answers: { [IPC.secretStorageBackend]: 'basic_text' } });
+    await expect(exposed.waBridge.secretStorageBackend()).resolves.toBe('basic_text');
+  });
+
+  it('delivers open-chat requests without the IPC event, ignores malformed ones, and unsubscribes', () => {
+    const { exposed, ipc } = runPreload();
+    const seen: unknown[][] = [];
+    const off = exposed.waBridge.onOpenChat((...args: unknown[]) => seen.push(args));
+    const fakeEvent = { sender: { secret: true } };
+    ipc.emitter.emit(IPC.openChat, fakeEvent, { slot: 2, chatId: '962781523783@c.us' });
+    ipc.emitter.emit(IPC.openChat, fakeEvent, { slot: '2', chatId: 5 });
+    ipc.emitter.emit(IPC.openChat, fakeEvent, null);
+    expect(seen).toEqual([[2, '962781523783@c.us']]);
+    off();
+    ipc.emitter.emit(IPC.openChat, fakeEvent, { slot: 3, chatId: 'x@c.us' });
+    expect(seen).toHaveLength(1);
+    expect(ipc.emitter.listenerCount(IPC.openChat)).toBe(0);
+    expect(() => exposed.waBridge.onOpenChat('nope')).toThrow(/callback/);
+  });
+});

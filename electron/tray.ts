@@ -1,0 +1,51 @@
+// The tray icon: a status summary that follows the slots, Open, Start at login, Quit.
+import { Menu, Tray, nativeImage } from 'electron';
+import { SlotBoard, buildTrayMenu, summarizeSlots, type TrayMenuActions } from './tray-summary.js';
+import type { Autostart } from './autostart.js';
+
+export interface TrayController {
+  /** Record a slot's state; the menu is rebuilt when it changed. */
+  setSlotState(slot: number, state: string): void;
+  seed(rows: unknown): void;
+  destroy(): void;
+}
+
+export function createTray(opts: {
+  iconPath: string;
+  slots: number;
+  autostart: Autostart & { supported: boolean };
+  actions: Pick<TrayMenuActions, 'open' | 'quit'>;
+}): TrayController {
+  const image = nativeImage.createFromPath(opts.iconPath);
+  const tray = new Tray(image);
+  const board = new SlotBoard(opts.slots);
+
+  const render = (): void => {
+    const summary = summarizeSlots(board.list());
+    tray.setToolTip(summary.tooltip);
+    const menu = buildTrayMenu(
+      summary,
+      { openAtLogin: opts.autostart.isEnabled(), supported: opts.autostart.supported },
+      {
+        ...opts.actions,
+        toggleOpenAtLogin: (enabled) => {
+          opts.autostart.setEnabled(enabled);
+          render();
+        },
+      },
+    );
+    tray.setContextMenu(Menu.buildFromTemplate(menu));
+  };
+
+  tray.on('click', () => opts.actions.open());
+  render();
+  return {
+    setSlotState: (slot, state) => {
+      if (board.set(slot, state)) render();
+    },
+    seed: (rows) => {
+      if (board.seed(rows)) render();
+    },
+    destroy: () => tray.destroy(),
+  };
+}
