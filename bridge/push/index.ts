@@ -108,6 +108,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
     onSettled: (job, err, attempts) => {
       if (err === null) {
         metrics.sent.inc();
+        log.debug({ deviceId: job.deviceId, attempts }, 'push sent');
         return;
       }
       const code = errorCodeOf(err);
@@ -167,11 +168,16 @@ export function createPushService(opts: PushServiceOptions): PushService {
     },
     onMessage(slot, message, chat) {
       if (closed) return;
-      if (!client) return suppress('disabled');
-      if (message.fromMe) return suppress('from_me');
-      if (now() - message.timestamp * 1000 > STALE_AFTER_MS) return suppress('stale');
-      if (chat && isMutedAt(chat.muteExpiration, Math.floor(now() / 1000))) return suppress('muted');
-      coalescer.add(`${slot}|${message.chatId}`, { slot, chat, message });
+      try {
+        if (!client) return suppress('disabled');
+        if (message.fromMe) return suppress('from_me');
+        if (!(now() - message.timestamp * 1000 <= STALE_AFTER_MS)) return suppress('stale');
+        if (chat && isMutedAt(chat.muteExpiration, Math.floor(now() / 1000))) return suppress('muted');
+        coalescer.add(`${slot}|${message.chatId}`, { slot, chat, message });
+      } catch (err) {
+        // Push is a side road: a surprise here must never break message handling.
+        log.error({ err: (err as Error).message }, 'push could not take a message');
+      }
     },
     async close() {
       if (closed) return;

@@ -225,6 +225,37 @@ describe('push service: suppression', () => {
   });
 });
 
+describe('push service: robustness', () => {
+  it('never throws into message handling, whatever it is handed', async () => {
+    const { service, registry } = enabledService();
+    service.registerToken('dev-1', TOKEN_A);
+    expect(() => service.onMessage(1, {} as never, null)).not.toThrow();
+    expect(() => service.onMessage(1, incoming(), {} as never)).not.toThrow();
+    expect(() => service.onMessage(1, null as never, null)).not.toThrow();
+    await fcm.waitForRequests(1); // the one well-formed message (its chat row unreadable: not muted)
+    expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'stale' })).toBe(1);
+  });
+
+  it('ignores messages after close and closes twice without harm', async () => {
+    const { service } = enabledService();
+    service.registerToken('dev-1', TOKEN_A);
+    await service.close();
+    service.onMessage(1, incoming(), chatRow());
+    await service.close();
+    await sleep(80);
+    expect(fcm.requests).toHaveLength(0);
+  });
+
+  it('sends what is still in the coalescing window when closed', async () => {
+    const { service } = enabledService({ coalesceMs: 60_000 });
+    service.registerToken('dev-1', TOKEN_A);
+    service.onMessage(1, incoming({ body: 'last words' }), chatRow());
+    await service.close();
+    expect(fcm.requests).toHaveLength(1);
+    expect(fcm.requests[0]!.message.notification).toEqual({ title: 'Lina Haddad', body: 'last words' });
+  });
+});
+
 describe('push service: tokens', () => {
   it('replaces a device token on re-register, and keeps tokens across a restart', async () => {
     const dbFile = path.join(tmp, 'bridge.db');
