@@ -1,0 +1,105 @@
+// Request shapes shared by the REST routes and the WebSocket commands (API.md), as zod schemas.
+// Slot range (INVALID_SLOT) and phone validity (INVALID_NUMBER) are checked after parsing,
+// because they have their own error codes.
+import { z } from 'zod';
+import { BridgeError } from '../domain/index.js';
+
+export const MAX_TEXT = 4096;
+
+const slot = z.number({ error: 'slot must be a number' }).int('slot must be a whole number');
+/** Query strings carry text: accept digits only, then the same checks. */
+export const querySlot = z
+  .string({ error: 'slot is required' })
+  .regex(/^\d+$/, 'slot must be a whole number')
+  .transform(Number);
+
+const target = {
+  phone: z.string().min(1).max(40).optional(),
+  chatId: z.string().min(1).max(100).optional(),
+};
+const sendOptions = {
+  idempotencyKey: z.string().min(1).max(100).optional(),
+  queue: z.boolean().optional(),
+};
+
+const requireTarget = <T extends { phone?: string; chatId?: string }>(v: T) => Boolean(v.phone) !== Boolean(v.chatId);
+const targetMessage = { message: 'give exactly one of phone or chatId', path: ['phone'] };
+
+export const slotBody = z.object({ slot });
+export const disconnectBody = z.object({ slot, logout: z.boolean().optional() });
+
+export const sendTextBody = z
+  .object({
+    slot,
+    ...target,
+    ...sendOptions,
+    message: z.string().min(1, 'message must not be empty').max(MAX_TEXT, `message is longer than ${MAX_TEXT} characters`),
+    quotedMessageId: z.string().min(1).max(200).optional(),
+  })
+  .refine(requireTarget, targetMessage);
+
+export const sendMediaBody = z
+  .object({
+    slot,
+    ...target,
+    ...sendOptions,
+    base64: z.string().min(1, 'base64 must not be empty'),
+    mimetype: z.string().min(3).max(200).regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, 'mimetype must look like type/subtype'),
+    filename: z.string().min(1).max(255).optional(),
+    caption: z.string().max(MAX_TEXT, `caption is longer than ${MAX_TEXT} characters`).optional(),
+    asVoice: z.boolean().optional(),
+  })
+  .refine(requireTarget, targetMessage);
+
+export const sendPollBody = z
+  .object({
+    slot,
+    ...target,
+    ...sendOptions,
+    question: z.string().trim().min(1, 'question must not be empty').max(255),
+    options: z
+      .array(z.string().trim().min(1, 'options must not be empty').max(100), { error: 'options must be an array of strings' })
+      .min(2, 'options needs at least 2 entries')
+      .max(12, 'options allows at most 12 entries')
+      .refine((o) => new Set(o).size === o.length, 'options must be distinct'),
+    allowMultiple: z.boolean().optional(),
+  })
+  .refine(requireTarget, targetMessage);
+
+export const testConnectionBody = z.object({ slot, phone: z.string().min(1).max(40) });
+export const chatBody = z.object({ slot, chatId: z.string().min(1).max(100) });
+export const deviceBody = z.object({ name: z.string().trim().min(1, 'name must not be empty').max(100) });
+
+export const limitParam = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `limit must be a whole number from 1 to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `limit must be from 1 to ${max}`)
+    .optional()
+    .transform((n) => n ?? fallback);
+
+export const offsetParam = z
+  .string()
+  .regex(/^\d+$/, 'offset must be a whole number ≥ 0')
+  .transform(Number)
+  .optional()
+  .transform((n) => n ?? 0);
+
+export type SendTextBody = z.infer<typeof sendTextBody>;
+export type SendMediaBody = z.infer<typeof sendMediaBody>;
+export type SendPollBody = z.infer<typeof sendPollBody>;
+
+/** Parse or throw a VALIDATION_ERROR naming the field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw validationError(result.error);
+}
+
+export function validationError(error: z.ZodError): BridgeError {
+  const issue = error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : `${field}: ${issue.message}`;
+  return new BridgeError('VALIDATION_ERROR', message);
+}

@@ -1,0 +1,304 @@
+// The demo engine: an in-process simulated WhatsApp account, for tests and for trying the app
+// without a phone (WA_BRIDGE_ENGINE=demo). It behaves like a real account: a refreshing QR,
+// a self-scan, acks that advance, echo replies, a poll voter, a few chats (one muted), and a
+// pairing remembered in the slot folder so a restart restores without a QR.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Ack, ArchivedMessage, ChatRow, MessageRow } from '../../domain/index.js';
+import { BridgeError, isGroupChat, isMutedAt } from '../../domain/index.js';
+import type { EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
+
+export interface DemoOptions {
+  /** Delay before the demo "phone" scans the QR. */
+  scanMs: number;
+  /** Interval between QR refreshes. */
+  qrRefreshMs?: number;
+  /** Interval between ack steps (1→2→3→4). */
+  ackStepMs?: number;
+  /** Delay before the echo reply / poll vote. */
+  replyMs?: number;
+}
+
+const SESSION_FILE = 'demo-session.json';
+/** Numbers starting with these digits are "not on WhatsApp" in the demo. */
+const NOT_ON_WHATSAPP_PREFIX = '999';
+
+interface DemoChat {
+  chatId: string;
+  name: string;
+  muteExpiration: number;
+  unread: number;
+  messages: MessageRow[];
+  pollOptions: Map<string, string[]>;
+}
+
+const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex').toUpperCase();
+const now = () => Math.floor(Date.now() / 1000);
+
+export class DemoEngine implements WhatsAppEngine {
+  readonly kind = 'demo' as const;
+  private timers = new Set<NodeJS.Timeout>();
+  private running = false;
+  private ready = false;
+  private readonly chats = new Map<string, DemoChat>();
+  private readonly ownNumber: string;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly opts: DemoOptions,
+  ) {
+    this.ownNumber = `1555000000${ctx.slot}`;
+    this.seedChats();
+  }
+
+  private get sessionFile() {
+    return path.join(this.ctx.slotDir, SESSION_FILE);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (this.running) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private seedChats(): void {
+    const t = now();
+    const seed: [string, string, number, string][] = [
+      ['962781523783@c.us', 'Omar Haddad', 0, 'مرحبا، هل الطلب جاهز؟'],
+      ['447700900123@c.us', 'Sarah Jones', 0, 'Thanks, see you tomorrow!'],
+      ['15550123456@c.us', 'Muted Supplier', -1, 'Price list updated'],
+      ['120363025246125486@g.us', 'Family Group', 0, 'Dinner at 8'],
+    ];
+    seed.forEach(([chatId, name, muteExpiration, body], i) => {
+      const msg: MessageRow = {
+        id: `false_${chatId}_${hex(10)}`,
+        chatId,
+        body,
+        fromMe: 0,
+        timestamp: t - 3600 * (i + 1),
+        type: 'chat',
+        hasMedia: 0,
+        senderName: name,
+        ack: 4,
+      };
+      this.chats.set(chatId, { chatId, name, muteExpiration, unread: i === 0 ? 1 : 0, messages: [msg], pollOptions: new Map() });
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    fs.mkdirSync(this.ctx.slotDir, { recursive: true });
+    if (fs.existsSync(this.sessionFile)) {
+      this.later(50, () => this.becomeReady());
+      return;
+    }
+    this.emitQr();
+    this.later(this.opts.scanMs, () => {
+      fs.writeFileSync(this.sessionFile, JSON.stringify({ pairedAt: Date.now(), phone: this.ownNumber }));
+      this.becomeReady();
+    });
+  }
+
+  private emitQr(): void {
+    if (this.ready) return;
+    this.ctx.emit({ type: 'qr', qr: `2@${crypto.randomBytes(24).toString('base64')},${hex(16)},demo` });
+    this.later(this.opts.qrRefreshMs ?? 20_000, () => this.emitQr());
+  }
+
+  private becomeReady(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.ctx.emit({ type: 'authenticated' });
+    this.ctx.emit({ type: 'ready', phone: this.ownNumber, name: `Demo ${this.ctx.slot}` });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.ready = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  async logout(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.sessionFile, { force: true });
+    this.ctx.emit({ type: 'disconnected', reason: 'LOGOUT' });
+  }
+
+  private requireReady(): void {
+    if (!this.ready) throw new BridgeError('NOT_CONNECTED', `slot ${this.ctx.slot} is not ready`);
+  }
+
+  async resolvePhone(digits: string): Promise<string | null> {
+    this.requireReady();
+    return digits.startsWith(NOT_ON_WHATSAPP_PREFIX) ? null : `${digits}@c.us`;
+  }
+
+  private chat(chatId: string): DemoChat {
+    let chat = this.chats.get(chatId);
+    if (!chat) {
+      chat = { chatId, name: chatId.split('@')[0]!, muteExpiration: 0, unread: 0, messages: [], pollOptions: new Map() };
+      this.chats.set(chatId, chat);
+    }
+    return chat;
+  }
+
+  private record(chat: DemoChat, message: ArchivedMessage): ArchivedMessage {
+    chat.messages.unshift(message);
+    this.ctx.emit({ type: 'message', message });
+    return message;
+  }
+
+  private outgoing(chatId: string, fields: Partial<ArchivedMessage> & { type: string; body: string }): ArchivedMessage {
+    this.requireReady();
+    const chat = this.chat(chatId);
+    const message: ArchivedMessage = {
+      id: `true_${chatId}_3EB0${hex(8)}`,
+      chatId,
+      fromMe: 1,
+      timestamp: now(),
+      hasMedia: 0,
+      senderName: 'Me',
+      ack: 1,
+      ...fields,
+    };
+    this.record(chat, message);
+    this.advanceAcks(chat, message);
+    return message;
+  }
+
+  private advanceAcks(chat: DemoChat, message: ArchivedMessage): void {
+    const step = this.opts.ackStepMs ?? 800;
+    for (const ack of [2, 3, 4] as Ack[]) {
+      this.later(step * (ack - 1), () => {
+        const row = chat.messages.find((m) => m.id === message.id);
+        if (row) row.ack = ack;
+        this.ctx.emit({ type: 'message_ack', update: { chatId: chat.chatId, messageId: message.id, ack } });
+      });
+    }
+  }
+
+  private incoming(chat: DemoChat, body: string): void {
+    const sender = isGroupChat(chat.chatId) ? 'Aunt Mona' : chat.name;
+    chat.unread += 1;
+    this.record(chat, {
+      id: `false_${chat.chatId}_${hex(10)}`,
+      chatId: chat.chatId,
+      body,
+      fromMe: 0,
+      timestamp: now(),
+      type: 'chat',
+      hasMedia: 0,
+      senderName: sender,
+      ack: 1,
+    });
+    this.ctx.emit({ type: 'chat_update', chat: this.toRow(chat) });
+  }
+
+  async sendText(chatId: string, text: string, _opts?: SendOptions): Promise<ArchivedMessage> {
+    const message = this.outgoing(chatId, { type: 'chat', body: text });
+    this.later(this.opts.replyMs ?? 1000, () => this.incoming(this.chat(chatId), `Echo: ${text}`));
+    return message;
+  }
+
+  async sendMedia(chatId: string, media: MediaInput): Promise<ArchivedMessage> {
+    const type = mediaType(media);
+    return this.outgoing(chatId, {
+      type,
+      body: media.caption ?? '',
+      hasMedia: 1,
+      caption: media.caption ?? null,
+      filename: media.filename ?? null,
+      mimetype: media.mimetype,
+    });
+  }
+
+  async sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage> {
+    const message = this.outgoing(chatId, { type: 'poll', body: poll.question, pollOptions: poll.options });
+    this.later(this.opts.replyMs ?? 1000, () => {
+      this.ctx.emit({
+        type: 'poll_vote',
+        vote: { chatId, messageId: message.id, voter: chatId, selectedOptions: [poll.options[0]!], timestamp: now() },
+      });
+    });
+    return message;
+  }
+
+  private toRow(chat: DemoChat): ChatRow {
+    const last = chat.messages[0];
+    return {
+      chatId: chat.chatId,
+      name: chat.name,
+      isGroup: isGroupChat(chat.chatId),
+      unreadCount: chat.unread,
+      timestamp: last?.timestamp ?? 0,
+      lastMessage: last ? last.body : null,
+      isMuted: isMutedAt(chat.muteExpiration),
+      muteExpiration: chat.muteExpiration,
+    };
+  }
+
+  async getChats(limit: number): Promise<ChatRow[]> {
+    this.requireReady();
+    return [...this.chats.values()]
+      .map((c) => this.toRow(c))
+      .sort((a, b) => b.timestamp - a.timestamp)
+      .slice(0, limit);
+  }
+
+  async getChat(chatId: string): Promise<ChatRow | null> {
+    const chat = this.chats.get(chatId);
+    return chat ? this.toRow(chat) : null;
+  }
+
+  async getMessages(chatId: string, limit: number, before?: string): Promise<MessageRow[]> {
+    this.requireReady();
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new BridgeError('NOT_FOUND', `no chat ${chatId} on slot ${this.ctx.slot}`);
+    let list = chat.messages;
+    if (before) {
+      const at = list.findIndex((m) => m.id === before);
+      if (at < 0) throw new BridgeError('NOT_FOUND', `no message ${before} in ${chatId}`);
+      list = list.slice(at + 1);
+    }
+    return list.slice(0, limit).map((m) => ({ ...m }));
+  }
+
+  async markRead(chatId: string): Promise<void> {
+    this.requireReady();
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new BridgeError('NOT_FOUND', `no chat ${chatId} on slot ${this.ctx.slot}`);
+    chat.unread = 0;
+  }
+
+  async getAvatarUrl(chatId: string): Promise<string | null> {
+    this.requireReady();
+    // Half of the demo contacts "hide" their picture, as real contacts do.
+    const digits = chatId.replace(/\D/g, '');
+    return Number(digits.at(-1)) % 2 === 0 ? null : `https://pps.whatsapp.net/demo/${digits}.jpg`;
+  }
+
+  async getState(): Promise<string> {
+    return this.ready ? 'CONNECTED' : 'OPENING';
+  }
+
+  processInfo() {
+    return { pid: null, rssBytes: null };
+  }
+}
+
+function mediaType(media: MediaInput): string {
+  const mime = media.mimetype.toLowerCase();
+  if (mime.startsWith('image/')) return mime === 'image/webp' ? 'sticker' : 'image';
+  if (mime.startsWith('video/')) return 'video';
+  if (mime.startsWith('audio/')) return media.asVoice || mime.includes('opus') ? 'ptt' : 'audio';
+  return 'document';
+}
+
+export function createDemoEngineFactory(opts: DemoOptions): EngineFactory {
+  return (ctx) => new DemoEngine(ctx, opts);
+}

@@ -1,0 +1,33 @@
+// Token extraction and the auth middleware: `apikey` header or `Authorization: Bearer`; the
+// WebSocket may also carry `?token=`. Device tokens are refused on admin-only routes.
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import type { Caller, TokenStore } from '../auth/tokens.js';
+import { BridgeError } from '../domain/index.js';
+
+export function tokenFromHeaders(headers: IncomingMessage['headers']): string | undefined {
+  const apikey = headers.apikey;
+  if (typeof apikey === 'string' && apikey) return apikey;
+  const auth = headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
+  return undefined;
+}
+
+export function callerOf(res: Response): Caller {
+  return res.locals.caller as Caller;
+}
+
+export function requireAuth(tokens: TokenStore) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const caller = tokens.identify(tokenFromHeaders(req.headers));
+    if (!caller) return next(new BridgeError('UNAUTHORIZED', 'missing or invalid token'));
+    res.locals.caller = caller;
+    if (caller.kind === 'device') tokens.touch(caller.id);
+    next();
+  };
+}
+
+export function adminOnly(_req: Request, res: Response, next: NextFunction) {
+  if (callerOf(res).kind !== 'admin') return next(new BridgeError('FORBIDDEN', 'this route needs the admin token'));
+  next();
+}

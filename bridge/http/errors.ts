@@ -1,0 +1,38 @@
+// Every failure leaves as API.md's envelope; bugs are logged with the request id, never a stack.
+import type { NextFunction, Request, Response } from 'express';
+import { ZodError } from 'zod';
+import { validationError } from '../api/schemas.js';
+import { BridgeError, errorBody } from '../domain/index.js';
+
+/** Map anything thrown to a BridgeError (body-parser's errors included). */
+export function toBridgeError(err: unknown, bodyLimit?: number): BridgeError {
+  if (err instanceof BridgeError) return err;
+  if (err instanceof ZodError) return validationError(err);
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return new BridgeError('VALIDATION_ERROR', 'body: not valid JSON');
+  if (type === 'entity.too.large') {
+    return new BridgeError('PAYLOAD_TOO_LARGE', `body is over the ${bodyLimit ? Math.round(bodyLimit / 1024) + ' KiB ' : ''}limit`);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new BridgeError('VALIDATION_ERROR', 'body: unsupported encoding');
+  }
+  return new BridgeError('INTERNAL', 'internal error', { cause: err });
+}
+
+export function sendError(res: Response, error: BridgeError): void {
+  if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
+  res.status(error.status).json(errorBody(error.code, error.code === 'INTERNAL' ? `internal error (request ${res.locals.requestId})` : error.message));
+}
+
+export function errorHandler(bodyLimit: number) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = toBridgeError(err, bodyLimit);
+    if (error.code === 'INTERNAL') req.log?.error({ err, requestId: res.locals.requestId }, 'request failed');
+    if (res.headersSent) return;
+    sendError(res, error);
+  };
+}
+
+export function notFound(req: Request, _res: Response, next: NextFunction) {
+  next(new BridgeError('NOT_FOUND', `no route ${req.method} ${req.path}`));
+}

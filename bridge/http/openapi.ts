@@ -1,0 +1,80 @@
+// The OpenAPI 3 document of the REST API, with request bodies generated from the same zod
+// schemas the routes validate with, so the document cannot drift from the code.
+import { z } from 'zod';
+import * as s from '../api/schemas.js';
+import { ERROR_STATUS } from '../domain/index.js';
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
+const ok = (description: string) => ({ 200: { description } });
+const errors = { default: { description: 'Error envelope', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } };
+const q = (name: string, required: boolean, description: string) => ({ name, in: 'query', required, description, schema: { type: 'string' } });
+
+type Op = { summary: string; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown>; security?: unknown[] };
+const op = (summary: string, rest: Partial<Op> = {}): Op => ({ summary, responses: { ...ok('Success'), ...errors }, ...rest });
+const body = (summary: string, schema: z.ZodType, extra: Record<string, unknown> = {}) =>
+  op(summary, { requestBody: { required: true, content: json(schema) }, responses: { ...ok('Success'), ...extra, ...errors } });
+
+const queued = { 202: { description: 'Queued in the durable outbox (queue: true and slot not ready)' } };
+
+export function openApiDocument(version: string) {
+  return {
+    openapi: '3.0.3',
+    info: { title: 'WA Bridge', version, description: 'REST API of WA Bridge; real-time events are on the WebSocket at /ws.' },
+    components: {
+      securitySchemes: {
+        apikey: { type: 'apiKey', in: 'header', name: 'apikey' },
+        bearer: { type: 'http', scheme: 'bearer' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: {
+            success: { type: 'boolean', enum: [false] },
+            error: { type: 'object', properties: { code: { type: 'string', enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    security: [{ apikey: [] }, { bearer: [] }],
+    paths: {
+      '/healthz': { get: op('Liveness probe (no token)', { security: [] }) },
+      '/metrics': { get: op('Prometheus metrics') },
+      '/api/connect': { post: body('Start a slot', s.slotBody) },
+      '/api/disconnect': { post: body('Stop a slot (logout: true also ends the session)', s.disconnectBody) },
+      '/api/slots': { get: op('All slots: slot, active, ready, hasQrCache, …') },
+      '/api/slots/{slot}/qr': {
+        get: op('The current QR of a slot', { parameters: [{ name: 'slot', in: 'path', required: true, schema: { type: 'integer' } }] }),
+      },
+      '/api/send': { post: body('Send a text', s.sendTextBody, queued) },
+      '/api/send-media': { post: body('Send an image, document, audio, voice note or video', s.sendMediaBody, queued) },
+      '/api/send-poll': { post: body('Send a poll', s.sendPollBody, queued) },
+      '/api/test-connection': { post: body('Send a short test message', s.testConnectionBody) },
+      '/api/avatar': { get: op('Profile picture URL', { parameters: [q('slot', true, 'Slot'), q('phone', true, 'Phone')] }) },
+      '/api/chats': { get: op('Live conversation list', { parameters: [q('slot', true, 'Slot'), q('limit', false, '1..500')] }) },
+      '/api/messages': {
+        get: op('Live messages of a chat', { parameters: [q('slot', true, 'Slot'), q('chatId', true, 'Chat'), q('limit', false, '1..500'), q('before', false, 'Message id')] }),
+      },
+      '/api/mark-read': { post: body('Mark a chat read', s.chatBody) },
+      '/api/archive': {
+        get: op('Archived messages of a chat, newest first', { parameters: [q('slot', true, 'Slot'), q('chatId', true, 'Chat'), q('limit', false, '1..500'), q('offset', false, '≥ 0')] }),
+      },
+      '/api/archive/search': {
+        get: op('Full-text search (Arabic-aware)', { parameters: [q('slot', false, 'Slot (omit: all slots, admin only)'), q('query', true, 'Text'), q('limit', false, '1..500'), q('offset', false, '≥ 0')] }),
+      },
+      '/api/poll-votes': { get: op('Votes of a poll', { parameters: [q('slot', true, 'Slot'), q('messageId', true, 'Poll message id')] }) },
+      '/api/health': { get: op('Health of slots, archive and push') },
+      '/api/devices': {
+        get: op('Paired devices (admin)'),
+        post: body('Pair a device (admin); the token is shown once', s.deviceBody, { 201: { description: 'Created' } }),
+      },
+      '/api/devices/{id}': { delete: op('Revoke a device (admin)', { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) },
+      '/api/audit': { get: op('Admin actions, newest first (admin)', { parameters: [q('limit', false, '1..1000')] }) },
+      '/api/settings': { get: op('Settings (admin)'), put: op('Change settings (admin)') },
+      '/api/settings/test-db': { post: op('Test a MySQL URL (admin)') },
+      '/api/settings/firebase': { post: op('Upload the FCM service account (admin)') },
+      '/api/logs': { get: op('Recent log lines (admin)') },
+      '/api/pairing': { get: op('LAN addresses for pairing a phone (admin)') },
+      '/api/openapi.json': { get: op('This document') },
+    },
+  };
+}

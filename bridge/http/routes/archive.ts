@@ -1,0 +1,60 @@
+// The archive: a chat's stored history and full-text search (API.md).
+import { Router } from 'express';
+import { z } from 'zod';
+import { limitParam, offsetParam, parseOrThrow, querySlot } from '../../api/schemas.js';
+import type { ArchiveRow } from '../../archive/types.js';
+import type { BridgeContext } from '../../context.js';
+import { BridgeError } from '../../domain/index.js';
+import { callerOf } from '../auth.js';
+
+const archiveQuery = z.object({
+  slot: querySlot,
+  chatId: z.string({ error: 'chatId is required' }).min(1, 'chatId is required'),
+  limit: limitParam(500, 50),
+  offset: offsetParam,
+});
+const searchQuery = z.object({
+  slot: querySlot.optional(),
+  query: z.string({ error: 'query is required' }).max(500, 'query is longer than 500 characters'),
+  limit: limitParam(500, 50),
+  offset: offsetParam,
+});
+const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'messageId is required' }).min(1) });
+
+/** The API row: the seed's fields first, then the extras. */
+function apiRow(row: ArchiveRow, withSlot: boolean) {
+  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId } = row;
+  return { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, ...(withSlot ? { slot: row.slot } : {}) };
+}
+
+export function archiveRoutes(ctx: BridgeContext): Router {
+  const r = Router();
+
+  r.get('/archive', async (req, res) => {
+    const q = parseOrThrow(archiveQuery, req.query);
+    ctx.registry.get(q.slot);
+    const rows = await ctx.archive.listMessages(q.slot, q.chatId, q.limit, q.offset);
+    res.json({ success: true, slot: q.slot, chatId: q.chatId, data: rows.map((row) => apiRow(row, false)) });
+  });
+
+  r.get('/archive/search', async (req, res) => {
+    const q = parseOrThrow(searchQuery, req.query);
+    if (!q.query.trim()) throw new BridgeError('VALIDATION_ERROR', 'query must not be empty');
+    if (q.slot === undefined) {
+      if (callerOf(res).kind !== 'admin') throw new BridgeError('FORBIDDEN', 'searching all slots needs the admin token; give slot');
+    } else {
+      ctx.registry.get(q.slot);
+    }
+    const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset });
+    const body = q.slot === undefined ? { success: true, query: q.query } : { success: true, slot: q.slot, query: q.query };
+    res.json({ ...body, data: rows.map((row) => apiRow(row, q.slot === undefined)) });
+  });
+
+  r.get('/poll-votes', async (req, res) => {
+    const q = parseOrThrow(pollQuery, req.query);
+    ctx.registry.get(q.slot);
+    res.json({ success: true, data: await ctx.archive.getPollTally(q.slot, q.messageId) });
+  });
+
+  return r;
+}

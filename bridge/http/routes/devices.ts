@@ -1,0 +1,28 @@
+// Paired phones (admin token only): create (the token is shown once), list, revoke.
+import { Router } from 'express';
+import { deviceBody, parseOrThrow } from '../../api/schemas.js';
+import type { BridgeContext } from '../../context.js';
+import { BridgeError } from '../../domain/index.js';
+import { callerOf } from '../auth.js';
+
+export function deviceRoutes(ctx: BridgeContext): Router {
+  const r = Router();
+  r.post('/devices', (req, res) => {
+    const { name } = parseOrThrow(deviceBody, req.body);
+    const { deviceId, token } = ctx.tokens.createDevice(name);
+    ctx.audit.record(callerOf(res).id, 'device_added', { deviceId, name }, req.ip ?? null);
+    res.status(201).json({ success: true, deviceId, token });
+  });
+  r.get('/devices', (_req, res) => {
+    res.json({ success: true, data: ctx.tokens.listDevices() });
+  });
+  r.delete('/devices/:id', (req, res) => {
+    const deviceId = req.params.id;
+    if (!ctx.tokens.revokeDevice(deviceId)) throw new BridgeError('NOT_FOUND', `no device ${deviceId}`);
+    ctx.hub.closeDevice(deviceId);
+    ctx.push.removeDevice(deviceId);
+    ctx.audit.record(callerOf(res).id, 'device_revoked', { deviceId }, req.ip ?? null);
+    res.json({ success: true, deviceId });
+  });
+  return r;
+}

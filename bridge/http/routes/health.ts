@@ -1,0 +1,67 @@
+// Health (per slot and overall) and Prometheus metrics.
+import { Router } from 'express';
+import type { BridgeContext } from '../../context.js';
+import type { Slot } from '../../slots/slot.js';
+
+const GATEWAY: Record<string, string> = {
+  READY: 'connected',
+  QR: 'waiting_for_qr',
+  AUTHENTICATED: 'connecting',
+  STARTING: 'connecting',
+  RECONNECTING: 'reconnecting',
+  FAILED: 'failed',
+  STOPPED: 'disconnected',
+};
+
+function slotHealth(slot: Slot) {
+  const proc = slot.processInfo();
+  return {
+    slot: slot.number,
+    state: slot.state,
+    gatewayStatus: GATEWAY[slot.state],
+    pid: proc.pid,
+    rssBytes: proc.rssBytes,
+    restarts: slot.restarts,
+    lastError: slot.lastError,
+    since: Math.floor(slot.since / 1000),
+    phone: slot.phone,
+  };
+}
+
+export function overallStatus(ctx: BridgeContext): 'ok' | 'degraded' | 'down' {
+  const wanted = ctx.registry.slots.filter((s) => s.state !== 'STOPPED');
+  const bad = wanted.filter((s) => s.state === 'FAILED' || s.state === 'RECONNECTING');
+  if (!ctx.archive.health().ok) return 'degraded';
+  if (wanted.length > 0 && bad.length === wanted.length) return 'down';
+  return bad.length > 0 ? 'degraded' : 'ok';
+}
+
+export function healthRoutes(ctx: BridgeContext): Router {
+  const r = Router();
+  r.get('/health', (_req, res) => {
+    res.json({
+      status: overallStatus(ctx),
+      engine: ctx.config.engine,
+      slots: ctx.registry.slots.map(slotHealth),
+      archive: ctx.archive.health(),
+      push: ctx.push.status,
+      outbox: ctx.messenger.outboxSize(),
+      websocketClients: ctx.hub.clientCount(),
+      uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
+    });
+  });
+  return r;
+}
+
+export function metricsRoute(ctx: BridgeContext): Router {
+  const r = Router();
+  r.get('/metrics', async (_req, res) => {
+    for (const slot of ctx.registry.slots) {
+      for (const state of Object.keys(GATEWAY)) ctx.metrics.slotState.set({ slot: String(slot.number), state }, slot.state === state ? 1 : 0);
+    }
+    ctx.metrics.wsClients.set(ctx.hub.clientCount());
+    ctx.metrics.outboxSize.set(ctx.messenger.outboxSize());
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  return r;
+}

@@ -1,0 +1,42 @@
+// Headless entry (`npm start`): config → createBridge → listen; SIGTERM/SIGINT stop gracefully.
+import path from 'node:path';
+import { createBridge } from './bridge.js';
+import { ADMIN_TOKEN_FILE } from './auth/tokens.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`wa-bridge: configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const bridge = createBridge(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`wa-bridge: ${signal} received, stopping…`);
+    await bridge.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    await bridge.start();
+  } catch (err) {
+    console.error(`wa-bridge: could not start: ${(err as Error).message}`);
+    await bridge.stop();
+    process.exit(1);
+  }
+  const tokenSource = config.adminToken ? 'WA_BRIDGE_ADMIN_TOKEN' : path.join(config.dataDir, ADMIN_TOKEN_FILE);
+  console.log(`wa-bridge: admin app at http://localhost:${bridge.port}/ (engine: ${config.engine})`);
+  console.log(`wa-bridge: admin token in ${tokenSource}`);
+}
+
+void main();

@@ -1,0 +1,216 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineContext, EngineEvent, WhatsAppEngine } from '../engine/types.js';
+import { Slot, type SlotHooks, type SupervisorPolicy } from './slot.js';
+
+/** A controllable engine double: the test decides what it reports and how it answers. */
+class FakeEngine implements Partial<WhatsAppEngine> {
+  readonly kind = 'demo' as const;
+  stopped = false;
+  loggedOut = false;
+  hang = false;
+  rss: number | null = null;
+  constructor(readonly ctx: EngineContext, private readonly failStart: string | null) {}
+  emit(e: EngineEvent) {
+    this.ctx.emit(e);
+  }
+  async start() {
+    if (this.failStart) throw new Error(this.failStart);
+  }
+  async stop() {
+    this.stopped = true;
+  }
+  async logout() {
+    this.loggedOut = true;
+  }
+  getState() {
+    return this.hang ? new Promise<string>(() => undefined) : Promise.resolve('CONNECTED');
+  }
+  processInfo() {
+    return { pid: 123, rssBytes: this.rss };
+  }
+}
+
+const policy: SupervisorPolicy = {
+  reconnectAttempts: 2,
+  reconnectDelayMs: 20,
+  watchdogIntervalMs: 30,
+  watchdogTimeoutMs: 40,
+  qrMaxRefreshes: 2,
+  memoryLimitBytes: 1000,
+};
+
+function setup(opts: { failStart?: string | null; policy?: Partial<SupervisorPolicy> } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slot-test-'));
+  const engines: FakeEngine[] = [];
+  const states: string[] = [];
+  const wishes: boolean[] = [];
+  const hooks: SlotHooks = {
+    onState: (s) => states.push(s.state),
+    onQr: () => undefined,
+    onEngineEvent: () => undefined,
+    onWish: (_s, c) => wishes.push(c),
+    onRestart: () => undefined,
+    onQrScanned: () => undefined,
+  };
+  const slot = new Slot(
+    1,
+    path.join(dir, 'slots', 'slot-1'),
+    (ctx) => {
+      const e = new FakeEngine(ctx, opts.failStart ?? null);
+      engines.push(e);
+      return e as unknown as WhatsAppEngine;
+    },
+    { ...policy, ...opts.policy },
+    hooks,
+    pino({ level: 'silent' }),
+  );
+  return { slot, engines, states, wishes };
+}
+
+const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await tick(5);
+  }
+}
+
+let cleanup: Slot[] = [];
+afterEach(async () => {
+  await Promise.all(cleanup.map((s) => s.shutdown()));
+  cleanup = [];
+});
+
+describe('Slot state machine', () => {
+  it('goes STARTING → QR → AUTHENTICATED → READY and records the account', async () => {
+    const { slot, engines, states, wishes } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'qr', qr: 'ref-1' });
+    await until(() => slot.state === 'QR');
+    expect(slot.qr?.png).toMatch(/^data:image\/png;base64,/);
+    engines[0]!.emit({ type: 'authenticated' });
+    engines[0]!.emit({ type: 'ready', phone: '15550001', name: 'Shop' });
+    await until(() => slot.ready);
+    expect(states).toEqual(['STARTING', 'QR', 'AUTHENTICATED', 'READY']);
+    expect(slot.qr).toBeNull();
+    expect([slot.phone, slot.name]).toEqual(['15550001', 'Shop']);
+    expect(wishes).toEqual([true]);
+  });
+
+  it('stops refreshing QRs after the budget: FAILED, browser closed, QR expired', async () => {
+    const { slot, engines } = setup();
+    slot.connect();
+    await until(() => engines.length === 1);
+    for (const ref of ['a', 'b', 'c']) engines[0]!.emit({ type: 'qr', qr: ref });
+    await until(() => slot.state === 'FAILED');
+    expect(slot.qrExpired).toBe(true);
+    expect(engines[0]!.stopped).toBe(true);
+    expect(slot.lastError).toMatch(/QR not scanned/);
+    // A manual connect starts over.
+    slot.connect();
+    await until(() => engines.length === 2);
+    expect(slot.qrExpired).toBe(false);
+    cleanup.push(slot);
+  });
+
+  it('restarts a failed engine up to the attempt budget, then FAILED with the last error', async () => {
+    const { slot, engines, states } = setup({ failStart: 'chromium exploded' });
+    slot.connect();
+    await until(() => slot.state === 'FAILED');
+    expect(engines).toHaveLength(3); // first try + 2 restarts
+    expect(slot.restarts).toBe(2);
+    expect(slot.lastError).toBe('chromium exploded');
+    expect(states).toEqual(['STARTING', 'RECONNECTING', 'FAILED']);
+  });
+
+  it('restarts after a crash reported by the engine and becomes READY again', async () => {
+    const { slot, engines } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
+    engines[0]!.emit({ type: 'failure', error: 'browser disconnected' });
+    await until(() => slot.state === 'RECONNECTING');
+    expect(engines[0]!.stopped).toBe(true);
+    await until(() => engines.length === 2);
+    engines[1]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
+    expect(slot.restarts).toBe(1);
+  });
+
+  it('detects a hung page with the watchdog and restarts it', async () => {
+    const { slot, engines } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
+    engines[0]!.hang = true;
+    await until(() => engines.length === 2);
+    expect(slot.lastError).toMatch(/hung page/);
+  });
+
+  it('restarts a browser over the memory limit', async () => {
+    const { slot, engines } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    engines[0]!.rss = 5000;
+    await until(() => engines.length === 2);
+    expect(slot.lastError).toMatch(/memory/);
+  });
+
+  it('LOGOUT never reconnects the old session: it starts over into a fresh QR', async () => {
+    const { slot, engines } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
+    engines[0]!.emit({ type: 'disconnected', reason: 'LOGOUT' });
+    await until(() => engines.length === 2);
+    expect(slot.restarts).toBe(0);
+    expect(slot.state).toBe('STARTING');
+    engines[1]!.emit({ type: 'qr', qr: 'fresh' });
+    await until(() => slot.state === 'QR');
+  });
+
+  it('CONFLICT stops the slot as FAILED without reconnecting', async () => {
+    const { slot, engines } = setup();
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'disconnected', reason: 'CONFLICT' });
+    await until(() => slot.state === 'FAILED');
+    await tick(60);
+    expect(engines).toHaveLength(1);
+  });
+
+  it('disconnect stops the engine and keeps it stopped; late events are ignored', async () => {
+    const { slot, engines, wishes } = setup();
+    slot.connect();
+    await until(() => engines.length === 1);
+    await slot.disconnect();
+    expect(engines[0]!.stopped).toBe(true);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await tick(20);
+    expect(slot.state).toBe('STOPPED');
+    expect(wishes).toEqual([true, false]);
+  });
+
+  it('disconnect with logout logs the account out', async () => {
+    const { slot, engines } = setup();
+    slot.connect();
+    await until(() => engines.length === 1);
+    await slot.disconnect(true);
+    expect(engines[0]!.loggedOut).toBe(true);
+  });
+});

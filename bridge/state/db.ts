@@ -1,0 +1,72 @@
+// The bridge's own local state (devices, audit, outbox, idempotency, slot wishes, FCM tokens):
+// always a SQLite file in the data dir, so auth and the durable outbox work even when a remote
+// archive database is down.
+import Database from 'better-sqlite3';
+import path from 'node:path';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     detail TEXT,
+     ip TEXT
+   );
+   CREATE TABLE slot_wishes (
+     slot INTEGER PRIMARY KEY,
+     connected INTEGER NOT NULL
+   );
+   CREATE TABLE outbox (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL UNIQUE,
+     slot INTEGER NOT NULL,
+     chat_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempted_at INTEGER,
+     message_id TEXT,
+     error TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX outbox_pending ON outbox(slot, status, seq);
+   CREATE TABLE idempotency (
+     slot INTEGER NOT NULL,
+     key TEXT NOT NULL,
+     result TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (slot, key)
+   );`,
+];
+
+export type StateDb = Database.Database;
+
+export function openStateDb(dataDir: string): StateDb {
+  const db = new Database(path.join(dataDir, 'bridge.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: StateDb): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`bridge.db is schema version ${current}, newer than this bridge knows (${MIGRATIONS.length}); update WA Bridge`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

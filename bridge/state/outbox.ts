@@ -1,0 +1,118 @@
+// The durable outbox: messages accepted with `queue: true` while their slot was not ready.
+// Stored before the reply, sent in order once the slot is READY, exactly once across restarts.
+import crypto from 'node:crypto';
+import type { StateDb } from './db.js';
+
+export type OutboxKind = 'text' | 'media' | 'poll';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxEntry {
+  id: string;
+  slot: number;
+  /** A resolved chat id, or `phone:<digits>` still to be checked against WhatsApp. */
+  target: string;
+  kind: OutboxKind;
+  payload: Record<string, unknown>;
+  status: OutboxStatus;
+  /** When the last send attempt began (ms), to recognise an already-sent message after a crash. */
+  attemptedAt: number | null;
+}
+
+interface Row {
+  id: string;
+  slot: number;
+  chat_id: string;
+  kind: OutboxKind;
+  payload: string;
+  status: OutboxStatus;
+  attempted_at: number | null;
+}
+
+const toEntry = (r: Row): OutboxEntry => ({
+  id: r.id,
+  slot: r.slot,
+  target: r.chat_id,
+  kind: r.kind,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  status: r.status,
+  attemptedAt: r.attempted_at,
+});
+
+export class OutboxStore {
+  constructor(private readonly db: StateDb) {}
+
+  enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>, now = Date.now()): string {
+    const id = crypto.randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO outbox (id, seq, slot, chat_id, kind, payload, status, created_at)
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?, ?, ?, ?, 'pending', ?)`,
+      )
+      .run(id, slot, target, kind, JSON.stringify(payload), now);
+    return id;
+  }
+
+  /** Unfinished entries of a slot, oldest first (`sending` ones were interrupted by a crash). */
+  unfinished(slot: number): OutboxEntry[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM outbox WHERE slot = ? AND status IN ('pending', 'sending') ORDER BY seq`)
+        .all(slot) as Row[]
+    ).map(toEntry);
+  }
+
+  markSending(id: string, now = Date.now()): void {
+    this.db.prepare(`UPDATE outbox SET status = 'sending', attempted_at = ? WHERE id = ?`).run(now, id);
+  }
+
+  markPending(id: string): void {
+    this.db.prepare(`UPDATE outbox SET status = 'pending' WHERE id = ?`).run(id);
+  }
+
+  markSent(id: string, messageId: string): void {
+    this.db.prepare(`UPDATE outbox SET status = 'sent', message_id = ? WHERE id = ?`).run(messageId, id);
+  }
+
+  markFailed(id: string, error: string): void {
+    this.db.prepare(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`).run(error, id);
+  }
+
+  size(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`).get() as { n: number }).n;
+  }
+}
+
+/** Results of sends with an idempotency key, kept 24 h. */
+export class IdempotencyStore {
+  static readonly TTL_MS = 24 * 3600 * 1000;
+
+  constructor(private readonly db: StateDb) {}
+
+  get(slot: number, key: string, now = Date.now()): Record<string, unknown> | null {
+    const row = this.db.prepare('SELECT result, created_at FROM idempotency WHERE slot = ? AND key = ?').get(slot, key) as
+      | { result: string; created_at: number }
+      | undefined;
+    if (!row || now - row.created_at > IdempotencyStore.TTL_MS) return null;
+    return JSON.parse(row.result) as Record<string, unknown>;
+  }
+
+  put(slot: number, key: string, result: Record<string, unknown>, now = Date.now()): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO idempotency (slot, key, result, created_at) VALUES (?, ?, ?, ?)')
+      .run(slot, key, JSON.stringify(result), now);
+    this.db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(now - IdempotencyStore.TTL_MS);
+  }
+}
+
+/** Which slots the owner left connected, so a restart brings them back. */
+export class SlotWishes {
+  constructor(private readonly db: StateDb) {}
+
+  set(slot: number, connected: boolean): void {
+    this.db.prepare('INSERT OR REPLACE INTO slot_wishes (slot, connected) VALUES (?, ?)').run(slot, connected ? 1 : 0);
+  }
+
+  connectedSlots(): number[] {
+    return (this.db.prepare('SELECT slot FROM slot_wishes WHERE connected = 1 ORDER BY slot').all() as { slot: number }[]).map((r) => r.slot);
+  }
+}

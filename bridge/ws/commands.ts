@@ -1,0 +1,64 @@
+// WebSocket commands (API.md): parsed with the same schemas and run by the same operations as REST.
+import { z } from 'zod';
+import * as ops from '../api/commands.js';
+import { chatBody, parseOrThrow, sendMediaBody, sendTextBody } from '../api/schemas.js';
+import type { BridgeContext } from '../context.js';
+import { BridgeError } from '../domain/index.js';
+import type { SendResult } from '../slots/messenger.js';
+import type { ClientState } from './hub.js';
+
+const slot = z.number({ error: 'slot must be a number' }).int('slot must be a whole number');
+const limit = z.number().int().min(1).max(500).optional();
+
+const schemas = {
+  register_fcm: z.object({ token: z.string().min(1).max(4096), deviceId: z.string().max(100).optional(), platform: z.string().max(40).optional() }),
+  get_conversations: z.object({ slot, limit }),
+  get_messages: z.object({ slot, chatId: z.string().min(1), limit, before: z.string().min(1).optional() }),
+  search_conversations: z.object({ slot, query: z.string().max(200) }),
+  subscribe: z.object({ slots: z.array(slot) }),
+};
+
+function sendReply(result: SendResult) {
+  return 'queued' in result ? result : { messageId: result.messageId };
+}
+
+export async function handleCommand(ctx: BridgeContext, client: ClientState, frame: Record<string, unknown>): Promise<unknown> {
+  switch (frame.type) {
+    case 'ping':
+      return { pong: Date.now() };
+    case 'register_fcm': {
+      const b = parseOrThrow(schemas.register_fcm, frame);
+      // The push identity is the caller's own: a device cannot register for another device.
+      ctx.push.registerToken(client.caller.id, b.token, b.platform);
+      return { registered: true };
+    }
+    case 'get_conversations': {
+      const b = parseOrThrow(schemas.get_conversations, frame);
+      return ops.getConversations(ctx, b.slot, b.limit ?? ops.DEFAULT_LIST_LIMIT);
+    }
+    case 'get_messages': {
+      const b = parseOrThrow(schemas.get_messages, frame);
+      return ops.getMessages(ctx, b.slot, b.chatId, b.limit ?? ops.DEFAULT_LIST_LIMIT, b.before);
+    }
+    case 'send_message':
+      return sendReply(await ops.sendText(ctx, parseOrThrow(sendTextBody, frame)));
+    case 'send_media':
+      return sendReply(await ops.sendMedia(ctx, parseOrThrow(sendMediaBody, frame)));
+    case 'mark_read': {
+      const b = parseOrThrow(chatBody, frame);
+      return ops.markRead(ctx, b.slot, b.chatId);
+    }
+    case 'search_conversations': {
+      const b = parseOrThrow(schemas.search_conversations, frame);
+      return ops.searchConversations(ctx, b.slot, b.query);
+    }
+    case 'subscribe': {
+      const b = parseOrThrow(schemas.subscribe, frame);
+      for (const n of b.slots) ctx.registry.get(n);
+      client.slots = b.slots.length ? new Set(b.slots) : null;
+      return { slots: b.slots.length ? [...client.slots!].sort((a, c) => a - c) : ctx.registry.slots.map((s) => s.number) };
+    }
+    default:
+      throw new BridgeError('VALIDATION_ERROR', typeof frame.type === 'string' ? `unknown type "${frame.type}"` : 'type is required');
+  }
+}

@@ -1,0 +1,130 @@
+// The WebSocket hub at /ws: auth and network check on the upgrade, JSON commands with replies,
+// and broadcasts by slot (each frame serialised once for all subscribers).
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Caller } from '../auth/tokens.js';
+import type { BridgeContext, HubPort } from '../context.js';
+import { BridgeError, errorBody } from '../domain/index.js';
+import { tokenFromHeaders } from '../http/auth.js';
+import { toBridgeError } from '../http/errors.js';
+import type { AddressCheck } from '../http/network.js';
+import type { BridgeEvent } from '../types.js';
+import { handleCommand } from './commands.js';
+
+export interface ClientState {
+  caller: Caller;
+  /** null = every slot. */
+  slots: Set<number> | null;
+}
+
+function frameSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export class WsHub implements HubPort {
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Map<WebSocket, ClientState>();
+
+  constructor(
+    private readonly ctx: BridgeContext,
+    private readonly allowAddress: AddressCheck,
+  ) {
+    // Frames over the body limit get an error reply and the socket stays open (API.md); only a
+    // frame far past it (4×) is cut off by ws itself, to bound memory.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.bodyLimitBytes * 4 });
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
+    if (!this.allowAddress(req.socket.remoteAddress)) return refuse(socket, 403, 'Forbidden');
+    const caller = this.ctx.tokens.identify(url.searchParams.get('token') ?? tokenFromHeaders(req.headers));
+    if (!caller) return refuse(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller));
+  }
+
+  private accept(ws: WebSocket, caller: Caller): void {
+    const state: ClientState = { caller, slots: null };
+    this.clients.set(ws, state);
+    if (caller.kind === 'device') this.ctx.tokens.touch(caller.id);
+    ws.on('message', (data, isBinary) => void this.onFrame(ws, state, data, isBinary));
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', (err) => {
+      // ws closes the socket itself on a frame over maxPayload (1009); nothing else to do.
+      this.ctx.logger.debug({ err: err.message }, 'websocket error');
+    });
+  }
+
+  private async onFrame(ws: WebSocket, state: ClientState, data: RawData, isBinary: boolean): Promise<void> {
+    let frame: Record<string, unknown>;
+    try {
+      if (isBinary) throw new BridgeError('VALIDATION_ERROR', 'frames must be JSON text');
+      if (frameSize(data) > this.ctx.config.bodyLimitBytes) {
+        throw new BridgeError('PAYLOAD_TOO_LARGE', `frame is over the ${Math.round(this.ctx.config.bodyLimitBytes / 1048576)} MiB limit`);
+      }
+      const parsed: unknown = JSON.parse(data.toString());
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BridgeError('VALIDATION_ERROR', 'a frame must be a JSON object');
+      frame = parsed as Record<string, unknown>;
+    } catch (err) {
+      const e = err instanceof BridgeError ? err : new BridgeError('VALIDATION_ERROR', 'frame is not valid JSON');
+      return this.reply(ws, { type: 'error', ...errorBody(e.code, e.message) });
+    }
+    const type = typeof frame.type === 'string' ? frame.type : 'error';
+    const requestId = frame.requestId;
+    try {
+      const data = await handleCommand(this.ctx, state, frame);
+      this.reply(ws, { type, requestId, success: true, data });
+    } catch (err) {
+      const e = toBridgeError(err);
+      if (e.code === 'INTERNAL') this.ctx.logger.error({ err, type }, 'websocket command failed');
+      const body = errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message);
+      this.reply(ws, { type, requestId, ...body, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
+    }
+  }
+
+  private reply(ws: WebSocket, frame: Record<string, unknown>): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  broadcast(event: BridgeEvent): void {
+    const { chat: _localOnly, ...wire } = event as BridgeEvent & { chat?: unknown };
+    const text = JSON.stringify(wire);
+    for (const [ws, state] of this.clients) {
+      if (state.slots && !state.slots.has(event.slot)) continue;
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    }
+  }
+
+  /** Is any socket of this device open right now (push goes only to devices that are not)? */
+  isDeviceOnline(deviceId: string): boolean {
+    for (const state of this.clients.values()) if (state.caller.id === deviceId) return true;
+    return false;
+  }
+
+  closeDevice(deviceId: string): void {
+    for (const [ws, state] of this.clients) {
+      if (state.caller.kind === 'device' && state.caller.id === deviceId) ws.close(4001, 'device revoked');
+    }
+  }
+
+  clientCount(): number {
+    return this.clients.size;
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.clients.keys()) ws.close(1001, 'bridge stopping');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const ws of this.clients.keys()) ws.terminate();
+    this.clients.clear();
+  }
+}
