@@ -5,6 +5,18 @@ import type { Ack, ArchivedMessage, MessageRow, PollVote } from '../domain/index
 
 export interface ArchiveRow extends MessageRow {
   slot: number;
+  // Extras the archive keeps (optional, so other producers of rows need not set them).
+  caption?: string | null;
+  filename?: string | null;
+  mimetype?: string | null;
+  /** The sender's id in groups. */
+  author?: string | null;
+  /** A poll's option names, in order. */
+  pollOptions?: string[] | null;
+  /** Unix seconds of the last edit; null if never edited. */
+  editedAt?: number | null;
+  /** Unix seconds it was deleted for everyone; the archive keeps the text. */
+  revokedAt?: number | null;
 }
 
 export interface SearchQuery {

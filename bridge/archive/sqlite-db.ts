@@ -1,0 +1,273 @@
+// Synchronous SQLite archive: the statements behind the SQLite store. It runs inside worker
+// threads (sqlite-worker.ts) so neither a write burst nor a search ever blocks the event loop.
+import Database from 'better-sqlite3';
+import type { ArchiveRow, PollTally } from './types.js';
+import { mergeStored, toStored, ackRank, type ArchiveOp, type StoredMessage } from './ops.js';
+import { buildFtsQuery, searchableText } from './normalise.js';
+import { migrateSqlite } from './sqlite-schema.js';
+
+/** Search ranks (bm25) at most this many of the newest hits: ranking 700k hits of a common word takes a second. */
+export const RANK_WINDOW = 2000;
+
+export interface SqliteDbOptions {
+  readonly?: boolean;
+  /** Stop migrating at this version (tests build an older schema this way). */
+  targetVersion?: number;
+}
+
+interface MessageDbRow {
+  pk: number;
+  slot: number;
+  id: string;
+  chat_id: string;
+  from_me: number;
+  timestamp: number;
+  type: string;
+  body: string;
+  caption: string | null;
+  filename: string | null;
+  mimetype: string | null;
+  has_media: number;
+  sender_name: string;
+  author: string | null;
+  ack: number;
+  edited_at: number | null;
+  revoked_at: number | null;
+}
+
+const COLUMNS = `m.pk, m.slot, m.id, m.chat_id, m.from_me, m.timestamp, m.type, m.body, m.caption, m.filename,
+  m.mimetype, m.has_media, m.sender_name, m.author, m.ack, m.edited_at, m.revoked_at`;
+
+export interface ApplyResult {
+  applied: number;
+  failed: number;
+  errors: string[];
+}
+
+export class SqliteArchiveDb {
+  private readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(readonly file: string, opts: SqliteDbOptions = {}) {
+    this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL: a committed batch survives a process crash; only a power cut may lose the last one.
+      this.db.pragma('synchronous = NORMAL');
+      migrateSqlite(this.db, file, opts.targetVersion);
+    }
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /** Apply a batch in one transaction; a bad op is skipped and reported, never the whole batch. */
+  apply(ops: ArchiveOp[]): ApplyResult {
+    const result: ApplyResult = { applied: 0, failed: 0, errors: [] };
+    const run = this.db.transaction(() => {
+      for (const op of ops) {
+        try {
+          this.applyOne(op);
+          result.applied++;
+        } catch (err) {
+          result.failed++;
+          if (result.errors.length < 5) result.errors.push(`${op.op}: ${(err as Error).message}`);
+        }
+      }
+    });
+    run.immediate();
+    return result;
+  }
+
+  private applyOne(op: ArchiveOp): void {
+    switch (op.op) {
+      case 'message':
+        return this.saveMessage(op.slot, toStored(op.message));
+      case 'ack':
+        this.stmt(
+          'UPDATE messages SET ack = ? WHERE slot = ? AND id = ? AND (CASE WHEN ack = 0 THEN 1.5 ELSE ack END) < ?',
+        ).run(op.ack, op.slot, op.id, ackRank(op.ack));
+        return;
+      case 'edit': {
+        const row = this.findRow(op.slot, op.id);
+        if (!row) return;
+        this.stmt('UPDATE messages SET body = ?, edited_at = ? WHERE pk = ?').run(op.body, op.at, row.pk);
+        this.reindex(row.pk, { ...this.toStoredFromRow(row), body: op.body });
+        return;
+      }
+      case 'revoke':
+        this.stmt('UPDATE messages SET revoked_at = COALESCE(revoked_at, ?) WHERE slot = ? AND id = ?').run(op.at, op.slot, op.id);
+        return;
+      case 'vote': {
+        const v = op.vote;
+        this.stmt(
+          `INSERT INTO poll_votes (slot, message_id, voter, selected, timestamp) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (slot, message_id, voter) DO UPDATE SET selected = excluded.selected, timestamp = excluded.timestamp
+           WHERE excluded.timestamp >= poll_votes.timestamp`,
+        ).run(op.slot, String(v.messageId), String(v.voter), JSON.stringify(v.selectedOptions ?? []), Math.trunc(Number(v.timestamp) || 0));
+        return;
+      }
+    }
+  }
+
+  private saveMessage(slot: number, m: StoredMessage): void {
+    const inserted = this.stmt(
+      `INSERT INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
+         has_media, sender_name, author, ack)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (slot, id) DO NOTHING RETURNING pk`,
+    ).get(slot, m.id, m.chatId, m.fromMe, m.timestamp, m.type, m.body, m.caption, m.filename, m.mimetype,
+      m.hasMedia, m.senderName, m.author, m.ack) as { pk: number } | undefined;
+    if (inserted) {
+      this.savePollOptions(slot, m);
+      const text = searchableText(m);
+      if (text) this.stmt('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(inserted.pk, text);
+      return;
+    }
+    // Seen before: fill gaps only.
+    const row = this.findRow(slot, m.id)!;
+    const current = this.toStoredFromRow(row);
+    const merged = mergeStored(current, m);
+    if (!merged) return;
+    this.stmt(
+      `UPDATE messages SET chat_id = ?, timestamp = ?, type = ?, body = ?, caption = ?, filename = ?, mimetype = ?,
+         has_media = ?, sender_name = ?, author = ?, ack = ? WHERE pk = ?`,
+    ).run(merged.chatId, merged.timestamp, merged.type, merged.body, merged.caption, merged.filename, merged.mimetype,
+      merged.hasMedia, merged.senderName, merged.author, merged.ack, row.pk);
+    if (!current.pollOptions && merged.pollOptions) this.savePollOptions(slot, merged);
+    if (searchableText(current) !== searchableText(merged)) this.reindex(row.pk, merged);
+  }
+
+  private savePollOptions(slot: number, m: StoredMessage): void {
+    if (!m.pollOptions) return;
+    const insert = this.stmt('INSERT OR IGNORE INTO poll_options (slot, message_id, idx, name) VALUES (?, ?, ?, ?)');
+    m.pollOptions.forEach((name, idx) => insert.run(slot, m.id, idx, name));
+  }
+
+  private reindex(pk: number, m: StoredMessage): void {
+    this.stmt('DELETE FROM messages_fts WHERE rowid = ?').run(pk);
+    const text = searchableText(m);
+    if (text) this.stmt('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(pk, text);
+  }
+
+  private findRow(slot: number, id: string): MessageDbRow | undefined {
+    return this.stmt(`SELECT ${COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`).get(slot, id) as MessageDbRow | undefined;
+  }
+
+  private pollOptions(slot: number, id: string): string[] | null {
+    const rows = this.stmt('SELECT name FROM poll_options WHERE slot = ? AND message_id = ? ORDER BY idx').all(slot, id) as { name: string }[];
+    return rows.length ? rows.map((r) => r.name) : null;
+  }
+
+  private toStoredFromRow(r: MessageDbRow): StoredMessage {
+    return {
+      id: r.id,
+      chatId: r.chat_id,
+      fromMe: r.from_me ? 1 : 0,
+      timestamp: r.timestamp,
+      type: r.type,
+      body: r.body,
+      caption: r.caption,
+      filename: r.filename,
+      mimetype: r.mimetype,
+      hasMedia: r.has_media ? 1 : 0,
+      senderName: r.sender_name,
+      author: r.author,
+      ack: r.ack as StoredMessage['ack'],
+      pollOptions: this.pollOptions(r.slot, r.id),
+    };
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  private toRow(r: MessageDbRow): ArchiveRow {
+    return {
+      id: r.id,
+      chatId: r.chat_id,
+      body: r.body,
+      fromMe: r.from_me ? 1 : 0,
+      timestamp: r.timestamp,
+      type: r.type,
+      hasMedia: r.has_media ? 1 : 0,
+      senderName: r.sender_name,
+      ack: r.ack as ArchiveRow['ack'],
+      slot: r.slot,
+      caption: r.caption,
+      filename: r.filename,
+      mimetype: r.mimetype,
+      author: r.author,
+      pollOptions: r.type === 'poll' ? this.pollOptions(r.slot, r.id) : null,
+      editedAt: r.edited_at,
+      revokedAt: r.revoked_at,
+    };
+  }
+
+  listMessages(slot: number, chatId: string, limit: number, offset: number): ArchiveRow[] {
+    // Page through the covering index first, then fetch only the rows shown (cheap deep offsets).
+    const rows = this.stmt(
+      `SELECT ${COLUMNS} FROM messages m JOIN (
+         SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY timestamp DESC, pk DESC LIMIT ? OFFSET ?
+       ) p ON p.pk = m.pk ORDER BY m.timestamp DESC, m.pk DESC`,
+    ).all(slot, chatId, limit, offset) as MessageDbRow[];
+    return rows.map((r) => this.toRow(r));
+  }
+
+  getMessage(slot: number, id: string): ArchiveRow | null {
+    const row = this.findRow(slot, id);
+    return row ? this.toRow(row) : null;
+  }
+
+  /** bm25 over the newest RANK_WINDOW hits (all hits when fewer), then newest first. */
+  search(slot: number | undefined, query: string, limit: number, offset: number): ArchiveRow[] {
+    const match = buildFtsQuery(query);
+    if (!match) return [];
+    const window = Math.max(RANK_WINDOW, offset + limit);
+    const hits =
+      slot === undefined
+        ? `SELECT f.rowid AS pk, bm25(messages_fts) AS score FROM messages_fts f
+           WHERE messages_fts MATCH @match ORDER BY f.rowid DESC LIMIT @window`
+        : `SELECT f.rowid AS pk, bm25(messages_fts) AS score FROM messages_fts f
+           JOIN messages s ON s.pk = f.rowid AND s.slot = @slot
+           WHERE messages_fts MATCH @match ORDER BY f.rowid DESC LIMIT @window`;
+    const rows = this.stmt(
+      `WITH hits AS (${hits})
+       SELECT ${COLUMNS} FROM hits h JOIN messages m ON m.pk = h.pk
+       ORDER BY h.score, m.timestamp DESC, m.pk DESC LIMIT @limit OFFSET @offset`,
+    ).all({ match, window, limit, offset, ...(slot === undefined ? {} : { slot }) }) as MessageDbRow[];
+    return rows.map((r) => this.toRow(r));
+  }
+
+  pollTally(slot: number, messageId: string): PollTally {
+    const rows = this.stmt(
+      'SELECT voter, selected, timestamp FROM poll_votes WHERE slot = ? AND message_id = ? ORDER BY timestamp, voter',
+    ).all(slot, messageId) as { voter: string; selected: string; timestamp: number }[];
+    return {
+      messageId,
+      votes: rows.map((r) => ({ voter: r.voter, selectedOptions: JSON.parse(r.selected) as string[], timestamp: r.timestamp })),
+    };
+  }
+
+  /** For the bench: the naive scan search would be without the index. */
+  likeScan(slot: number | undefined, needle: string, limit: number): number {
+    const sql =
+      slot === undefined
+        ? "SELECT pk FROM messages WHERE body LIKE '%' || ? || '%' ORDER BY timestamp DESC LIMIT ?"
+        : "SELECT pk FROM messages WHERE slot = ? AND body LIKE '%' || ? || '%' ORDER BY timestamp DESC LIMIT ?";
+    const args = slot === undefined ? [needle, limit] : [slot, needle, limit];
+    return (this.stmt(sql).all(...args) as unknown[]).length;
+  }
+}

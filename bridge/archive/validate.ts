@@ -1,0 +1,46 @@
+// Argument checks shared by both stores: bad reads get a clear VALIDATION_ERROR (400 at the HTTP
+// layer); bad writes are logged and dropped, since writes never throw.
+import type { Logger } from 'pino';
+import { BridgeError } from '../domain/index.js';
+import type { SearchQuery } from './types.js';
+import { validSlot } from './ops.js';
+
+export const MAX_LIMIT = 500;
+/** Reads slower than this are logged (with no query text: that is the owner's data). */
+export const SLOW_READ_MS = 40;
+
+export function checkSlot(slot: unknown, logger: Logger): slot is number {
+  if (validSlot(slot)) return true;
+  logger.warn({ slot }, 'archive: write with an invalid slot ignored');
+  return false;
+}
+
+export function checkPage(limit: unknown, offset: unknown): void {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new BridgeError('VALIDATION_ERROR', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+    throw new BridgeError('VALIDATION_ERROR', 'offset must be an integer ≥ 0');
+  }
+}
+
+export function checkSearch(q: SearchQuery): { slot: number | undefined; query: string; limit: number; offset: number } {
+  if (!q || typeof q.query !== 'string' || q.query.trim() === '') {
+    throw new BridgeError('VALIDATION_ERROR', 'query must be a non-empty string');
+  }
+  if (q.slot !== undefined && !validSlot(q.slot)) throw new BridgeError('INVALID_SLOT', 'slot must be a positive integer');
+  const offset = q.offset ?? 0;
+  checkPage(q.limit, offset);
+  // A novel pasted into the box is still searched, just by its first part.
+  return { slot: q.slot, query: q.query.slice(0, 1000), limit: q.limit, offset };
+}
+
+export async function timed<T>(logger: Logger, what: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    const ms = performance.now() - started;
+    if (ms > SLOW_READ_MS) logger.debug({ what, ms: Math.round(ms) }, 'archive: slow read');
+  }
+}
