@@ -1,0 +1,163 @@
+// The shell: language and direction, sign-in (or the Electron preload's token), header and
+// navigation, and the screen chosen by the URL hash.
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useState } from 'react';
+import { AppProvider, useApp } from './state/app.js';
+import { dirOf, initialLang, rememberLang, translator, type Lang } from './i18n/i18n.js';
+import { navigate, useRoute, type Screen } from './state/route.js';
+import { useStore } from './state/store.js';
+import { SignIn } from './screens/SignIn.js';
+import { SlotsScreen } from './screens/Slots.js';
+import { Icon, type IconName } from './components/Icon.js';
+import { LinkBanner, Notices } from './components/Notices.js';
+import type { MessageKey } from './i18n/i18n.js';
+
+// Screens other than the slot grid load on first visit, so the grid paints fast.
+const ChatsScreen = lazy(() => import('./screens/Chats.js').then((m) => ({ default: m.ChatsScreen })));
+const SearchScreen = lazy(() => import('./screens/Search.js').then((m) => ({ default: m.SearchScreen })));
+const PhonesScreen = lazy(() => import('./screens/Phones.js').then((m) => ({ default: m.PhonesScreen })));
+const SettingsScreen = lazy(() => import('./screens/Settings.js').then((m) => ({ default: m.SettingsScreen })));
+
+const TOKEN_KEY = 'waBridge.adminToken';
+
+function readToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [token, setToken] = useState<string | null>(() => (window.waBridge ? null : readToken()));
+  const [shellError, setShellError] = useState<string | null>(null);
+
+  useLayoutEffect(() => {
+    document.documentElement.lang = lang;
+    document.documentElement.dir = dirOf(lang);
+    document.title = translator(lang)('appName');
+  }, [lang]);
+
+  // Inside Electron the preload hands over the token: no sign-in step.
+  useEffect(() => {
+    if (!window.waBridge) return;
+    window.waBridge.getAdminToken().then(setToken, (err: Error) => setShellError(err.message));
+  }, []);
+
+  const setLang = useCallback((l: Lang) => {
+    rememberLang(l);
+    setLangState(l);
+  }, []);
+
+  const signOut = useCallback(() => {
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      /* nothing kept */
+    }
+    setToken(null);
+  }, []);
+
+  if (!token) {
+    if (window.waBridge) return <div className="boot">{shellError ?? translator(lang)('loading')}</div>;
+    return (
+      <SignIn
+        lang={lang}
+        setLang={setLang}
+        onSignedIn={(tok) => {
+          try {
+            sessionStorage.setItem(TOKEN_KEY, tok);
+          } catch {
+            /* kept in memory for this page only */
+          }
+          setToken(tok);
+        }}
+      />
+    );
+  }
+  return (
+    <AppProvider token={token} lang={lang} setLang={setLang} signOut={signOut}>
+      <Shell />
+    </AppProvider>
+  );
+}
+
+const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
+  { screen: 'slots', icon: 'slots', label: 'navSlots' },
+  { screen: 'chats', icon: 'chats', label: 'navChats' },
+  { screen: 'search', icon: 'search', label: 'navSearch' },
+  { screen: 'phones', icon: 'phones', label: 'navPhones' },
+  { screen: 'settings', icon: 'settings', label: 'navSettings' },
+];
+
+function Shell() {
+  const { t, lang, setLang, signOut, slots } = useApp();
+  const route = useRoute();
+  const health = useStore(slots.health);
+
+  // A notification clicked in the desktop app opens its chat.
+  useEffect(() => window.waBridge?.onOpenChat((slot, chatId) => navigate('chats', { slot, chat: chatId })), []);
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            <Icon name="chats" size={18} />
+          </span>
+          <span>{t('appName')}</span>
+          {health?.engine === 'demo' && (
+            <span className="badge demo" title={t('demoBadgeHint')} data-testid="demo-badge">
+              {t('demoBadge')}
+            </span>
+          )}
+        </div>
+        <div className="topbar-actions">
+          <button
+            type="button"
+            className="btn ghost"
+            data-testid="lang-switch"
+            lang={lang === 'en' ? 'ar' : 'en'}
+            onClick={() => setLang(lang === 'en' ? 'ar' : 'en')}
+          >
+            <Icon name="globe" size={18} />
+            {t('switchLanguage')}
+          </button>
+          {!window.waBridge && (
+            <button type="button" className="btn ghost" onClick={signOut} data-testid="sign-out">
+              <Icon name="logout" size={18} />
+              {t('signOut')}
+            </button>
+          )}
+        </div>
+      </header>
+      <LinkBanner />
+      <div className="body">
+        <nav className="sidenav" aria-label={t('mainNav')}>
+          {NAV.map((n) => (
+            <a
+              key={n.screen}
+              href={`#/${n.screen}`}
+              className={route.screen === n.screen ? 'nav-item active' : 'nav-item'}
+              aria-current={route.screen === n.screen ? 'page' : undefined}
+              data-testid={`nav-${n.screen}`}
+            >
+              <Icon name={n.icon} />
+              <span>{t(n.label)}</span>
+            </a>
+          ))}
+        </nav>
+        <main className="content" data-screen={route.screen}>
+          <Suspense fallback={<div className="boot">{t('loading')}</div>}>
+            {route.screen === 'slots' && <SlotsScreen />}
+            {route.screen === 'chats' && <ChatsScreen params={route.params} />}
+            {route.screen === 'search' && <SearchScreen params={route.params} />}
+            {route.screen === 'phones' && <PhonesScreen />}
+            {route.screen === 'settings' && <SettingsScreen />}
+          </Suspense>
+        </main>
+      </div>
+      <Notices />
+    </div>
+  );
+}

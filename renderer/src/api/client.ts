@@ -1,0 +1,78 @@
+// REST client: every call carries the admin token in the `apikey` header and turns the bridge's
+// error envelope into an ApiError with its code, so screens can explain it in words.
+import type { ErrorCode } from './types.js';
+
+export type ClientErrorCode = ErrorCode | 'NETWORK' | 'BAD_RESPONSE';
+
+export class ApiError extends Error {
+  readonly code: ClientErrorCode;
+  readonly status: number;
+  readonly retryAfter?: number;
+  constructor(code: ClientErrorCode, message: string, status: number, retryAfter?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export interface Api {
+  get<T>(path: string, query?: Query): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  put<T>(path: string, body?: unknown): Promise<T>;
+  del<T>(path: string): Promise<T>;
+}
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** `baseUrl` is '' for same-origin (the bridge serves the app). */
+export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
+  async function call<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(baseUrl + withQuery(path, query), {
+        method,
+        headers: { apikey: token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
+    }
+    let data: unknown = null;
+    const text = await res.text();
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        if (!res.ok) throw new ApiError('BAD_RESPONSE', `HTTP ${res.status}`, res.status);
+        throw new ApiError('BAD_RESPONSE', 'the bridge answered with something that is not JSON', res.status);
+      }
+    }
+    if (!res.ok || (data && typeof data === 'object' && (data as { success?: unknown }).success === false)) {
+      const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      const retry = Number(res.headers.get('retry-after'));
+      throw new ApiError(
+        (err?.code as ErrorCode | undefined) ?? (res.status === 401 ? 'UNAUTHORIZED' : 'BAD_RESPONSE'),
+        err?.message ?? `HTTP ${res.status}`,
+        res.status,
+        Number.isFinite(retry) && retry > 0 ? retry : undefined,
+      );
+    }
+    return data as T;
+  }
+  return {
+    get: (path, query) => call('GET', path, undefined, query),
+    post: (path, body) => call('POST', path, body ?? {}),
+    put: (path, body) => call('PUT', path, body ?? {}),
+    del: (path) => call('DELETE', path),
+  };
+}

@@ -1,0 +1,111 @@
+// Shapes of the bridge API (../shared/API.md) as the admin app reads them.
+// Row types come from the bridge's pure domain layer (type-only: nothing of it ships in the bundle).
+import type { ChatRow, MessageRow, SlotState } from '../../../bridge/domain/types.js';
+import type { ErrorCode } from '../../../bridge/domain/errors.js';
+
+export type { ChatRow, MessageRow, SlotState, ErrorCode };
+
+/** GET /api/slots entry: four fixed fields, then optional extras. */
+export interface SlotInfo {
+  slot: number;
+  active: boolean;
+  ready: boolean;
+  hasQrCache: boolean;
+  state?: SlotState;
+  phone?: string | null;
+  name?: string | null;
+  /** When the current state began (ms or Unix seconds; see toMs). */
+  since?: number | null;
+  lastError?: string | null;
+}
+
+export interface SlotQr {
+  success: true;
+  slot: number;
+  connected: boolean;
+  qrCode: string;
+  qrCodeSvg?: string;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+export interface SlotHealth {
+  slot: number;
+  state: SlotState;
+  gatewayStatus?: string;
+  restarts?: number;
+  lastError?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down';
+  engine?: 'demo' | 'wwebjs';
+  slots: SlotHealth[];
+  archive: { ok: boolean; backend: string; error?: string | null; pending?: number };
+  uptimeSeconds: number;
+}
+
+/** A message row as the app keeps it: archive rows may carry `slot` and poll extras. */
+export type Message = MessageRow & { slot?: number; pollOptions?: string[] | null; caption?: string | null; filename?: string | null };
+
+export interface SearchResult {
+  success: true;
+  slot?: number;
+  query: string;
+  data: (Message & { slot: number })[];
+}
+
+export interface Device {
+  deviceId: string;
+  name: string;
+  createdAt: number;
+  lastSeenAt: number | null;
+}
+
+export interface LanAddress {
+  name: string;
+  address: string;
+  url: string;
+}
+
+export interface Settings {
+  dataDir: string;
+  port: number;
+  slots: number;
+  engine: 'demo' | 'wwebjs';
+  dbUrl: string | null;
+  firebaseServiceAccount: string | null;
+  ratePerMinute: number;
+  ratePerHour: number;
+  ratePerDay: number;
+}
+
+export type SettingsUpdate = Partial<Pick<Settings, 'port' | 'slots' | 'dbUrl' | 'ratePerMinute' | 'ratePerHour' | 'ratePerDay'>>;
+
+export interface LogLine {
+  time: number;
+  level: string;
+  msg: string;
+}
+
+export interface PollVoteRow {
+  voter: string;
+  selectedOptions: string[];
+  timestamp: number;
+}
+
+/** Server → client broadcasts on the WebSocket. */
+export type ServerEvent =
+  | { type: 'status'; slot: number; ready: boolean; state: SlotState }
+  | { type: 'qr'; slot: number; qr: string }
+  | { type: 'new_message'; slot: number; message: Message & { chatId: string } }
+  | { type: 'message_ack'; slot: number; chatId: string; messageId: string; ack: number }
+  | { type: 'poll_vote'; slot: number; chatId: string; messageId: string; voter: string; selectedOptions: string[]; timestamp: number }
+  | { type: 'outbox_sent'; slot: number; outboxId: string; messageId: string }
+  | { type: 'outbox_failed'; slot: number; outboxId: string; error: string };
+
+/** Timestamps arrive as Unix seconds or milliseconds; tell them apart by size. */
+export function toMs(t: number): number {
+  return t < 1e12 ? t * 1000 : t;
+}

@@ -1,0 +1,147 @@
+// Archive search across one slot or all: highlighted matches, infinite scroll, jump to the chat.
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useApp } from '../state/app.js';
+import { useStore } from '../state/store.js';
+import { navigate, routeHash } from '../state/route.js';
+import type { SearchResult } from '../api/types.js';
+import { Icon } from '../components/Icon.js';
+import { ErrorBlock } from '../components/Notices.js';
+import { highlight } from '../lib/highlight.js';
+import { formatDateTime, formatPhone, phoneOfChat } from '../lib/format.js';
+
+const PAGE = 30;
+type Row = SearchResult['data'][number];
+
+export function SearchScreen({ params }: { params: Record<string, string> }) {
+  const { api, slots, t, lang } = useApp();
+  const slotList = useStore(slots.slots);
+  const query = params.q ?? '';
+  const slot = params.slot ?? '';
+  const [draft, setDraft] = useState(query);
+  const [draftSlot, setDraftSlot] = useState(slot);
+  const [rows, setRows] = useState<Row[]>([]);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const generation = useRef(0);
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    setDraft(query);
+    setDraftSlot(slot);
+  }, [query, slot]);
+
+  const fetchPage = useCallback(
+    async (offset: number) => {
+      const gen = generation.current;
+      setBusy(true);
+      setError(null);
+      try {
+        const r = await api.get<SearchResult>('/api/archive/search', { query, limit: PAGE, offset, slot: slot || undefined });
+        if (gen !== generation.current) return;
+        setRows((old) => (offset === 0 ? r.data : [...old, ...r.data.filter((x) => !old.some((o) => o.id === x.id && o.slot === x.slot))]));
+        setDone(r.data.length < PAGE);
+      } catch (e) {
+        if (gen === generation.current) setError(e);
+      } finally {
+        if (gen === generation.current) setBusy(false);
+      }
+    },
+    [api, query, slot],
+  );
+
+  // A new query or slot starts over.
+  useEffect(() => {
+    generation.current++;
+    setRows([]);
+    setDone(false);
+    if (query.trim()) void fetchPage(0);
+  }, [query, slot, fetchPage]);
+
+  // Infinite scroll: fetch the next page when the end of the list comes into view.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || done || busy || error !== null || rows.length === 0) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void fetchPage(rows.length);
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [rows.length, done, busy, error, fetchPage]);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!draft.trim()) return;
+    navigate('search', { q: draft.trim(), slot: draftSlot || undefined });
+  }
+
+  return (
+    <section className="screen search-screen" aria-labelledby="search-title">
+      <div className="screen-head compact">
+        <h1 id="search-title">{t('searchTitle')}</h1>
+      </div>
+      <form className="search-bar" onSubmit={submit} role="search">
+        <div className="search-box big">
+          <Icon name="search" />
+          <input
+            type="search"
+            dir="auto"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            placeholder={t('searchPlaceholder')}
+            aria-label={t('searchPlaceholder')}
+            data-testid="search-input"
+            autoFocus
+          />
+        </div>
+        <select value={draftSlot} onChange={(e) => setDraftSlot(e.target.value)} aria-label={t('pickSlot')} data-testid="search-slot">
+          <option value="">{t('allSlots')}</option>
+          {slotList.map((s) => (
+            <option key={s.slot} value={String(s.slot)}>
+              {t('slotOption', { n: s.slot })}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="btn primary" disabled={!draft.trim()} data-testid="search-submit">
+          {t('searchAction')}
+        </button>
+      </form>
+      {!query ? (
+        <p className="muted hint">{t('searchHint')}</p>
+      ) : (
+        <div className="results" data-testid="search-results" aria-busy={busy}>
+          {rows.length > 0 && <h2 className="results-title">{t('resultsFor', { q: query })}</h2>}
+          <ul className="result-list">
+            {rows.map((r) => (
+              <li key={`${r.slot}:${r.id}`}>
+                <a
+                  className="result"
+                  href={routeHash('chats', { slot: r.slot, chat: r.chatId, msg: r.id })}
+                  data-testid="search-result"
+                  data-message-id={r.id}
+                  aria-label={`${t('openInChat')}: ${r.body.slice(0, 60)}`}
+                >
+                  <div className="result-head">
+                    <span className="badge">{t('slotOption', { n: r.slot })}</span>
+                    <span className="result-who" dir="auto">
+                      {r.fromMe ? t('you') : r.senderName || formatPhone(phoneOfChat(r.chatId))}
+                    </span>
+                    <span className="fine">{formatDateTime(r.timestamp, lang)}</span>
+                  </div>
+                  <p className="result-body" dir="auto">
+                    {highlight(r.body, query).map((seg, i) => (seg.match ? <mark key={i}>{seg.text}</mark> : <span key={i}>{seg.text}</span>))}
+                  </p>
+                </a>
+              </li>
+            ))}
+          </ul>
+          {error !== null && <ErrorBlock error={error} onRetry={() => void fetchPage(rows.length)} />}
+          {!busy && error === null && rows.length === 0 && <p className="empty-line" data-testid="no-results">{t('noResults', { q: query })}</p>}
+          {busy && <p className="empty-line">{rows.length ? t('loadingMore') : t('loading')}</p>}
+          {done && rows.length > 0 && <p className="empty-line fine">{t('endOfResults')}</p>}
+          <div ref={sentinel} className="sentinel" aria-hidden="true" />
+        </div>
+      )}
+    </section>
+  );
+}

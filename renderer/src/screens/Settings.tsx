@@ -1,0 +1,410 @@
+// Settings & health: bridge and slot health, the saved settings (some apply at next start),
+// database test, FCM key upload, and the recent log.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useApp, useBridgeEvents } from '../state/app.js';
+import { useStore } from '../state/store.js';
+import type { Health, LogLine, Settings, SettingsUpdate } from '../api/types.js';
+import { Icon } from '../components/Icon.js';
+import { ErrorBlock, useReportError } from '../components/Notices.js';
+import { formatTime, locale } from '../lib/format.js';
+import type { MessageKey } from '../i18n/i18n.js';
+
+type SettingsReply = { success: true; data: Settings; restartRequired?: string[] };
+
+const FIELD_LABEL: Record<string, MessageKey> = {
+  port: 'port',
+  slots: 'slotCount',
+  dbUrl: 'database',
+  ratePerMinute: 'perMinute',
+  ratePerHour: 'perHour',
+  ratePerDay: 'perDay',
+  firebaseServiceAccount: 'push',
+};
+
+const NUMBERS = [
+  { key: 'port', min: 1, max: 65535 },
+  { key: 'slots', min: 1, max: 32 },
+  { key: 'ratePerMinute', min: 1, max: 100000 },
+  { key: 'ratePerHour', min: 1, max: 1000000 },
+  { key: 'ratePerDay', min: 1, max: 10000000 },
+] as const;
+type NumKey = (typeof NUMBERS)[number]['key'];
+
+/** Check the form and return only what changed; a string is the error to show. */
+export function settingsChanges(
+  saved: Settings,
+  form: Record<NumKey, string> & { db: 'sqlite' | 'mysql'; dbUrl: string },
+  label: (key: string) => string,
+  messages: { number: (field: string, min: number, max: number) => string; dbUrl: string },
+): SettingsUpdate | string {
+  const out: SettingsUpdate = {};
+  for (const { key, min, max } of NUMBERS) {
+    const n = Number(form[key]);
+    if (!/^\d+$/.test(form[key].trim()) || n < min || n > max) return messages.number(label(key), min, max);
+    if (n !== saved[key]) out[key] = n;
+  }
+  if (form.db === 'sqlite') {
+    if (saved.dbUrl !== null) out.dbUrl = null;
+  } else {
+    const url = form.dbUrl.trim();
+    if (!/^mysql:\/\/.+/.test(url)) return messages.dbUrl;
+    if (url !== saved.dbUrl) out.dbUrl = url;
+  }
+  return out;
+}
+
+export function SettingsScreen() {
+  return (
+    <section className="screen settings-screen" aria-labelledby="settings-title">
+      <SettingsTitle />
+      <HealthPanel />
+      <SettingsForm />
+      <LogPanel />
+    </section>
+  );
+}
+
+function SettingsTitle() {
+  const { t } = useApp();
+  return (
+    <div className="screen-head compact">
+      <h1 id="settings-title">{t('settingsTitle')}</h1>
+    </div>
+  );
+}
+
+function uptimeText(secs: number, lang: string): string {
+  const units: [Intl.NumberFormatOptions['unit'], number][] = [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
+  for (const [unit, size] of units) {
+    if (secs >= size) return new Intl.NumberFormat(locale(lang), { style: 'unit', unit, unitDisplay: 'long' }).format(Math.floor(secs / size));
+  }
+  return new Intl.NumberFormat(locale(lang), { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(Math.floor(secs));
+}
+
+function HealthPanel() {
+  const { api, slots, t, lang } = useApp();
+  const health = useStore(slots.health);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(() => {
+    api.get<Health>('/api/health').then((h) => {
+      slots.health.set(h);
+      setError(null);
+    }, setError);
+  }, [api, slots]);
+  useEffect(load, [load]);
+  // Slot changes arrive live; health follows them without polling.
+  useBridgeEvents((e) => e.type === 'status' && load(), [load]);
+
+  return (
+    <div className="card" data-testid="health">
+      <div className="card-head">
+        <h2>{t('healthTitle')}</h2>
+        <button type="button" className="btn small ghost" onClick={load}>
+          <Icon name="refresh" size={16} />
+          {t('refresh')}
+        </button>
+      </div>
+      {error !== null ? (
+        <ErrorBlock error={error} onRetry={load} />
+      ) : !health ? (
+        <div className="boot">{t('loading')}</div>
+      ) : (
+        <>
+          <p className={`overall ${health.status}`} data-testid="health-overall">
+            <span className="dot" />
+            {t(`overall${health.status}` as MessageKey)} · {t('uptime', { time: uptimeText(health.uptimeSeconds, lang) })}
+          </p>
+          <table className="health-table">
+            <tbody>
+              {health.slots.map((s) => (
+                <tr key={s.slot}>
+                  <th scope="row">{t('slot', { n: s.slot })}</th>
+                  <td>
+                    <span className={`pill state-${s.state}`}>
+                      <span className="dot" />
+                      {t(`state${s.state}` as MessageKey)}
+                    </span>
+                  </td>
+                  <td className="fine">{s.gatewayStatus ?? ''}</td>
+                  <td className="fine">{t('restarts', { n: s.restarts ?? 0 })}</td>
+                  <td className="fine err">{s.lastError ?? ''}</td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">{t('archive')}</th>
+                <td>
+                  <span className={`pill ${health.archive.ok ? 'state-READY' : 'state-FAILED'}`} data-testid="archive-health">
+                    <span className="dot" />
+                    {t(health.archive.ok ? 'archiveOk' : 'archiveBad', { backend: health.archive.backend })}
+                  </span>
+                </td>
+                <td className="fine" colSpan={2}>
+                  {health.archive.pending ? t('pendingWrites', { n: health.archive.pending }) : ''}
+                </td>
+                <td className="fine err">{health.archive.error ?? ''}</td>
+              </tr>
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
+
+function SettingsForm() {
+  const { api, t, notify } = useApp();
+  const report = useReportError();
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [restartKeys, setRestartKeys] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [form, setForm] = useState<Record<NumKey, string> & { db: 'sqlite' | 'mysql'; dbUrl: string }>({
+    port: '',
+    slots: '',
+    ratePerMinute: '',
+    ratePerHour: '',
+    ratePerDay: '',
+    db: 'sqlite',
+    dbUrl: '',
+  });
+  const [formError, setFormError] = useState<string | null>(null);
+  const [dbTest, setDbTest] = useState<{ busy: boolean; ok?: boolean; error?: string }>({ busy: false });
+  const [restartNote, setRestartNote] = useState<string[]>([]);
+  const [fcmNote, setFcmNote] = useState<string | null>(null);
+
+  const apply = useCallback((r: SettingsReply) => {
+    const s = r.data;
+    setSaved(s);
+    setRestartKeys(r.restartRequired ?? []);
+    setForm({
+      port: String(s.port),
+      slots: String(s.slots),
+      ratePerMinute: String(s.ratePerMinute),
+      ratePerHour: String(s.ratePerHour),
+      ratePerDay: String(s.ratePerDay),
+      db: s.dbUrl ? 'mysql' : 'sqlite',
+      dbUrl: s.dbUrl ?? '',
+    });
+  }, []);
+
+  const load = useCallback(() => {
+    setError(null);
+    api.get<SettingsReply>('/api/settings').then(apply, setError);
+  }, [api, apply]);
+  useEffect(load, [load]);
+
+  const label = (k: string) => t(FIELD_LABEL[k] ?? 'settingsSection');
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (!saved) return;
+    const changes = settingsChanges(saved, form, label, {
+      number: (field, min, max) => t('invalidNumberField', { field, min, max }),
+      dbUrl: t('dbUrlHint'),
+    });
+    if (typeof changes === 'string') {
+      setFormError(changes);
+      return;
+    }
+    setFormError(null);
+    try {
+      const r = await api.put<SettingsReply>('/api/settings', changes);
+      apply(r);
+      const needs = Object.keys(changes).filter((k) => (r.restartRequired ?? []).includes(k));
+      setRestartNote(needs);
+      notify({ kind: 'info', title: t('saved') });
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function testDb() {
+    setDbTest({ busy: true });
+    try {
+      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', { dbUrl: form.dbUrl.trim() });
+      setDbTest({ busy: false, ok: r.ok, error: r.error });
+    } catch (err) {
+      setDbTest({ busy: false });
+      report(err);
+    }
+  }
+
+  async function uploadFcm(file: File) {
+    setFcmNote(null);
+    let account: Record<string, unknown>;
+    try {
+      account = JSON.parse(await file.text()) as Record<string, unknown>;
+      if (!account || typeof account.project_id !== 'string' || typeof account.client_email !== 'string' || typeof account.private_key !== 'string') throw new Error('shape');
+    } catch {
+      notify({ kind: 'error', title: t('badServiceAccount') });
+      return;
+    }
+    try {
+      await api.post('/api/settings/firebase', { serviceAccount: account });
+      setFcmNote(t('uploaded'));
+      load();
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  if (error !== null) return <ErrorBlock error={error} onRetry={load} />;
+  if (!saved) return <div className="card boot">{t('loading')}</div>;
+
+  const restartHint = (k: string) =>
+    restartKeys.includes(k) ? (
+      <span className="restart-hint" data-testid={`restart-hint-${k}`}>
+        {t('needsRestart')}
+      </span>
+    ) : null;
+  const num = (k: NumKey, text: MessageKey) => (
+    <label className="field">
+      <span>
+        {t(text)} {restartHint(k)}
+      </span>
+      <input inputMode="numeric" dir="ltr" value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} data-testid={`setting-${k}`} />
+    </label>
+  );
+
+  return (
+    <form className="card form settings-form" onSubmit={save} data-testid="settings-form">
+      <div className="card-head">
+        <h2>{t('settingsSection')}</h2>
+        <button type="submit" className="btn primary" data-testid="settings-save">
+          {t('save')}
+        </button>
+      </div>
+      {restartNote.length > 0 && (
+        <div className="restart-banner" role="status" data-testid="restart-note">
+          <Icon name="refresh" size={18} />
+          {t('restartNeeded', { keys: restartNote.map(label).join('، ') })}
+        </div>
+      )}
+      {formError && (
+        <p className="error-inline" role="alert">
+          {formError}
+        </p>
+      )}
+      <div className="grid-fields">
+        <div className="field">
+          <span>{t('dataDir')}</span>
+          <code dir="ltr" className="readonly">{saved.dataDir}</code>
+        </div>
+        <div className="field">
+          <span>{t('engine')}</span>
+          <code className="readonly">{saved.engine}</code>
+        </div>
+        {num('port', 'port')}
+        {num('slots', 'slotCount')}
+      </div>
+      <fieldset className="field">
+        <legend>
+          <Icon name="database" size={18} /> {t('database')} {restartHint('dbUrl')}
+        </legend>
+        <label className="radio">
+          <input type="radio" name="db" checked={form.db === 'sqlite'} onChange={() => setForm({ ...form, db: 'sqlite' })} />
+          {t('dbSqlite')}
+        </label>
+        <label className="radio">
+          <input type="radio" name="db" checked={form.db === 'mysql'} onChange={() => setForm({ ...form, db: 'mysql' })} data-testid="db-mysql" />
+          {t('dbMysql')}
+        </label>
+        {form.db === 'mysql' && (
+          <div className="db-row">
+            <input
+              dir="ltr"
+              value={form.dbUrl}
+              placeholder={t('dbUrlHint')}
+              aria-label={t('dbUrl')}
+              onChange={(e) => {
+                setForm({ ...form, dbUrl: e.target.value });
+                setDbTest({ busy: false });
+              }}
+              data-testid="db-url"
+            />
+            <button type="button" className="btn" onClick={testDb} disabled={dbTest.busy || !form.dbUrl.trim()} data-testid="db-test">
+              {dbTest.busy ? t('testing') : t('testConnection')}
+            </button>
+          </div>
+        )}
+        {form.db === 'mysql' && dbTest.ok !== undefined && (
+          <p className={dbTest.ok ? 'ok-inline' : 'error-inline'} role="status" data-testid="db-test-result">
+            {dbTest.ok ? t('dbOk') : t('dbFailed', { error: dbTest.error ?? '' })}
+          </p>
+        )}
+      </fieldset>
+      <fieldset className="field">
+        <legend>{t('rateLimits')}</legend>
+        <div className="grid-fields three">
+          {num('ratePerMinute', 'perMinute')}
+          {num('ratePerHour', 'perHour')}
+          {num('ratePerDay', 'perDay')}
+        </div>
+      </fieldset>
+      <fieldset className="field">
+        <legend>{t('push')} {restartHint('firebaseServiceAccount')}</legend>
+        <p className="fine" dir="auto">{saved.firebaseServiceAccount ? t('pushOn', { path: saved.firebaseServiceAccount }) : t('pushOff')}</p>
+        <label className="btn file-btn">
+          <Icon name="upload" size={18} />
+          {t('uploadServiceAccount')}
+          <input
+            type="file"
+            accept="application/json,.json"
+            className="sr-only"
+            data-testid="fcm-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) void uploadFcm(f);
+            }}
+          />
+        </label>
+        {fcmNote && <p className="ok-inline" role="status">{fcmNote}</p>}
+      </fieldset>
+    </form>
+  );
+}
+
+function LogPanel() {
+  const { api, t, lang } = useApp();
+  const [lines, setLines] = useState<LogLine[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(() => {
+    api.get<{ data: LogLine[] }>('/api/logs', { limit: 200 }).then((r) => {
+      setLines(r.data);
+      setError(null);
+    }, setError);
+  }, [api]);
+  useEffect(load, [load]);
+  return (
+    <div className="card" data-testid="logs">
+      <div className="card-head">
+        <h2>{t('logsTitle')}</h2>
+        <button type="button" className="btn small ghost" onClick={load}>
+          <Icon name="refresh" size={16} />
+          {t('refresh')}
+        </button>
+      </div>
+      {error !== null ? (
+        <ErrorBlock error={error} onRetry={load} />
+      ) : !lines ? (
+        <div className="boot">{t('loading')}</div>
+      ) : lines.length === 0 ? (
+        <p className="empty-line">{t('noLogs')}</p>
+      ) : (
+        <ol className="log" dir="ltr" tabIndex={0}>
+          {lines.map((l, i) => (
+            <li key={i} className={`lvl-${l.level}`}>
+              <time>{formatTime(l.time, lang)}</time>
+              <span className="lvl">{l.level}</span>
+              <span className="msg">{l.msg}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,193 @@
+// The slot grid: state, account, live QR with countdown, and the connect/disconnect/log-out actions.
+import { useEffect, useState } from 'react';
+import { useApp } from '../state/app.js';
+import { useStore } from '../state/store.js';
+import type { SlotView } from '../state/slots.js';
+import { Icon } from '../components/Icon.js';
+import { ConfirmDialog } from '../components/Dialog.js';
+import { ErrorBlock, useReportError } from '../components/Notices.js';
+import { formatAgo, formatPhone } from '../lib/format.js';
+import { useNow } from '../lib/useNow.js';
+import type { MessageKey } from '../i18n/i18n.js';
+import { ApiError } from '../api/client.js';
+
+export function SlotsScreen() {
+  const { slots, t } = useApp();
+  const list = useStore(slots.slots);
+  const loaded = useStore(slots.loaded);
+  const [error, setError] = useState<unknown>(null);
+
+  // Until the first load works, keep trying (the bridge may still be starting) and say why it failed.
+  useEffect(() => {
+    if (loaded) return;
+    let stop = false;
+    const attempt = () => slots.refresh().then(() => setError(null), (e: unknown) => !stop && setError(e));
+    void attempt();
+    const id = setInterval(attempt, 5000);
+    return () => {
+      stop = true;
+      clearInterval(id);
+    };
+  }, [loaded, slots]);
+
+  return (
+    <section className="screen" aria-labelledby="slots-title">
+      <div className="screen-head">
+        <div>
+          <h1 id="slots-title">{t('slotsTitle')}</h1>
+          <p className="muted">{t('slotsLead')}</p>
+        </div>
+      </div>
+      {error !== null && !loaded ? (
+        <ErrorBlock error={error} onRetry={() => slots.refresh().then(() => setError(null), setError)} />
+      ) : !loaded ? (
+        <div className="slot-grid" aria-busy="true">
+          {[0, 1, 2].map((i) => (
+            <div key={i} className="card slot-card skeleton" />
+          ))}
+        </div>
+      ) : (
+        <div className="slot-grid" data-testid="slot-grid">
+          {list.map((s) => (
+            <SlotCard key={s.slot} slot={s} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+type Pending = null | 'disconnect' | 'logout';
+
+function SlotCard({ slot: s }: { slot: SlotView }) {
+  const { api, slots, t, lang } = useApp();
+  const report = useReportError();
+  const [confirm, setConfirm] = useState<Pending>(null);
+  const [busy, setBusy] = useState(false);
+  const now = useNow(15_000);
+
+  async function act(fn: () => Promise<unknown>) {
+    setBusy(true);
+    try {
+      await fn();
+    } catch (err) {
+      report(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const connect = () => act(() => api.post('/api/connect', { slot: s.slot }));
+  const disconnect = (logout: boolean) => act(() => api.post('/api/disconnect', logout ? { slot: s.slot, logout: true } : { slot: s.slot }));
+
+  async function newQr() {
+    await act(async () => {
+      if (s.state !== 'QR') {
+        await api.post('/api/connect', { slot: s.slot });
+        return;
+      }
+      try {
+        await api.get(`/api/slots/${s.slot}/qr`);
+        await slots.loadQr(s.slot);
+      } catch (err) {
+        // The last code expired and no fresh one came: restart the login to get a new one.
+        if (err instanceof ApiError && (err.code === 'QR_EXPIRED' || err.code === 'NOT_FOUND')) {
+          await api.post('/api/disconnect', { slot: s.slot });
+          await api.post('/api/connect', { slot: s.slot });
+        } else throw err;
+      }
+    });
+  }
+
+  const running = s.state !== 'STOPPED' && s.state !== 'FAILED';
+  return (
+    <article className={`card slot-card state-${s.state}`} data-testid="slot-card" data-slot={s.slot} data-state={s.state} aria-labelledby={`slot-${s.slot}-title`}>
+      <header className="slot-head">
+        <h2 id={`slot-${s.slot}-title`}>{t('slot', { n: s.slot })}</h2>
+        <span className={`pill state-${s.state}`} data-testid="slot-state">
+          <span className="dot" aria-hidden="true" />
+          {t(`state${s.state}` as MessageKey)}
+        </span>
+      </header>
+      <div className="slot-account">
+        {s.ready || s.phone ? (
+          <>
+            <div className="slot-name">{s.name || formatPhone(s.phone)}</div>
+            {s.phone && (
+              <div className="slot-phone" dir="ltr" data-testid="slot-phone">
+                {formatPhone(s.phone)}
+              </div>
+            )}
+          </>
+        ) : (
+          <div className="muted">{t('noPhoneYet')}</div>
+        )}
+        {s.since && <div className="fine">{t('since', { time: formatAgo(s.since, lang, now) })}</div>}
+      </div>
+      {s.state === 'QR' && <QrPanel slot={s} onNewQr={newQr} busy={busy} />}
+      {s.lastError && (s.state === 'FAILED' || s.state === 'RECONNECTING' || s.state === 'STOPPED') && (
+        <div className="slot-error" data-testid="slot-error">
+          <Icon name="alert" size={16} />
+          <span>
+            <strong>{t('lastError')}:</strong> {s.lastError}
+          </span>
+        </div>
+      )}
+      <footer className="slot-actions">
+        {!running && (
+          <button type="button" className="btn primary" onClick={connect} disabled={busy} data-testid="slot-connect">
+            <Icon name="power" size={18} />
+            {t('connect')}
+          </button>
+        )}
+        {running && (
+          <button type="button" className="btn" onClick={() => setConfirm('disconnect')} disabled={busy} data-testid="slot-disconnect">
+            <Icon name="power" size={18} />
+            {t('disconnect')}
+          </button>
+        )}
+        {(running || s.phone) && (
+          <button type="button" className="btn danger-text" onClick={() => setConfirm('logout')} disabled={busy} data-testid="slot-logout">
+            <Icon name="logout" size={18} />
+            {t('logout')}
+          </button>
+        )}
+      </footer>
+      <ConfirmDialog
+        open={confirm !== null}
+        title={t(confirm === 'logout' ? 'logoutConfirmTitle' : 'disconnectConfirmTitle', { n: s.slot })}
+        body={t(confirm === 'logout' ? 'logoutConfirmBody' : 'disconnectConfirmBody')}
+        confirmLabel={t(confirm === 'logout' ? 'logout' : 'disconnect')}
+        danger
+        onConfirm={() => void disconnect(confirm === 'logout')}
+        onClose={() => setConfirm(null)}
+      />
+    </article>
+  );
+}
+
+function QrPanel({ slot: s, onNewQr, busy }: { slot: SlotView; onNewQr: () => void; busy: boolean }) {
+  const { t } = useApp();
+  const now = useNow(1000, !!s.qr?.expiresAt);
+  const left = s.qr?.expiresAt ? Math.max(0, Math.ceil((s.qr.expiresAt - now) / 1000)) : null;
+  const expired = left === 0;
+  return (
+    <div className="qr-panel" data-testid="slot-qr">
+      <div className={expired ? 'qr-frame expired' : 'qr-frame'}>
+        {s.qr ? <img src={s.qr.src} alt={t('qrAlt', { n: s.slot })} width={232} height={232} /> : <div className="qr-wait spinner" />}
+        {expired && <div className="qr-expired">{t('qrExpired')}</div>}
+      </div>
+      <p className="fine">{t('scanHint')}</p>
+      <div className="qr-meta">
+        {left !== null && !expired && (
+          <span className={left <= 5 ? 'countdown low' : 'countdown'} data-testid="qr-countdown">
+            {t('qrExpiresIn', { s: left })}
+          </span>
+        )}
+        <button type="button" className="btn small" onClick={onNewQr} disabled={busy} data-testid="qr-new">
+          <Icon name="refresh" size={16} />
+          {t('newQr')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+// Writing back: text (Enter sends, Shift+Enter breaks the line), a picked file with the text as
+// caption, or a poll. Each send shows at once with a clock, then ticks follow from the bridge.
+import { useRef, useState, type KeyboardEvent } from 'react';
+import { useApp } from '../../state/app.js';
+import { Icon } from '../../components/Icon.js';
+import { useReportError } from '../../components/Notices.js';
+import { formatBytes } from '../../lib/format.js';
+import { rememberMedia, rememberPoll } from '../../state/sent.js';
+import type { Message } from '../../api/types.js';
+import { PollDialog } from './PollDialog.js';
+
+const MAX_FILE = 16 * 1024 * 1024;
+type AddLocal = (m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
+  localId: string;
+  settle: (messageId: string | null) => void;
+};
+
+function typeOfMime(mime: string): string {
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('video/')) return 'video';
+  if (mime.startsWith('audio/')) return 'audio';
+  return 'document';
+}
+
+function toBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error ?? new Error('could not read the file'));
+    r.readAsDataURL(file);
+  });
+}
+
+export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: string; addLocal: AddLocal }) {
+  const { api, t, notify } = useApp();
+  const report = useReportError();
+  const [text, setText] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [pollOpen, setPollOpen] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+
+  async function sendText(body: string) {
+    const local = addLocal({ body, type: 'chat', hasMedia: 0 });
+    try {
+      const r = await api.post<{ messageId: string }>('/api/send', { slot, chatId, message: body });
+      local.settle(r.messageId);
+    } catch (err) {
+      local.settle(null);
+      report(err);
+    }
+  }
+
+  async function sendFile(f: File, caption: string) {
+    const mimetype = f.type || 'application/octet-stream';
+    const url = URL.createObjectURL(f);
+    const local = addLocal({ body: caption, type: typeOfMime(mimetype), hasMedia: 1, caption, filename: f.name });
+    rememberMedia(local.localId, { url, mimetype, filename: f.name });
+    try {
+      const base64 = await toBase64(f);
+      const r = await api.post<{ messageId: string }>('/api/send-media', {
+        slot,
+        chatId,
+        base64,
+        mimetype,
+        filename: f.name,
+        ...(caption ? { caption } : {}),
+      });
+      local.settle(r.messageId);
+    } catch (err) {
+      local.settle(null);
+      report(err);
+    }
+  }
+
+  function submit() {
+    const body = text.trim();
+    if (file) {
+      void sendFile(file, body);
+      setFile(null);
+    } else if (body) {
+      void sendText(body);
+    } else return;
+    setText('');
+    box.current?.focus();
+  }
+
+  function onKey(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  }
+
+  async function sendPoll(question: string, options: string[], allowMultiple: boolean) {
+    const local = addLocal({ body: question, type: 'poll', hasMedia: 0 });
+    rememberPoll(local.localId, options);
+    try {
+      const r = await api.post<{ messageId: string }>('/api/send-poll', { slot, chatId, question, options, allowMultiple });
+      local.settle(r.messageId);
+    } catch (err) {
+      local.settle(null);
+      report(err);
+    }
+  }
+
+  return (
+    <div className="composer">
+      {file && (
+        <div className="attachment" data-testid="attachment">
+          <Icon name="file" size={18} />
+          <span className="file-name" dir="auto">
+            {file.name}
+          </span>
+          <span className="fine">{formatBytes(file.size)}</span>
+          <span className="fine">· {t('captionHint')}</span>
+          <button type="button" className="icon-btn" aria-label={t('cancel')} onClick={() => setFile(null)}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
+      <div className="composer-row">
+        <button type="button" className="icon-btn" aria-label={t('attach')} title={t('attach')} onClick={() => fileInput.current?.click()} data-testid="attach">
+          <Icon name="attach" />
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (!f) return;
+            if (f.size > MAX_FILE) {
+              notify({ kind: 'error', title: t('fileTooBig', { size: formatBytes(f.size) }), next: t('errPAYLOAD_TOO_LARGENext') });
+              return;
+            }
+            setFile(f);
+            box.current?.focus();
+          }}
+        />
+        <button type="button" className="icon-btn" aria-label={t('createPoll')} title={t('createPoll')} onClick={() => setPollOpen(true)} data-testid="poll-open">
+          <Icon name="poll" />
+        </button>
+        <textarea
+          ref={box}
+          className="compose-box"
+          rows={1}
+          dir="auto"
+          value={text}
+          maxLength={4096}
+          placeholder={t('typeMessage')}
+          aria-label={t('typeMessage')}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKey}
+          data-testid="compose"
+        />
+        <button type="button" className="send-btn" aria-label={t('send')} title={t('send')} onClick={submit} disabled={!text.trim() && !file} data-testid="send">
+          <Icon name="send" className="flip-rtl" />
+        </button>
+      </div>
+      <PollDialog open={pollOpen} onClose={() => setPollOpen(false)} onSend={(q, o, multi) => void sendPoll(q, o, multi)} />
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+// One conversation: messages (live), ticks from ack events, poll votes, mark-read, jump-to-message.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useApp, useBridgeEvents } from '../../state/app.js';
+import { navigate } from '../../state/route.js';
+import type { ChatRow, Message, PollVoteRow } from '../../api/types.js';
+import { Avatar } from '../../components/Avatar.js';
+import { Icon } from '../../components/Icon.js';
+import { ErrorBlock, useReportError } from '../../components/Notices.js';
+import { formatPhone, phoneOfChat } from '../../lib/format.js';
+import { mergeMessages } from '../../lib/messages.js';
+import { applyVote, type Vote } from '../../lib/polls.js';
+import { renameSent } from '../../state/sent.js';
+import { MessageList } from './MessageList.js';
+import { Composer } from './Composer.js';
+
+export type Votes = Record<string, Record<string, Vote>>;
+
+type ListReply = { success: true; data: Message[] } | Message[];
+const rows = (r: ListReply) => (Array.isArray(r) ? r : r.data);
+
+export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: string; chat: ChatRow | null; focusId: string | null }) {
+  const { api, t } = useApp();
+  const report = useReportError();
+  const [messages, setMessages] = useState<Message[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [acks, setAcks] = useState<Record<string, number>>({});
+  const [votes, setVotes] = useState<Votes>({});
+  const [archiveOffset, setArchiveOffset] = useState(0);
+  const [olderDone, setOlderDone] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [flash, setFlash] = useState<string | null>(null);
+  const polled = useRef(new Set<string>());
+
+  const markRead = useCallback(() => {
+    api.post('/api/mark-read', { slot, chatId }).catch(() => undefined);
+  }, [api, slot, chatId]);
+
+  useEffect(() => {
+    let stop = false;
+    setError(null);
+    api.get<ListReply>('/api/messages', { slot, chatId, limit: 50 }).then(
+      (r) => {
+        if (stop) return;
+        const list = mergeMessages([], rows(r));
+        setMessages(list);
+        setArchiveOffset(list.length);
+      },
+      (e) => !stop && setError(e),
+    );
+    markRead();
+    return () => {
+      stop = true;
+    };
+  }, [api, slot, chatId, markRead]);
+
+  // Older pages come from the archive (it keeps everything the live chat has dropped).
+  const loadOlder = useCallback(async (): Promise<Message[]> => {
+    setLoadingOlder(true);
+    try {
+      const r = await api.get<ListReply>('/api/archive', { slot, chatId, limit: 100, offset: archiveOffset });
+      const older = rows(r);
+      if (older.length < 100) setOlderDone(true);
+      setArchiveOffset((o) => o + older.length);
+      setMessages((list) => mergeMessages(list ?? [], older));
+      return older;
+    } catch (e) {
+      report(e);
+      setOlderDone(true);
+      return [];
+    } finally {
+      setLoadingOlder(false);
+    }
+  }, [api, slot, chatId, archiveOffset, report]);
+
+  // Jump to a message (from search): page back through the archive until it is loaded.
+  const hunted = useRef<string | null>(null);
+  useEffect(() => {
+    if (!focusId || !messages || hunted.current === focusId) return;
+    if (messages.some((m) => m.id === focusId)) {
+      hunted.current = focusId;
+      setFlash(focusId);
+      const id = setTimeout(() => setFlash(null), 2600);
+      return () => clearTimeout(id);
+    }
+    if (olderDone || loadingOlder) return;
+    void loadOlder();
+  }, [focusId, messages, olderDone, loadingOlder, loadOlder]);
+
+  // Poll tallies load once per poll; live votes then arrive as broadcasts.
+  useEffect(() => {
+    for (const m of messages ?? []) {
+      if (m.type !== 'poll' || m.id.startsWith('local-') || polled.current.has(m.id)) continue;
+      polled.current.add(m.id);
+      api
+        .get<{ success: true; data: { messageId: string; votes: PollVoteRow[] } }>('/api/poll-votes', { slot, messageId: m.id })
+        .then((r) => setVotes((all) => ({ ...all, [m.id]: r.data.votes.reduce((acc, v) => applyVote(acc, v), all[m.id] ?? {}) })))
+        .catch(() => undefined);
+    }
+  }, [api, slot, messages]);
+
+  useBridgeEvents(
+    (e) => {
+      if (e.slot !== slot) return;
+      if (e.type === 'new_message' && e.message.chatId === chatId) {
+        setMessages((list) => mergeMessages(list ?? [], [e.message]));
+        if (!e.message.fromMe && document.visibilityState === 'visible') markRead();
+      } else if (e.type === 'message_ack' && e.chatId === chatId) {
+        setAcks((a) => ({ ...a, [e.messageId]: e.ack }));
+      } else if (e.type === 'poll_vote' && e.chatId === chatId) {
+        setVotes((all) => ({ ...all, [e.messageId]: applyVote(all[e.messageId] ?? {}, e) }));
+      }
+    },
+    [slot, chatId, markRead],
+  );
+
+  /** Show a message we are sending now; returns a function that settles it with the bridge's id. */
+  const addLocal = useCallback((m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
+    const localId = `local-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
+    const row: Message = { ...m, id: localId, chatId, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), ack: 1, senderName: '' };
+    setMessages((list) => mergeMessages(list ?? [], [row]));
+    return {
+      localId,
+      settle: (messageId: string | null) => {
+        setMessages((list) => {
+          if (!list) return list;
+          if (messageId === null) return list.map((x) => (x.id === localId ? { ...x, ack: 0 as const } : x));
+          renameSent(localId, messageId);
+          // The broadcast of our own message may have beaten the reply.
+          if (list.some((x) => x.id === messageId)) return list.filter((x) => x.id !== localId);
+          return list.map((x) => (x.id === localId ? { ...x, id: messageId } : x));
+        });
+      },
+    };
+  }, [chatId]);
+
+  const name = chat?.name || formatPhone(phoneOfChat(chatId)) || chatId;
+
+  return (
+    <div className="thread" data-testid="thread" data-chat-id={chatId}>
+      <header className="thread-head">
+        <button type="button" className="icon-btn back-btn" aria-label={t('backToList')} onClick={() => navigate('chats', { slot })}>
+          <Icon name="back" className="flip-rtl" />
+        </button>
+        <Avatar id={chatId} name={name} group={chat?.isGroup} size={38} />
+        <div className="thread-title">
+          <h2 dir="auto">{name}</h2>
+          <span className="fine" dir="ltr">
+            {chat?.isGroup ? t('group') : formatPhone(phoneOfChat(chatId))}
+          </span>
+        </div>
+      </header>
+      {error !== null ? (
+        <ErrorBlock error={error} />
+      ) : !messages ? (
+        <div className="boot">{t('loading')}</div>
+      ) : (
+        <MessageList
+          messages={messages}
+          acks={acks}
+          votes={votes}
+          isGroup={!!chat?.isGroup}
+          flashId={flash}
+          canLoadOlder={!olderDone}
+          loadingOlder={loadingOlder}
+          onLoadOlder={() => void loadOlder()}
+        />
+      )}
+      <Composer slot={slot} chatId={chatId} addLocal={addLocal} />
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+// What every screen needs: the REST client, the live link, the slot model, language and
+// a place to report errors. One provider, created after sign-in.
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createApi, type Api } from '../api/client.js';
+import { BridgeLink, socketUrl, type LinkState } from '../api/ws.js';
+import type { ServerEvent } from '../api/types.js';
+import { translator, type Lang, type Translate } from '../i18n/i18n.js';
+import { SlotsModel } from './slots.js';
+import { Store } from './store.js';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  title: string;
+  next?: string;
+}
+
+export interface AppContextValue {
+  api: Api;
+  link: BridgeLink;
+  slots: SlotsModel;
+  lang: Lang;
+  setLang: (l: Lang) => void;
+  t: Translate;
+  notices: Store<Notice[]>;
+  notify: (n: Omit<Notice, 'id'>) => void;
+  signOut: () => void;
+}
+
+const Ctx = createContext<AppContextValue | null>(null);
+
+export function useApp(): AppContextValue {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useApp outside AppProvider');
+  return v;
+}
+
+let noticeId = 1;
+
+export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lang) => void; signOut: () => void; children: ReactNode }) {
+  const { token } = props;
+  const core = useMemo(() => {
+    const api = createApi(token);
+    const link = new BridgeLink({ url: socketUrl(location, token) });
+    const slots = new SlotsModel(api);
+    const notices = new Store<Notice[]>([]);
+    return { api, link, slots, notices };
+  }, [token]);
+
+  useEffect(() => {
+    const { link, slots } = core;
+    const offEvent = link.on((e: ServerEvent) => slots.handle(e));
+    const offState = link.onState((s) => {
+      if (s === 'open') void slots.refresh().catch(() => undefined);
+    });
+    link.start();
+    void slots.refresh().catch(() => undefined);
+    return () => {
+      offEvent();
+      offState();
+      link.stop();
+    };
+  }, [core]);
+
+  const value = useMemo<AppContextValue>(
+    () => ({
+      ...core,
+      lang: props.lang,
+      setLang: props.setLang,
+      t: translator(props.lang),
+      notify: (n) => {
+        const id = noticeId++;
+        core.notices.set((list) => [...list.slice(-3), { ...n, id }]);
+        setTimeout(() => core.notices.set((list) => list.filter((x) => x.id !== id)), n.kind === 'error' ? 12_000 : 4_000);
+      },
+      signOut: props.signOut,
+    }),
+    [core, props.lang, props.setLang, props.signOut],
+  );
+  return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
+}
+
+/** Subscribe a component to the link state (for the lost-connection banner). */
+export function useLinkState(link: BridgeLink): LinkState {
+  const [s, setS] = useState<LinkState>(link.state);
+  useEffect(() => {
+    setS(link.state);
+    return link.onState(setS);
+  }, [link]);
+  return s;
+}
+
+/** Listen to broadcasts while mounted. */
+export function useBridgeEvents(handler: (e: ServerEvent) => void, deps: unknown[]): void {
+  const { link } = useApp();
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => link.on(handler), [link, ...deps]);
+}
