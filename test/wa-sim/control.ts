@@ -109,7 +109,7 @@ export async function connectSim(wsEndpoint: string, opts: { timeoutMs?: number 
   const call = async <T>(fn: string, ...args: unknown[]): Promise<T> => {
     await page.waitForFunction('typeof window.__waSim === "object"', { timeout: 30_000 });
     return (await page.evaluate(
-      (name: string, a: unknown[]) => (window as unknown as { __waSim: Record<string, (...x: unknown[]) => unknown> }).__waSim[name]!(...a),
+      (name: string, a: unknown[]) => (globalThis as unknown as { __waSim: Record<string, (...x: unknown[]) => unknown> }).__waSim[name]!(...a),
       fn,
       args,
     )) as T;
