@@ -2,7 +2,8 @@
 // navigation, and the screen chosen by the URL hash.
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useState } from 'react';
 import { AppProvider, useApp } from './state/app.js';
-import { dirOf, initialLang, rememberLang, translator, type Lang } from './i18n/i18n.js';
+import { dirOf, translator, type Lang } from './i18n/i18n.js';
+import { initialLang, rememberLang } from './i18n/prefs.js';
 import { navigate, useRoute, type Screen } from './state/route.js';
 import { useStore } from './state/store.js';
 import { SignIn } from './screens/SignIn.js';

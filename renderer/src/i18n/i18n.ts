@@ -4,7 +4,6 @@ import { ar } from './ar.js';
 
 export type Lang = 'en' | 'ar';
 export const DICTS: Record<Lang, Dict> = { en, ar };
-const STORE_KEY = 'waBridge.lang';
 
 export function detectLang(stored: string | null, systemLangs: readonly string[]): Lang {
   if (stored === 'en' || stored === 'ar') return stored;
@@ -14,24 +13,6 @@ export function detectLang(stored: string | null, systemLangs: readonly string[]
     if (base === 'en') return 'en';
   }
   return 'en';
-}
-
-export function initialLang(): Lang {
-  let stored: string | null = null;
-  try {
-    stored = localStorage.getItem(STORE_KEY);
-  } catch {
-    /* storage may be blocked; fall back to the system language */
-  }
-  return detectLang(stored, navigator.languages ?? [navigator.language]);
-}
-
-export function rememberLang(lang: Lang): void {
-  try {
-    localStorage.setItem(STORE_KEY, lang);
-  } catch {
-    /* not fatal */
-  }
 }
 
 export type Vars = Record<string, string | number>;

@@ -34,3 +34,11 @@ export function tally(options: readonly string[], votes: Record<string, Vote>): 
   }
   return { options: names.map((name) => ({ name, count: counts.get(name)! })), voters };
 }
+
+/** The API's rule for a poll: a question and 2–12 distinct non-empty options (trimmed), else null. */
+export function validPoll(question: string, options: string[]): string[] | null {
+  const opts = options.map((o) => o.trim()).filter(Boolean);
+  if (!question.trim() || opts.length < 2 || opts.length > 12) return null;
+  if (new Set(opts.map((o) => o.toLowerCase())).size !== opts.length) return null;
+  return opts;
+}

@@ -7,15 +7,11 @@ import { Icon } from '../components/Icon.js';
 import { ConfirmDialog, Dialog } from '../components/Dialog.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
 import { formatAgo } from '../lib/format.js';
+import { pairingPayload } from '../lib/pairing.js';
 
 interface Pairing {
   port: number;
   addresses: LanAddress[];
-}
-
-/** What the phone app scans: where the bridge is and the phone's own token. */
-export function pairingPayload(url: string, token: string): string {
-  return JSON.stringify({ url, token });
 }
 
 export function PhonesScreen() {

@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useApp, useBridgeEvents } from '../state/app.js';
 import { useStore } from '../state/store.js';
-import type { Health, LogLine, Settings, SettingsUpdate } from '../api/types.js';
+import type { Health, LogLine, Settings } from '../api/types.js';
+import { settingsChanges, type NumKey, type SettingsForm as FormState } from '../lib/settings.js';
 import { Icon } from '../components/Icon.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
 import { formatTime, locale } from '../lib/format.js';
@@ -20,38 +21,6 @@ const FIELD_LABEL: Record<string, MessageKey> = {
   ratePerDay: 'perDay',
   firebaseServiceAccount: 'push',
 };
-
-const NUMBERS = [
-  { key: 'port', min: 1, max: 65535 },
-  { key: 'slots', min: 1, max: 32 },
-  { key: 'ratePerMinute', min: 1, max: 100000 },
-  { key: 'ratePerHour', min: 1, max: 1000000 },
-  { key: 'ratePerDay', min: 1, max: 10000000 },
-] as const;
-type NumKey = (typeof NUMBERS)[number]['key'];
-
-/** Check the form and return only what changed; a string is the error to show. */
-export function settingsChanges(
-  saved: Settings,
-  form: Record<NumKey, string> & { db: 'sqlite' | 'mysql'; dbUrl: string },
-  label: (key: string) => string,
-  messages: { number: (field: string, min: number, max: number) => string; dbUrl: string },
-): SettingsUpdate | string {
-  const out: SettingsUpdate = {};
-  for (const { key, min, max } of NUMBERS) {
-    const n = Number(form[key]);
-    if (!/^\d+$/.test(form[key].trim()) || n < min || n > max) return messages.number(label(key), min, max);
-    if (n !== saved[key]) out[key] = n;
-  }
-  if (form.db === 'sqlite') {
-    if (saved.dbUrl !== null) out.dbUrl = null;
-  } else {
-    const url = form.dbUrl.trim();
-    if (!/^mysql:\/\/.+/.test(url)) return messages.dbUrl;
-    if (url !== saved.dbUrl) out.dbUrl = url;
-  }
-  return out;
-}
 
 export function SettingsScreen() {
   return (
@@ -161,7 +130,7 @@ function SettingsForm() {
   const [saved, setSaved] = useState<Settings | null>(null);
   const [restartKeys, setRestartKeys] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [form, setForm] = useState<Record<NumKey, string> & { db: 'sqlite' | 'mysql'; dbUrl: string }>({
+  const [form, setForm] = useState<FormState>({
     port: '',
     slots: '',
     ratePerMinute: '',

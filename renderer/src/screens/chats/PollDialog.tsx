@@ -3,13 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useApp } from '../../state/app.js';
 import { Dialog } from '../../components/Dialog.js';
 import { Icon } from '../../components/Icon.js';
-
-export function validPoll(question: string, options: string[]): string[] | null {
-  const opts = options.map((o) => o.trim()).filter(Boolean);
-  if (!question.trim() || opts.length < 2 || opts.length > 12) return null;
-  if (new Set(opts.map((o) => o.toLowerCase())).size !== opts.length) return null;
-  return opts;
-}
+import { validPoll } from '../../lib/polls.js';
 
 export function PollDialog({ open, onClose, onSend }: { open: boolean; onClose: () => void; onSend: (q: string, options: string[], multi: boolean) => void }) {
   const { t } = useApp();
