@@ -1,5 +1,8 @@
 // Collects write operations and hands them to the backend in batches: at most every `windowMs`,
 // or at once when `maxBatch` are waiting. One batch is in flight at a time, so order is kept.
+/** Default longest wait of a write before it is committed: what a crash can lose. */
+export const DEFAULT_BATCH_WINDOW_MS = 200;
+
 export interface BatcherOptions<T> {
   /** Longest a write waits in memory (what a crash can lose). */
   windowMs: number;

@@ -4,6 +4,7 @@ import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ArchiveStore } from './types.js';
 import { SqliteArchiveStore } from './sqlite.js';
+import { MysqlArchiveStore } from './mysql.js';
 
 export type { ArchiveStore, ArchiveRow, ArchiveHealth, SearchQuery, PollTally } from './types.js';
 export {
@@ -16,14 +17,18 @@ export {
 } from './normalise.js';
 export { ArchiveSchemaError } from './migrations.js';
 export { SqliteArchiveStore } from './sqlite.js';
+export { MysqlArchiveStore } from './mysql.js';
+export { DEFAULT_BATCH_WINDOW_MS } from './batcher.js';
 
 export const SQLITE_FILE = 'archive.db';
+/** Where MySQL writes wait while the server is unreachable. */
+export const SPOOL_FILE = 'archive-spool.jsonl';
 
 /** `config.dbUrl` unset → SQLite file `<dataDir>/archive.db`; `mysql://…` → MySQL/MariaDB. */
 export function createArchiveStore(config: BridgeConfig, logger: Logger): ArchiveStore {
   const log = logger.child({ part: 'archive' });
   if (config.dbUrl) {
-    throw new Error('MySQL archive: not wired yet');
+    return new MysqlArchiveStore({ url: config.dbUrl, logger: log, spoolFile: path.join(config.dataDir, SPOOL_FILE) });
   }
   return new SqliteArchiveStore({ file: path.join(config.dataDir, SQLITE_FILE), logger: log });
 }

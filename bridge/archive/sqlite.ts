@@ -7,7 +7,7 @@ import type { Ack, ArchivedMessage, PollVote } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import type { ArchiveOp } from './ops.js';
 import type { ApplyResult } from './sqlite-db.js';
-import { WriteBatcher } from './batcher.js';
+import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { SqliteWorkerClient } from './worker-client.js';
 import { checkPage, checkSearch, checkSlot, timed } from './validate.js';
 
@@ -20,8 +20,6 @@ export interface SqliteStoreOptions {
   /** Tests: migrate only up to this version. */
   targetVersion?: number;
 }
-
-export const DEFAULT_BATCH_WINDOW_MS = 200;
 
 export class SqliteArchiveStore implements ArchiveStore {
   readonly backend = 'sqlite' as const;

@@ -41,6 +41,6 @@ export async function timed<T>(logger: Logger, what: string, run: () => Promise<
     return await run();
   } finally {
     const ms = performance.now() - started;
-    if (ms > SLOW_READ_MS) logger.debug({ what, ms: Math.round(ms) }, 'archive: slow read');
+    if (ms > SLOW_READ_MS) logger.info({ what, ms: Math.round(ms) }, 'archive: slow read');
   }
 }

@@ -1,0 +1,550 @@
+// The MySQL/MariaDB archive (mysql2 pool, InnoDB FULLTEXT). If the server is unreachable - at start
+// or later - the bridge keeps running: writes go to a bounded local spool and are replayed, in
+// order, once the server answers again; health() says what is going on.
+import mysql from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import { BridgeError, type Ack, type ArchivedMessage, type PollVote } from '../domain/index.js';
+import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
+import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } from './ops.js';
+import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
+import { Spool, DEFAULT_SPOOL_MAX_BYTES } from './spool.js';
+import { assertNotNewer, pending, ArchiveSchemaError } from './migrations.js';
+import { MYSQL_MIGRATIONS, MYSQL_VERSION_TABLE } from './mysql-schema.js';
+import { buildMysqlBooleanQuery, mysqlIndexText, searchableText } from './normalise.js';
+import { checkPage, checkSearch, checkSlot, timed } from './validate.js';
+
+export interface MysqlStoreOptions {
+  url: string;
+  logger: Logger;
+  /** Where writes wait while the server is away. */
+  spoolFile: string;
+  spoolMaxBytes?: number;
+  batchWindowMs?: number;
+  maxBatch?: number;
+  /** How often to try the server again while it is away (default 5 s). */
+  retryMs?: number;
+  /** Tests: migrate only up to this version. */
+  targetVersion?: number;
+}
+
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED', 'POOL_CLOSED',
+]);
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; fatal?: boolean; errno?: number };
+  return Boolean(e && (e.fatal || (e.code && CONNECTION_ERRORS.has(e.code))));
+}
+
+const COLUMNS = `m.pk, m.slot, m.id, m.chat_id, m.from_me, m.timestamp, m.type, m.body, m.caption, m.filename,
+  m.mimetype, m.has_media, m.sender_name, m.author, m.ack, m.edited_at, m.revoked_at`;
+
+interface MessageDbRow extends RowDataPacket {
+  pk: number;
+  slot: number;
+  id: string;
+  chat_id: string;
+  from_me: number;
+  timestamp: number;
+  type: string;
+  body: string;
+  caption: string | null;
+  filename: string | null;
+  mimetype: string | null;
+  has_media: number;
+  sender_name: string;
+  author: string | null;
+  ack: number;
+  edited_at: number | null;
+  revoked_at: number | null;
+}
+
+/** Rows per multi-row INSERT (16 placeholders each, well under the protocol's limit). */
+const INSERT_CHUNK = 500;
+
+export class MysqlArchiveStore implements ArchiveStore {
+  readonly backend = 'mysql' as const;
+  private pool: Pool | null = null;
+  private ready = false;
+  private lastError: string | null = 'not started';
+  private readonly batcher: WriteBatcher<ArchiveOp>;
+  private readonly spool: Spool;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Serialises every write and spool replay, so order is kept. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private schemaError: ArchiveSchemaError | null = null;
+
+  constructor(private readonly opts: MysqlStoreOptions) {
+    this.spool = new Spool(opts.spoolFile, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
+    this.batcher = new WriteBatcher<ArchiveOp>({
+      windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
+      maxBatch: opts.maxBatch ?? 2000,
+      write: (batch) => this.exclusive(() => this.writeOrSpool(batch)),
+      onError: (err, batch) => opts.logger.error({ err: (err as Error).message, ops: batch.length }, 'archive: MySQL batch lost'),
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async init(): Promise<void> {
+    this.pool = mysql.createPool({
+      uri: this.opts.url,
+      connectionLimit: 6,
+      connectTimeout: 5000,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      enableKeepAlive: true,
+    });
+    try {
+      await this.connect();
+    } catch (err) {
+      if (err instanceof ArchiveSchemaError) {
+        await this.pool.end().catch(() => undefined);
+        this.pool = null;
+        throw err;
+      }
+      this.markDown(err, 'archive: MySQL unreachable at start; messages are kept in the local spool until it is back');
+    }
+  }
+
+  /** Check the server, migrate, then replay the spool. */
+  private async connect(): Promise<void> {
+    const conn = await this.pool!.getConnection();
+    try {
+      await this.migrate(conn);
+    } finally {
+      conn.release();
+    }
+    this.ready = true;
+    this.lastError = null;
+    this.opts.logger.info('archive: MySQL ready');
+    await this.exclusive(() => this.replaySpool());
+  }
+
+  private async migrate(conn: PoolConnection): Promise<void> {
+    // A named lock keeps two bridges starting at once from running the same DDL together.
+    await conn.query("SELECT GET_LOCK('wa_bridge_archive_migrate', 30)");
+    try {
+      await conn.query(MYSQL_VERSION_TABLE);
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM schema_migrations');
+      const current = Number(rows[0]?.v ?? 0);
+      try {
+        assertNotNewer(current, MYSQL_MIGRATIONS, 'MySQL archive');
+      } catch (err) {
+        this.schemaError = err as ArchiveSchemaError;
+        throw err;
+      }
+      for (const m of pending(MYSQL_MIGRATIONS, current, this.opts.targetVersion)) {
+        for (const sql of m.statements) await conn.query(sql);
+        await conn.query('INSERT IGNORE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          m.version, m.name, Math.floor(Date.now() / 1000),
+        ]);
+      }
+    } finally {
+      await conn.query("SELECT RELEASE_LOCK('wa_bridge_archive_migrate')").catch(() => undefined);
+    }
+  }
+
+  private markDown(err: unknown, message: string): void {
+    const wasReady = this.ready;
+    this.ready = false;
+    this.lastError = (err as Error).message || String((err as { code?: string }).code ?? err);
+    if (wasReady || !this.retryTimer) this.opts.logger.warn({ err: this.lastError }, message);
+    if (!this.retryTimer && !this.closed) {
+      this.retryTimer = setInterval(() => void this.retry(), this.opts.retryMs ?? 5000);
+      this.retryTimer.unref();
+    }
+  }
+
+  private retrying = false;
+  private async retry(): Promise<void> {
+    if (this.retrying || this.closed) return;
+    this.retrying = true;
+    try {
+      await this.connect();
+      if (this.retryTimer) clearInterval(this.retryTimer);
+      this.retryTimer = null;
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      if (err instanceof ArchiveSchemaError) this.opts.logger.error({ err: this.lastError }, 'archive: MySQL schema is newer than this bridge');
+    } finally {
+      this.retrying = false;
+    }
+  }
+
+  // ---- writing --------------------------------------------------------------------------------
+
+  private async writeOrSpool(batch: ArchiveOp[]): Promise<void> {
+    if (!this.ready || !this.spool.isEmpty) {
+      await this.toSpool(batch);
+      if (this.ready) await this.replaySpool();
+      return;
+    }
+    try {
+      await this.applyOps(batch);
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      this.markDown(err, 'archive: MySQL went away; messages are kept in the local spool until it is back');
+      await this.toSpool(batch);
+    }
+  }
+
+  private async toSpool(batch: ArchiveOp[]): Promise<void> {
+    const refused = await this.spool.append(batch);
+    if (refused > 0) this.opts.logger.error({ refused, dropped: this.spool.dropped }, 'archive: local spool is full; writes dropped');
+  }
+
+  private async replaySpool(): Promise<void> {
+    if (this.spool.isEmpty || !this.ready) return;
+    const ops = await this.spool.readAll();
+    try {
+      for (let i = 0; i < ops.length; i += 1000) await this.applyOps(ops.slice(i, i + 1000));
+      await this.spool.clear();
+      this.opts.logger.info({ ops: ops.length }, 'archive: local spool written to MySQL');
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      this.markDown(err, 'archive: MySQL went away while the spool was replayed');
+    }
+  }
+
+  /** One transaction per batch; a batch the server rejects is retried op by op to isolate the bad one. */
+  private async applyOps(ops: ArchiveOp[]): Promise<void> {
+    const conn = await this.pool!.getConnection();
+    try {
+      try {
+        await conn.beginTransaction();
+        await this.applyAll(conn, ops);
+        await conn.commit();
+        return;
+      } catch (err) {
+        await conn.rollback().catch(() => undefined);
+        if (isConnectionError(err)) throw err;
+        this.opts.logger.warn({ err: (err as Error).message }, 'archive: batch rejected; writing it one by one');
+      }
+      for (const op of ops) {
+        try {
+          await this.applyAll(conn, [op]);
+        } catch (err) {
+          if (isConnectionError(err)) throw err;
+          this.opts.logger.warn({ op: op.op, err: (err as Error).message }, 'archive: write rejected');
+        }
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  private async applyAll(conn: PoolConnection, ops: ArchiveOp[]): Promise<void> {
+    let run: { slot: number; message: StoredMessage }[] = [];
+    const flushRun = async () => {
+      if (run.length) await this.writeMessages(conn, run);
+      run = [];
+    };
+    for (const op of ops) {
+      if (op.op === 'message') {
+        run.push({ slot: op.slot, message: toStored(op.message) });
+        continue;
+      }
+      await flushRun();
+      await this.applyOther(conn, op);
+    }
+    await flushRun();
+  }
+
+  private async applyOther(conn: PoolConnection, op: Exclude<ArchiveOp, { op: 'message' }>): Promise<void> {
+    switch (op.op) {
+      case 'ack':
+        await conn.query(
+          'UPDATE messages SET ack = ? WHERE slot = ? AND id = ? AND (CASE WHEN ack = 0 THEN 1.5 ELSE ack END) < ?',
+          [op.ack, op.slot, op.id, ackRank(op.ack)],
+        );
+        return;
+      case 'edit': {
+        const current = (await this.loadStored(conn, op.slot, [op.id])).get(op.id);
+        if (!current) return;
+        const edited = { ...current.message, body: op.body };
+        await conn.query('UPDATE messages SET body = ?, edited_at = ?, search_text = ? WHERE pk = ?', [
+          op.body, op.at, mysqlIndexText(searchableText(edited)), current.pk,
+        ]);
+        return;
+      }
+      case 'revoke':
+        await conn.query('UPDATE messages SET revoked_at = COALESCE(revoked_at, ?) WHERE slot = ? AND id = ?', [op.at, op.slot, op.id]);
+        return;
+      case 'vote': {
+        const v = op.vote;
+        // `selected` is assigned first, so it still compares against the old timestamp.
+        await conn.query(
+          `INSERT INTO poll_votes (slot, message_id, voter, selected, timestamp) VALUES (?, ?, ?, ?, ?)
+           ON DUPLICATE KEY UPDATE selected = IF(VALUES(timestamp) >= timestamp, VALUES(selected), selected),
+             timestamp = GREATEST(timestamp, VALUES(timestamp))`,
+          [op.slot, String(v.messageId), String(v.voter), JSON.stringify(v.selectedOptions ?? []), Math.trunc(Number(v.timestamp) || 0)],
+        );
+        return;
+      }
+    }
+  }
+
+  private async loadStored(conn: PoolConnection, slot: number, ids: string[]): Promise<Map<string, { pk: number; message: StoredMessage }>> {
+    const out = new Map<string, { pk: number; message: StoredMessage }>();
+    if (!ids.length) return out;
+    const [rows] = await conn.query<MessageDbRow[]>(`SELECT ${COLUMNS} FROM messages m WHERE m.slot = ? AND m.id IN (?)`, [slot, ids]);
+    const options = await this.pollOptionsFor(conn, slot, rows.filter((r) => r.type === 'poll').map((r) => r.id));
+    for (const r of rows) out.set(r.id, { pk: Number(r.pk), message: storedFromRow(r, options.get(r.id) ?? null) });
+    return out;
+  }
+
+  private async pollOptionsFor(conn: Pool | PoolConnection, slot: number, ids: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (!ids.length) return out;
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT message_id, name FROM poll_options WHERE slot = ? AND message_id IN (?) ORDER BY message_id, idx',
+      [slot, ids],
+    );
+    for (const r of rows) {
+      const list = out.get(r.message_id as string) ?? [];
+      list.push(r.name as string);
+      out.set(r.message_id as string, list);
+    }
+    return out;
+  }
+
+  private async writeMessages(conn: PoolConnection, run: { slot: number; message: StoredMessage }[]): Promise<void> {
+    // Collapse repeats inside the batch first, then split into new rows and known ones.
+    const bySlot = new Map<number, Map<string, StoredMessage>>();
+    for (const { slot, message } of run) {
+      const slotMap = bySlot.get(slot) ?? new Map<string, StoredMessage>();
+      bySlot.set(slot, slotMap);
+      const seen = slotMap.get(message.id);
+      slotMap.set(message.id, seen ? (mergeStored(seen, message) ?? seen) : message);
+    }
+    for (const [slot, messages] of bySlot) {
+      const existing = await this.loadStored(conn, slot, [...messages.keys()]);
+      const fresh: StoredMessage[] = [];
+      for (const m of messages.values()) {
+        const known = existing.get(m.id);
+        if (!known) {
+          fresh.push(m);
+          continue;
+        }
+        const merged = mergeStored(known.message, m);
+        if (!merged) continue;
+        await conn.query(
+          `UPDATE messages SET chat_id = ?, timestamp = ?, type = ?, body = ?, caption = ?, filename = ?, mimetype = ?,
+             has_media = ?, sender_name = ?, author = ?, ack = ?, search_text = ? WHERE pk = ?`,
+          [merged.chatId, merged.timestamp, merged.type, merged.body, merged.caption, merged.filename, merged.mimetype,
+            merged.hasMedia, merged.senderName, merged.author, merged.ack, mysqlIndexText(searchableText(merged)), known.pk],
+        );
+        if (!known.message.pollOptions && merged.pollOptions) await this.insertPollOptions(conn, slot, [merged]);
+      }
+      for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
+        const chunk = fresh.slice(i, i + INSERT_CHUNK);
+        const values = chunk.map((m) => [
+          slot, m.id, m.chatId, m.fromMe, m.timestamp, m.type, m.body, m.caption, m.filename, m.mimetype,
+          m.hasMedia, m.senderName, m.author, m.ack, mysqlIndexText(searchableText(m)),
+        ]);
+        await conn.query(
+          `INSERT IGNORE INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
+             has_media, sender_name, author, ack, search_text) VALUES ?`,
+          [values],
+        );
+      }
+      await this.insertPollOptions(conn, slot, fresh);
+    }
+  }
+
+  private async insertPollOptions(conn: PoolConnection, slot: number, messages: StoredMessage[]): Promise<void> {
+    const values = messages.flatMap((m) => (m.pollOptions ?? []).map((name, idx) => [slot, m.id, idx, name]));
+    if (values.length) await conn.query('INSERT IGNORE INTO poll_options (slot, message_id, idx, name) VALUES ?', [values]);
+  }
+
+  // ---- the ArchiveStore surface ---------------------------------------------------------------
+
+  async flush(): Promise<void> {
+    await this.batcher.flush();
+    await this.exclusive(() => this.replaySpool());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    await this.pool?.end().catch(() => undefined);
+    this.pool = null;
+  }
+
+  private push(op: ArchiveOp): void {
+    if (this.closed) {
+      this.opts.logger.warn({ op: op.op }, 'archive: write after close ignored');
+      return;
+    }
+    this.batcher.push(op);
+  }
+
+  saveMessage(slot: number, message: ArchivedMessage): void {
+    if (!checkSlot(slot, this.opts.logger) || !message || typeof message.id !== 'string' || !message.id) return;
+    this.push({ op: 'message', slot, message });
+  }
+
+  updateAck(slot: number, messageId: string, ack: Ack): void {
+    if (!checkSlot(slot, this.opts.logger)) return;
+    this.push({ op: 'ack', slot, id: messageId, ack });
+  }
+
+  saveEdit(slot: number, messageId: string, body: string): void {
+    if (!checkSlot(slot, this.opts.logger)) return;
+    this.push({ op: 'edit', slot, id: messageId, body: String(body ?? ''), at: Math.floor(Date.now() / 1000) });
+  }
+
+  saveRevoke(slot: number, messageId: string): void {
+    if (!checkSlot(slot, this.opts.logger)) return;
+    this.push({ op: 'revoke', slot, id: messageId, at: Math.floor(Date.now() / 1000) });
+  }
+
+  savePollVote(slot: number, vote: PollVote): void {
+    if (!checkSlot(slot, this.opts.logger) || !vote) return;
+    this.push({ op: 'vote', slot, vote });
+  }
+
+  private async read<T extends RowDataPacket[]>(what: string, sql: string, params: unknown[]): Promise<T> {
+    if (!this.pool || !this.ready) {
+      throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError ?? 'not connected'}`);
+    }
+    try {
+      const [rows] = await timed(this.opts.logger, what, () => this.pool!.query<T>(sql, params));
+      return rows;
+    } catch (err) {
+      if (isConnectionError(err)) {
+        this.markDown(err, 'archive: MySQL went away; messages are kept in the local spool until it is back');
+        throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async toRows(rows: MessageDbRow[]): Promise<ArchiveRow[]> {
+    const polls = rows.filter((r) => r.type === 'poll');
+    const options = new Map<string, string[]>();
+    for (const r of polls) {
+      const found = await this.pollOptionsFor(this.pool!, r.slot, [r.id]);
+      options.set(`${r.slot}:${r.id}`, found.get(r.id) ?? []);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      chatId: r.chat_id,
+      body: r.body,
+      fromMe: r.from_me ? 1 : 0,
+      timestamp: Number(r.timestamp),
+      type: r.type,
+      hasMedia: r.has_media ? 1 : 0,
+      senderName: r.sender_name,
+      ack: r.ack as Ack,
+      slot: r.slot,
+      caption: r.caption,
+      filename: r.filename,
+      mimetype: r.mimetype,
+      author: r.author,
+      pollOptions: r.type === 'poll' ? (options.get(`${r.slot}:${r.id}`) ?? null) : null,
+      editedAt: r.edited_at === null ? null : Number(r.edited_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    }));
+  }
+
+  async listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]> {
+    checkPage(limit, offset);
+    // Deferred join: page through the secondary index, then fetch only the rows shown.
+    const rows = await this.read<MessageDbRow[]>(
+      'listMessages',
+      `SELECT ${COLUMNS} FROM messages m JOIN (
+         SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY timestamp DESC, pk DESC LIMIT ? OFFSET ?
+       ) p ON p.pk = m.pk ORDER BY m.timestamp DESC, m.pk DESC`,
+      [slot, String(chatId), limit, offset],
+    );
+    return this.toRows(rows);
+  }
+
+  async getMessage(slot: number, messageId: string): Promise<ArchiveRow | null> {
+    const rows = await this.read<MessageDbRow[]>('getMessage', `SELECT ${COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`, [
+      slot, String(messageId),
+    ]);
+    return rows.length ? (await this.toRows(rows))[0]! : null;
+  }
+
+  async search(query: SearchQuery): Promise<ArchiveRow[]> {
+    const q = checkSearch(query);
+    const against = buildMysqlBooleanQuery(q.query);
+    if (!against) return [];
+    const slotFilter = q.slot === undefined ? '' : 'AND m.slot = ?';
+    const params: unknown[] = [against, against];
+    if (q.slot !== undefined) params.push(q.slot);
+    params.push(q.limit, q.offset);
+    const rows = await this.read<MessageDbRow[]>(
+      'search',
+      `SELECT ${COLUMNS}, MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) AS score FROM messages m
+       WHERE MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) ${slotFilter}
+       ORDER BY score DESC, m.timestamp DESC, m.pk DESC LIMIT ? OFFSET ?`,
+      params,
+    );
+    return this.toRows(rows);
+  }
+
+  async getPollTally(slot: number, messageId: string): Promise<PollTally> {
+    const rows = await this.read<RowDataPacket[]>(
+      'pollTally',
+      'SELECT voter, selected, timestamp FROM poll_votes WHERE slot = ? AND message_id = ? ORDER BY timestamp, voter',
+      [slot, String(messageId)],
+    );
+    return {
+      messageId,
+      votes: rows.map((r) => ({ voter: r.voter as string, selectedOptions: JSON.parse(r.selected as string) as string[], timestamp: Number(r.timestamp) })),
+    };
+  }
+
+  /** Bench only: the same query as a naive LIKE scan. */
+  async likeScan(slot: number | undefined, needle: string, limit: number): Promise<number> {
+    const sql =
+      slot === undefined
+        ? "SELECT pk FROM messages WHERE body LIKE CONCAT('%', ?, '%') ORDER BY timestamp DESC LIMIT ?"
+        : "SELECT pk FROM messages WHERE slot = ? AND body LIKE CONCAT('%', ?, '%') ORDER BY timestamp DESC LIMIT ?";
+    const rows = await this.read<RowDataPacket[]>('likeScan', sql, slot === undefined ? [needle, limit] : [slot, needle, limit]);
+    return rows.length;
+  }
+
+  health(): ArchiveHealth {
+    return {
+      ok: this.ready && this.spool.isEmpty,
+      backend: 'mysql',
+      error: this.schemaError?.message ?? (this.ready ? null : this.lastError),
+      pending: this.batcher.size + this.spool.size,
+    };
+  }
+}
+
+function storedFromRow(r: MessageDbRow, pollOptions: string[] | null): StoredMessage {
+  return {
+    id: r.id,
+    chatId: r.chat_id,
+    fromMe: r.from_me ? 1 : 0,
+    timestamp: Number(r.timestamp),
+    type: r.type,
+    body: r.body,
+    caption: r.caption,
+    filename: r.filename,
+    mimetype: r.mimetype,
+    hasMedia: r.has_media ? 1 : 0,
+    senderName: r.sender_name,
+    author: r.author,
+    ack: r.ack as Ack,
+    pollOptions,
+  };
+}
