@@ -107,7 +107,7 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     // The simulator implements one release's page contract; a different release needs a re-check.
     expect(installed).toBe(TARGET_WWEBJS_VERSION);
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-sim-e2e-'));
-    cache = prepareSimulatorCache(path.join(root, 'web-cache'), { qrIntervalMs: 1500 });
+    cache = prepareSimulatorCache(path.join(root, 'web-cache'), { qrIntervalMs: 1500, recentPerChat: 3 });
     dataPath = path.join(root, 'auth');
   });
 
@@ -230,6 +230,19 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(g.author).toBe(PEER_ID);
     expect(g.id._serialized).toMatch(new RegExp(`^false_120363000000000001@g\\.us_[0-9A-F]{32}_${PEER}@c\\.us$`));
 
+    const edited = s.rec.waitFor<[wwebjs.Message, string, string]>('message_edit');
+    await s.sim.editMessage(id, 'Hi there! (edited)');
+    const [, newBody, prevBody] = await edited;
+    expect([newBody, prevBody]).toEqual(['Hi there! (edited)', 'Hi there!']);
+    await s.sim.editMessage(id, 'Hi there!');
+
+    const revoked = s.rec.waitFor<[wwebjs.Message]>('message_revoke_everyone');
+    const doomed = await s.sim.deliverMessage({ from: PEER, body: 'oops' });
+    await s.sim.revokeMessage(doomed);
+    const [gone] = await revoked;
+    expect(gone.id._serialized).toBe(doomed);
+    expect(gone.type).toBe('revoked');
+
     await expect(s.sim.deliverMessage({ from: PEER })).rejects.toThrow(/body/);
     await expect(s.sim.deliverMessage({ from: 'not-a-number', body: 'x' })).rejects.toThrow(/invalid wid/);
   });
@@ -240,16 +253,16 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(chat).toBeDefined();
     expect(chat.isGroup).toBe(false);
     expect(chat.name).toBe('Rami');
-    expect(chat.unreadCount).toBe(2);
+    expect(chat.unreadCount).toBe(3);
     expect(chat.isMuted).toBe(false);
     expect(chat.muteExpiration).toBe(0);
-    expect(chat.lastMessage?.body).toBe('look');
+    expect(chat.lastMessage?.type).toBe('revoked');
     const groupChat = chats.find((c) => c.id._serialized === '120363000000000001@g.us')!;
     expect(groupChat.isGroup).toBe(true);
     expect(groupChat.name).toBe('Team');
 
     const msgs = await chat.fetchMessages({ limit: 50 });
-    expect(msgs.map((m) => m.type)).toEqual(['chat', 'image', 'document', 'ptt', 'audio', 'poll_creation', 'chat', 'image']);
+    expect(msgs.map((m) => m.type)).toEqual(['chat', 'image', 'document', 'ptt', 'audio', 'poll_creation', 'chat', 'image', 'revoked']);
     expect(msgs[0]!.id._serialized).toBe(sentTextId);
     expect(msgs[0]!.ack).toBe(3);
     // With a limit the library keeps the newest by timestamp (seconds: ties are in any order).
@@ -300,7 +313,10 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(s.rec.count('authenticated')).toBe(1);
     expect(s.client.info.wid._serialized).toBe(`${ME}@c.us`);
     const chat = await s.client.getChatById(PEER_ID);
+    // Only the newest 3 are loaded after a restart (recentPerChat); the rest via loadEarlierMsgs.
+    expect(await chat.fetchMessages({})).toHaveLength(3);
     const msgs = await chat.fetchMessages({ limit: 50 });
+    expect(msgs).toHaveLength(9);
     expect(msgs.map((m) => m.id._serialized)).toContain(sentTextId);
     expect(msgs.map((m) => m.id._serialized)).toContain(pollId);
     // Acks still flow for messages sent before the restart.

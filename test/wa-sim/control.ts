@@ -60,6 +60,10 @@ export interface SimControl {
   /** WhatsApp ack values: -1 error, 1 server, 2 delivered, 3 read, 4 played. */
   advanceAck(messageId: string, ack: number): Promise<number>;
   castVote(vote: { pollId: string; voter: string; selectedOptions: string[] }): Promise<string>;
+  /** The sender edits a text message (the library emits message_edit). */
+  editMessage(messageId: string, body: string): Promise<void>;
+  /** The sender deletes a message for everyone (message_revoke_everyone). */
+  revokeMessage(messageId: string): Promise<void>;
   /** Unix seconds, -1 = forever, 0 = unmute. */
   muteChat(chatId: string, expiration: number): Promise<{ isMuted: boolean; muteExpiration: number }>;
   /** `null` hides the picture (the library then answers undefined). */
@@ -136,6 +140,8 @@ export async function connectSim(wsEndpoint: string, opts: { timeoutMs?: number 
     deliverMessage: (m) => call<string>('deliverMessage', m),
     advanceAck: (id, ack) => call<number>('advanceAck', id, ack),
     castVote: (v) => call<string>('castVote', v),
+    editMessage: (id, body) => call('editMessage', id, body),
+    revokeMessage: (id) => call('revokeMessage', id),
     muteChat: (id, exp) => call('muteChat', id, exp),
     setProfilePicture: (id, url) => call('setProfilePicture', id, url),
     setRegistered: (phone, reg) => call('setRegistered', phone, reg),

@@ -95,6 +95,30 @@ async function castVote({ pollId, voter, selectedOptions } = {}) {
   return recordVote(poll, phoneWid(voter), localIds);
 }
 
+/** The sender edited a message (fires the library's message_edit). */
+function editMessage(messageId, body) {
+  const msg = Store.Msg.get(messageId);
+  if (!msg) throw new SimError(`message not found (or not loaded): ${messageId}`);
+  if (typeof body !== 'string' || !body) throw new SimError('`body` must be a non-empty string');
+  if (msg.type !== 'chat') throw new SimError('only text messages can be edited');
+  msg.latestEditSenderTimestampMs = Date.now();
+  msg.set('body', body);
+  scheduleSave();
+}
+
+/** The sender deleted a message for everyone (fires message_revoke_everyone). */
+function revokeMessage(messageId) {
+  const msg = Store.Msg.get(messageId);
+  if (!msg) throw new SimError(`message not found (or not loaded): ${messageId}`);
+  if (msg.type === 'revoked') throw new SimError('already revoked');
+  // The real site drops the content first, then flips the type.
+  msg.subtype = 'sender_revoke';
+  msg.body = undefined;
+  msg.caption = undefined;
+  msg.set('type', 'revoked');
+  scheduleSave();
+}
+
 function muteChat(chatId, expiration) {
   requireReady();
   const chat = Store.Chat.get(phoneWid(chatId));
@@ -166,6 +190,8 @@ window.__waSim = {
   deliverMessage,
   advanceAck,
   castVote,
+  editMessage,
+  revokeMessage,
   muteChat,
   setProfilePicture,
   setRegistered,
