@@ -218,6 +218,12 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(msg.to).toBe(`${ME}@c.us`);
     expect((msg as unknown as { _data: { notifyName: string } })._data.notifyName).toBe('Rami');
 
+    const reply = await msg.reply('Answer to you');
+    expect(reply.hasQuotedMsg).toBe(true);
+    expect((await reply.getQuotedMessage()).id._serialized).toBe(id);
+    const fetched = await s.client.getMessageById(id);
+    expect(fetched?.body).toBe('Hi there!');
+
     const photo = s.rec.waitFor<[wwebjs.Message]>('message', (m) => m.type === 'image');
     await s.sim.deliverMessage({ from: PEER, media: { mimetype: 'image/png', data: tinyPng }, caption: 'look' });
     const [img] = await photo;
@@ -253,7 +259,7 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(chat).toBeDefined();
     expect(chat.isGroup).toBe(false);
     expect(chat.name).toBe('Rami');
-    expect(chat.unreadCount).toBe(3);
+    expect(chat.unreadCount).toBe(2); // the reply marked the chat read; two arrived since
     expect(chat.isMuted).toBe(false);
     expect(chat.muteExpiration).toBe(0);
     expect(chat.lastMessage?.type).toBe('revoked');
@@ -262,7 +268,7 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(groupChat.name).toBe('Team');
 
     const msgs = await chat.fetchMessages({ limit: 50 });
-    expect(msgs.map((m) => m.type)).toEqual(['chat', 'image', 'document', 'ptt', 'audio', 'poll_creation', 'chat', 'image', 'revoked']);
+    expect(msgs.map((m) => m.type)).toEqual(['chat', 'image', 'document', 'ptt', 'audio', 'poll_creation', 'chat', 'chat', 'image', 'revoked']);
     expect(msgs[0]!.id._serialized).toBe(sentTextId);
     expect(msgs[0]!.ack).toBe(3);
     // With a limit the library keeps the newest by timestamp (seconds: ties are in any order).
@@ -316,7 +322,7 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     // Only the newest 3 are loaded after a restart (recentPerChat); the rest via loadEarlierMsgs.
     expect(await chat.fetchMessages({})).toHaveLength(3);
     const msgs = await chat.fetchMessages({ limit: 50 });
-    expect(msgs).toHaveLength(9);
+    expect(msgs).toHaveLength(10);
     expect(msgs.map((m) => m.id._serialized)).toContain(sentTextId);
     expect(msgs.map((m) => m.id._serialized)).toContain(pollId);
     // Acks still flow for messages sent before the restart.

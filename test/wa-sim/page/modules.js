@@ -73,6 +73,7 @@ const MODULES = {
   WAWebGetEphemeralFieldsMsgActionsUtils: { getEphemeralFields: () => ({}) },
   WAWebSendMsgChatAction: { addAndSendMsgToChat },
   WAWebMsgReply: { canReplyMsg: () => true },
+  WAWebQuotedMsgModelUtils: { getQuotedMsgObj },
   WAWebUpdateUnreadChatAction: { sendSeen },
   WAWebMediaOpaqueData: OpaqueData,
   WAWebPrepRawMedia: { prepRawMedia: prepWithBlob },

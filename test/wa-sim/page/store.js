@@ -131,6 +131,21 @@ function findMessage(id) {
   return undefined;
 }
 
+/** Messages by serialized id, loaded or not (the library's fallback when Msg.get misses). */
+Store.Msg.getMessagesById = async (ids) => ({ messages: (Array.isArray(ids) ? ids : []).map(findMessage).filter(Boolean) });
+
+/** The message a reply quotes, found by the quoted stanza id within the same chat. */
+function getQuotedMsgObj(msg) {
+  if (!msg || !msg.quotedStanzaID) return undefined;
+  const remote = toKey(msg.quotedRemoteJid || msg.id.remote);
+  for (const fromMe of [true, false]) {
+    const participant = msg.quotedParticipant && remote.endsWith('@g.us') && !fromMe ? `_${toKey(msg.quotedParticipant)}` : '';
+    const found = findMessage(`${fromMe}_${remote}_${msg.quotedStanzaID}${participant}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 // ---- persistence -------------------------------------------------------------------------
 // One IndexedDB database ("wawc", the name the real site uses) with a key-value store.
 
