@@ -6,6 +6,8 @@ export const PRODUCT_NAME = 'WA Bridge';
 export const BRIDGE_DATA_FOLDER = 'data';
 /** Folder (inside resources) where the build puts the bundled Chromium (extraResources). */
 export const BUNDLED_BROWSER_FOLDER = 'chromium';
+/** The preload as tsc emits it beside main.js (from preload.cts: sandboxed preloads are CommonJS). */
+export const PRELOAD_FILE = 'preload.cjs';
 /** Folder (inside resources) with the tray icons (extraResources). */
 export const TRAY_ICON_FOLDER = 'tray';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrowser } from '../bridge/engine/chromium/index.js';
-import { BundleError, bundleChromium, parseBundleArgs } from '../scripts/chromium-bundle.js';
+import { BundleError, bundleChromium, parseBundleArgs, platformForElectronTarget } from '../scripts/chromium-bundle.js';
 
 const BUILD = '131.0.6778.85';
 let tmp: string;
@@ -94,6 +94,25 @@ describe('parseBundleArgs', () => {
       platform: 'mac_arm',
       buildId: BUILD,
     });
+  });
+
+  it('maps the electron-builder target being packed (hook arch numbers too)', () => {
+    expect(platformForElectronTarget('win32', 'x64')).toBe('win64');
+    expect(platformForElectronTarget('win32', '0')).toBe('win32');
+    expect(platformForElectronTarget('darwin', '3')).toBe('mac_arm');
+    expect(platformForElectronTarget('darwin', 'x64')).toBe('mac');
+    expect(platformForElectronTarget('linux', '1')).toBe('linux');
+    expect(platformForElectronTarget('linux', 'arm64')).toBeNull();
+    expect(platformForElectronTarget('darwin', 'universal')).toBeNull();
+    expect(parseBundleArgs(['--electron-platform', 'win32', '--arch', '1'], {}, () => BrowserPlatform.LINUX).platform).toBe('win64');
+    let err: unknown;
+    try {
+      parseBundleArgs(['--electron-platform', 'linux', '--arch', 'arm64'], {}, () => BrowserPlatform.LINUX);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BundleError);
+    expect((err as BundleError).unsupported).toBe(true);
   });
 
   it('refuses what cannot work, in words', () => {

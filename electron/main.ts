@@ -9,7 +9,7 @@ import { createBridge } from '../bridge/bridge.js';
 import { ConfigError, ENV_NAMES, loadConfig } from '../bridge/config.js';
 import { createLogger } from '../bridge/logger.js';
 import type { Bridge } from '../bridge/types.js';
-import { PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
+import { PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
 import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './autostart.js';
 import { IPC, type OpenChatPayload } from './ipc.js';
 import { createQuitCoordinator } from './lifecycle.js';
@@ -152,7 +152,7 @@ async function start(): Promise<void> {
   registerIpc();
 
   const hidden = startsHidden(process.argv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
-  const window = createMainWindow({ appUrl: b.url, preloadPath: path.join(here, 'preload.cjs'), show: !hidden });
+  const window = createMainWindow({ appUrl: b.url, preloadPath: path.join(here, PRELOAD_FILE), show: !hidden });
   win = window;
   window.on('close', (event) => {
     const decision = decideClose(quit.quitting, shellState.state);

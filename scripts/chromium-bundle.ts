@@ -27,7 +27,24 @@ export interface Bundled {
   bytes: number;
 }
 
-export class BundleError extends Error {}
+export class BundleError extends Error {
+  /** The target has no Chrome for Testing build: ship none, the app uses an installed browser. */
+  constructor(message: string, readonly unsupported = false) {
+    super(message);
+  }
+}
+
+/** electron-builder's Arch enum, by number, as hooks receive it. */
+const BUILDER_ARCH = ['ia32', 'x64', 'armv7l', 'arm64', 'universal'];
+
+/** The browser build for an electron-builder target (platform name + arch name or number). */
+export function platformForElectronTarget(platform: string, arch: string): BrowserPlatform | null {
+  const archName = /^\d+$/.test(arch) ? BUILDER_ARCH[Number(arch)] : arch;
+  if (platform === 'darwin' || platform === 'mas') return archName === 'arm64' ? BrowserPlatform.MAC_ARM : archName === 'x64' ? BrowserPlatform.MAC : null;
+  if (platform === 'win32') return archName === 'x64' ? BrowserPlatform.WIN64 : archName === 'ia32' ? BrowserPlatform.WIN32 : null;
+  if (platform === 'linux') return archName === 'x64' ? BrowserPlatform.LINUX : null;
+  return null;
+}
 
 export function parseBundleArgs(argv: string[], env: NodeJS.ProcessEnv, detect: () => BrowserPlatform | undefined = detectBrowserPlatform): BundleOptions {
   let values;
@@ -40,6 +57,8 @@ export function parseBundleArgs(argv: string[], env: NodeJS.ProcessEnv, detect: 
         'build-id': { type: 'string' },
         channel: { type: 'string', default: ChromeReleaseChannel.STABLE },
         'base-url': { type: 'string' },
+        'electron-platform': { type: 'string' },
+        arch: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -47,7 +66,14 @@ export function parseBundleArgs(argv: string[], env: NodeJS.ProcessEnv, detect: 
   } catch (err) {
     throw new BundleError(`${(err as Error).message}. Usage: fetch-chromium [--platform linux|mac|mac_arm|win64|win32] [--build-id 131.0.6778.85 | --channel stable] [--dir build/chromium] [--base-url URL]`);
   }
-  const platform = (values.platform || env.WA_BRIDGE_CHROMIUM_PLATFORM || detect()) as BrowserPlatform | undefined;
+  let fromTarget: BrowserPlatform | undefined;
+  if (values['electron-platform']) {
+    const target = `${values['electron-platform']} ${values.arch ?? 'x64'}`;
+    const mapped = platformForElectronTarget(values['electron-platform'], values.arch ?? 'x64');
+    if (!mapped) throw new BundleError(`Chrome for Testing has no build for ${target}`, true);
+    fromTarget = mapped;
+  }
+  const platform = (values.platform || fromTarget || env.WA_BRIDGE_CHROMIUM_PLATFORM || detect()) as BrowserPlatform | undefined;
   if (!platform || !SUPPORTED.includes(platform)) {
     throw new BundleError(`no Chrome for Testing build for platform "${platform ?? 'unknown'}"; use one of ${SUPPORTED.join(', ')}`);
   }

@@ -1,6 +1,8 @@
 // CLI: `tsx scripts/fetch-chromium.ts [--platform …] [--build-id …]` (run by `npm run dist`).
 // Needs internet (or --base-url to a mirror). WA_BRIDGE_SKIP_CHROMIUM=1 skips it: the
 // installer then relies on CHROME_PATH or an installed Chrome/Edge/Chromium.
+import fs from 'node:fs';
+import path from 'node:path';
 import { BundleError, bundleChromium, parseBundleArgs } from './chromium-bundle.js';
 
 async function main(): Promise<void> {
@@ -22,6 +24,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`fetch-chromium: ${err instanceof BundleError ? err.message : (err as Error).stack ?? String(err)}`);
+  if (err instanceof BundleError && err.unsupported) {
+    // Ship no browser rather than one for the wrong machine; findBrowser falls back to installed ones.
+    fs.rmSync(path.resolve('build', 'chromium'), { recursive: true, force: true });
+    console.warn(`fetch-chromium: ${err.message}; the installer ships no browser and uses an installed Chrome/Edge/Chromium`);
+    return;
+  }
+  console.error(`fetch-chromium: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
