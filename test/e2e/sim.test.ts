@@ -311,6 +311,32 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(contact.isMe).toBe(false);
   });
 
+  test('chat actions: muteChat, archive, pin, mark unread, own vote, presence, number helpers', async () => {
+    const muted = await s.client.muteChat(PEER_ID, new Date(Date.now() + 60_000));
+    expect(muted.isMuted).toBe(true);
+    expect((await s.sim.chatState(PEER_ID))!.muteExpiration).toBe(muted.muteExpiration);
+    await s.client.unmuteChat(PEER_ID);
+    expect(await s.client.archiveChat(PEER_ID)).toBe(true);
+    expect((await s.client.getChatById(PEER_ID)).archived).toBe(true);
+    await s.client.unarchiveChat(PEER_ID);
+    expect(await s.client.pinChat(PEER_ID)).toBe(true);
+    expect((await s.client.getChatById(PEER_ID)).pinned).toBe(true);
+    await s.client.markChatUnread(PEER_ID);
+    expect((await s.client.getChatById(PEER_ID)).unreadCount).toBe(-1);
+
+    const poll = (await s.client.getMessageById(pollId))!;
+    const mine = s.rec.waitFor<[wwebjs.PollVote]>('vote_update', (v) => v.voter === `${ME}@c.us`);
+    await poll.vote(['Python']);
+    expect((await mine)[0].selectedOptions.map((o) => o.name)).toEqual(['Python']);
+
+    expect(await s.client.getFormattedNumber(PEER)).toBe(`+${PEER}`);
+    expect(await s.client.getCountryCode(PEER)).toBe('962');
+    expect(await s.client.getCountryCode('12025550100')).toBe('1');
+    await s.client.sendPresenceAvailable();
+    await (await s.client.getChatById(PEER_ID)).sendStateTyping();
+    expect((await s.sim.modules()).missing).toEqual([]);
+  });
+
   test('a restart with the same profile restores the session without a QR', async () => {
     await stopSession(s);
     s = await startSession();

@@ -17,6 +17,13 @@ const ContactGetters = {
   getIsEnterprise: () => false,
 };
 
+// Country calling codes of one and two digits; every other code has three.
+const SHORT_CC = new Set(['1', '7', '20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44', '45', '46', '47', '48', '49', '51', '52', '53', '54', '55', '56', '57', '58', '60', '61', '62', '63', '64', '65', '66', '81', '82', '84', '86', '90', '91', '92', '93', '94', '95', '98']);
+function findCC(number) {
+  const d = String(number).replace(/\D/g, '');
+  return [1, 2].map((n) => d.slice(0, n)).find((cc) => SHORT_CC.has(cc)) || d.slice(0, 3);
+}
+
 const MODULES = {
   // --- login and connection
   WAWebSocketModel: { Socket },
@@ -103,7 +110,7 @@ const MODULES = {
   WAWebPresenceChatAction: { sendPresenceAvailable: async () => true, sendPresenceUnavailable: async () => true },
   WAWebChatStateBridge: { sendChatStateComposing: async () => {}, sendChatStateRecording: async () => {}, sendChatStatePaused: async () => {} },
   WAWebPhoneUtils: { formattedPhoneNumber: (id) => `+${toKey(id).split('@')[0]}` },
-  WAPhoneFindCC: { findCC: (n) => String(n).replace(/\D/g, '').slice(0, 3) },
+  WAPhoneFindCC: { findCC },
 };
 
 const requiredModules = new Map(); // name → count, for the coverage report
