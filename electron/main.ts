@@ -38,7 +38,8 @@ const quit = createQuitCoordinator({
     tray?.destroy();
     await bridge?.stop();
   },
-  exit: (code) => app.exit(code),
+  // A clean stop quits normally (so will-quit/quit run, e.g. electron-updater's install on quit).
+  exit: (code) => (code === 0 ? app.quit() : app.exit(code)),
   onError: (err) => log.error({ err }, 'the bridge did not stop cleanly'),
 });
 
