@@ -73,7 +73,8 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use('/api', express.json({ limit: ctx.config.bodyLimitBytes, strict: false }));
   app.use('/api', auth);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0')));
-  app.use('/metrics', auth, metricsRoute(ctx));
+  app.use('/metrics', auth);
+  app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
   app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort));

@@ -10,6 +10,7 @@ const DATA_URL_PREFIX = /^data:[^;,]+;base64,/;
 const EQUIVALENT: Record<string, string[]> = {
   'audio/mpeg': ['audio/mp3', 'audio/mpeg3'],
   'audio/ogg': ['audio/opus', 'audio/ogg'],
+  'application/ogg': ['audio/ogg', 'audio/opus', 'video/ogg'],
   'audio/opus': ['audio/ogg'],
   'video/mp4': ['audio/mp4', 'audio/m4a', 'audio/aac'],
   'audio/x-m4a': ['audio/mp4', 'audio/m4a', 'video/mp4'],

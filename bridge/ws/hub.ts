@@ -69,9 +69,6 @@ export class WsHub implements HubPort {
     let frame: Record<string, unknown>;
     try {
       if (isBinary) throw new BridgeError('VALIDATION_ERROR', 'frames must be JSON text');
-      if (frameSize(data) > this.ctx.config.bodyLimitBytes) {
-        throw new BridgeError('PAYLOAD_TOO_LARGE', `frame is over the ${Math.round(this.ctx.config.bodyLimitBytes / 1048576)} MiB limit`);
-      }
       const parsed: unknown = JSON.parse(data.toString());
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BridgeError('VALIDATION_ERROR', 'a frame must be a JSON object');
       frame = parsed as Record<string, unknown>;
@@ -82,8 +79,11 @@ export class WsHub implements HubPort {
     const type = typeof frame.type === 'string' ? frame.type : 'error';
     const requestId = frame.requestId;
     try {
-      const data = await handleCommand(this.ctx, state, frame);
-      this.reply(ws, { type, requestId, success: true, data });
+      if (frameSize(data) > this.ctx.config.bodyLimitBytes) {
+        throw new BridgeError('PAYLOAD_TOO_LARGE', `frame is over the ${Math.round(this.ctx.config.bodyLimitBytes / 1024)} KiB limit`);
+      }
+      const result = await handleCommand(this.ctx, state, frame);
+      this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
       const e = toBridgeError(err);
       if (e.code === 'INTERNAL') this.ctx.logger.error({ err, type }, 'websocket command failed');

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { WebSocket } from 'ws';
 import { createBridge, type BridgeOptions } from '../../bridge/bridge.js';
@@ -23,8 +24,10 @@ export function tempDir(prefix = 'wa-bridge-test-'): string {
 
 export async function startBridge(overrides: ConfigInput = {}, options: BridgeOptions = {}): Promise<TestBridge> {
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', engine: 'demo', demoScanMs: 200, logLevel: 'silent', ...overrides, dataDir });
-  const bridge = createBridge(config, options);
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', engine: 'demo', demoScanMs: 200, logLevel: 'info', ...overrides, dataDir });
+  // Logs go to the bridge's in-memory buffer only, not the test output.
+  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+  const bridge = createBridge(config, { logDestination: sink, ...options });
   await bridge.start();
   return {
     bridge,

@@ -21,8 +21,8 @@ export interface DemoOptions {
 }
 
 const SESSION_FILE = 'demo-session.json';
-/** Numbers starting with these digits are "not on WhatsApp" in the demo. */
-const NOT_ON_WHATSAPP_PREFIX = '999';
+/** Numbers ending with these digits are "not on WhatsApp" in the demo. */
+const NOT_ON_WHATSAPP_SUFFIX = '0000';
 
 interface DemoChat {
   chatId: string;
@@ -135,7 +135,7 @@ export class DemoEngine implements WhatsAppEngine {
 
   async resolvePhone(digits: string): Promise<string | null> {
     this.requireReady();
-    return digits.startsWith(NOT_ON_WHATSAPP_PREFIX) ? null : `${digits}@c.us`;
+    return digits.endsWith(NOT_ON_WHATSAPP_SUFFIX) ? null : `${digits}@c.us`;
   }
 
   private chat(chatId: string): DemoChat {
