@@ -10,6 +10,8 @@ const execFileAsync = promisify(execFile);
 export interface ProcessEntry {
   pid: number;
   ppid: number;
+  /** Process group, where the OS tells it (not on Windows). */
+  pgid?: number;
   /** The command line as one string (what `ps` shows). */
   command: string;
   /** The exact argument vector where the OS gives it (Linux), else null. */
@@ -17,11 +19,11 @@ export interface ProcessEntry {
 }
 
 /** /proc/<pid>/stat → state letter and ppid (the comm field may hold spaces and parens). */
-function readStat(pid: number): { state: string; ppid: number } | null {
+function readStat(pid: number): { state: string; ppid: number; pgid: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '?', ppid: Number(rest[1]) };
+    return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgid: Number(rest[2]) };
   } catch {
     return null;
   }
@@ -65,18 +67,18 @@ function listLinux(): ProcessEntry[] {
     const stat = readStat(pid);
     if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
     const argv = readArgv(pid);
-    out.push({ pid, ppid: stat.ppid, command: argv ? argv.join(' ') : '', argv });
+    out.push({ pid, ppid: stat.ppid, pgid: stat.pgid, command: argv ? argv.join(' ') : '', argv });
   }
   return out;
 }
 
 async function listPosixPs(): Promise<ProcessEntry[]> {
-  const { stdout } = await execFileAsync('ps', ['-axww', '-o', 'pid=,ppid=,stat=,command='], { maxBuffer: 32 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('ps', ['-axww', '-o', 'pid=,ppid=,pgid=,stat=,command='], { maxBuffer: 32 * 1024 * 1024 });
   const out: ProcessEntry[] = [];
   for (const line of stdout.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
-    if (!m || m[3]!.startsWith('Z')) continue;
-    out.push({ pid: Number(m[1]), ppid: Number(m[2]), command: m[4]!, argv: null });
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    if (!m || m[4]!.startsWith('Z')) continue;
+    out.push({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), command: m[5]!, argv: null });
   }
   return out;
 }
@@ -114,7 +116,7 @@ export async function commandOf(pid: number): Promise<ProcessEntry | null> {
     const argv = readArgv(pid);
     const stat = readStat(pid);
     if (!argv || !stat) return null;
-    return { pid, ppid: stat.ppid, command: argv.join(' '), argv };
+    return { pid, ppid: stat.ppid, pgid: stat.pgid, command: argv.join(' '), argv };
   }
   const all = await listProcesses();
   return all.find((p) => p.pid === pid) ?? null;
@@ -157,18 +159,23 @@ function sleep(ms: number) {
 }
 
 /**
- * SIGKILL a process and every descendant (and its process group when it leads one), then wait
- * until all are gone. Returns the pids that were signalled. Never throws for vanished pids.
+ * SIGKILL a process, every descendant, and every member of the process group it leads (which
+ * outlive a browser that already exited: they are re-parented away but keep the group), then
+ * wait until all are gone. Returns the pids that were signalled. Never throws for vanished pids.
  */
 export async function killTree(pid: number, opts: { timeoutMs?: number } = {}): Promise<number[]> {
   const timeoutMs = opts.timeoutMs ?? 5000;
-  if (!isAlive(pid)) return [];
   if (process.platform === 'win32') {
+    if (!isAlive(pid)) return [];
     await execFileAsync('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true }).catch(() => undefined);
     return [pid];
   }
   const table = await listProcesses();
-  const pids = treeOf(pid, table).filter((p) => p !== process.pid);
+  const members = new Set(isAlive(pid) ? treeOf(pid, table) : []);
+  for (const p of table) if (p.pgid === pid) for (const q of treeOf(p.pid, table)) members.add(q);
+  members.delete(process.pid);
+  const pids = [...members];
+  if (pids.length === 0) return [];
   // Stop first so no member can spawn a replacement between our kills.
   for (const p of pids) signal(p, 'SIGSTOP');
   try {

@@ -78,4 +78,14 @@ describe('process helpers', () => {
     expect(treeOf(fake.pid, await listProcesses())).toEqual([fake.pid]);
     expect(await killTree(fake.pid)).toEqual([]);
   });
+
+  it('killTree still reaches the group of a leader that already died (re-parented children)', async () => {
+    const leader = await spawnFakeBrowser(null, { withChild: true, detached: true });
+    const [, childPid] = await leader.tree();
+    process.kill(leader.pid, 'SIGKILL');
+    await new Promise((r) => leader.child.once('exit', r));
+    expect(isAlive(childPid!)).toBe(true);
+    expect(await killTree(leader.pid)).toEqual([childPid]);
+    expect(isAlive(childPid!)).toBe(false);
+  });
 });

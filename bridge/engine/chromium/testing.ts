@@ -13,12 +13,15 @@ export interface FakeBrowser {
 const started: ChildProcess[] = [];
 
 /** A `node` process carrying `--user-data-dir=<dir>`; with `withChild`, it starts a `sleep` child. */
-export async function spawnFakeBrowser(userDataDir: string | null, opts: { withChild?: boolean } = {}): Promise<FakeBrowser> {
+export async function spawnFakeBrowser(
+  userDataDir: string | null,
+  opts: { withChild?: boolean; detached?: boolean } = {},
+): Promise<FakeBrowser> {
   const code = opts.withChild
     ? "require('child_process').spawn('sleep',['300'],{stdio:'ignore'});console.log('up');setInterval(()=>{},1e3)"
     : "console.log('up');setInterval(()=>{},1e3)";
   const args = ['-e', code, '--', ...(userDataDir ? [`--user-data-dir=${userDataDir}`] : []), '--fake-browser'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], detached: opts.detached ?? false });
   started.push(child);
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
