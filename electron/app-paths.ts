@@ -40,3 +40,13 @@ export function trayIconPath(layout: Layout, platform: NodeJS.Platform): string 
   const dir = layout.isPackaged ? path.join(layout.resourcesPath, TRAY_ICON_FOLDER) : path.join(layout.appPath, 'build', TRAY_ICON_FOLDER);
   return path.join(dir, platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
 }
+
+/** The built admin app inside the app (app.asar/dist/renderer, or <checkout>/dist/renderer). */
+export function rendererDir(layout: Pick<Layout, 'appPath'>): string {
+  return path.join(layout.appPath, 'dist', 'renderer');
+}
+
+/** Log files of the packaged app (it has no terminal). */
+export function logFile(userData: string, name: 'desktop' | 'bridge'): string {
+  return path.join(userData, 'logs', `${name}.log`);
+}

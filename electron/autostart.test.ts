@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BRIDGE_DATA_FOLDER, bridgeDataDir, bundledBrowserDir, trayIconPath, userDataDir } from './app-paths.js';
+import { BRIDGE_DATA_FOLDER, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir } from './app-paths.js';
 import { desktopEntry, linuxAutostart, linuxExecPath, quoteExecArg, xdgConfigHome } from './autostart.js';
 
 let dir: string;
@@ -64,6 +64,11 @@ describe('app paths', () => {
       path.join('/opt/WA Bridge/resources', 'chromium'),
     );
     expect(bundledBrowserDir({ isPackaged: false, resourcesPath: '/x/electron/resources', appPath: '/src/wa' })).toBe(path.join('/src/wa', 'build', 'chromium'));
+  });
+
+  it('serves the renderer packed in the app and logs under userData', () => {
+    expect(rendererDir({ appPath: '/r/app.asar' })).toBe(path.join('/r/app.asar', 'dist', 'renderer'));
+    expect(logFile('/ud', 'bridge')).toBe(path.join('/ud', 'logs', 'bridge.log'));
   });
 
   it('uses a template tray image on macOS', () => {

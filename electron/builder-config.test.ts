@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_BROWSER_FOLDER, PRELOAD_FILE, PRODUCT_NAME, TRAY_ICON_FOLDER } from './app-paths.js';
+import { BUNDLED_BROWSER_FOLDER, PRELOAD_FILE, PRODUCT_NAME, TRAY_ICON_FOLDER, rendererDir } from './app-paths.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -58,6 +58,8 @@ describe('electron-builder.yml', () => {
     const vite = (await import('../vite.config.js')).default as Config;
     const outDir = path.resolve(root, vite.root ?? '.', vite.build.outDir);
     expect(path.relative(root, outDir).split(path.sep).join('/')).toBe('dist/renderer');
+    // …which is where the shell points the bridge's static files (inside app.asar).
+    expect(rendererDir({ appPath: root })).toBe(outDir);
   });
 
   it('ships the browser and tray icons where the app looks for them', () => {

@@ -9,7 +9,7 @@ import { createBridge } from '../bridge/bridge.js';
 import { ConfigError, ENV_NAMES, loadConfig } from '../bridge/config.js';
 import { createLogger } from '../bridge/logger.js';
 import type { Bridge } from '../bridge/types.js';
-import { PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
+import { PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
 import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './autostart.js';
 import { IPC, type OpenChatPayload } from './ipc.js';
 import { createQuitCoordinator } from './lifecycle.js';
@@ -26,7 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // Pin userData to the product name before anything reads it (dev runs are named after package.json).
 app.setPath('userData', userDataDir(app.getPath('appData')));
 const userData = app.getPath('userData');
-const log = createLogger('info', pino.destination({ dest: path.join(userData, 'logs', 'desktop.log'), mkdir: true, sync: true }));
+const log = createLogger('info', pino.destination({ dest: logFile(userData, 'desktop'), mkdir: true, sync: true }));
 
 let bridge: Bridge | undefined;
 let win: BrowserWindow | undefined;
@@ -144,7 +144,10 @@ async function start(): Promise<void> {
     ...(envToken ? {} : { adminToken }),
     ...sealed.overrides,
   });
-  const b = createBridge(config);
+  const b = createBridge(config, {
+    rendererDir: rendererDir(layout),
+    logDestination: pino.destination({ dest: logFile(userData, 'bridge'), mkdir: true, sync: true }),
+  });
   bridge = b;
   await b.start();
   log.info({ url: b.url }, 'bridge started');
@@ -203,7 +206,7 @@ if (!app.requestSingleInstanceLock()) {
     .catch((err: unknown) => {
       const message = err instanceof ConfigError ? `Configuration problem: ${err.message}` : `${PRODUCT_NAME} could not start: ${(err as Error).message}`;
       log.fatal({ err }, 'start-up failed');
-      dialog.showErrorBox(PRODUCT_NAME, `${message}\n\nDetails are in ${path.join(userData, 'logs', 'desktop.log')}.`);
+      dialog.showErrorBox(PRODUCT_NAME, `${message}\n\nDetails are in ${logFile(userData, 'desktop')}.`);
       app.exit(1);
     });
 }
