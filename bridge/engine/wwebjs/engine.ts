@@ -90,6 +90,8 @@ export class WwebjsEngine implements WhatsAppEngine {
   async start(): Promise<void> {
     if (this.#phase === 'starting' || this.#phase === 'running') return;
     if (this.#stopping) await this.#stopping;
+    // Bad flags fail before anything changes state.
+    const args = slotBrowserArgs({ slot: this.ctx.slot, lowMemory: this.config.lowMemoryFlags, extra: splitArgs(this.config.chromiumArgs) });
     this.#phase = 'starting';
     this.#stopping = null;
     this.#ended = false;
@@ -104,7 +106,6 @@ export class WwebjsEngine implements WhatsAppEngine {
     if (this.config.chromePath && found.source !== 'CHROME_PATH') {
       this.ctx.logger.warn({ chromePath: this.config.chromePath, using: found.path }, 'CHROME_PATH is not an executable file; using another browser');
     }
-    const args = slotBrowserArgs({ slot: this.ctx.slot, lowMemory: this.config.lowMemoryFlags, extra: splitArgs(this.config.chromiumArgs) });
     const release = await launchPermits.acquire();
     try {
       if (this.#phase !== 'starting') throw new Error('stopped while waiting to launch');
