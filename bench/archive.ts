@@ -1,0 +1,222 @@
+// `npm run bench -- archive`: 1,000,000 mixed Arabic/English messages over 6 slots and 2,000 chats
+// into each backend through the ArchiveStore API, then search, naive LIKE and deep-pagination
+// latencies; finally the p99 of POST /api/send on the demo engine with and without 4 clients
+// searching without pause. One JSON line per measurement. Sizes can be lowered for a quick run:
+// ARCHIVE_BENCH_ROWS, ARCHIVE_BENCH_BACKENDS=sqlite,mysql, ARCHIVE_BENCH_MYSQL (server URL, no db).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { pino } from 'pino';
+import { SqliteArchiveStore } from '../bridge/archive/sqlite.js';
+import { MysqlArchiveStore } from '../bridge/archive/mysql.js';
+import type { ArchiveStore } from '../bridge/archive/types.js';
+import { makeCorpus, makeMessage, makeQueries, rng } from './_archive-data.js';
+
+const ROWS = Number(process.env.ARCHIVE_BENCH_ROWS ?? 1_000_000);
+const SLOTS = 6;
+const CHATS = 2000;
+const BACKENDS = (process.env.ARCHIVE_BENCH_BACKENDS ?? 'sqlite,mysql').split(',');
+const MYSQL_SERVER = process.env.ARCHIVE_BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306';
+const CHUNK = 20_000;
+const logger = pino({ level: process.env.ARCHIVE_BENCH_LOG ?? 'warn' }, pino.destination(2));
+
+type BenchStore = ArchiveStore & { likeScan(slot: number | undefined, needle: string, limit: number): Promise<number> };
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, idx)]! * 100) / 100;
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const v = await fn();
+  return [performance.now() - t, v];
+}
+
+/** Feed the whole stream through the public API; only store time counts, not data generation. */
+async function ingest(store: ArchiveStore): Promise<{ perSec: number; biggestChat: { slot: number; chatId: string; count: number } }> {
+  const r = rng(42);
+  const corpus = makeCorpus(r, SLOTS, CHATS);
+  const perChat = new Map<string, { slot: number; chatId: string; count: number }>();
+  let timestamp = 1_672_531_200; // 2023-01-01
+  let storeMs = 0;
+  for (let start = 0; start < ROWS; start += CHUNK) {
+    const batch: ReturnType<typeof makeMessage>[] = [];
+    for (let n = start; n < Math.min(ROWS, start + CHUNK); n++) {
+      timestamp += Math.floor(r() * 120);
+      const item = makeMessage(r, corpus, n, timestamp);
+      batch.push(item);
+      const key = `${item.slot}|${item.message.chatId}`;
+      const c = perChat.get(key) ?? { slot: item.slot, chatId: item.message.chatId, count: 0 };
+      c.count++;
+      perChat.set(key, c);
+    }
+    const [ms] = await time(async () => {
+      for (const { slot, message } of batch) store.saveMessage(slot, message);
+      await store.flush();
+    });
+    storeMs += ms;
+    if ((start / CHUNK) % 10 === 0) process.stderr.write(`  ${store.backend}: ${start + batch.length} rows, ${Math.round(((start + batch.length) / storeMs) * 1000)}/s\n`);
+  }
+  const biggestChat = [...perChat.values()].sort((a, b) => b.count - a.count)[0]!;
+  return { perSec: Math.round((ROWS / storeMs) * 1000), biggestChat };
+}
+
+async function measure(store: BenchStore, biggest: { slot: number; chatId: string; count: number }) {
+  const r = rng(7);
+  const queries = makeQueries(r, 300);
+  // Warm the caches the way a running bridge would be warm.
+  for (const q of queries.slice(0, 20)) await store.search({ slot: 1, query: q, limit: 50 });
+  const search: number[] = [];
+  for (const q of queries) {
+    const slot = 1 + Math.floor(r() * SLOTS);
+    const [ms] = await time(() => store.search({ slot, query: q, limit: 50 }));
+    search.push(ms);
+  }
+  // The naive scan is slow: a sample of the same queries is enough for its p95.
+  const like: number[] = [];
+  for (const q of queries.slice(0, 40)) {
+    const slot = 1 + Math.floor(r() * SLOTS);
+    const [ms] = await time(() => store.likeScan(slot, q, 50));
+    like.push(ms);
+  }
+  const page: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const offset = Math.floor(r() * Math.max(1, biggest.count - 50));
+    const [ms] = await time(() => store.listMessages(biggest.slot, biggest.chatId, 50, offset));
+    page.push(ms);
+  }
+  return {
+    searchP50Ms: percentile(search, 50),
+    searchP95Ms: percentile(search, 95),
+    likeP95Ms: percentile(like, 95),
+    pageP95Ms: percentile(page, 95),
+    biggestChatRows: biggest.count,
+  };
+}
+
+async function benchSqlite(dataDir: string): Promise<void> {
+  const file = path.join(dataDir, 'archive.db');
+  const store = new SqliteArchiveStore({ file, logger });
+  await store.init();
+  const { perSec, biggestChat } = await ingest(store);
+  const figures = await measure(store, biggestChat);
+  await store.close();
+  console.log(JSON.stringify({ backend: 'sqlite', rows: ROWS, ingestPerSec: perSec, ...figures }));
+}
+
+async function benchMysql(dataDir: string): Promise<void> {
+  const name = `wa_bench_${Date.now().toString(36)}`;
+  const admin = await mysql.createConnection(MYSQL_SERVER);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  try {
+    const store = new MysqlArchiveStore({ url: `${MYSQL_SERVER}/${name}`, logger, spoolFile: path.join(dataDir, 'spool.jsonl') });
+    await store.init();
+    if (!store.health().ok) throw new Error(`MySQL not reachable: ${store.health().error}`);
+    const { perSec, biggestChat } = await ingest(store);
+    const figures = await measure(store, biggestChat);
+    await store.close();
+    console.log(JSON.stringify({ backend: 'mysql', rows: ROWS, ingestPerSec: perSec, ...figures }));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.end();
+  }
+}
+
+/** p99 of POST /api/send on the demo engine, alone and while 4 clients search the big archive. */
+async function benchSendUnderSearch(dataDir: string): Promise<void> {
+  const { createBridge } = await import('../bridge/bridge.js');
+  const { loadConfig } = await import('../bridge/config.js');
+  const config = loadConfig({}, {
+    port: 0, host: '127.0.0.1', dataDir, engine: 'demo', demoScanMs: 100, logLevel: 'warn',
+    ratePerMinute: 1_000_000_000, ratePerHour: 1_000_000_000, ratePerDay: 1_000_000_000,
+  });
+  const bridge = createBridge(config);
+  await bridge.start();
+  const headers = { apikey: bridge.adminToken, 'content-type': 'application/json' };
+  try {
+    await fetch(`${bridge.url}/api/connect`, { method: 'POST', headers, body: JSON.stringify({ slot: 1 }) });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const slots = (await (await fetch(`${bridge.url}/api/slots`, { headers })).json()) as { slot: number; ready: boolean }[];
+      if (slots.find((s) => s.slot === 1)?.ready) break;
+      if (Date.now() > deadline) throw new Error('demo slot 1 never became ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const send = async (count: number): Promise<number[]> => {
+      const samples: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const [ms, res] = await time(() =>
+          fetch(`${bridge.url}/api/send`, { method: 'POST', headers, body: JSON.stringify({ slot: 1, phone: '962781523783', message: `hi ${i}` }) }),
+        );
+        if (res.status !== 200) throw new Error(`send answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+        samples.push(ms);
+      }
+      return samples;
+    };
+    await send(100); // warm-up
+    const quiet = await send(1500);
+
+    const queries = makeQueries(rng(11), 300);
+    let searching = true;
+    let searches = 0;
+    let searchErrors = 0;
+    const client = async (k: number) => {
+      let i = k;
+      while (searching) {
+        const q = encodeURIComponent(queries[i++ % queries.length]!);
+        const res = await fetch(`${bridge.url}/api/archive/search?slot=${1 + (i % SLOTS)}&query=${q}&limit=50`, { headers });
+        if (res.status !== 200) searchErrors++;
+        await res.arrayBuffer();
+        searches++;
+      }
+    };
+    const clients = [0, 1, 2, 3].map((k) => client(k * 50));
+    await new Promise((r) => setTimeout(r, 500));
+    const started = performance.now();
+    const startedSearches = searches;
+    const loaded = await send(1500);
+    const seconds = (performance.now() - started) / 1000;
+    const searchesPerSec = Math.round((searches - startedSearches) / seconds);
+    searching = false;
+    await Promise.all(clients);
+    console.log(
+      JSON.stringify({
+        bench: 'send-while-searching',
+        archiveRows: ROWS,
+        sendP99Ms: percentile(quiet, 99),
+        sendP99WhileSearchingMs: percentile(loaded, 99),
+        sendP50Ms: percentile(quiet, 50),
+        sendP50WhileSearchingMs: percentile(loaded, 50),
+        searchClients: 4,
+        searchesPerSec,
+        searchErrors,
+      }),
+    );
+  } finally {
+    await bridge.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bench-archive-'));
+  try {
+    if (BACKENDS.includes('sqlite')) await benchSqlite(dataDir);
+    if (BACKENDS.includes('mysql')) await benchMysql(dataDir);
+    // The bridge opens the SQLite archive just built (or an empty one if SQLite was skipped).
+    if (!process.env.ARCHIVE_BENCH_SKIP_HTTP) await benchSendUnderSearch(dataDir);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
