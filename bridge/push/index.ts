@@ -185,7 +185,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
       const stopped = Object.assign(new Error('push service closed'), { code: 'closed' });
       coalescer.flushAll();
       queue.close(stopped); // no more retries: whatever FCM refuses now stays refused
-      const drained = await queue.drain(opts.drainMs ?? 5000);
+      const drained = await queue.drain(opts.drainMs ?? 2000);
       if (!drained) log.warn({ pending: queue.pending }, 'push queue not drained before close');
       queue.abandon(stopped);
       await client?.close().catch(() => undefined);
