@@ -67,13 +67,13 @@ let root: string;
 let cache: SimulatorCache;
 let dataPath: string;
 
-async function startSession(): Promise<Session> {
-  const profile = path.join(dataPath, `session-${CLIENT_ID}`);
+async function startSession(authDir: string = dataPath): Promise<Session> {
+  const profile = path.join(authDir, `session-${CLIENT_ID}`);
   fs.mkdirSync(profile, { recursive: true });
   // The caller owns Chromium (as the bridge does) and hands the library its DevTools endpoint.
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, userDataDir: profile, args: FLAGS });
   const client = new Client({
-    authStrategy: new LocalAuth({ clientId: CLIENT_ID, dataPath }),
+    authStrategy: new LocalAuth({ clientId: CLIENT_ID, dataPath: authDir }),
     puppeteer: { browserWSEndpoint: browser.wsEndpoint() },
     webVersion: cache.webVersion,
     webVersionCache: { type: 'local', path: cache.webCacheDir },
@@ -400,5 +400,42 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
       new Promise((r) => setTimeout(() => r('timeout'), 3000)),
     ]);
     expect(outcome).not.toBe('answered');
+  });
+});
+
+describe('six clients at once (one Chromium each), as the bridge runs them', () => {
+  const sessions: Session[] = [];
+  let sixRoot: string;
+
+  afterAll(async () => {
+    await Promise.all(sessions.map((x) => stopSession(x)));
+    fs.rmSync(sixRoot, { recursive: true, force: true });
+  });
+
+  test('all six pair, send with ids and receive, each in its own account', async () => {
+    sixRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-sim-six-'));
+    cache = prepareSimulatorCache(path.join(sixRoot, 'web-cache'));
+    const slots = [1, 2, 3, 4, 5, 6];
+    await Promise.all(
+      slots.map(async (slot) => {
+        const x = await startSession(path.join(sixRoot, `slot-${slot}`));
+        sessions.push(x);
+        const qr = (await x.rec.waitFor<[string]>('qr'))[0];
+        const ready = x.rec.waitFor('ready');
+        await x.sim.scanQr({ phone: `1555000000${slot}`, qr });
+        await ready;
+        const sent = await x.client.sendMessage(PEER_ID, `from slot ${slot}`);
+        expect(sent.id._serialized).toMatch(/^true_962781523783@c\.us_3EB0/);
+        const got = x.rec.waitFor<[wwebjs.Message]>('message');
+        await x.sim.deliverMessage({ from: PEER, body: `to slot ${slot}` });
+        expect((await got)[0].body).toBe(`to slot ${slot}`);
+        expect(x.client.info.wid.user).toBe(`1555000000${slot}`);
+      }),
+    );
+    // Accounts do not leak into each other: each chat holds only its own slot's two messages.
+    for (const x of sessions) {
+      const msgs = await (await x.client.getChatById(PEER_ID)).fetchMessages({});
+      expect(msgs.map((m) => m.body)).toEqual([`from slot ${x.client.info.wid.user.slice(-1)}`, `to slot ${x.client.info.wid.user.slice(-1)}`]);
+    }
   });
 });
