@@ -49,3 +49,15 @@ export function createQuitCoordinator({ stop, exit, timeoutMs = 15_000, onError 
     },
   };
 }
+
+/** The start-up failure as the owner should read it (the log keeps the details). */
+export function startupErrorMessage(err: unknown, productName: string, isConfigError: boolean): string {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (isConfigError) return `Configuration problem: ${e.message}`;
+  if (e?.code === 'EADDRINUSE') {
+    const port = e.port ?? /:(\d+)\s*$/.exec(e.message ?? '')?.[1];
+    return `Port ${port ?? '(configured)'} is already used by another program, perhaps ${productName} running without the desktop app. Close it, or set PORT to another number.`;
+  }
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return `${productName} was not allowed to use a file or port it needs: ${e.message}`;
+  return `${productName} could not start: ${e instanceof Error ? e.message : String(err)}`;
+}

@@ -12,7 +12,7 @@ import type { Bridge } from '../bridge/types.js';
 import { PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
 import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './autostart.js';
 import { IPC, type OpenChatPayload } from './ipc.js';
-import { createQuitCoordinator } from './lifecycle.js';
+import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { SecretStore, storageBackend } from './secrets.js';
@@ -203,10 +203,11 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(start)
-    .catch((err: unknown) => {
-      const message = err instanceof ConfigError ? `Configuration problem: ${err.message}` : `${PRODUCT_NAME} could not start: ${(err as Error).message}`;
+    .catch(async (err: unknown) => {
       log.fatal({ err }, 'start-up failed');
+      const message = startupErrorMessage(err, PRODUCT_NAME, err instanceof ConfigError);
       dialog.showErrorBox(PRODUCT_NAME, `${message}\n\nDetails are in ${logFile(userData, 'desktop')}.`);
+      await bridge?.stop().catch(() => {}); // a half-started bridge may already run browsers
       app.exit(1);
     });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createQuitCoordinator } from './lifecycle.js';
+import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
 import { SHELL_STATE_FILE, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
 
 let dir: string;
@@ -74,5 +74,17 @@ describe('quit coordinator', () => {
     createQuitCoordinator({ stop: () => new Promise(() => {}), exit: exitHang, timeoutMs: 30, onError: (e) => errors.push(e) }).beforeQuit();
     await vi.waitFor(() => expect(exitHang).toHaveBeenCalledWith(1));
     expect(errors.map((e) => (e as Error).message)).toEqual(['boom', 'the bridge did not stop within 30 ms']);
+  });
+});
+
+describe('startupErrorMessage', () => {
+  it('explains a busy port, a config error and anything else in words', () => {
+    const busy = Object.assign(new Error('listen EADDRINUSE: address already in use 0.0.0.0:3000'), { code: 'EADDRINUSE', port: 3000 });
+    expect(startupErrorMessage(busy, 'WA Bridge', false)).toMatch(/^Port 3000 is already used .* set PORT/);
+    const noPort = Object.assign(new Error('listen EADDRINUSE: address already in use 0.0.0.0:3100'), { code: 'EADDRINUSE' });
+    expect(startupErrorMessage(noPort, 'WA Bridge', false)).toMatch(/^Port 3100 /);
+    expect(startupErrorMessage(new Error('PORT: Too big'), 'WA Bridge', true)).toBe('Configuration problem: PORT: Too big');
+    expect(startupErrorMessage(new Error('disk full'), 'WA Bridge', false)).toBe('WA Bridge could not start: disk full');
+    expect(startupErrorMessage('weird', 'WA Bridge', false)).toBe('WA Bridge could not start: weird');
   });
 });
