@@ -214,3 +214,18 @@ describe('Slot state machine', () => {
     expect(engines[0]!.loggedOut).toBe(true);
   });
 });
+
+describe('Slot races', () => {
+  it('a QR still rendering when the scan lands does not pull a READY slot back to QR', async () => {
+    const { slot, engines, states } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'qr', qr: 'late' });
+    engines[0]!.emit({ type: 'authenticated' });
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await tick(100);
+    expect(slot.state).toBe('READY');
+    expect(states).not.toContain('QR');
+  });
+});

@@ -216,7 +216,8 @@ export class Slot {
     }
     const generation = this.generation;
     const image = await renderQr(raw);
-    if (generation !== this.generation) return;
+    // Rendering is async: a scan may have landed meanwhile, and a stale QR must not undo it.
+    if (generation !== this.generation || this.state === 'AUTHENTICATED' || this.state === 'READY') return;
     this.qr = image;
     this.setState('QR');
     this.hooks.onQr(this, image);

@@ -29,9 +29,12 @@ interface DemoChat {
   name: string;
   muteExpiration: number;
   unread: number;
+  /** Oldest first; capped so a long demo run stays small. */
   messages: MessageRow[];
-  pollOptions: Map<string, string[]>;
 }
+
+/** The demo keeps this many messages per chat in memory (it is a demo, not an archive). */
+const KEEP_PER_CHAT = 1000;
 
 const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex').toUpperCase();
 const now = () => Math.floor(Date.now() / 1000);
@@ -84,7 +87,7 @@ export class DemoEngine implements WhatsAppEngine {
         senderName: name,
         ack: 4,
       };
-      this.chats.set(chatId, { chatId, name, muteExpiration, unread: i === 0 ? 1 : 0, messages: [msg], pollOptions: new Map() });
+      this.chats.set(chatId, { chatId, name, muteExpiration, unread: i === 0 ? 1 : 0, messages: [msg] });
     });
   }
 
@@ -141,16 +144,19 @@ export class DemoEngine implements WhatsAppEngine {
   private chat(chatId: string): DemoChat {
     let chat = this.chats.get(chatId);
     if (!chat) {
-      chat = { chatId, name: chatId.split('@')[0]!, muteExpiration: 0, unread: 0, messages: [], pollOptions: new Map() };
+      chat = { chatId, name: chatId.split('@')[0]!, muteExpiration: 0, unread: 0, messages: [] };
       this.chats.set(chatId, chat);
     }
     return chat;
   }
 
-  private record(chat: DemoChat, message: ArchivedMessage): ArchivedMessage {
-    chat.messages.unshift(message);
+  /** Keep the phone's own copy and report the message; returns the copy (acks update it). */
+  private record(chat: DemoChat, message: ArchivedMessage): MessageRow {
+    const stored = { ...message };
+    chat.messages.push(stored);
+    if (chat.messages.length > 2 * KEEP_PER_CHAT) chat.messages.splice(0, KEEP_PER_CHAT);
     this.ctx.emit({ type: 'message', message });
-    return message;
+    return stored;
   }
 
   private outgoing(chatId: string, fields: Partial<ArchivedMessage> & { type: string; body: string }): ArchivedMessage {
@@ -166,17 +172,15 @@ export class DemoEngine implements WhatsAppEngine {
       ack: 1,
       ...fields,
     };
-    this.record(chat, message);
-    this.advanceAcks(chat, message);
+    this.advanceAcks(chat, this.record(chat, message));
     return message;
   }
 
-  private advanceAcks(chat: DemoChat, message: ArchivedMessage): void {
+  private advanceAcks(chat: DemoChat, message: MessageRow): void {
     const step = this.opts.ackStepMs ?? 800;
     for (const ack of [2, 3, 4] as Ack[]) {
       this.later(step * (ack - 1), () => {
-        const row = chat.messages.find((m) => m.id === message.id);
-        if (row) row.ack = ack;
+        message.ack = ack;
         this.ctx.emit({ type: 'message_ack', update: { chatId: chat.chatId, messageId: message.id, ack } });
       });
     }
@@ -229,7 +233,7 @@ export class DemoEngine implements WhatsAppEngine {
   }
 
   private toRow(chat: DemoChat): ChatRow {
-    const last = chat.messages[0];
+    const last = chat.messages.at(-1);
     return {
       chatId: chat.chatId,
       name: chat.name,
@@ -259,7 +263,7 @@ export class DemoEngine implements WhatsAppEngine {
     this.requireReady();
     const chat = this.chats.get(chatId);
     if (!chat) throw new BridgeError('NOT_FOUND', `no chat ${chatId} on slot ${this.ctx.slot}`);
-    let list = chat.messages;
+    let list = [...chat.messages].reverse();
     if (before) {
       const at = list.findIndex((m) => m.id === before);
       if (at < 0) throw new BridgeError('NOT_FOUND', `no message ${before} in ${chatId}`);

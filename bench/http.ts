@@ -1,0 +1,126 @@
+// `npm run bench -- http`: POST /api/send on the demo engine next to a bare express handler, and
+// broadcast latency from an engine event to 50 WebSocket clients at 1000 events/s.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import autocannon from 'autocannon';
+import express from 'express';
+import { Worker } from 'node:worker_threads';
+import { createBridge } from '../bridge/bridge.js';
+import { loadConfig } from '../bridge/config.js';
+import { createDemoEngineFactory } from '../bridge/engine/demo/index.js';
+import type { EngineContext } from '../bridge/engine/types.js';
+
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 10;
+const WS_CLIENTS = 50;
+const EVENTS_PER_SECOND = 1000;
+const EVENT_SECONDS = 5;
+
+const body = JSON.stringify({ slot: 1, phone: '962781523783', message: 'Hello from the benchmark' });
+
+async function load(url: string, headers: Record<string, string>) {
+  const result = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: DURATION_S });
+  return { reqPerSec: Math.round(result.requests.average), p99Ms: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+async function bareExpress() {
+  const app = express();
+  app.use(express.json());
+  app.post('/api/send', (req, res) => void res.json({ success: true, messageId: `true_${req.body.phone}@c.us_3EB0` }));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as { port: number };
+  const figures = await load(`http://127.0.0.1:${port}/api/send`, {});
+  server.close();
+  return figures;
+}
+
+/** The 50 phones: connect, timestamp every bench frame on arrival, report when asked. */
+const CLIENTS_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { WebSocket } = require('ws');
+const latencies = [];
+let open = 0;
+for (let i = 0; i < workerData.count; i++) {
+  const ws = new WebSocket(workerData.url);
+  ws.on('open', () => { if (++open === workerData.count) parentPort.postMessage('ready'); });
+  ws.on('message', (data) => {
+    const frame = JSON.parse(data.toString());
+    if (frame.type === 'new_message' && frame.message.body.startsWith('bench:')) {
+      latencies.push(performance.timeOrigin + performance.now() - Number(frame.message.body.slice(6)));
+    }
+  });
+}
+parentPort.on('message', () => parentPort.postMessage(latencies));
+`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bench-http-'));
+  const contexts: EngineContext[] = [];
+  const demo = createDemoEngineFactory({ scanMs: 0, replyMs: 60_000 });
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, engine: 'demo', demoScanMs: 0, ratePerMinute: 1e9, ratePerHour: 1e9, ratePerDay: 1e9, logLevel: 'warn' });
+  const sink = new Writable({ write: (_c, _e, done) => done() });
+  const bridge = createBridge(config, {
+    logDestination: sink,
+    engineFactory: (ctx) => {
+      contexts.push(ctx);
+      return demo(ctx);
+    },
+  });
+  await bridge.start();
+  const api = (route: string, payload: unknown) =>
+    fetch(`${bridge.url}${route}`, { method: 'POST', headers: { apikey: bridge.adminToken, 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  await api('/api/connect', { slot: 1 });
+  for (let i = 0; i < 100; i++) {
+    const slots = (await (await fetch(`${bridge.url}/api/slots`, { headers: { apikey: bridge.adminToken } })).json()) as { ready: boolean }[];
+    if (slots[0]!.ready) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const bare = await bareExpress();
+  const send = await load(`${bridge.url}/api/send`, { apikey: bridge.adminToken });
+  console.log(JSON.stringify({ bench: 'http', bareExpress: bare, bridgeSend: send, ratio: Math.round((send.reqPerSec / bare.reqPerSec) * 100) / 100 }));
+
+  // Broadcast latency: engine event → 50 sockets. The sockets live in a worker thread, as phones
+  // would be elsewhere, so their parsing does not compete with the bridge's event loop.
+  const wsUrl = `${bridge.url.replace('http', 'ws')}/ws?token=${bridge.adminToken}`;
+  const clients = new Worker(CLIENTS_WORKER, { eval: true, workerData: { url: wsUrl, count: WS_CLIENTS } });
+  await new Promise((resolve) => clients.once('message', resolve)); // all connected
+  const ctx = contexts.at(-1)!;
+  const total = EVENTS_PER_SECOND * EVENT_SECONDS;
+  let sent = 0;
+  const started = Date.now();
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * EVENTS_PER_SECOND));
+      for (; sent < due; sent++) {
+        ctx.emit({
+          type: 'message',
+          message: { id: `false_1555@c.us_B${sent}`, chatId: '15550000001@c.us', body: `bench:${performance.timeOrigin + performance.now()}`, fromMe: 0, timestamp: Math.floor(Date.now() / 1000), type: 'chat', hasMedia: 0, senderName: 'Bench', ack: 1 },
+        });
+      }
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 2);
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  clients.postMessage('report');
+  const latencies = ((await new Promise((resolve) => clients.once('message', resolve))) as number[]).sort((a, b) => a - b);
+  await clients.terminate();
+  console.log(JSON.stringify({
+    bench: 'broadcast', clients: WS_CLIENTS, eventsPerSecond: EVENTS_PER_SECOND, events: total, delivered: latencies.length,
+    p50Ms: Math.round(percentile(latencies, 50) * 100) / 100, p99Ms: Math.round(percentile(latencies, 99) * 100) / 100,
+  }));
+  await bridge.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+await main();
