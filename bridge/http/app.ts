@@ -19,7 +19,9 @@ import { healthRoutes, metricsRoute } from './routes/health.js';
 import { sendRoutes } from './routes/send.js';
 import { slotRoutes } from './routes/slots.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+// bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
+const projectRoot = path.resolve(here, '..', '..', ...(path.basename(path.resolve(here, '..', '..')) === 'dist' ? ['..'] : []));
 /** The built admin app; the desktop shell and tests may point elsewhere. */
 export const DEFAULT_RENDERER_DIR = path.join(projectRoot, 'dist', 'renderer');
 
