@@ -178,6 +178,7 @@ export function runArchiveContract(name: string, makeHarness: () => Promise<Arch
         expect(() => store.saveMessage(0, msg())).not.toThrow();
         expect(() => store.saveMessage(1, null as unknown as ArchivedMessage)).not.toThrow();
         expect(() => store.saveMessage(1, { ...msg(), timestamp: Number.NaN, ack: 9 as 1, body: undefined as unknown as string })).not.toThrow();
+        expect(() => store.saveMessage(1, { ...msg(), pollOptions: 5 as unknown as string[], caption: {} as string })).not.toThrow();
         expect(() => store.updateAck(-3, 'x', 2)).not.toThrow();
         await store.flush();
         expect(await store.getMessage(1, 'nope')).toBeNull();

@@ -3,7 +3,8 @@
 import type { Ack, ArchivedMessage, PollVote } from '../domain/index.js';
 
 export type ArchiveOp =
-  | { op: 'message'; slot: number; message: ArchivedMessage }
+  /** `text`: the searchable text, when the caller already normalised it (saves the writer the work). */
+  | { op: 'message'; slot: number; message: ArchivedMessage; text?: string }
   | { op: 'ack'; slot: number; id: string; ack: Ack }
   | { op: 'edit'; slot: number; id: string; body: string; at: number }
   | { op: 'revoke'; slot: number; id: string; at: number }

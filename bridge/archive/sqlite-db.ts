@@ -96,7 +96,7 @@ export class SqliteArchiveDb {
   private applyOne(op: ArchiveOp): void {
     switch (op.op) {
       case 'message':
-        return this.saveMessage(op.slot, toStored(op.message));
+        return this.saveMessage(op.slot, toStored(op.message), op.text);
       case 'ack':
         this.stmt(
           'UPDATE messages SET ack = ? WHERE slot = ? AND id = ? AND (CASE WHEN ack = 0 THEN 1.5 ELSE ack END) < ?',
@@ -124,7 +124,7 @@ export class SqliteArchiveDb {
     }
   }
 
-  private saveMessage(slot: number, m: StoredMessage): void {
+  private saveMessage(slot: number, m: StoredMessage, precomputed?: string): void {
     const inserted = this.stmt(
       `INSERT INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
          has_media, sender_name, author, ack)
@@ -134,7 +134,7 @@ export class SqliteArchiveDb {
       m.hasMedia, m.senderName, m.author, m.ack) as { pk: number } | undefined;
     if (inserted) {
       this.savePollOptions(slot, m);
-      const text = searchableText(m);
+      const text = precomputed ?? searchableText(m);
       if (text) this.stmt('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(inserted.pk, text);
       return;
     }

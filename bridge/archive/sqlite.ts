@@ -9,6 +9,8 @@ import type { ArchiveOp } from './ops.js';
 import type { ApplyResult } from './sqlite-db.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { SqliteWorkerClient } from './worker-client.js';
+import { searchableText } from './normalise.js';
+import { toStored } from './ops.js';
 import { checkPage, checkSearch, checkSlot, timed } from './validate.js';
 
 export interface SqliteStoreOptions {
@@ -33,6 +35,8 @@ export class SqliteArchiveStore implements ArchiveStore {
     this.batcher = new WriteBatcher<ArchiveOp>({
       windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
       maxBatch: opts.maxBatch ?? 2000,
+      // The worker answers in order, so several batches may be on their way at once.
+      maxInFlight: 4,
       write: (batch) => this.writeBatch(batch),
       onError: (err, batch) => {
         this.lastError = (err as Error).message;
@@ -88,7 +92,8 @@ export class SqliteArchiveStore implements ArchiveStore {
 
   saveMessage(slot: number, message: ArchivedMessage): void {
     if (!checkSlot(slot, this.opts.logger) || !message || typeof message.id !== 'string' || !message.id) return;
-    this.push({ op: 'message', slot, message });
+    // Normalise here, so the writer thread only runs SQL (the two overlap during a burst).
+    this.push({ op: 'message', slot, message, text: searchableText(toStored(message)) });
   }
 
   updateAck(slot: number, messageId: string, ack: Ack): void {
