@@ -437,5 +437,13 @@ describe('six clients at once (one Chromium each), as the bridge runs them', () 
       const msgs = await (await x.client.getChatById(PEER_ID)).fetchMessages({});
       expect(msgs.map((m) => m.body)).toEqual([`from slot ${x.client.info.wid.user.slice(-1)}`, `to slot ${x.client.info.wid.user.slice(-1)}`]);
     }
+
+    // The session opened elsewhere: the library reports CONFLICT and closes that browser.
+    const last = sessions[sessions.length - 1]!;
+    expect(last.rec.count('disconnected')).toBe(0);
+    const gone = last.rec.waitFor<[string]>('disconnected');
+    await last.sim.setSocketState('CONFLICT');
+    expect((await gone)[0]).toBe('CONFLICT');
+    await expect(sessions[0]!.sim.setSocketState('NONSENSE')).rejects.toThrow(/unknown socket state/);
   });
 });
