@@ -309,6 +309,9 @@ describe(`whatsapp-web.js ${installed} against wa-sim`, () => {
     expect(contact.pushname).toBe('Rami');
     expect(contact.number).toBe(PEER);
     expect(contact.isMe).toBe(false);
+    const stranger = await s.client.getContactById('447700900123@c.us');
+    expect(stranger.number).toBe('447700900123');
+    expect(stranger.pushname).toBeUndefined();
   });
 
   test('chat actions: muteChat, archive, pin, mark unread, own vote, presence, number helpers', async () => {

@@ -160,7 +160,8 @@ function getMessage(messageId) {
 function setSocketState(state) {
   const allowed = ['CONNECTED', 'OPENING', 'PAIRING', 'TIMEOUT', 'CONFLICT', 'UNPAIRED', 'UNPAIRED_IDLE', 'UNLAUNCHED', 'PROXYBLOCK', 'TOS_BLOCK', 'SMB_TOS_BLOCK', 'DEPRECATED_VERSION'];
   if (!allowed.includes(state)) throw new SimError(`unknown socket state: ${state}`);
-  setState(state);
+  // After the call returns: the library may close the browser at once (CONFLICT, UNPAIRED …).
+  setTimeout(() => setState(state), 0);
 }
 
 /** Block the page's main thread (the library's evaluate calls then never answer) for `ms`. */

@@ -131,6 +131,9 @@ function findMessage(id) {
   return undefined;
 }
 
+/** As on the real site, looking a contact up creates it (with no name known yet). */
+Store.Contact.find = async (id) => ensureContact(createWid(id));
+
 /** Messages by serialized id, loaded or not (the library's fallback when Msg.get misses). */
 Store.Msg.getMessagesById = async (ids) => ({ messages: (Array.isArray(ids) ? ids : []).map(findMessage).filter(Boolean) });
 
