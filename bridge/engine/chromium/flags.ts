@@ -20,13 +20,17 @@ export function baseFlags(slot: number): string[] {
 }
 
 /**
- * Low-memory flags, each kept only because it measurably lowered the PSS of a slot on the
- * simulator page (Chromium 156, one browser, see bench/slots.ts `--flags`):
+ * Low-memory flags, each kept only because it measurably lowered memory on the simulator page
+ * (Chromium 156, 2-core VM; PSS per browser, median of 3 samples, 3 browsers per run, 3 runs:
+ * base 189–193 MB and 9 processes; with both flags 182–183 MB and 7 processes). Tried and
+ * dropped: --no-zygote (+66 MB: loses the zygote's shared pages), --disable-site-isolation-trials,
+ * --js-flags=--optimize-for-size, --process-per-site, NetworkServiceInProcess,
+ * AudioServiceOutOfProcess (all within ±10 MB noise), and --disable-features=
+ * SpareRendererForSitePerProcess (the same process the renderer limit already removes).
+ * `BENCH_FLAGS=1 npm run bench -- slots` prints the per-flag table again.
  */
 export const LOW_MEMORY_FLAGS: readonly string[] = [
-  // No spare renderer kept warm for the next navigation: a slot never navigates away.
-  '--disable-features=SpareRendererForSitePerProcess',
-  // One renderer for everything: WhatsApp Web is one page.
+  // One renderer for everything: WhatsApp Web is one page (its service worker shares it too).
   '--renderer-process-limit=1',
   // The GPU process (software compositing only, as --disable-gpu) folded into the browser.
   '--in-process-gpu',

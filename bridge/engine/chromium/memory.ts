@@ -8,10 +8,12 @@ export interface TreeMemory {
   pids: number[];
   rssBytes: number;
   pssBytes: number;
+  /** Private pages only: unaffected by whoever else maps the same libraries (flag comparisons). */
+  ussBytes: number;
 }
 
 /** `Rss:`/`Pss:` of one process in bytes, or null if it is gone or unreadable. */
-export function processMemory(pid: number): { rssBytes: number; pssBytes: number } | null {
+export function processMemory(pid: number): { rssBytes: number; pssBytes: number; ussBytes: number } | null {
   let text: string;
   try {
     text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -22,7 +24,7 @@ export function processMemory(pid: number): { rssBytes: number; pssBytes: number
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
     return m ? Number(m[1]) * 1024 : 0;
   };
-  return { rssBytes: kb('Rss'), pssBytes: kb('Pss') };
+  return { rssBytes: kb('Rss'), pssBytes: kb('Pss'), ussBytes: kb('Private_Clean') + kb('Private_Dirty') };
 }
 
 /** Sum over `pid` and its descendants. `table` may be passed to share one scan across trees. */
@@ -32,6 +34,7 @@ export function treeMemory(pid: number, table?: ProcessEntry[]): TreeMemory | nu
   const pids = treeOf(pid, procs);
   let rssBytes = 0;
   let pssBytes = 0;
+  let ussBytes = 0;
   const alive: number[] = [];
   for (const p of pids) {
     const m = processMemory(p);
@@ -39,7 +42,8 @@ export function treeMemory(pid: number, table?: ProcessEntry[]): TreeMemory | nu
     alive.push(p);
     rssBytes += m.rssBytes;
     pssBytes += m.pssBytes;
+    ussBytes += m.ussBytes;
   }
   if (alive.length === 0) return null;
-  return { pids: alive, rssBytes, pssBytes };
+  return { pids: alive, rssBytes, pssBytes, ussBytes };
 }
