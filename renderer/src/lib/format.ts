@@ -7,7 +7,7 @@ export function locale(lang: string): string {
 }
 
 export function formatTime(t: number, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit' }).format(toMs(t));
+  return new Intl.DateTimeFormat(locale(lang), { hour: 'numeric', minute: '2-digit' }).format(toMs(t));
 }
 
 export function formatDay(t: number, lang: string, now = Date.now()): string {
@@ -33,15 +33,11 @@ export function formatAgo(t: number, lang: string, now = Date.now()): string {
   return rtf.format(Math.round(secs / 86400), 'day');
 }
 
-/** "+962 781 523 783" style grouping for display; the digits stay as the API gave them. */
+/** "+962781523783": the international number as WhatsApp shows it (digits only, no guessing at groups). */
 export function formatPhone(raw: string | null | undefined): string {
   if (!raw) return '';
   const digits = raw.replace(/@.*$/, '').replace(/\D/g, '');
-  if (!digits) return raw;
-  const cc = digits.length > 10 ? digits.slice(0, digits.length - 9) : '';
-  const rest = digits.slice(cc.length);
-  const groups = rest.match(/.{1,3}/g) ?? [rest];
-  return (cc ? `+${cc} ` : '+') + groups.join(' ');
+  return digits ? `+${digits}` : raw;
 }
 
 /** The number behind a chat id, for individual chats. */

@@ -6,7 +6,7 @@ import type { SlotView } from '../state/slots.js';
 import { Icon } from '../components/Icon.js';
 import { ConfirmDialog } from '../components/Dialog.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
-import { formatAgo, formatPhone } from '../lib/format.js';
+import { formatDateTime, formatDay, formatPhone } from '../lib/format.js';
 import { useNow } from '../lib/useNow.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { ApiError } from '../api/client.js';
@@ -121,7 +121,11 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
         ) : (
           <div className="muted">{t('noPhoneYet')}</div>
         )}
-        {s.since && <div className="fine">{t('since', { time: formatAgo(s.since, lang, now) })}</div>}
+        {s.since && s.state !== 'STOPPED' && (
+          <div className="fine" title={formatDateTime(s.since, lang)}>
+            {t('since', { time: formatDay(s.since, lang, now) })}
+          </div>
+        )}
       </div>
       {s.state === 'QR' && <QrPanel slot={s} onNewQr={newQr} busy={busy} />}
       {s.lastError && (s.state === 'FAILED' || s.state === 'RECONNECTING' || s.state === 'STOPPED') && (
@@ -152,15 +156,17 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
           </button>
         )}
       </footer>
-      <ConfirmDialog
-        open={confirm !== null}
+      {confirm !== null && (
+        <ConfirmDialog
+        open
         title={t(confirm === 'logout' ? 'logoutConfirmTitle' : 'disconnectConfirmTitle', { n: s.slot })}
         body={t(confirm === 'logout' ? 'logoutConfirmBody' : 'disconnectConfirmBody')}
         confirmLabel={t(confirm === 'logout' ? 'logout' : 'disconnect')}
         danger
         onConfirm={() => void disconnect(confirm === 'logout')}
         onClose={() => setConfirm(null)}
-      />
+        />
+      )}
     </article>
   );
 }

@@ -27,6 +27,8 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   const [votes, setVotes] = useState<Votes>({});
   const [archiveOffset, setArchiveOffset] = useState(0);
   const [olderDone, setOlderDone] = useState(false);
+  // A short live list is the whole chat; the button would only tease.
+  const [fewLive, setFewLive] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
   const polled = useRef(new Set<string>());
@@ -44,6 +46,7 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
         const list = mergeMessages([], rows(r));
         setMessages(list);
         setArchiveOffset(list.length);
+        setFewLive(list.length < 50);
       },
       (e) => !stop && setError(e),
     );
@@ -160,7 +163,7 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
           votes={votes}
           isGroup={!!chat?.isGroup}
           flashId={flash}
-          canLoadOlder={!olderDone}
+          canLoadOlder={!olderDone && !fewLive}
           loadingOlder={loadingOlder}
           onLoadOlder={() => void loadOlder()}
         />
