@@ -4,10 +4,10 @@ import Database from 'better-sqlite3';
 import type { ArchiveRow, PollTally } from './types.js';
 import { mergeStored, toStored, ackRank, type ArchiveOp, type StoredMessage } from './ops.js';
 import { buildFtsQuery, searchableText } from './normalise.js';
-import { migrateSqlite } from './sqlite-schema.js';
+import { FTS_TABLE_PATTERN, ftsTable, ftsTableSql, migrateSqlite } from './sqlite-schema.js';
 
 /** Search ranks (bm25) at most this many of the newest hits: ranking 700k hits of a common word takes a second. */
-export const RANK_WINDOW = 2000;
+export const RANK_WINDOW = 1000;
 
 export interface SqliteDbOptions {
   readonly?: boolean;
@@ -106,7 +106,7 @@ export class SqliteArchiveDb {
         const row = this.findRow(op.slot, op.id);
         if (!row) return;
         this.stmt('UPDATE messages SET body = ?, edited_at = ? WHERE pk = ?').run(op.body, op.at, row.pk);
-        this.reindex(row.pk, { ...this.toStoredFromRow(row), body: op.body });
+        this.reindex(row.pk, op.slot, { ...this.toStoredFromRow(row), body: op.body });
         return;
       }
       case 'revoke':
@@ -135,7 +135,7 @@ export class SqliteArchiveDb {
     if (inserted) {
       this.savePollOptions(slot, m);
       const text = precomputed ?? searchableText(m);
-      if (text) this.stmt('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(inserted.pk, text);
+      if (text) this.indexText(slot, inserted.pk, text);
       return;
     }
     // Seen before: fill gaps only.
@@ -149,7 +149,7 @@ export class SqliteArchiveDb {
     ).run(merged.chatId, merged.timestamp, merged.type, merged.body, merged.caption, merged.filename, merged.mimetype,
       merged.hasMedia, merged.senderName, merged.author, merged.ack, row.pk);
     if (!current.pollOptions && merged.pollOptions) this.savePollOptions(slot, merged);
-    if (searchableText(current) !== searchableText(merged)) this.reindex(row.pk, merged);
+    if (searchableText(current) !== searchableText(merged)) this.reindex(row.pk, slot, merged);
   }
 
   private savePollOptions(slot: number, m: StoredMessage): void {
@@ -158,10 +158,33 @@ export class SqliteArchiveDb {
     m.pollOptions.forEach((name, idx) => insert.run(slot, m.id, idx, name));
   }
 
-  private reindex(pk: number, m: StoredMessage): void {
-    this.stmt('DELETE FROM messages_fts WHERE rowid = ?').run(pk);
+  private reindex(pk: number, slot: number, m: StoredMessage): void {
+    this.ensureFts(slot);
+    this.stmt(`DELETE FROM ${ftsTable(slot)} WHERE rowid = ?`).run(pk);
     const text = searchableText(m);
-    if (text) this.stmt('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(pk, text);
+    if (text) this.indexText(slot, pk, text);
+  }
+
+  private readonly ftsReady = new Set<number>();
+
+  private ensureFts(slot: number): void {
+    if (this.ftsReady.has(slot)) return;
+    this.db.exec(ftsTableSql(slot));
+    this.ftsReady.add(slot);
+  }
+
+  private indexText(slot: number, pk: number, text: string): void {
+    this.ensureFts(slot);
+    this.stmt(`INSERT INTO ${ftsTable(slot)} (rowid, text) VALUES (?, ?)`).run(pk, text);
+  }
+
+  /** Slots that have a search index (some messages). */
+  private indexedSlots(): number[] {
+    const names = this.stmt("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'messages_fts_%'").pluck().all() as string[];
+    return names.flatMap((n) => {
+      const m = FTS_TABLE_PATTERN.exec(n);
+      return m ? [Number(m[1])] : [];
+    });
   }
 
   private findRow(slot: number, id: string): MessageDbRow | undefined {
@@ -231,24 +254,37 @@ export class SqliteArchiveDb {
     return row ? this.toRow(row) : null;
   }
 
-  /** bm25 over the newest RANK_WINDOW hits (all hits when fewer), then newest first. */
+  /** bm25 over the newest RANK_WINDOW hits of a slot (all hits when fewer), then newest first. */
   search(slot: number | undefined, query: string, limit: number, offset: number): ArchiveRow[] {
     const match = buildFtsQuery(query);
     if (!match) return [];
-    const window = Math.max(RANK_WINDOW, offset + limit);
-    const hits =
-      slot === undefined
-        ? `SELECT f.rowid AS pk, bm25(messages_fts) AS score FROM messages_fts f
-           WHERE messages_fts MATCH @match ORDER BY f.rowid DESC LIMIT @window`
-        : `SELECT f.rowid AS pk, bm25(messages_fts) AS score FROM messages_fts f
-           JOIN messages s ON s.pk = f.rowid AND s.slot = @slot
-           WHERE messages_fts MATCH @match ORDER BY f.rowid DESC LIMIT @window`;
-    const rows = this.stmt(
-      `WITH hits AS (${hits})
-       SELECT ${COLUMNS} FROM hits h JOIN messages m ON m.pk = h.pk
-       ORDER BY h.score, m.timestamp DESC, m.pk DESC LIMIT @limit OFFSET @offset`,
-    ).all({ match, window, limit, offset, ...(slot === undefined ? {} : { slot }) }) as MessageDbRow[];
-    return rows.map((r) => this.toRow(r));
+    const indexed = this.indexedSlots();
+    const slots = slot === undefined ? indexed : indexed.filter((s) => s === slot);
+    // Each slot ranks its own hits; across slots the pages are merged on the same order.
+    const hits = slots.flatMap((s) => this.rankedHits(s, match, offset + limit));
+    hits.sort((a, b) => a.score - b.score || b.ts - a.ts || b.pk - a.pk);
+    const page = hits.slice(offset, offset + limit).map((h) => h.pk);
+    if (page.length === 0) return [];
+    const rows = this.stmt(`SELECT ${COLUMNS} FROM messages m WHERE m.pk IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(page),
+    ) as MessageDbRow[];
+    const byPk = new Map(rows.map((r) => [r.pk, r]));
+    return page.flatMap((pk) => {
+      const row = byPk.get(pk);
+      return row ? [this.toRow(row)] : [];
+    });
+  }
+
+  private rankedHits(slot: number, match: string, count: number): { pk: number; score: number; ts: number }[] {
+    const table = ftsTable(slot);
+    // The newest hits come straight off the index (rowid order); only they are scored and sorted.
+    return this.stmt(
+      `SELECT pk, score, ts FROM (
+         SELECT f.rowid AS pk, bm25(${table}) AS score, s.timestamp AS ts FROM ${table} f
+         JOIN messages s ON s.pk = f.rowid
+         WHERE ${table} MATCH @match ORDER BY f.rowid DESC LIMIT @window
+       ) ORDER BY score, ts DESC, pk DESC LIMIT @count`,
+    ).all({ match, window: Math.max(RANK_WINDOW, count), count }) as { pk: number; score: number; ts: number }[];
   }
 
   pollTally(slot: number, messageId: string): PollTally {

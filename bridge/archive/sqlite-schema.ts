@@ -27,10 +27,8 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       )`,
       'CREATE UNIQUE INDEX messages_slot_id ON messages (slot, id)',
       'CREATE INDEX messages_chat ON messages (slot, chat_id, timestamp DESC, pk DESC)',
-      // Prefix indexes of 2 and 3 characters keep search-as-you-type fast.
-      `CREATE VIRTUAL TABLE messages_fts USING fts5 (
-        text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'
-      )`,
+      // The search index is one FTS5 table per slot (ftsTableSql below), created when a slot
+      // first writes: bm25 then ranks within the slot without paying for a slot filter.
     ],
   },
   {
@@ -51,6 +49,21 @@ export const SQLITE_MIGRATIONS: Migration[] = [
     ],
   },
 ];
+
+/** The full-text index of one slot: only the normalised words, keyed by the message's pk. */
+export function ftsTable(slot: number): string {
+  if (!Number.isInteger(slot) || slot < 1) throw new Error(`invalid slot ${slot}`);
+  return `messages_fts_${slot}`;
+}
+
+export const FTS_TABLE_PATTERN = /^messages_fts_(\d+)$/;
+
+/** Prefix indexes of 2 and 3 characters keep search-as-you-type fast. */
+export function ftsTableSql(slot: number): string {
+  return `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTable(slot)} USING fts5 (
+    text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'
+  )`;
+}
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { runArchiveContract, type ArchiveHarness } from './contract.js';
 import { SqliteArchiveStore } from './sqlite.js';
 import { normaliseForSearch } from './normalise.js';
+import { ftsTableSql } from './sqlite-schema.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -32,7 +33,8 @@ async function sqliteHarness(): Promise<ArchiveHarness> {
         const { lastInsertRowid } = db
           .prepare('INSERT INTO messages (slot, id, chat_id, from_me, timestamp, type, body, sender_name, ack) VALUES (?, ?, ?, 0, ?, ?, ?, ?, 1)')
           .run(slot, m.id, m.chatId, m.timestamp, 'chat', m.body, 'Old');
-        db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(lastInsertRowid, normaliseForSearch(m.body));
+        db.exec(ftsTableSql(slot));
+        db.prepare(`INSERT INTO messages_fts_${slot} (rowid, text) VALUES (?, ?)`).run(lastInsertRowid, normaliseForSearch(m.body));
       });
     },
     async recordVersion(version) {
