@@ -20,6 +20,8 @@ export function settingsChanges(
 ): SettingsUpdate | string {
   const out: SettingsUpdate = {};
   for (const { key, min, max } of NUMBERS) {
+    // Unchanged values are not checked: they are what the bridge runs with (port 0 = any free port).
+    if (form[key].trim() === String(saved[key])) continue;
     const n = Number(form[key]);
     if (!/^\d+$/.test(form[key].trim()) || n < min || n > max) return messages.number(label(key), min, max);
     if (n !== saved[key]) out[key] = n;
