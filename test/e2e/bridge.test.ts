@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, killTree, listProcesses } from '../../bridge/engine/chromium/index.js';
+import { pino } from 'pino';
+import { isAlive, killTree, listProcesses, sweepOrphanBrowsers } from '../../bridge/engine/chromium/index.js';
 import { startBridge, tempDir, waitFor, WsClient, type Frame, type TestBridge } from '../helpers/bridge.js';
 import { simForSlot, type SimControl } from '../wa-sim/control.js';
 import { prepareSimulatorCache, type SimulatorCache } from '../wa-sim/index.js';
@@ -78,6 +79,7 @@ describe('bridge with six real slots on the simulator', () => {
     ws?.close();
     for (const sim of sims.values()) await sim.disconnect().catch(() => undefined);
     await t?.stop();
+    await sweepOrphanBrowsers(dataDir, pino({ level: 'silent' })); // after a failed test
   });
 
   it('shows a QR per slot, pairs each on scan, all six READY', async () => {
@@ -289,8 +291,6 @@ describe('kill -9 of the bridge with queued messages', () => {
 
   afterAll(async () => {
     if (child?.pid && child.exitCode === null) await killTree(child.pid).catch(() => undefined);
-    const { sweepOrphanBrowsers } = await import('../../bridge/engine/chromium/index.js');
-    const { pino } = await import('pino');
     await sweepOrphanBrowsers(dataDir, pino({ level: 'silent' }));
   });
 

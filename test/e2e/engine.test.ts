@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bridge/config.js';
-import { isAlive, listProcesses, treeOf } from '../../bridge/engine/chromium/index.js';
+import { isAlive, listProcesses, sweepOrphanBrowsers, treeOf } from '../../bridge/engine/chromium/index.js';
 import type { EngineEvent } from '../../bridge/engine/types.js';
 import { WwebjsEngine } from '../../bridge/engine/wwebjs/index.js';
 import { simForSlot, type SimControl } from '../wa-sim/control.js';
@@ -73,7 +73,9 @@ beforeAll(() => {
   config = loadConfig({}, { dataDir, engine: 'wwebjs', chromePath: '/usr/bin/chromium', webVersion: cache.webVersion, webCacheDir: cache.webCacheDir });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  // A failed test may leave a browser running: kill what carries this run's data dir.
+  await sweepOrphanBrowsers(dataDir, logger);
   fs.rmSync(root, { recursive: true, force: true });
 });
 
