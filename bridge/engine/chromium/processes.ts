@@ -104,9 +104,19 @@ export async function listProcesses(): Promise<ProcessEntry[]> {
   return listPosixPs();
 }
 
-/** Synchronous variant for hot paths on Linux (memory probes); null elsewhere. */
+/**
+ * Parent links only (no command lines), synchronously: enough to walk a tree for the memory
+ * probes the health route and the memory guard run often. Linux only; null elsewhere.
+ */
 export function listProcessesSync(): ProcessEntry[] | null {
-  return hasProc() ? listLinux() : null;
+  if (!hasProc()) return null;
+  const out: ProcessEntry[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') out.push({ pid: Number(name), ppid: stat.ppid, pgid: stat.pgid, command: '', argv: null });
+  }
+  return out;
 }
 
 /** The command line of one process, or null when it is gone (or unreadable). */
