@@ -38,7 +38,10 @@ function startBridge(port = 0): Promise<Bridge> {
   return b.start().then(() => b);
 }
 
-async function shot(p: Page, name: string): Promise<void> {
+async function shot(p: Page, name: string, opts: { top?: boolean } = {}): Promise<void> {
+  // Passing toasts would cover the screen: dismiss them (the close button is part of the UI).
+  for (const close of await p.locator('.notices button').all()) await close.click().catch(() => undefined);
+  if (opts.top) await p.evaluate('document.querySelector("main.content").scrollTo(0, 0)');
   await p.evaluate('document.fonts.ready');
   await p.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
@@ -315,7 +318,9 @@ describe('admin app on a demo bridge', () => {
     await page.click('[data-testid=db-test]');
     await expect.poll(() => page.locator('[data-testid=db-test-result]').textContent(), { timeout: 10_000 }).toBe(en.dbOk);
     await page.fill('[data-testid=setting-slots]', '6');
-    await shot(page, 'en-settings');
+    await page.click('[data-testid=settings-save]');
+    await expect.poll(() => page.locator('[data-testid=settings-form] [role=alert]').count()).toBe(0);
+    await shot(page, 'en-settings', { top: true });
   });
 
   it('is keyboard reachable', async () => {
@@ -369,7 +374,7 @@ describe('admin app on a demo bridge', () => {
 
     await page.click('[data-testid=nav-settings]');
     await page.locator('[data-testid=logs] li').first().waitFor();
-    await shot(page, 'ar-settings');
+    await shot(page, 'ar-settings', { top: true });
 
     await page.click('[data-testid=sign-out]');
     await page.locator('[data-testid=signin-form]').waitFor();

@@ -47,6 +47,9 @@ export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lan
     return { api, link, slots, notices };
   }, [token]);
 
+  // Notices are worded in the language they were raised in: drop them when it changes.
+  useEffect(() => core.notices.set([]), [core, props.lang]);
+
   useEffect(() => {
     const { link, slots } = core;
     const offEvent = link.on((e: ServerEvent) => slots.handle(e));
@@ -71,7 +74,7 @@ export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lan
       notify: (n) => {
         const id = noticeId++;
         core.notices.set((list) => [...list.slice(-3), { ...n, id }]);
-        setTimeout(() => core.notices.set((list) => list.filter((x) => x.id !== id)), n.kind === 'error' ? 12_000 : 4_000);
+        setTimeout(() => core.notices.set((list) => list.filter((x) => x.id !== id)), n.kind === 'error' ? 12_000 : 3_000);
       },
       signOut: props.signOut,
     }),

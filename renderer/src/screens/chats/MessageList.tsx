@@ -82,6 +82,15 @@ export function MessageList(p: Props) {
   );
 }
 
+const KIND_LABEL: Partial<Record<MediaKind, MessageKey>> = {
+  image: 'photo',
+  video: 'video',
+  audio: 'audio',
+  voice: 'voice',
+  document: 'document',
+  sticker: 'sticker',
+};
+
 const KIND_ICON: Partial<Record<MediaKind, IconName>> = {
   image: 'image',
   video: 'video',
@@ -128,7 +137,7 @@ function MediaBody({ m, kind }: { m: Message; kind: MediaKind }) {
   const local = localMedia(m.id);
   const thumb = local?.mimetype.startsWith('image/') ? local.url : inlineThumbnail(m.body);
   const caption = m.caption ?? (thumb && !local ? '' : m.body);
-  const label = t(kind as MessageKey);
+  const label = t(KIND_LABEL[kind] ?? 'media');
   const filename = local?.filename ?? m.filename ?? null;
   return (
     <>
