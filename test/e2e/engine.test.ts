@@ -159,6 +159,15 @@ describe('wwebjs engine on the simulator', () => {
     expect(got.message).toMatchObject({ chatId: PEER_ID, body: 'Hi there!', fromMe: 0, senderName: 'Omar', type: 'chat' });
     await h().next('chat_update', (e) => e.chat.chatId === PEER_ID && e.chat.unreadCount > 0);
     expect(h().events.filter((e) => e.type === 'message' && e.message.id === inId).length).toBe(1);
+
+    await sim.editMessage(inId, 'Hi there! (edited)');
+    const edit = await h().next('message_edit', (e) => e.messageId === inId);
+    expect(edit).toMatchObject({ chatId: PEER_ID, body: 'Hi there! (edited)' });
+    const doomed = await sim.deliverMessage({ from: PEER, body: 'oops', notifyName: 'Omar' });
+    await h().next('message', (e) => e.message.id === doomed);
+    await sim.revokeMessage(doomed);
+    const revoke = await h().next('message_revoke', (e) => e.messageId === doomed);
+    expect(revoke.chatId).toBe(PEER_ID);
   });
 
   it('lists chats and messages, marks read, finds avatars, reads mutes itself', async () => {
@@ -166,11 +175,13 @@ describe('wwebjs engine on the simulator', () => {
     const chats = await engine.getChats(10);
     const chat = chats.find((c) => c.chatId === PEER_ID)!;
     expect(chat).toMatchObject({ isGroup: false, isMuted: false, muteExpiration: 0 });
-    expect(chat.lastMessage).toBe('Hi there!');
+    // The newest message was deleted for everyone: no preview text.
+    expect(chat.lastMessage).toBeNull();
 
     const msgs = await engine.getMessages(PEER_ID, 3);
     expect(msgs.length).toBe(3);
-    expect(msgs[0]!.body).toBe('Hi there!');
+    expect(msgs[0]!.type).toBe('revoked');
+    expect(msgs[1]!.body).toBe('Hi there! (edited)');
     const older = await engine.getMessages(PEER_ID, 2, msgs[0]!.id);
     expect(older.map((m) => m.id)).toEqual(msgs.slice(1, 3).map((m) => m.id));
 
