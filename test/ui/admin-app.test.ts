@@ -21,6 +21,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
 const SARAH = '447700900123@c.us';
 const OMAR = '962781523783@c.us';
 const MUTED = '15550123456@c.us';
+const FAMILY = '120363025246125486@g.us';
 // A 2×2 PNG, to send as a picture.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAcIMAFgUAf9ufZAyAAAAAElFTkSuQmCC', 'base64');
 
@@ -34,7 +35,7 @@ const measured: Record<string, number> = {};
 function startBridge(port = 0): Promise<Bridge> {
   // Log at info (the Settings screen shows recent lines) into a sink, not the test output.
   const sink = { write: () => undefined };
-  const b = createBridge(loadConfig({}, { port, dataDir, engine: 'demo', demoScanMs: 2500, logLevel: 'info' }), { rendererDir: RENDERER, logDestination: sink });
+  const b = createBridge(loadConfig({}, { port, dataDir, engine: 'demo', demoScanMs: 2500, logLevel: 'info', ratePerMinute: 1000, ratePerHour: 10000 }), { rendererDir: RENDERER, logDestination: sink });
   return b.start().then(() => b);
 }
 
@@ -270,6 +271,51 @@ describe('admin app on a demo bridge', () => {
     await page.locator(`[data-testid=message][data-message-id="${id}"].flash`).waitFor();
   });
 
+  it('loads more search results as the owner scrolls', async () => {
+    for (let i = 1; i <= 40; i++) {
+      const r = await api<{ success: boolean }>('POST', '/api/send', { slot: 1, chatId: FAMILY, message: `inventory batch ${i}` });
+      expect(r.success).toBe(true);
+    }
+    await page.click('[data-testid=nav-search]');
+    await page.selectOption('[data-testid=search-slot]', '1');
+    await search('inventory', 'inventory batch');
+    // The archive writes in batches: wait until the first page is full.
+    await expect
+      .poll(async () => (await api<{ data: unknown[] }>('GET', '/api/archive/search?slot=1&query=inventory&limit=100')).data.length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(40);
+    await page.evaluate('location.hash = "#/search"');
+    await search('inventory', 'inventory batch');
+    expect(await page.locator('[data-testid=search-result]').count()).toBe(30);
+    await page.locator('.sentinel').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator('[data-testid=search-result]').count()).toBeGreaterThan(30);
+  });
+
+  it('lets the owner pick among several LAN addresses', async () => {
+    // This machine has one LAN interface: add a second one to the bridge's real answer.
+    await page.route('**/api/pairing', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { addresses: { name: string; address: string; url: string }[]; port: number };
+      body.addresses.push({ name: 'wlan0', address: '10.0.0.7', url: `http://10.0.0.7:${body.port}` });
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.click('[data-testid=nav-phones]');
+    await expect.poll(() => page.locator('[data-testid=lan-choice]').count()).toBe(2);
+    await page.locator('[data-testid=lan-choice]').nth(1).check();
+    await page.fill('[data-testid=device-name]', 'Warehouse tablet');
+    await page.click('[data-testid=pair-submit]');
+    const dialog = page.locator('[data-testid=pair-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('http://10.0.0.7:');
+    await page.click('[data-testid=pair-done]');
+    await page.unroute('**/api/pairing');
+    const devices = (await api<{ data: { deviceId: string; name: string }[] }>('GET', '/api/devices')).data;
+    expect(devices.map((d) => d.name)).toEqual(['Warehouse tablet']);
+    await api('DELETE', `/api/devices/${devices[0]!.deviceId}`);
+    await page.click('[data-testid=nav-slots]');
+    await page.click('[data-testid=nav-phones]');
+    await page.locator('[data-testid=no-devices]').waitFor();
+  });
+
   it('pairs a phone with a QR of the LAN address and revokes it', async () => {
     await page.click('[data-testid=nav-phones]');
     await page.locator('[data-testid=pair-form]').waitFor();
@@ -419,6 +465,25 @@ describe('admin app on a demo bridge', () => {
       await p.close();
     }
     await small.close();
+  });
+
+  it('takes the token from the Electron preload: no sign-in step', async () => {
+    const p = await context.newPage();
+    await p.addInitScript((token) => {
+      (window as unknown as { waBridge: unknown }).waBridge = {
+        getAdminToken: async () => token,
+        platform: 'linux',
+        openExternal: async () => undefined,
+        onOpenChat: () => () => undefined,
+        secretStorageBackend: async () => 'basic_text',
+      };
+    }, bridge.adminToken);
+    await p.goto(bridge.url + '/#/slots');
+    await expect.poll(() => p.locator('[data-testid=slot-card]').count()).toBe(6);
+    expect(await p.locator('[data-testid=signin-form]').count()).toBe(0);
+    expect(await p.locator('[data-testid=sign-out]').count()).toBe(0);
+    expect(await p.evaluate('sessionStorage.getItem("waBridge.adminToken")')).toBeNull();
+    await p.close();
   });
 
   it('shows a banner when the bridge goes away and reconnects by itself', async () => {

@@ -105,7 +105,17 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     (e) => {
       if (e.slot !== slot) return;
       if (e.type === 'new_message' && e.message.chatId === chatId) {
-        setMessages((list) => mergeMessages(list ?? [], [e.message]));
+        const m = e.message;
+        setMessages((list) => {
+          let rows = list ?? [];
+          // Our own send echoed back before the REST reply: it replaces the pending copy at once.
+          const pending = m.fromMe ? rows.find((x) => x.id.startsWith('local-') && x.type === m.type && x.body === m.body) : undefined;
+          if (pending) {
+            renameSent(pending.id, m.id);
+            rows = rows.filter((x) => x !== pending);
+          }
+          return mergeMessages(rows, [m]);
+        });
         if (!e.message.fromMe && document.visibilityState === 'visible') markRead();
       } else if (e.type === 'message_ack' && e.chatId === chatId) {
         setAcks((a) => ({ ...a, [e.messageId]: e.ack }));
