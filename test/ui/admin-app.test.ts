@@ -62,13 +62,12 @@ const bubble = (text: string) => page.locator('[data-testid=message]', { hasText
 /** A new tab that is already signed in (the token in session storage, as after sign-in). */
 async function signedInPage(ctx: BrowserContext, lang?: 'en' | 'ar'): Promise<Page> {
   const p = await ctx.newPage();
-  await p.addInitScript(
-    ([token, l]) => {
-      sessionStorage.setItem('waBridge.adminToken', token as string);
-      if (l) localStorage.setItem('waBridge.lang', l as string);
-    },
-    [bridge.adminToken, lang ?? ''],
-  );
+  // A script string: this file is type-checked without the DOM library.
+  await p.addInitScript({
+    content:
+      `sessionStorage.setItem('waBridge.adminToken', ${JSON.stringify(bridge.adminToken)});` +
+      (lang ? `localStorage.setItem('waBridge.lang', ${JSON.stringify(lang)});` : ''),
+  });
   return p;
 }
 
@@ -469,15 +468,15 @@ describe('admin app on a demo bridge', () => {
 
   it('takes the token from the Electron preload: no sign-in step', async () => {
     const p = await context.newPage();
-    await p.addInitScript((token) => {
-      (window as unknown as { waBridge: unknown }).waBridge = {
-        getAdminToken: async () => token,
+    await p.addInitScript({
+      content: `window.waBridge = {
+        getAdminToken: async () => ${JSON.stringify(bridge.adminToken)},
         platform: 'linux',
         openExternal: async () => undefined,
         onOpenChat: () => () => undefined,
         secretStorageBackend: async () => 'basic_text',
-      };
-    }, bridge.adminToken);
+      };`,
+    });
     await p.goto(bridge.url + '/#/slots');
     await expect.poll(() => p.locator('[data-testid=slot-card]').count()).toBe(6);
     expect(await p.locator('[data-testid=signin-form]').count()).toBe(0);
