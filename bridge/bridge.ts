@@ -40,10 +40,11 @@ export interface BridgeOptions {
 const STOP_DEADLINE_MS = 9000;
 const CHAT_LOOKUP_MS = 2000;
 
-/** The API's message row (plus chatId) from what the engine reports. */
-export function messageRow(m: ArchivedMessage): MessageRow & { chatId: string } {
+/** The API's message row (plus chatId, and a poll's options) from what the engine reports. */
+export function messageRow(m: ArchivedMessage): MessageRow & { chatId: string; pollOptions?: string[] } {
   const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = m;
-  return { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
+  const row = { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
+  return m.type === 'poll' && m.pollOptions ? { ...row, pollOptions: m.pollOptions } : row;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {

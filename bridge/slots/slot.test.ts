@@ -179,6 +179,7 @@ describe('Slot state machine', () => {
     engines[0]!.emit({ type: 'disconnected', reason: 'LOGOUT' });
     await until(() => engines.length === 2);
     expect(slot.restarts).toBe(0);
+    expect([slot.phone, slot.name]).toEqual([null, null]);
     expect(slot.state).toBe('STARTING');
     engines[1]!.emit({ type: 'qr', qr: 'fresh' });
     await until(() => slot.state === 'QR');
@@ -210,8 +211,11 @@ describe('Slot state machine', () => {
     const { slot, engines } = setup();
     slot.connect();
     await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
     await slot.disconnect(true);
     expect(engines[0]!.loggedOut).toBe(true);
+    expect([slot.phone, slot.name]).toEqual([null, null]);
   });
 });
 

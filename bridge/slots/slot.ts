@@ -98,6 +98,7 @@ export class Slot {
     const engine = this.shutdownSupervision();
     this.qr = null;
     this.setState('STOPPED');
+    if (logout) this.forgetAccount();
     if (!engine) return;
     if (logout) {
       try {
@@ -125,6 +126,12 @@ export class Slot {
         resolve();
       });
     });
+  }
+
+  /** The account is gone (logged out): its number and name no longer describe this slot. */
+  private forgetAccount(): void {
+    this.phone = null;
+    this.name = null;
   }
 
   private shutdownSupervision(): WhatsAppEngine | null {
@@ -231,6 +238,7 @@ export class Slot {
       await engine?.stop().catch(() => undefined);
       // A logged-out account needs a fresh pairing: start again straight into a new QR.
       if (reason === 'LOGOUT' || reason.startsWith('UNPAIRED')) {
+        this.forgetAccount();
         this.attempts = 0;
         void this.launch();
       } else {

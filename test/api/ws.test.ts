@@ -82,6 +82,8 @@ describe('WebSocket', () => {
       .post('/api/send-poll')
       .set('apikey', t.token)
       .send({ slot: 1, phone: '15550300003', question: 'Tea?', options: ['Yes', 'No'], allowMultiple: true });
+    const created = await ws.waitFrame((f) => f.type === 'new_message' && (f.message as { id: string }).id === poll.body.messageId);
+    expect(created.message).toMatchObject({ type: 'poll', body: 'Tea?', pollOptions: ['Yes', 'No'] });
     const vote = await ws.waitFrame((f) => f.type === 'poll_vote' && f.messageId === poll.body.messageId);
     expect(vote).toEqual({
       type: 'poll_vote', slot: 1, chatId: '15550300003@c.us', messageId: poll.body.messageId, voter: '15550300003@c.us', selectedOptions: ['Yes'], timestamp: expect.any(Number),
