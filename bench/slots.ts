@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { baseFlags, killTree, listProcesses, LOW_MEMORY_FLAGS, treeMemory } from '../bridge/engine/chromium/index.js';
+import { baseFlags, killTree, listProcesses, LOW_MEMORY_FLAGS, processMemory, treeMemory } from '../bridge/engine/chromium/index.js';
 import { simForSlot } from '../test/wa-sim/control.js';
 import { buildSimulatorHtml, prepareSimulatorCache } from '../test/wa-sim/index.js';
 
@@ -232,7 +232,8 @@ async function bridgeRun(work: string, cache: { webVersion: string; webCacheDir:
     await waitAllReady(bridge.url);
     const restored = Date.now() - t1;
     const mem = await settledPss(bridge.child.pid!);
-    return { cold, restored, ...mem };
+    const node = processMemory(bridge.child.pid!)?.pssBytes ?? 0;
+    return { cold, restored, node, ...mem };
   } finally {
     await bridge.stop();
   }
@@ -255,7 +256,8 @@ async function main() {
       const label = lowMemory ? 'low-memory flags on ' : 'low-memory flags off';
       console.log(
         `bridge (${label}): start→${SLOTS} READY cold ${(r.cold / 1000).toFixed(1)} s, restored ${(r.restored / 1000).toFixed(1)} s; ` +
-          `bridge + ${SLOTS} READY slots ${mb(r.pss)} PSS (${mb(r.pss / SLOTS)} per slot, ${r.processes} processes; RSS sum ${mb(r.rss)}); ` +
+          `bridge + ${SLOTS} READY slots ${mb(r.pss)} PSS (${mb(r.pss / SLOTS)} per slot; the bridge's Node ${mb(r.node)}; ` +
+          `${r.processes} processes; RSS sum ${mb(r.rss)}); ` +
           `${(r.pss / floorPss).toFixed(2)} × floor (target ≤ 1.25)`,
       );
     }

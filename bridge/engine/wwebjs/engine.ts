@@ -111,6 +111,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       if (this.#phase !== 'starting') throw new Error('stopped while waiting to launch');
       const launched = await launchBrowser({ executablePath: found.path, profileDir: this.profileDir, slotDir: this.ctx.slotDir, args });
       this.#browser = launched;
+      if (this.#phase !== 'starting') throw new Error('stopped while launching');
       if (launched.lock.action !== 'none') this.ctx.logger.warn({ lock: launched.lock }, 'recovered the profile lock of a previous browser');
       this.ctx.logger.info({ pid: launched.pid, browser: found.path, source: found.source }, 'browser launched');
       void launched.exited.then(({ code, signal }) => this.#fail(launched, `browser process exited (${signal ?? `code ${code}`})`));
