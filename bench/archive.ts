@@ -205,9 +205,10 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bench-archive-'));
   try {
     if (BACKENDS.includes('sqlite')) await benchSqlite(dataDir);
-    if (BACKENDS.includes('mysql')) await benchMysql(dataDir);
-    // The bridge opens the SQLite archive just built (or an empty one if SQLite was skipped).
+    // The bridge opens the SQLite archive just built (or an empty one if SQLite was skipped);
+    // it runs before the MySQL part so MariaDB's background work cannot disturb it.
     if (!process.env.ARCHIVE_BENCH_SKIP_HTTP) await benchSendUnderSearch(dataDir);
+    if (BACKENDS.includes('mysql')) await benchMysql(dataDir);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

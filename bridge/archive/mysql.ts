@@ -488,14 +488,19 @@ export class MysqlArchiveStore implements ArchiveStore {
     const params: unknown[] = [against, against];
     if (q.slot !== undefined) params.push(q.slot);
     params.push(q.limit, q.offset);
-    const rows = await this.read<MessageDbRow[]>(
+    // Rank on (score, timestamp) alone, then read the full rows of the one page shown.
+    const ranked = await this.read<RowDataPacket[]>(
       'search',
-      `SELECT ${COLUMNS}, MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) AS score FROM messages m
+      `SELECT m.pk, MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) AS score FROM messages m
        WHERE MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) ${slotFilter}
        ORDER BY score DESC, m.timestamp DESC, m.pk DESC LIMIT ? OFFSET ?`,
       params,
     );
-    return this.toRows(rows);
+    if (ranked.length === 0) return [];
+    const pks = ranked.map((r) => Number(r.pk));
+    const rows = await this.read<MessageDbRow[]>('search rows', `SELECT ${COLUMNS} FROM messages m WHERE m.pk IN (?)`, [pks]);
+    const byPk = new Map(rows.map((r) => [Number(r.pk), r]));
+    return this.toRows(pks.flatMap((pk) => (byPk.has(pk) ? [byPk.get(pk)!] : [])));
   }
 
   async getPollTally(slot: number, messageId: string): Promise<PollTally> {
