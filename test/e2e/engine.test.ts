@@ -270,6 +270,28 @@ describe('wwebjs engine on the simulator', () => {
     await h().engine.stop();
   });
 
+  it('a stop during start wins (before, during and after the launch): start rejects, no browser is left', async () => {
+    const profile = path.join(dataDir, 'sessions', 'session-slot-1');
+    for (const delayMs of [0, 150, 400, 900]) {
+      shared = harness(1);
+      const starting = h()
+        .engine.start()
+        .then(
+          () => 'started',
+          (err: Error) => err.message,
+        );
+      await new Promise((r) => setTimeout(r, delayMs));
+      await h().engine.stop();
+      // Once stop() resolves nothing may run, not even a browser the start was launching.
+      const left = (await listProcesses()).filter((p) => p.argv?.includes(`--user-data-dir=${profile}`));
+      expect(left).toEqual([]);
+      const outcome = await starting;
+      // Very late stops may find the start finished; then stop() must still have closed it.
+      if (outcome !== 'started') expect(outcome).toMatch(/^stopped/);
+      expect(h().events.some((e) => e.type === 'failure')).toBe(false);
+    }
+  });
+
   it('logout from the phone ends the session; stop wipes the profile; next start shows a QR', async () => {
     shared = harness(1);
     await h().engine.start();

@@ -67,6 +67,7 @@ export class WwebjsEngine implements WhatsAppEngine {
   #wipeProfile = false;
   /** After a logout the library reloads the page and re-injects; closing mid-way rejects unhandled. */
   #settling: Promise<void> | null = null;
+  #startWork: Promise<void> | null = null;
   readonly #seen = new RecentIds();
   readonly #timings: EngineOptions;
 
@@ -87,8 +88,18 @@ export class WwebjsEngine implements WhatsAppEngine {
     return path.join(this.sessionsDir, `session-slot-${this.ctx.slot}`);
   }
 
-  async start(): Promise<void> {
-    if (this.#phase === 'starting' || this.#phase === 'running') return;
+  start(): Promise<void> {
+    if (this.#phase === 'starting' || this.#phase === 'running') return this.#startWork ?? Promise.resolve();
+    const work = this.#start();
+    this.#startWork = work;
+    const forget = () => {
+      if (this.#startWork === work) this.#startWork = null;
+    };
+    work.then(forget, forget);
+    return work;
+  }
+
+  async #start(): Promise<void> {
     if (this.#stopping) await this.#stopping;
     // Bad flags fail before anything changes state.
     const args = slotBrowserArgs({ slot: this.ctx.slot, lowMemory: this.config.lowMemoryFlags, extra: splitArgs(this.config.chromiumArgs) });
@@ -126,7 +137,10 @@ export class WwebjsEngine implements WhatsAppEngine {
       await this.#closeBlankTabs(launched);
       this.#phase = 'running';
     } catch (err) {
+      const stopped = this.#phase !== 'starting';
       await this.#teardown();
+      // A stop() mid-start makes the library fail in odd ways; say what really happened.
+      if (stopped && !/^stopped/.test(errorText(err))) throw new Error(`stopped while starting (${errorText(err)})`);
       throw err instanceof Error ? err : new Error(errorText(err));
     } finally {
       release();
@@ -255,8 +269,15 @@ export class WwebjsEngine implements WhatsAppEngine {
     this.ctx.emit({ type: 'failure', error });
   }
 
+  /** Resolves once nothing of this engine runs, including a start that was in flight. */
   stop(): Promise<void> {
-    if (!this.#stopping) this.#stopping = this.#teardown();
+    if (!this.#stopping) {
+      const inFlight = this.#startWork;
+      this.#stopping = this.#teardown().then(() => inFlight?.then(
+        () => undefined,
+        () => undefined,
+      ));
+    }
     return this.#stopping;
   }
 
