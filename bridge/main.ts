@@ -24,6 +24,11 @@ async function main(): Promise<void> {
     await bridge.stop();
     process.exit(0);
   };
+  // whatsapp-web.js has page listeners that can reject after a browser dies ("Target closed");
+  // the slot supervisor already handles the crash, so such a rejection must not end the bridge.
+  process.on('unhandledRejection', (reason) => {
+    console.error(`wa-bridge: unhandled rejection (ignored): ${reason instanceof Error ? reason.message : String(reason)}`);
+  });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 

@@ -30,7 +30,7 @@ class FakeEngine implements Partial<WhatsAppEngine> {
     return this.hang ? new Promise<string>(() => undefined) : Promise.resolve('CONNECTED');
   }
   processInfo() {
-    return { pid: 123, rssBytes: this.rss };
+    return { pid: 123, rssBytes: this.rss === null ? null : this.rss * 4, pssBytes: this.rss };
   }
 }
 
@@ -167,6 +167,18 @@ describe('Slot state machine', () => {
     engines[0]!.rss = 5000;
     await until(() => engines.length === 2);
     expect(slot.lastError).toMatch(/memory/);
+  });
+
+  it('judges memory by PSS, not the summed RSS that counts shared pages per process', async () => {
+    const { slot, engines } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    engines[0]!.rss = 500; // PSS 500 under the 1000 limit; RSS reads 2000
+    await tick(200);
+    expect(engines).toHaveLength(1);
+    expect(slot.ready).toBe(true);
   });
 
   it('LOGOUT never reconnects the old session: it starts over into a fresh QR', async () => {

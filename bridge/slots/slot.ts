@@ -291,10 +291,12 @@ export class Slot {
     } finally {
       clearTimeout(timer);
     }
-    const rss = engine.processInfo().rssBytes;
-    if (this.policy.memoryLimitBytes > 0 && rss !== null && rss > this.policy.memoryLimitBytes && generation === this.generation) {
+    // PSS where known: summed RSS counts Chromium's shared pages once per process (about 4×).
+    const info = engine.processInfo();
+    const used = info.pssBytes ?? info.rssBytes;
+    if (this.policy.memoryLimitBytes > 0 && used != null && used > this.policy.memoryLimitBytes && generation === this.generation) {
       this.attempts = 0; // a memory restart is routine, not a failure streak
-      this.fail(`browser memory ${Math.round(rss / 1048576)} MB over the ${Math.round(this.policy.memoryLimitBytes / 1048576)} MB limit`);
+      this.fail(`browser memory ${Math.round(used / 1048576)} MB over the ${Math.round(this.policy.memoryLimitBytes / 1048576)} MB limit`);
     }
   }
 }
