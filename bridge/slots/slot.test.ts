@@ -81,6 +81,17 @@ async function until(check: () => boolean, ms = 3000) {
 }
 
 let cleanup: Slot[] = [];
+
+/** A slot whose first engine has reported READY. */
+async function readySlot() {
+  const ctx = setup();
+  cleanup.push(ctx.slot);
+  ctx.slot.connect();
+  await until(() => ctx.engines.length === 1);
+  ctx.engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+  await until(() => ctx.slot.ready);
+  return ctx;
+}
 afterEach(async () => {
   await Promise.all(cleanup.map((s) => s.shutdown()));
   cleanup = [];
@@ -131,12 +142,7 @@ describe('Slot state machine', () => {
   });
 
   it('restarts after a crash reported by the engine and becomes READY again', async () => {
-    const { slot, engines } = setup();
-    cleanup.push(slot);
-    slot.connect();
-    await until(() => engines.length === 1);
-    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
-    await until(() => slot.ready);
+    const { slot, engines } = await readySlot();
     engines[0]!.emit({ type: 'failure', error: 'browser disconnected' });
     await until(() => slot.state === 'RECONNECTING');
     expect(engines[0]!.stopped).toBe(true);
@@ -147,34 +153,21 @@ describe('Slot state machine', () => {
   });
 
   it('detects a hung page with the watchdog and restarts it', async () => {
-    const { slot, engines } = setup();
-    cleanup.push(slot);
-    slot.connect();
-    await until(() => engines.length === 1);
-    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
-    await until(() => slot.ready);
+    const { slot, engines } = await readySlot();
     engines[0]!.hang = true;
     await until(() => engines.length === 2);
     expect(slot.lastError).toMatch(/hung page/);
   });
 
   it('restarts a browser over the memory limit', async () => {
-    const { slot, engines } = setup();
-    cleanup.push(slot);
-    slot.connect();
-    await until(() => engines.length === 1);
-    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    const { slot, engines } = await readySlot();
     engines[0]!.rss = 5000;
     await until(() => engines.length === 2);
     expect(slot.lastError).toMatch(/memory/);
   });
 
   it('judges memory by PSS, not the summed RSS that counts shared pages per process', async () => {
-    const { slot, engines } = setup();
-    cleanup.push(slot);
-    slot.connect();
-    await until(() => engines.length === 1);
-    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    const { slot, engines } = await readySlot();
     engines[0]!.rss = 500; // PSS 500 under the 1000 limit; RSS reads 2000
     await tick(200);
     expect(engines).toHaveLength(1);
@@ -182,12 +175,7 @@ describe('Slot state machine', () => {
   });
 
   it('LOGOUT never reconnects the old session: it starts over into a fresh QR', async () => {
-    const { slot, engines } = setup();
-    cleanup.push(slot);
-    slot.connect();
-    await until(() => engines.length === 1);
-    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
-    await until(() => slot.ready);
+    const { slot, engines } = await readySlot();
     engines[0]!.emit({ type: 'disconnected', reason: 'LOGOUT' });
     await until(() => engines.length === 2);
     expect(slot.restarts).toBe(0);
