@@ -51,6 +51,27 @@ async function mysqlHarness(): Promise<ArchiveHarness> {
 
 runArchiveContract('mysql (MariaDB)', mysqlHarness);
 
+describe('MySQL archive set-up', () => {
+  it('creates the database named in the URL when it does not exist yet', async () => {
+    const db = await createTestDatabase();
+    const name = `${db.name}_new`;
+    const dir = tempDir();
+    const store = new MysqlArchiveStore({ url: db.url().replace(db.name, name), logger, spoolFile: path.join(dir, 'spool.jsonl') });
+    try {
+      await store.init();
+      expect(store.health()).toMatchObject({ ok: true, backend: 'mysql' });
+      store.saveMessage(1, msg({ body: 'first message' }));
+      await store.flush();
+      expect(await store.search({ slot: 1, query: 'first', limit: 5 })).toHaveLength(1);
+    } finally {
+      await store.close();
+      await db.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('MySQL archive when the server is away', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {

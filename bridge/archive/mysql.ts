@@ -117,7 +117,12 @@ export class MysqlArchiveStore implements ArchiveStore {
 
   /** Check the server, migrate, then replay the spool. */
   private async connect(): Promise<void> {
-    const conn = await this.pool!.getConnection();
+    const conn = await this.pool!.getConnection().catch(async (err: { code?: string }) => {
+      if (err?.code !== 'ER_BAD_DB_ERROR') throw err;
+      // The URL names a database that does not exist yet: create it, as the SQLite file would be.
+      await this.createDatabase();
+      return this.pool!.getConnection();
+    });
     try {
       await this.migrate(conn);
     } finally {
@@ -127,6 +132,20 @@ export class MysqlArchiveStore implements ArchiveStore {
     this.lastError = null;
     this.opts.logger.info('archive: MySQL ready');
     await this.exclusive(() => this.replaySpool());
+  }
+
+  private async createDatabase(): Promise<void> {
+    const url = new URL(this.opts.url);
+    const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (!name) throw new Error('WA_BRIDGE_DB_URL names no database');
+    url.pathname = '/';
+    const admin = await mysql.createConnection({ uri: url.toString(), connectTimeout: 5000 });
+    try {
+      await admin.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      this.opts.logger.info({ database: name }, 'archive: MySQL database created');
+    } finally {
+      await admin.end();
+    }
   }
 
   private async migrate(conn: PoolConnection): Promise<void> {

@@ -57,7 +57,13 @@ export class SqliteArchiveStore implements ArchiveStore {
       throw err;
     }
     this.reader = new SqliteWorkerClient(this.opts.file, { readonly: true });
-    await this.reader.whenReady();
+    try {
+      await this.reader.whenReady();
+    } catch (err) {
+      await Promise.all([this.reader.close(), this.writer.close()]);
+      this.reader = this.writer = null;
+      throw err;
+    }
     this.opts.logger.info({ file: this.opts.file }, 'archive: SQLite ready');
   }
 
