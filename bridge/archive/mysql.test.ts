@@ -9,7 +9,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { msg, runArchiveContract, type ArchiveHarness } from './contract.js';
 import { MysqlArchiveStore } from './mysql.js';
 import { mysqlIndexText, normaliseForSearch } from './normalise.js';
-import { createTestDatabase, TcpProxy } from './mysql-test-kit.js';
+import { createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
 
 const logger = pino({ level: 'silent' });
 

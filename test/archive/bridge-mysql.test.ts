@@ -3,7 +3,7 @@
 // spools what arrives and writes it once the server is back.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTestDatabase, TcpProxy } from '../../bridge/archive/mysql-test-kit.js';
+import { createTestDatabase, TcpProxy } from './mysql-kit.js';
 import { connectSlot, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 
 describe('bridge with a MySQL archive', () => {
