@@ -67,7 +67,9 @@ const INSERT_CHUNK = 500;
 
 export class MysqlArchiveStore implements ArchiveStore {
   readonly backend = 'mysql' as const;
+  /** The writer's pool (migrations, batches, spool replay). */
   private pool: Pool | null = null;
+  private readPool: Pool | null = null;
   private ready = false;
   private lastError: string | null = 'not started';
   private readonly batcher: WriteBatcher<ArchiveOp>;
@@ -95,20 +97,15 @@ export class MysqlArchiveStore implements ArchiveStore {
   }
 
   async init(): Promise<void> {
-    this.pool = mysql.createPool({
-      uri: this.opts.url,
-      connectionLimit: 6,
-      connectTimeout: 5000,
-      charset: 'utf8mb4',
-      supportBigNumbers: true,
-      enableKeepAlive: true,
-    });
+    const options = { uri: this.opts.url, connectTimeout: 5000, charset: 'utf8mb4', supportBigNumbers: true, enableKeepAlive: true };
+    // Separate pools: slow searches can never take the connections the writer needs.
+    this.pool = mysql.createPool({ ...options, connectionLimit: 2 });
+    this.readPool = mysql.createPool({ ...options, connectionLimit: 4 });
     try {
       await this.connect();
     } catch (err) {
       if (err instanceof ArchiveSchemaError) {
-        await this.pool.end().catch(() => undefined);
-        this.pool = null;
+        await this.endPools();
         throw err;
       }
       this.markDown(err, 'archive: MySQL unreachable at start; messages are kept in the local spool until it is back');
@@ -132,6 +129,11 @@ export class MysqlArchiveStore implements ArchiveStore {
     this.lastError = null;
     this.opts.logger.info('archive: MySQL ready');
     await this.exclusive(() => this.replaySpool());
+  }
+
+  private async endPools(): Promise<void> {
+    await Promise.all([this.pool?.end(), this.readPool?.end()].map((p) => p?.catch(() => undefined)));
+    this.pool = this.readPool = null;
   }
 
   private async createDatabase(): Promise<void> {
@@ -398,8 +400,7 @@ export class MysqlArchiveStore implements ArchiveStore {
     this.closed = true;
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
-    await this.pool?.end().catch(() => undefined);
-    this.pool = null;
+    await this.endPools();
   }
 
   private push(op: ArchiveOp): void {
@@ -436,11 +437,11 @@ export class MysqlArchiveStore implements ArchiveStore {
   }
 
   private async read<T extends RowDataPacket[]>(what: string, sql: string, params: unknown[]): Promise<T> {
-    if (!this.pool || !this.ready) {
+    if (!this.readPool || !this.ready) {
       throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError ?? 'not connected'}`);
     }
     try {
-      const [rows] = await timed(this.opts.logger, what, () => this.pool!.query<T>(sql, params));
+      const [rows] = await timed(this.opts.logger, what, () => this.readPool!.query<T>(sql, params));
       return rows;
     } catch (err) {
       if (isConnectionError(err)) {
@@ -455,7 +456,7 @@ export class MysqlArchiveStore implements ArchiveStore {
     const polls = rows.filter((r) => r.type === 'poll');
     const options = new Map<string, string[]>();
     for (const r of polls) {
-      const found = await this.pollOptionsFor(this.pool!, r.slot, [r.id]);
+      const found = await this.pollOptionsFor(this.readPool!, r.slot, [r.id]);
       options.set(`${r.slot}:${r.id}`, found.get(r.id) ?? []);
     }
     return rows.map((r) => ({
