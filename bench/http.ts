@@ -1,4 +1,5 @@
-// `npm run bench -- http`: POST /api/send on the demo engine next to a bare express handler, and
+// `npm run bench -- http`: POST /api/send on the demo engine next to a bare express handler (flat out
+// with 10 connections, then at a steady 500 req/s), and
 // broadcast latency from an engine event to 50 WebSocket clients at 1000 events/s.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,9 +21,22 @@ const EVENT_SECONDS = 5;
 
 const body = JSON.stringify({ slot: 1, phone: '962781523783', message: 'Hello from the benchmark' });
 
+/** A steady rate well below saturation, where latency is the server's own and not queueing. */
+const STEADY_RATE = 500;
+
 async function load(url: string, headers: Record<string, string>) {
-  const result = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: DURATION_S });
-  return { reqPerSec: Math.round(result.requests.average), p99Ms: result.latency.p99, errors: result.errors + result.non2xx };
+  // The load generator runs in its own thread so it does not share the server's event loop.
+  const options = { url, method: 'POST' as const, body, headers: { 'content-type': 'application/json', ...headers }, duration: DURATION_S, workers: 1 };
+  const flat = await autocannon({ ...options, connections: CONNECTIONS });
+  const steady = await autocannon({ ...options, connections: 4, overallRate: STEADY_RATE });
+  return {
+    reqPerSec: Math.round(flat.requests.average),
+    p99Ms: flat.latency.p99,
+    steadyRate: STEADY_RATE,
+    steadyP50Ms: steady.latency.p50,
+    steadyP99Ms: steady.latency.p99,
+    errors: flat.errors + flat.non2xx + steady.errors + steady.non2xx,
+  };
 }
 
 async function bareExpress() {

@@ -121,10 +121,15 @@ export class WsHub implements HubPort {
     return this.clients.size;
   }
 
-  async close(): Promise<void> {
-    for (const ws of this.clients.keys()) ws.close(1001, 'bridge stopping');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    for (const ws of this.clients.keys()) ws.terminate();
+  /** Say goodbye (1001), give clients a moment to answer, then cut whoever did not. */
+  async close(graceMs = 1000): Promise<void> {
+    const sockets = [...this.clients.keys()];
+    for (const ws of sockets) ws.close(1001, 'bridge stopping');
+    const closed = Promise.all(sockets.map((ws) => new Promise((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve(null) : ws.once('close', resolve)))));
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    for (const ws of sockets) ws.terminate();
     this.clients.clear();
+    // With every client gone, ws calls back at once (it waits for open connections otherwise).
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }

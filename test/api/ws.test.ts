@@ -107,3 +107,14 @@ describe('WebSocket', () => {
     expect((await ws.command('register_fcm', {})).error).toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 });
+
+describe('WebSocket on stop', () => {
+  it('a client that never answers the close handshake does not hold up the stop', async () => {
+    const t = await startBridge();
+    const silent = await WsClient.open(t.bridge.url, t.token);
+    (silent.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing, answers nothing
+    const started = Date.now();
+    await t.stop();
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
