@@ -83,6 +83,6 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);
-  app.use(errorHandler(ctx.config.bodyLimitBytes));
+  app.use(errorHandler(ctx.config.bodyLimitBytes, ctx.logger));
   return app;
 }

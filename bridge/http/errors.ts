@@ -1,5 +1,6 @@
 // Every failure leaves as API.md's envelope; bugs are logged with the request id, never a stack.
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { validationError } from '../api/schemas.js';
 import { BridgeError, errorBody } from '../domain/index.js';
@@ -24,10 +25,10 @@ export function sendError(res: Response, error: BridgeError): void {
   res.status(error.status).json(errorBody(error.code, error.code === 'INTERNAL' ? `internal error (request ${res.locals.requestId})` : error.message));
 }
 
-export function errorHandler(bodyLimit: number) {
+export function errorHandler(bodyLimit: number, logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toBridgeError(err, bodyLimit);
-    if (error.code === 'INTERNAL') req.log?.error({ err, requestId: res.locals.requestId }, 'request failed');
+    if (error.code === 'INTERNAL') logger.error({ err, requestId: res.locals.requestId, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     sendError(res, error);
   };

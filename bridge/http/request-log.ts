@@ -5,19 +5,12 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    log?: Logger;
-  }
-}
-
 export function requestLog(logger: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const requestId = crypto.randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
-    req.log = logger.child({ requestId });
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';

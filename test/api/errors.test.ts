@@ -55,3 +55,26 @@ describe('error envelope', () => {
     }
   });
 });
+
+describe('a bug', () => {
+  it('is a 500 INTERNAL naming the request id, with no stack or detail in the body, and logged', async () => {
+    const { createArchiveStore } = await import('../../bridge/archive/index.js');
+    const { loadConfig } = await import('../../bridge/config.js');
+    const { pino } = await import('pino');
+    const dataDir = (await import('../helpers/bridge.js')).tempDir();
+    const archive = createArchiveStore(loadConfig({}, { dataDir }), pino({ level: 'silent' }));
+    archive.listMessages = async () => {
+      throw new Error('disk on fire at /secret/path');
+    };
+    const t = await startBridge({ dataDir }, { archive });
+    try {
+      const res = await t.http.get('/api/archive').query({ slot: 1, chatId: '1555@c.us' }).set('apikey', t.token).expect(500);
+      const requestId = res.headers['x-request-id'];
+      expect(res.body).toEqual({ success: false, error: { code: 'INTERNAL', message: `internal error (request ${requestId})` } });
+      const logs = await t.http.get('/api/logs').set('apikey', t.token);
+      expect(logs.body.data.some((l: { level: string; msg: string }) => l.level === 'error' && l.msg === 'request failed')).toBe(true);
+    } finally {
+      await t.stop();
+    }
+  });
+});
