@@ -134,3 +134,28 @@ describe('sending', () => {
     }, 10_000, 'ack 4 in the archive');
   });
 });
+
+describe('a send WhatsApp refuses', () => {
+  it('is a 502 SEND_FAILED with the reason, and counted as failed', async () => {
+    const { createDemoEngineFactory } = await import('../../bridge/engine/demo/index.js');
+    const demo = createDemoEngineFactory({ scanMs: 50 });
+    const t = await startBridge({ slots: 1 }, {
+      engineFactory: (ctx) => {
+        const engine = demo(ctx);
+        engine.sendText = async () => {
+          throw new Error('Evaluation failed: page detached');
+        };
+        return engine;
+      },
+    });
+    try {
+      await connectSlot(t, 1);
+      const res = await t.http.post('/api/send').set('apikey', t.token).send({ slot: 1, phone: '15550100020', message: 'x' }).expect(502);
+      expect(res.body.error).toEqual({ code: 'SEND_FAILED', message: expect.stringContaining('page detached') });
+      const metrics = await t.http.get('/metrics').set('apikey', t.token);
+      expect(metrics.text).toContain('wa_messages_failed_total{slot="1"} 1');
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -95,3 +95,22 @@ describe('slots', () => {
     expect((await t.http.get('/api/slots/2/qr').set('apikey', t.token).expect(404)).body.error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('an unscanned QR', () => {
+  it('stops the slot after the configured refreshes; its QR then answers 410 QR_EXPIRED until a new connect', async () => {
+    const { createDemoEngineFactory } = await import('../../bridge/engine/demo/index.js');
+    const t = await startBridge({ slots: 1, qrMaxRefreshes: 2 }, { engineFactory: createDemoEngineFactory({ scanMs: 600_000, qrRefreshMs: 100 }) });
+    try {
+      await t.http.post('/api/connect').set('apikey', t.token).send({ slot: 1 }).expect(200);
+      await waitFor(async () => (await t.http.get('/api/slots').set('apikey', t.token)).body[0].state === 'FAILED', 5000, 'slot FAILED');
+      const res = await t.http.get('/api/slots/1/qr').set('apikey', t.token).expect(410);
+      expect(res.body.error.code).toBe('QR_EXPIRED');
+      const health = await t.http.get('/api/health').set('apikey', t.token);
+      expect(health.body.slots[0].lastError).toMatch(/QR not scanned/);
+      await t.http.post('/api/connect').set('apikey', t.token).send({ slot: 1 }).expect(200);
+      await waitFor(async () => (await t.http.get('/api/slots/1/qr').set('apikey', t.token)).status === 200, 5000, 'a new QR');
+    } finally {
+      await t.stop();
+    }
+  });
+});
