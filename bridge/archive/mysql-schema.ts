@@ -1,5 +1,5 @@
-// The MySQL/MariaDB archive schema. InnoDB FULLTEXT indexes `search_text`, the normalised text
-// with each token marked (normalise.ts) so short Arabic words and stopwords are indexed too.
+// The MySQL/MariaDB archive schema. Search reads `message_terms`, an inverted index the bridge
+// writes itself (version 3); versions 1-2 indexed `search_text` with InnoDB FULLTEXT, dropped in 4.
 // MySQL DDL is not transactional: every statement is written to be safe to run twice.
 import type { Migration } from './migrations.js';
 
@@ -48,7 +48,34 @@ export const MYSQL_MIGRATIONS: Migration[] = [
       ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
     ],
   },
+  {
+    // The app's own inverted index (mysql-terms.ts). The migration runner backfills it from the
+    // messages already stored before it records this version (see MYSQL_BACKFILL_VERSION).
+    version: 3,
+    name: 'message_terms inverted index',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS message_terms (
+        slot SMALLINT UNSIGNED NOT NULL,
+        term VARCHAR(60) NOT NULL,
+        msg_rowid BIGINT UNSIGNED NOT NULL,
+        tf SMALLINT UNSIGNED NOT NULL,
+        dl SMALLINT UNSIGNED NOT NULL,
+        ts BIGINT NOT NULL,
+        PRIMARY KEY (slot, term, msg_rowid),
+        KEY message_terms_doc (slot, msg_rowid, term, tf)
+      ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
+    ],
+  },
+  {
+    // Search no longer reads the FULLTEXT index, and keeping it up to date cost every write.
+    version: 4,
+    name: 'drop the unused FULLTEXT index',
+    statements: ['ALTER TABLE messages DROP INDEX IF EXISTS messages_ft'],
+  },
 ];
+
+/** The migration after whose statements `message_terms` is filled from the stored messages. */
+export const MYSQL_BACKFILL_VERSION = 3;
 
 export const MYSQL_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL

@@ -1,4 +1,5 @@
-// The MySQL/MariaDB archive (mysql2 pool, InnoDB FULLTEXT). If the server is unreachable - at start
+// The MySQL/MariaDB archive (mysql2 pools; search through the bridge's own inverted index,
+// mysql-terms.ts). If the server is unreachable - at start
 // or later - the bridge keeps running: writes go to a bounded local spool and are replayed, in
 // order, once the server answers again; health() says what is going on.
 import mysql from 'mysql2/promise';
@@ -10,8 +11,11 @@ import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } fr
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { Spool, DEFAULT_SPOOL_MAX_BYTES } from './spool.js';
 import { assertNotNewer, pending, ArchiveSchemaError } from './migrations.js';
-import { MYSQL_MIGRATIONS, MYSQL_VERSION_TABLE } from './mysql-schema.js';
-import { buildMysqlBooleanQuery, mysqlIndexText, searchableText } from './normalise.js';
+import { MYSQL_BACKFILL_VERSION, MYSQL_MIGRATIONS, MYSQL_VERSION_TABLE } from './mysql-schema.js';
+import {
+  backfillTerms, indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
+  type Hit, type IndexedMessage,
+} from './mysql-terms.js';
 import { checkPage, checkSearch, checkSlot, timed } from './validate.js';
 
 export interface MysqlStoreOptions {
@@ -26,6 +30,8 @@ export interface MysqlStoreOptions {
   retryMs?: number;
   /** Tests: migrate only up to this version. */
   targetVersion?: number;
+  /** Tests: messages per backfill transaction when migration 3 indexes existing rows. */
+  backfillBatch?: number;
 }
 
 const CONNECTION_ERRORS = new Set([
@@ -79,6 +85,8 @@ export class MysqlArchiveStore implements ArchiveStore {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private schemaError: ArchiveSchemaError | null = null;
+  /** The schema version after migrating (tests may stop before the inverted index exists). */
+  private schemaVersion = 0;
 
   constructor(private readonly opts: MysqlStoreOptions) {
     this.spool = new Spool(opts.spoolFile, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
@@ -163,8 +171,11 @@ export class MysqlArchiveStore implements ArchiveStore {
         this.schemaError = err as ArchiveSchemaError;
         throw err;
       }
+      this.schemaVersion = current;
       for (const m of pending(MYSQL_MIGRATIONS, current, this.opts.targetVersion)) {
         for (const sql of m.statements) await conn.query(sql);
+        if (m.version === MYSQL_BACKFILL_VERSION) await this.backfill(conn);
+        this.schemaVersion = m.version;
         await conn.query('INSERT IGNORE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
           m.version, m.name, Math.floor(Date.now() / 1000),
         ]);
@@ -172,6 +183,28 @@ export class MysqlArchiveStore implements ArchiveStore {
     } finally {
       await conn.query("SELECT RELEASE_LOCK('wa_bridge_archive_migrate')").catch(() => undefined);
     }
+  }
+
+  /** Index the messages an older schema stored (resumable: an interrupted run picks up where it stopped). */
+  private async backfill(conn: PoolConnection): Promise<void> {
+    const started = Date.now();
+    let logged = started;
+    const done = await backfillTerms(conn, this.opts.backfillBatch, (n) => {
+      if (Date.now() - logged < 10_000) return;
+      logged = Date.now();
+      this.opts.logger.info({ messages: n }, 'archive: MySQL search index being built from stored messages');
+    });
+    if (done > 0) this.opts.logger.info({ messages: done, ms: Date.now() - started }, 'archive: MySQL search index built');
+  }
+
+  private get hasTerms(): boolean {
+    return this.schemaVersion >= MYSQL_BACKFILL_VERSION;
+  }
+
+  private async reindex(conn: PoolConnection, slot: number, pk: number, m: StoredMessage): Promise<void> {
+    if (!this.hasTerms) return;
+    await unindexMessage(conn, slot, pk);
+    await indexMessages(conn, [indexed(slot, pk, m)]);
   }
 
   private markDown(err: unknown, message: string): void {
@@ -292,9 +325,8 @@ export class MysqlArchiveStore implements ArchiveStore {
         const current = (await this.loadStored(conn, op.slot, [op.id])).get(op.id);
         if (!current) return;
         const edited = { ...current.message, body: op.body };
-        await conn.query('UPDATE messages SET body = ?, edited_at = ?, search_text = ? WHERE pk = ?', [
-          op.body, op.at, mysqlIndexText(searchableText(edited)), current.pk,
-        ]);
+        await conn.query('UPDATE messages SET body = ?, edited_at = ? WHERE pk = ?', [op.body, op.at, current.pk]);
+        await this.reindex(conn, op.slot, current.pk, edited);
         return;
       }
       case 'revoke':
@@ -360,26 +392,45 @@ export class MysqlArchiveStore implements ArchiveStore {
         if (!merged) continue;
         await conn.query(
           `UPDATE messages SET chat_id = ?, timestamp = ?, type = ?, body = ?, caption = ?, filename = ?, mimetype = ?,
-             has_media = ?, sender_name = ?, author = ?, ack = ?, search_text = ? WHERE pk = ?`,
+             has_media = ?, sender_name = ?, author = ?, ack = ? WHERE pk = ?`,
           [merged.chatId, merged.timestamp, merged.type, merged.body, merged.caption, merged.filename, merged.mimetype,
-            merged.hasMedia, merged.senderName, merged.author, merged.ack, mysqlIndexText(searchableText(merged)), known.pk],
+            merged.hasMedia, merged.senderName, merged.author, merged.ack, known.pk],
         );
         if (!known.message.pollOptions && merged.pollOptions) await this.insertPollOptions(conn, slot, [merged]);
+        if (searchChanged(known.message, merged) || known.message.timestamp !== merged.timestamp) {
+          await this.reindex(conn, slot, known.pk, merged);
+        }
       }
       for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
         const chunk = fresh.slice(i, i + INSERT_CHUNK);
+        // search_text fed the FULLTEXT index of schema versions 1-3; the column stays, empty.
         const values = chunk.map((m) => [
           slot, m.id, m.chatId, m.fromMe, m.timestamp, m.type, m.body, m.caption, m.filename, m.mimetype,
-          m.hasMedia, m.senderName, m.author, m.ack, mysqlIndexText(searchableText(m)),
+          m.hasMedia, m.senderName, m.author, m.ack, '',
         ]);
         await conn.query(
           `INSERT IGNORE INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
              has_media, sender_name, author, ack, search_text) VALUES ?`,
           [values],
         );
+        if (this.hasTerms) await this.indexFresh(conn, slot, chunk);
       }
       await this.insertPollOptions(conn, slot, fresh);
     }
+  }
+
+  /** Index rows just inserted (their pks come back from the unique key, whatever the auto-increment mode). */
+  private async indexFresh(conn: PoolConnection, slot: number, chunk: StoredMessage[]): Promise<void> {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT pk, id FROM messages WHERE slot = ? AND id IN (?)', [
+      slot, chunk.map((m) => m.id),
+    ]);
+    const pkById = new Map(rows.map((r) => [String(r.id), Number(r.pk)]));
+    const items: IndexedMessage[] = [];
+    for (const m of chunk) {
+      const pk = pkById.get(m.id);
+      if (pk !== undefined) items.push(indexed(slot, pk, m));
+    }
+    await indexMessages(conn, items);
   }
 
   private async insertPollOptions(conn: PoolConnection, slot: number, messages: StoredMessage[]): Promise<void> {
@@ -437,12 +488,19 @@ export class MysqlArchiveStore implements ArchiveStore {
   }
 
   private async read<T extends RowDataPacket[]>(what: string, sql: string, params: unknown[]): Promise<T> {
+    return this.readWith(what, async (pool) => (await pool.query<T>(sql, params))[0]);
+  }
+
+  /** Run reads on the read pool; a lost server becomes INTERNAL and starts the retry loop. */
+  private async readWith<T>(what: string, run: (pool: Pool) => Promise<T>): Promise<T> {
     if (!this.readPool || !this.ready) {
       throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError ?? 'not connected'}`);
     }
+    if (!this.hasTerms && what === 'search') {
+      throw new BridgeError('INTERNAL', 'the archive search index is not built yet (schema older than version 3)');
+    }
     try {
-      const [rows] = await timed(this.opts.logger, what, () => this.readPool!.query<T>(sql, params));
-      return rows;
+      return await timed(this.opts.logger, what, () => run(this.readPool!));
     } catch (err) {
       if (isConnectionError(err)) {
         this.markDown(err, 'archive: MySQL went away; messages are kept in the local spool until it is back');
@@ -502,22 +560,18 @@ export class MysqlArchiveStore implements ArchiveStore {
 
   async search(query: SearchQuery): Promise<ArchiveRow[]> {
     const q = checkSearch(query);
-    const against = buildMysqlBooleanQuery(q.query);
-    if (!against) return [];
-    const slotFilter = q.slot === undefined ? '' : 'AND m.slot = ?';
-    const params: unknown[] = [against, against];
-    if (q.slot !== undefined) params.push(q.slot);
-    params.push(q.limit, q.offset);
-    // Rank on (score, timestamp) alone, then read the full rows of the one page shown.
-    const ranked = await this.read<RowDataPacket[]>(
-      'search',
-      `SELECT m.pk, MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) AS score FROM messages m
-       WHERE MATCH (m.search_text) AGAINST (? IN BOOLEAN MODE) ${slotFilter}
-       ORDER BY score DESC, m.timestamp DESC, m.pk DESC LIMIT ? OFFSET ?`,
-      params,
-    );
-    if (ranked.length === 0) return [];
-    const pks = ranked.map((r) => Number(r.pk));
+    const planned = planQuery(q.query);
+    if (!planned) return [];
+    const window = Math.max(MYSQL_RANK_WINDOW, q.offset + q.limit);
+    // Each slot ranks its own newest hits; across slots the lists are merged on the same order.
+    const hits = await this.readWith('search', async (pool) => {
+      const slots = q.slot === undefined ? await indexedSlots(pool) : [q.slot];
+      const perSlot = await Promise.all(slots.map((slot) => searchSlot(pool, slot, planned, window)));
+      return perSlot.flat();
+    });
+    const page = rankHits(hits).slice(q.offset, q.offset + q.limit);
+    if (page.length === 0) return [];
+    const pks = page.map((h: Hit) => h.pk);
     const rows = await this.read<MessageDbRow[]>('search rows', `SELECT ${COLUMNS} FROM messages m WHERE m.pk IN (?)`, [pks]);
     const byPk = new Map(rows.map((r) => [Number(r.pk), r]));
     return this.toRows(pks.flatMap((pk) => (byPk.has(pk) ? [byPk.get(pk)!] : [])));
@@ -553,6 +607,18 @@ export class MysqlArchiveStore implements ArchiveStore {
       pending: this.batcher.size + this.spool.size,
     };
   }
+}
+
+function indexed(slot: number, pk: number, m: StoredMessage): IndexedMessage {
+  return { slot, pk, timestamp: m.timestamp, parts: { body: m.body, caption: m.caption, filename: m.filename, pollOptions: m.pollOptions } };
+}
+
+/** Whether a merge changed anything the index holds. */
+function searchChanged(a: StoredMessage, b: StoredMessage): boolean {
+  return (
+    a.body !== b.body || a.caption !== b.caption || a.filename !== b.filename ||
+    JSON.stringify(a.pollOptions ?? null) !== JSON.stringify(b.pollOptions ?? null)
+  );
 }
 
 function storedFromRow(r: MessageDbRow, pollOptions: string[] | null): StoredMessage {
