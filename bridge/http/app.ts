@@ -59,6 +59,7 @@ function serveRenderer(dir: string) {
 export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck; boundPort: () => number; rendererDir?: string }) {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // API replies are live data; hashing each body buys nothing
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
 
