@@ -3,6 +3,8 @@
 // latencies; finally the p99 of POST /api/send on the demo engine with and without 4 clients
 // searching without pause. One JSON line per measurement. Sizes can be lowered for a quick run:
 // ARCHIVE_BENCH_ROWS, ARCHIVE_BENCH_BACKENDS=sqlite,mysql, ARCHIVE_BENCH_MYSQL (server URL, no db).
+// While tuning MySQL search: ARCHIVE_BENCH_MYSQL_DB=name keeps that database (created and filled
+// on the first run, reused without ingest afterwards) instead of a throw-away one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +22,7 @@ const SLOTS = 6;
 const CHATS = 2000;
 const BACKENDS = (process.env.ARCHIVE_BENCH_BACKENDS ?? 'sqlite,mysql').split(',');
 const MYSQL_SERVER = process.env.ARCHIVE_BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306';
+const MYSQL_KEEP_DB = process.env.ARCHIVE_BENCH_MYSQL_DB;
 const CHUNK = 20_000;
 const logger = pino({ level: process.env.ARCHIVE_BENCH_LOG ?? 'warn' }, pino.destination(2));
 
@@ -72,11 +75,15 @@ async function measure(store: BenchStore, biggest: { slot: number; chatId: strin
   // Warm the caches the way a running bridge would be warm.
   for (const q of queries.slice(0, 20)) await store.search({ slot: 1, query: q, limit: 50 });
   const search: number[] = [];
+  const slowest: { q: string; slot: number; ms: number }[] = [];
   for (const q of queries) {
     const slot = 1 + Math.floor(r() * SLOTS);
     const [ms] = await time(() => store.search({ slot, query: q, limit: 50 }));
     search.push(ms);
+    slowest.push({ q, slot, ms: Math.round(ms * 10) / 10 });
   }
+  slowest.sort((a, b) => b.ms - a.ms);
+  process.stderr.write(`  ${store.backend}: slowest searches ${JSON.stringify(slowest.slice(0, 5))}\n`);
   // The naive scan is slow: a sample of the same queries is enough for its p95.
   const like: number[] = [];
   for (const q of queries.slice(0, 40)) {
@@ -110,19 +117,29 @@ async function benchSqlite(dataDir: string): Promise<void> {
 }
 
 async function benchMysql(dataDir: string): Promise<void> {
-  const name = `wa_bench_${Date.now().toString(36)}`;
+  const name = MYSQL_KEEP_DB ?? `wa_bench_${Date.now().toString(36)}`;
   const admin = await mysql.createConnection(MYSQL_SERVER);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await admin.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   try {
     const store = new MysqlArchiveStore({ url: `${MYSQL_SERVER}/${name}`, logger, spoolFile: path.join(dataDir, 'spool.jsonl') });
     await store.init();
     if (!store.health().ok) throw new Error(`MySQL not reachable: ${store.health().error}`);
-    const { perSec, biggestChat } = await ingest(store);
+    const [have] = (await admin.query(`SELECT COUNT(*) AS n FROM \`${name}\`.messages`)) as unknown as [{ n: number }[]];
+    let perSec: number | null = null;
+    let biggestChat: { slot: number; chatId: string; count: number };
+    if (MYSQL_KEEP_DB && Number(have[0]!.n) >= ROWS) {
+      const [big] = (await admin.query(
+        `SELECT slot, chat_id AS chatId, COUNT(*) AS count FROM \`${name}\`.messages GROUP BY slot, chat_id ORDER BY count DESC LIMIT 1`,
+      )) as unknown as [{ slot: number; chatId: string; count: number }[]];
+      biggestChat = { ...big[0]!, count: Number(big[0]!.count) };
+    } else {
+      ({ perSec, biggestChat } = await ingest(store));
+    }
     const figures = await measure(store, biggestChat);
     await store.close();
     console.log(JSON.stringify({ backend: 'mysql', rows: ROWS, ingestPerSec: perSec, ...figures }));
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    if (!MYSQL_KEEP_DB) await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
     await admin.end();
   }
 }

@@ -78,6 +78,8 @@ export interface Hit {
   slot: number;
   ts: number;
   score: number;
+  /** The part of `score` from the prefix word (walks driven by the prefix add theirs up). */
+  prefixScore: number;
 }
 
 const K1 = 1.2;
@@ -162,8 +164,15 @@ export async function searchSlot(db: Queryable, slot: number, q: PlannedQuery, w
   if (terms.length === 0) return [];
   if (terms.length > MAX_PREFIX_WORDS) return runWalk(db, slot, q, others, { range: q.prefix! }, window);
   const perTerm = await Promise.all(terms.map((term) => runWalk(db, slot, q, others, { term }, window)));
+  if (perTerm.length === 1) return perTerm[0]!;
+  // A message holding two words with the prefix comes back from both walks: add up its prefix score.
   const byPk = new Map<number, Hit>();
-  for (const list of perTerm) for (const h of list) byPk.set(h.pk, h);
+  for (const list of perTerm) {
+    for (const h of list) {
+      const seen = byPk.get(h.pk);
+      byPk.set(h.pk, seen ? { ...seen, score: seen.score + h.prefixScore, prefixScore: seen.prefixScore + h.prefixScore } : h);
+    }
+  }
   return [...byPk.values()].sort((a, b) => b.pk - a.pk).slice(0, window);
 }
 
@@ -186,12 +195,16 @@ async function runWalk(
     select.push(`j${i}.tf AS tfw${i}`);
     joins.push(`JOIN message_terms j${i} ON j${i}.slot = ? AND j${i}.term = ? AND j${i}.msg_rowid = d.msg_rowid`);
   });
-  if (q.prefix) {
+  // The prefix is either what drives the walk (d is one of its words, or its whole range) or a
+  // check: a seek into the message's own rows in message_terms_doc.
+  const driverIsWord = 'term' in driver && q.words.includes(driver.term);
+  const prefixChecked = q.prefix !== null && driverIsWord;
+  if (prefixChecked) {
     select.push(
       `(SELECT SUM(u.tf) FROM message_terms u FORCE INDEX (message_terms_doc)
         WHERE u.slot = ? AND u.msg_rowid = d.msg_rowid AND u.term LIKE ?) AS tfp`,
     );
-    params.push(slot, likePrefix(q.prefix));
+    params.push(slot, likePrefix(q.prefix!));
   }
   others.forEach((w) => params.push(slot, w));
   let from: string;
@@ -199,7 +212,7 @@ async function runWalk(
     from = 'message_terms d';
   } else {
     // A very short prefix with many words: one range, grouped per message (reads the whole range).
-    from = `(SELECT msg_rowid, MAX(ts) AS ts, MAX(dl) AS dl, 0 AS tf FROM message_terms
+    from = `(SELECT msg_rowid, MAX(ts) AS ts, MAX(dl) AS dl, SUM(tf) AS tf FROM message_terms
              WHERE slot = ? AND term LIKE ? GROUP BY msg_rowid) d`;
     params.push(slot, likePrefix(driver.range));
   }
@@ -208,21 +221,20 @@ async function runWalk(
     where = 'WHERE d.slot = ? AND d.term = ?';
     params.push(slot, driver.term);
   }
-  const having = q.prefix ? 'HAVING tfp IS NOT NULL' : '';
+  const having = prefixChecked ? 'HAVING tfp IS NOT NULL' : '';
   params.push(window);
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT STRAIGHT_JOIN ${select.join(', ')} FROM ${from} ${joins.join(' ')} ${where} ${having}
      ORDER BY d.msg_rowid DESC LIMIT ?`,
     params,
   );
-  const driverIsWord = 'term' in driver && q.words.includes(driver.term);
   return rows.map((r) => {
     const dl = Number(r.dl);
     let score = 0;
     if (driverIsWord) score += tfScore(Number(r.tf0), dl);
     others.forEach((_, i) => (score += tfScore(Number(r[`tfw${i}`]), dl)));
-    if (q.prefix) score += tfScore(Number(r.tfp), dl);
-    return { pk: Number(r.pk), slot, ts: Number(r.ts), score };
+    const prefixScore = !q.prefix ? 0 : tfScore(Number(prefixChecked ? r.tfp : r.tf0), dl);
+    return { pk: Number(r.pk), slot, ts: Number(r.ts), score: score + prefixScore, prefixScore };
   });
 }
 

@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { msg, runArchiveContract, type ArchiveHarness } from './contract.js';
 import { MysqlArchiveStore } from './mysql.js';
+import { backfillTerms, MAX_PREFIX_WORDS, messageTerms, MYSQL_RANK_WINDOW } from './mysql-terms.js';
 import { mysqlIndexText, normaliseForSearch } from './normalise.js';
-import { createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
+import { adminConnection, createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -173,5 +174,175 @@ describe('MySQL archive when the server is away', () => {
     expect(second.health()).toMatchObject({ ok: true, pending: 0 });
     const rows = await db.query<RowDataPacket[]>('SELECT body FROM messages');
     expect(rows.map((r) => r.body)).toEqual(['left in the spool']);
+  });
+});
+
+describe('MySQL inverted index (message_terms)', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+  });
+
+  async function setup() {
+    const db = await createTestDatabase();
+    const dir = tempDir();
+    cleanups.push(async () => {
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const open = async (opts: { targetVersion?: number; backfillBatch?: number } = {}) => {
+      const store = new MysqlArchiveStore({ url: db.url(), logger, spoolFile: path.join(dir, 'spool.jsonl'), batchWindowMs: 20, ...opts });
+      cleanups.push(() => store.close());
+      await store.init();
+      return store;
+    };
+    return { db, open };
+  }
+
+  const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+  it('finds every word under a prefix, also when the prefix matches more words than it walks one by one', async () => {
+    const { open } = await setup();
+    const store = await open();
+    const many = Array.from({ length: MAX_PREFIX_WORDS + 12 }, (_, i) => msg({ body: `zq${i.toString(36)}x reading`, timestamp: 10_000 + i }));
+    const few = [msg({ body: 'prefetch data', timestamp: 1 }), msg({ body: 'prefix prefetch', timestamp: 2 }), msg({ body: 'prefer', timestamp: 3 })];
+    for (const m of [...many, ...few]) store.saveMessage(1, m);
+    await store.flush();
+    expect(ids(await store.search({ slot: 1, query: 'zq', limit: 500 })).sort()).toEqual(many.map((m) => m.id).sort());
+    expect(ids(await store.search({ slot: 1, query: 'reading zq', limit: 500 })).sort()).toEqual(many.map((m) => m.id).sort());
+    expect(ids(await store.search({ slot: 1, query: 'zq1', limit: 500 })).sort()).toEqual(
+      many.filter((m) => m.body.startsWith('zq1')).map((m) => m.id).sort(),
+    );
+    // "prefix prefetch" holds two words with the prefix: found once, ranked first.
+    expect(ids(await store.search({ slot: 1, query: 'pref', limit: 10 }))).toEqual([few[1]!.id, few[2]!.id, few[0]!.id]);
+    expect(ids(await store.search({ slot: 1, query: 'data pref', limit: 10 }))).toEqual([few[0]!.id]);
+  });
+
+  it('requires every word: a rare word drives, a common one is checked, whichever is typed first', async () => {
+    const { open } = await setup();
+    const store = await open();
+    const common = Array.from({ length: 300 }, (_, i) => msg({ body: `alpha note ${i}`, timestamp: 20_000 + i }));
+    const both = Array.from({ length: 3 }, (_, i) => msg({ body: `alpha and the beta release ${i}`, timestamp: 100 + i }));
+    for (const m of [...common, ...both]) store.saveMessage(2, m);
+    await store.flush();
+    const expected = both.map((m) => m.id).reverse();
+    expect(ids(await store.search({ slot: 2, query: 'alpha beta ', limit: 50 }))).toEqual(expected);
+    expect(ids(await store.search({ slot: 2, query: 'beta alph', limit: 50 }))).toEqual(expected);
+    expect(ids(await store.search({ slot: 2, query: 'alpha bet', limit: 50 }))).toEqual(expected);
+    expect(ids(await store.search({ slot: 2, query: 'alpha gamma', limit: 50 }))).toEqual([]);
+    expect((await store.search({ slot: 2, query: 'alpha', limit: 500 })).length).toBe(303);
+  });
+
+  it('finds Arabic variants through the index and pages past the ranked window across slots', async () => {
+    const { open } = await setup();
+    const store = await open();
+    const arabic = msg({ body: 'وصلت الفاتورةُ إلى المستشفى', timestamp: 5 });
+    store.saveMessage(4, arabic);
+    const n = MYSQL_RANK_WINDOW + 100;
+    const flood = Array.from({ length: n }, (_, i) => msg({ body: 'shipment update', timestamp: 1_000 + i }));
+    flood.forEach((m, i) => store.saveMessage(1 + (i % 3), m));
+    await store.flush();
+    for (const typed of ['فاتوره', 'الفاتورة', 'مستشفي', 'المستش', 'اِلَى فاتورة']) {
+      expect(ids(await store.search({ slot: 4, query: typed, limit: 5 })), typed).toEqual([arabic.id]);
+    }
+    expect(ids(await store.search({ query: 'فاتوره', limit: 5 }))).toEqual([arabic.id]);
+    // Equal scores: newest first, across all slots, exactly paged even past the ranked window.
+    const newestFirst = flood.map((m) => m.id).reverse();
+    expect(ids(await store.search({ query: 'shipment', limit: 50, offset: 0 }))).toEqual(newestFirst.slice(0, 50));
+    expect(ids(await store.search({ query: 'shipment upd', limit: 50, offset: n - 30 }))).toEqual(newestFirst.slice(n - 30));
+    const slot2 = flood.filter((_, i) => i % 3 === 1).map((m) => m.id).reverse();
+    expect(ids(await store.search({ slot: 2, query: 'shipment', limit: 100, offset: 100 }))).toEqual(slot2.slice(100, 200));
+  });
+
+  it('re-indexes an edit and a copy that fills in a caption, leaving no stale words behind', async () => {
+    const { open, db } = await setup();
+    const store = await open();
+    const m = msg({ body: 'old words', type: 'image', hasMedia: 1 });
+    store.saveMessage(1, m);
+    await store.flush();
+    store.saveMessage(1, { ...m, caption: 'sunset photo' });
+    store.saveEdit(1, m.id, 'new text');
+    await store.flush();
+    expect(ids(await store.search({ slot: 1, query: 'sunset', limit: 5 }))).toEqual([m.id]);
+    expect(ids(await store.search({ slot: 1, query: 'new text', limit: 5 }))).toEqual([m.id]);
+    expect(await store.search({ slot: 1, query: 'old', limit: 5 })).toEqual([]);
+    const terms = await db.query<RowDataPacket[]>('SELECT term FROM message_terms ORDER BY term');
+    expect(terms.map((r) => r.term)).toEqual(['new', 'photo', 'sunset', 'text']);
+  });
+
+  it('migrates a version-2 database: builds the index from its messages in batches, drops FULLTEXT', async () => {
+    const { open, db } = await setup();
+    const old = await open({ targetVersion: 2 });
+    await old.close();
+    const legacy: { id: string; body: string; caption?: string; filename?: string; options?: string[] }[] = [
+      { id: 'l-ar-1', body: 'كَتَبَ الطالبُ الدرسَ في المكتبة' },
+      { id: 'l-ar-2', body: 'موعد المستشفى بكرة' },
+      { id: 'l-ar-3', body: 'سؤال عن الفاتورة' },
+      { id: 'l-img', body: '', caption: 'Birthday cake' },
+      { id: 'l-doc', body: '', filename: 'invoice-2024.pdf' },
+      { id: 'l-poll', body: 'Which language?', options: ['Node.js', 'Golang'] },
+      ...Array.from({ length: 23 }, (_, i) => ({ id: `l-bulk-${i}`, body: `bulk message number ${i}` })),
+    ];
+    let ts = 1_600_000_000;
+    for (const l of legacy) {
+      const text = [l.body, l.caption, l.filename, ...(l.options ?? [])].filter(Boolean).join('\n');
+      await db.query(
+        `INSERT INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, sender_name, ack, search_text)
+         VALUES (?, ?, '962781523783@c.us', 0, ?, ?, ?, ?, ?, 'Old', 1, ?)`,
+        [l.id === 'l-bulk-3' ? 2 : 1, l.id, ts++, l.options ? 'poll' : 'chat', l.body, l.caption ?? null, l.filename ?? null,
+          mysqlIndexText(normaliseForSearch(text))],
+      );
+      for (const [idx, name] of (l.options ?? []).entries()) {
+        await db.query('INSERT INTO poll_options (slot, message_id, idx, name) VALUES (1, ?, ?, ?)', [l.id, idx, name]);
+      }
+    }
+    const store = await open({ backfillBatch: 4 });
+    const version = await db.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM schema_migrations');
+    expect(Number(version[0]!.v)).toBe(4);
+    const ft = await db.query<RowDataPacket[]>("SHOW INDEX FROM messages WHERE Key_name = 'messages_ft'");
+    expect(ft).toHaveLength(0);
+    const find = async (query: string, slot?: number) => ids(await store.search({ slot, query, limit: 50 }));
+    expect(await find('كتب', 1)).toEqual(['l-ar-1']);
+    expect(await find('مكتبه', 1)).toEqual(['l-ar-1']);
+    expect(await find('مستشفي', 1)).toEqual(['l-ar-2']);
+    expect(await find('سوال الفاتوره', 1)).toEqual(['l-ar-3']);
+    expect(await find('birthday', 1)).toEqual(['l-img']);
+    expect(await find('invoice 2024', 1)).toEqual(['l-doc']);
+    expect(await find('golang', 1)).toEqual(['l-poll']);
+    expect((await find('bulk mess')).length).toBe(23);
+    expect(await find('bulk', 2)).toEqual(['l-bulk-3']);
+    // Every message got exactly the rows its text gives.
+    const stored = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n, COUNT(DISTINCT msg_rowid) AS m FROM message_terms');
+    const expected = legacy.reduce(
+      (n, l) => n + messageTerms({ body: l.body, caption: l.caption, filename: l.filename, pollOptions: l.options }).terms.length, 0);
+    expect(Number(stored[0]!.n)).toBe(expected);
+    expect(Number(stored[0]!.m)).toBe(legacy.length);
+    // Opening again changes nothing.
+    await store.close();
+    const again = await open();
+    const after = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM message_terms');
+    expect(Number(after[0]!.n)).toBe(expected);
+    expect(ids(await again.search({ slot: 1, query: 'كتب', limit: 5 }))).toEqual(['l-ar-1']);
+  });
+
+  it('resumes an interrupted backfill where it stopped', async () => {
+    const { open, db } = await setup();
+    const store = await open();
+    const messages = Array.from({ length: 30 }, (_, i) => msg({ body: `resume test ${i}`, timestamp: 100 + i }));
+    for (const m of messages) store.saveMessage(1, m);
+    await store.flush();
+    const pks = await db.query<RowDataPacket[]>('SELECT pk FROM messages ORDER BY pk');
+    const cut = Number(pks[11]!.pk);
+    // As if the migration had committed the batches up to `cut` and then stopped.
+    await db.query('DELETE FROM message_terms WHERE msg_rowid > ?', [cut]);
+    expect((await store.search({ slot: 1, query: 'resume', limit: 50 })).length).toBe(12);
+    const conn = await adminConnection(db.name);
+    try {
+      const done = await backfillTerms(conn as unknown as PoolConnection, 7);
+      expect(done).toBe(18);
+    } finally {
+      await conn.end();
+    }
+    expect(ids(await store.search({ slot: 1, query: 'resume', limit: 50 }))).toEqual(messages.map((m) => m.id).reverse());
   });
 });
