@@ -78,8 +78,6 @@ export interface Hit {
   slot: number;
   ts: number;
   score: number;
-  /** The part of `score` from the prefix word (walks driven by the prefix add theirs up). */
-  prefixScore: number;
 }
 
 const K1 = 1.2;
@@ -108,9 +106,10 @@ export function planQuery(input: string): PlannedQuery | null {
   const parsed = parseSearchQuery(input);
   if (!parsed) return null;
   const words = [...new Set(parsed.words)];
-  // "pref prefer" needs "pref" whole, and "prefer…" which a whole "prefer" would satisfy too:
-  // keep both conditions, they are different.
-  return { words, prefix: parsed.prefix };
+  // "urgent urgent" or "prefer pref": a required word already starts with the prefix, so the
+  // prefix adds no condition.
+  const prefix = parsed.prefix && !words.some((w) => w.startsWith(parsed.prefix!)) ? parsed.prefix : null;
+  return { words, prefix };
 }
 
 interface Estimate {
@@ -151,91 +150,116 @@ export async function searchSlot(db: Queryable, slot: number, q: PlannedQuery, w
   const driver = [...items].sort((a, b) => a.rows - b.rows || (a.kind === 'word' ? -1 : 1))[0]!;
   const others = q.words.filter((w) => !(driver.kind === 'word' && driver.value === w));
 
+  // The words the prefix stands for in this slot (a loose scan of the primary key).
+  let terms: string[] = [];
+  if (q.prefix) {
+    const [found] = await db.query<RowDataPacket[]>(
+      // GROUP BY slot, term (not DISTINCT term) is what MariaDB turns into a loose index scan.
+      'SELECT slot, term FROM message_terms WHERE slot = ? AND term LIKE ? GROUP BY slot, term LIMIT ?',
+      [slot, likePrefix(q.prefix), MAX_PREFIX_WORDS + 1],
+    );
+    terms = found.map((r) => String(r.term));
+    if (terms.length === 0) return [];
+  }
   if (driver.kind === 'word') {
-    return runWalk(db, slot, q, others, { term: driver.value }, window);
+    // A prefix with few words is checked on the primary key (the same pages as its posting
+    // lists); one with many in the message's own rows (message_terms_doc).
+    const check: PrefixCheck = !q.prefix ? { none: true } : terms.length <= MAX_PREFIX_LOOKUPS ? { terms } : { doc: q.prefix };
+    const walk = buildWalk(slot, others, { term: driver.value }, check);
+    const [rows] = await db.query<RowDataPacket[]>(`${walk.sql} ORDER BY d.msg_rowid DESC LIMIT ?`, [...walk.params, window]);
+    return rows.map((r) => toHit(r, slot, others, { word: true, prefix: q.prefix ? r.tfp : null }));
   }
-  // The prefix drives: one walk per word it matches (each newest-first off the index), merged;
-  // the newest `window` of the union are exactly the newest `window` of the query.
-  const [found] = await db.query<RowDataPacket[]>(
-    'SELECT DISTINCT term FROM message_terms WHERE slot = ? AND term LIKE ? LIMIT ?',
-    [slot, likePrefix(q.prefix!), MAX_PREFIX_WORDS + 1],
-  );
-  const terms = found.map((r) => String(r.term));
-  if (terms.length === 0) return [];
-  if (terms.length > MAX_PREFIX_WORDS) return runWalk(db, slot, q, others, { range: q.prefix! }, window);
-  const perTerm = await Promise.all(terms.map((term) => runWalk(db, slot, q, others, { term }, window)));
-  if (perTerm.length === 1) return perTerm[0]!;
-  // A message holding two words with the prefix comes back from both walks: add up its prefix score.
-  const byPk = new Map<number, Hit>();
-  for (const list of perTerm) {
-    for (const h of list) {
-      const seen = byPk.get(h.pk);
-      byPk.set(h.pk, seen ? { ...seen, score: seen.score + h.prefixScore, prefixScore: seen.prefixScore + h.prefixScore } : h);
-    }
+  // The prefix drives. With many words: one range, grouped per message (reads the whole range).
+  if (terms.length > MAX_PREFIX_WORDS) {
+    const walk = buildWalk(slot, others, { range: q.prefix! }, { none: true });
+    const [rows] = await db.query<RowDataPacket[]>(`${walk.sql} ORDER BY d.msg_rowid DESC LIMIT ?`, [...walk.params, window]);
+    return rows.map((r) => toHit(r, slot, others, { word: false, prefix: r.tf0 }));
   }
-  return [...byPk.values()].sort((a, b) => b.pk - a.pk).slice(0, window);
+  // Otherwise one walk per word it matches (each newest-first off the index), merged on the
+  // server: the newest `window` of the union are exactly the newest `window` of the query, and a
+  // message holding two of the words adds up their counts.
+  const walks = terms.map((term) => buildWalk(slot, others, { term }, { none: true }));
+  const params = walks.flatMap((w) => [...w.params, window]);
+  const sql =
+    walks.length === 1
+      ? `${walks[0]!.sql} ORDER BY d.msg_rowid DESC LIMIT ?`
+      : `SELECT pk, MAX(ts) AS ts, MAX(dl) AS dl, SUM(tf0) AS tf0${others.map((_, i) => `, MAX(tfw${i}) AS tfw${i}`).join('')}
+         FROM (${walks.map((w) => `(${w.sql} ORDER BY d.msg_rowid DESC LIMIT ?)`).join(' UNION ALL ')}) x
+         GROUP BY pk ORDER BY pk DESC LIMIT ?`;
+  if (walks.length > 1) params.push(window);
+  const [rows] = await db.query<RowDataPacket[]>(sql, params);
+  return rows.map((r) => toHit(r, slot, others, { word: false, prefix: r.tf0 }));
 }
 
+/** How the word being typed is checked when a whole word drives the walk. */
+type PrefixCheck = { none: true } | { terms: string[] } | { doc: string };
+
+/** Prefixes with up to this many words are checked by primary-key lookups, one per word. */
+const MAX_PREFIX_LOOKUPS = 6;
+
 /**
- * One statement: walk the driver's postings newest first, join each other word on the primary
- * key, check the prefix in the message's own index rows, stop after `window` hits.
+ * One walk: the driver's postings (newest first once the caller adds the ORDER BY), each other
+ * word joined on the primary key, the prefix checked; columns pk, ts, dl, tf0 (the driver's
+ * count), tfw<i> (other words), tfp (the prefix, when checked here).
  */
-async function runWalk(
-  db: Queryable,
+function buildWalk(
   slot: number,
-  q: PlannedQuery,
   others: string[],
   driver: { term: string } | { range: string },
-  window: number,
-): Promise<Hit[]> {
-  const params: unknown[] = [];
+  check: PrefixCheck,
+): { sql: string; params: unknown[] } {
+  const selectParams: unknown[] = [];
+  const joinParams: unknown[] = [];
+  const whereParams: unknown[] = [];
   const select = ['d.msg_rowid AS pk', 'd.ts AS ts', 'd.dl AS dl', 'd.tf AS tf0'];
   const joins: string[] = [];
+  const where: string[] = [];
   others.forEach((w, i) => {
     select.push(`j${i}.tf AS tfw${i}`);
     joins.push(`JOIN message_terms j${i} ON j${i}.slot = ? AND j${i}.term = ? AND j${i}.msg_rowid = d.msg_rowid`);
+    joinParams.push(slot, w);
   });
-  // The prefix is either what drives the walk (d is one of its words, or its whole range) or a
-  // check: a seek into the message's own rows in message_terms_doc.
-  const driverIsWord = 'term' in driver && q.words.includes(driver.term);
-  const prefixChecked = q.prefix !== null && driverIsWord;
-  if (prefixChecked) {
+  let having = '';
+  if ('terms' in check) {
+    // One primary-key lookup per word (an IN list would turn into a range scan per message).
+    check.terms.forEach((t, i) => {
+      joins.push(`LEFT JOIN message_terms p${i} ON p${i}.slot = ? AND p${i}.term = ? AND p${i}.msg_rowid = d.msg_rowid`);
+      joinParams.push(slot, t);
+    });
+    select.push(`(${check.terms.map((_, i) => `COALESCE(p${i}.tf, 0)`).join(' + ')}) AS tfp`);
+    where.push(`(${check.terms.map((_, i) => `p${i}.msg_rowid IS NOT NULL`).join(' OR ')})`);
+  } else if ('doc' in check) {
     select.push(
       `(SELECT SUM(u.tf) FROM message_terms u FORCE INDEX (message_terms_doc)
         WHERE u.slot = ? AND u.msg_rowid = d.msg_rowid AND u.term LIKE ?) AS tfp`,
     );
-    params.push(slot, likePrefix(q.prefix!));
+    selectParams.push(slot, likePrefix(check.doc));
+    having = 'HAVING tfp IS NOT NULL';
   }
-  others.forEach((w) => params.push(slot, w));
   let from: string;
+  const fromParams: unknown[] = [];
   if ('term' in driver) {
     from = 'message_terms d';
+    where.unshift('d.slot = ? AND d.term = ?');
+    whereParams.unshift(slot, driver.term);
   } else {
-    // A very short prefix with many words: one range, grouped per message (reads the whole range).
     from = `(SELECT msg_rowid, MAX(ts) AS ts, MAX(dl) AS dl, SUM(tf) AS tf FROM message_terms
              WHERE slot = ? AND term LIKE ? GROUP BY msg_rowid) d`;
-    params.push(slot, likePrefix(driver.range));
+    fromParams.push(slot, likePrefix(driver.range));
   }
-  let where = '';
-  if ('term' in driver) {
-    where = 'WHERE d.slot = ? AND d.term = ?';
-    params.push(slot, driver.term);
-  }
-  const having = prefixChecked ? 'HAVING tfp IS NOT NULL' : '';
-  params.push(window);
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT STRAIGHT_JOIN ${select.join(', ')} FROM ${from} ${joins.join(' ')} ${where} ${having}
-     ORDER BY d.msg_rowid DESC LIMIT ?`,
-    params,
-  );
-  return rows.map((r) => {
-    const dl = Number(r.dl);
-    let score = 0;
-    if (driverIsWord) score += tfScore(Number(r.tf0), dl);
-    others.forEach((_, i) => (score += tfScore(Number(r[`tfw${i}`]), dl)));
-    const prefixScore = !q.prefix ? 0 : tfScore(Number(prefixChecked ? r.tfp : r.tf0), dl);
-    return { pk: Number(r.pk), slot, ts: Number(r.ts), score: score + prefixScore, prefixScore };
-  });
+  return {
+    sql: `SELECT STRAIGHT_JOIN ${select.join(', ')} FROM ${from} ${joins.join(' ')}
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${having}`,
+    params: [...selectParams, ...fromParams, ...joinParams, ...whereParams],
+  };
+}
+
+function toHit(r: RowDataPacket, slot: number, others: string[], parts: { word: boolean; prefix: unknown }): Hit {
+  const dl = Number(r.dl);
+  let score = parts.word ? tfScore(Number(r.tf0), dl) : 0;
+  others.forEach((_, i) => (score += tfScore(Number(r[`tfw${i}`]), dl)));
+  const prefixScore = parts.prefix === null ? 0 : tfScore(Number(parts.prefix), dl);
+  return { pk: Number(r.pk), slot, ts: Number(r.ts), score: score + prefixScore };
 }
 
 /** Best first, then newest (timestamp, then insertion order). */
