@@ -44,7 +44,7 @@ export interface IndexedMessage {
 }
 
 /** Rows per multi-row INSERT into message_terms. */
-const TERM_CHUNK = 4000;
+const TERM_CHUNK = 8000;
 
 /** Write the index rows of messages (new ones, or re-indexed ones after `unindex`). */
 export async function indexMessages(conn: Queryable, messages: IndexedMessage[]): Promise<void> {

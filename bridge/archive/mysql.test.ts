@@ -254,6 +254,17 @@ describe('MySQL inverted index (message_terms)', () => {
     expect(ids(await store.search({ slot: 2, query: 'shipment', limit: 100, offset: 100 }))).toEqual(slot2.slice(100, 200));
   });
 
+  it('indexes new rows by reading their ids back when the server may not hand out consecutive ids', async () => {
+    const { open } = await setup();
+    const store = await open();
+    (store as unknown as { consecutiveIds: boolean }).consecutiveIds = false;
+    const batch = Array.from({ length: 40 }, (_, i) => msg({ body: `readback ${i} word${i}`, timestamp: 500 + i }));
+    for (const m of batch) store.saveMessage(1, m);
+    await store.flush();
+    expect(ids(await store.search({ slot: 1, query: 'readback', limit: 50 }))).toEqual(batch.map((m) => m.id).reverse());
+    expect(ids(await store.search({ slot: 1, query: 'word17', limit: 50 }))).toEqual([batch[17]!.id]);
+  });
+
   it('re-indexes an edit and a copy that fills in a caption, leaving no stale words behind', async () => {
     const { open, db } = await setup();
     const store = await open();

@@ -3,7 +3,7 @@
 // or later - the bridge keeps running: writes go to a bounded local spool and are replayed, in
 // order, once the server answers again; health() says what is going on.
 import mysql from 'mysql2/promise';
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { BridgeError, type Ack, type ArchivedMessage, type PollVote } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
@@ -87,6 +87,11 @@ export class MysqlArchiveStore implements ArchiveStore {
   private schemaError: ArchiveSchemaError | null = null;
   /** The schema version after migrating (tests may stop before the inverted index exists). */
   private schemaVersion = 0;
+  /**
+   * innodb_autoinc_lock_mode 0 or 1 and an increment of 1: a multi-row INSERT gets consecutive
+   * ids, so new rows' pks follow from insertId. Otherwise (mode 2, e.g. Galera) they are read back.
+   */
+  private consecutiveIds = false;
 
   constructor(private readonly opts: MysqlStoreOptions) {
     this.spool = new Spool(opts.spoolFile, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
@@ -130,6 +135,10 @@ export class MysqlArchiveStore implements ArchiveStore {
     });
     try {
       await this.migrate(conn);
+      const [mode] = await conn
+        .query<RowDataPacket[]>('SELECT @@innodb_autoinc_lock_mode AS m, @@auto_increment_increment AS i')
+        .catch(() => [[{ m: 2, i: 1 }] as RowDataPacket[]]);
+      this.consecutiveIds = Number(mode[0]?.m) <= 1 && Number(mode[0]?.i) === 1;
     } finally {
       conn.release();
     }
@@ -408,12 +417,18 @@ export class MysqlArchiveStore implements ArchiveStore {
           slot, m.id, m.chatId, m.fromMe, m.timestamp, m.type, m.body, m.caption, m.filename, m.mimetype,
           m.hasMedia, m.senderName, m.author, m.ack, '',
         ]);
-        await conn.query(
+        const [result] = await conn.query<ResultSetHeader>(
           `INSERT IGNORE INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
              has_media, sender_name, author, ack, search_text) VALUES ?`,
           [values],
         );
-        if (this.hasTerms) await this.indexFresh(conn, slot, chunk);
+        if (!this.hasTerms) continue;
+        if (this.consecutiveIds && result.affectedRows === chunk.length && result.insertId > 0) {
+          // Every row went in, and one multi-row INSERT gets consecutive ids in this lock mode.
+          await indexMessages(conn, chunk.map((m, k) => indexed(slot, result.insertId + k, m)));
+        } else {
+          await this.indexFresh(conn, slot, chunk);
+        }
       }
       await this.insertPollOptions(conn, slot, fresh);
     }
