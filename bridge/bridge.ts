@@ -38,6 +38,8 @@ export interface BridgeOptions {
 }
 
 const STOP_DEADLINE_MS = 9000;
+/** How long requests in flight at a stop may take before their connections are cut. */
+const REQUEST_GRACE_MS = 2000;
 const CHAT_LOOKUP_MS = 2000;
 
 /** The API's message row (plus chatId, and a poll's options) from what the engine reports. */
@@ -213,10 +215,13 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     }
   }
 
+  /** HTTP and sockets first (no request may reach a closed store), then slots, push, archive. */
   async function shutdown(): Promise<void> {
     const closing = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await hub?.close();
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, REQUEST_GRACE_MS).unref())]);
+    server.closeAllConnections();
     if (ctx) {
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
@@ -224,7 +229,6 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
     }
     stateDb?.close();
-    server.closeAllConnections();
     await closing;
   }
 
