@@ -12,7 +12,6 @@ export {
   searchTokens,
   parseSearchQuery,
   buildFtsQuery,
-  buildMysqlBooleanQuery,
   type ParsedQuery,
 } from './normalise.js';
 export { ArchiveSchemaError } from './migrations.js';

@@ -9,7 +9,12 @@ import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { msg, runArchiveContract, type ArchiveHarness } from './contract.js';
 import { MysqlArchiveStore } from './mysql.js';
 import { backfillTerms, MAX_PREFIX_WORDS, messageTerms, MYSQL_RANK_WINDOW } from './mysql-terms.js';
-import { mysqlIndexText, normaliseForSearch } from './normalise.js';
+import { normaliseForSearch } from './normalise.js';
+
+/** The FULLTEXT column of schema v2: every token marked so InnoDB kept short words and stopwords. */
+function mysqlIndexText(normalised: string): string {
+  return normalised ? normalised.split(' ').map((t) => `ww${t}`).join(' ') : '';
+}
 import { adminConnection, createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
 
 const logger = pino({ level: 'silent' });

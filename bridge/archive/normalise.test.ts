@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildFtsQuery, buildMysqlBooleanQuery, mysqlIndexText, normaliseForSearch, parseSearchQuery, searchableText, searchTokens,
+  buildFtsQuery, normaliseForSearch, parseSearchQuery, searchableText, searchTokens,
   MAX_QUERY_TOKENS, MAX_TOKEN_LENGTH,
 } from './normalise.js';
 import { ackRank, mergeAck, mergeStored, toStored } from './ops.js';
@@ -51,13 +51,6 @@ describe('query building', () => {
     expect(buildFtsQuery('NEAR(a b)')).toBe('"near" "a" "b"');
     expect(buildFtsQuery('سعر الكهرب')).toBe('"سعر" "كهرب"*');
     expect(buildFtsQuery('-- ; %')).toBeNull();
-  });
-
-  it('marks every MySQL token and requires each one', () => {
-    expect(mysqlIndexText('في the ok')).toBe('wwفي wwthe wwok');
-    expect(buildMysqlBooleanQuery('في the')).toBe('+wwفي +wwthe*');
-    expect(buildMysqlBooleanQuery("'); DROP TABLE x; -- @@a")).toBe('+wwdrop +wwtable +wwx +wwa');
-    expect(buildMysqlBooleanQuery('<>~()"')).toBeNull();
   });
 });
 

@@ -109,27 +109,3 @@ export function buildFtsQuery(input: string): string | null {
   if (parsed.prefix) parts.push(`${quote(parsed.prefix)}*`);
   return parts.join(' ');
 }
-
-/**
- * MariaDB's InnoDB FULLTEXT drops words under 3 characters and English stopwords. Every indexed
- * token therefore carries this marker, so `في`, `ok` or `the` are indexed like any other word.
- */
-export const MYSQL_TOKEN_MARKER = 'ww';
-
-/** The text stored in MySQL's FULLTEXT column. */
-export function mysqlIndexText(normalised: string): string {
-  if (!normalised) return '';
-  return normalised
-    .split(' ')
-    .map((t) => MYSQL_TOKEN_MARKER + t)
-    .join(' ');
-}
-
-/** InnoDB boolean-mode expression: every word required (`+`), the last one as a prefix. */
-export function buildMysqlBooleanQuery(input: string): string | null {
-  const parsed = parseSearchQuery(input);
-  if (!parsed) return null;
-  const parts = parsed.words.map((t) => `+${MYSQL_TOKEN_MARKER}${t}`);
-  if (parsed.prefix) parts.push(`+${MYSQL_TOKEN_MARKER}${parsed.prefix}*`);
-  return parts.join(' ');
-}
