@@ -9,11 +9,17 @@ export function isMutedAt(muteExpiration: number, nowSeconds = Math.floor(Date.n
   return muteExpiration === -1 || muteExpiration > nowSeconds;
 }
 
+/** Numbers already checked: a business sends to the same customers again and again. */
+const validPhones = new Map<string, string>();
+const PHONE_CACHE_SIZE = 10_000;
+
 /**
  * Normalise a phone typed with `+`, spaces, dashes or brackets to its international digits.
  * Throws INVALID_NUMBER unless it is a plausible international number (country code, 7–15 digits).
  */
 export function normalisePhone(input: string): string {
+  const known = validPhones.get(input);
+  if (known) return known;
   const digits = input.replace(/[\s\-().+]/g, '');
   if (!/^\d{7,15}$/.test(digits)) {
     throw new BridgeError('INVALID_NUMBER', `phone "${input}" is not an international number (country code and 7-15 digits)`);
@@ -22,6 +28,8 @@ export function normalisePhone(input: string): string {
   if (!parsed || !parsed.isPossible()) {
     throw new BridgeError('INVALID_NUMBER', `phone "${input}" is not a valid international number`);
   }
+  if (validPhones.size >= PHONE_CACHE_SIZE) validPhones.clear();
+  validPhones.set(input, digits);
   return digits;
 }
 
