@@ -202,8 +202,12 @@ describe('bridge with six real slots on the simulator', () => {
     await waitFor(async () => (await slots(t)).find((s) => s.slot === 3)?.ready, 60_000, 'slot 3 READY again');
     expect(isAlive(oldPid)).toBe(false);
     const health = await t.http.get('/api/health').set('apikey', t.token).expect(200);
-    const h3 = (health.body.slots as Array<{ slot: number; restarts: number; lastError: string | null }>).find((s) => s.slot === 3)!;
+    type SlotHealth = { slot: number; restarts: number; lastError: string | null; pid: number | null; rssBytes: number | null; pssBytes: number | null };
+    const h3 = (health.body.slots as SlotHealth[]).find((s) => s.slot === 3)!;
     expect(h3.restarts).toBeGreaterThanOrEqual(1);
+    expect(h3.pid).toBe(browserPid(dataDir, 3));
+    expect(h3.pssBytes).toBeGreaterThan(0);
+    expect(h3.rssBytes).toBeGreaterThan(h3.pssBytes!);
     expect(ws.frames.slice(mark).filter((f) => f.type === 'status' && f.slot !== 3)).toEqual([]);
     await sims.get(3)!.disconnect().catch(() => undefined);
     sims.set(3, await simForSlot(dataDir, 3));

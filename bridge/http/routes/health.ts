@@ -21,6 +21,7 @@ function slotHealth(slot: Slot) {
     gatewayStatus: GATEWAY[slot.state],
     pid: proc.pid,
     rssBytes: proc.rssBytes,
+    pssBytes: proc.pssBytes ?? null,
     restarts: slot.restarts,
     lastError: slot.lastError,
     since: Math.floor(slot.since / 1000),
