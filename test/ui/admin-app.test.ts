@@ -251,6 +251,8 @@ describe('admin app on a demo bridge', () => {
   it('searches the archive in English and Arabic and jumps to the message', async () => {
     // An Arabic message with harakat, so the search must fold them.
     await page.click(`[data-testid=chat-item][data-chat-id="${OMAR}"]`);
+    // Wait for Omar's thread: typing into the previous chat's composer while it switches loses the text.
+    await page.locator(`[data-testid=thread][data-chat-id="${OMAR}"]`).waitFor();
     await page.fill('[data-testid=compose]', 'الطَّلَبُ جاهزٌ للاستلام');
     await page.press('[data-testid=compose]', 'Enter');
     await bubble('Echo: الطَّلَبُ').waitFor({ timeout: 8000 });
@@ -362,6 +364,8 @@ describe('admin app on a demo bridge', () => {
     await page.fill('[data-testid=db-url]', 'mysql://root@127.0.0.1:3306/test');
     await page.click('[data-testid=db-test]');
     await expect.poll(() => page.locator('[data-testid=db-test-result]').textContent(), { timeout: 10_000 }).toBe(en.dbOk);
+    // Back to SQLite before saving: the bridge restarted later in this file must not use the shared `test` database.
+    await page.click('[data-testid=db-sqlite]');
     await page.fill('[data-testid=setting-slots]', '6');
     await page.click('[data-testid=settings-save]');
     await expect.poll(() => page.locator('[data-testid=settings-form] [role=alert]').count()).toBe(0);
@@ -395,6 +399,7 @@ describe('admin app on a demo bridge', () => {
 
     await page.click('[data-testid=nav-chats]');
     await page.click(`[data-testid=chat-item][data-chat-id="${OMAR}"]`);
+    await page.locator(`[data-testid=thread][data-chat-id="${OMAR}"]`).waitFor();
     await page.fill('[data-testid=compose]', 'شكراً، سأمرّ غداً');
     await page.press('[data-testid=compose]', 'Enter');
     await bubble('Echo: شكراً').waitFor({ timeout: 8000 });

@@ -274,7 +274,7 @@ function SettingsForm() {
           <Icon name="database" size={18} /> {t('database')} {restartHint('dbUrl')}
         </legend>
         <label className="radio">
-          <input type="radio" name="db" checked={form.db === 'sqlite'} onChange={() => setForm({ ...form, db: 'sqlite' })} />
+          <input type="radio" name="db" checked={form.db === 'sqlite'} onChange={() => setForm({ ...form, db: 'sqlite' })} data-testid="db-sqlite" />
           {t('dbSqlite')}
         </label>
         <label className="radio">
