@@ -5,7 +5,7 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import { BridgeError, type Ack, type ArchivedMessage, type PollVote } from '../domain/index.js';
+import { BridgeError, type Ack } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } from './ops.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
@@ -16,7 +16,8 @@ import {
   backfillTerms, indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
   type Hit, type IndexedMessage,
 } from './mysql-terms.js';
-import { checkPage, checkSearch, checkSlot, timed } from './validate.js';
+import { checkPage, checkSearch, timed } from './validate.js';
+import { QueuedArchiveWrites } from './queued-writes.js';
 
 export interface MysqlStoreOptions {
   url: string;
@@ -71,19 +72,18 @@ interface MessageDbRow extends RowDataPacket {
 /** Rows per multi-row INSERT (16 placeholders each, well under the protocol's limit). */
 const INSERT_CHUNK = 500;
 
-export class MysqlArchiveStore implements ArchiveStore {
+export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveStore {
   readonly backend = 'mysql' as const;
   /** The writer's pool (migrations, batches, spool replay). */
   private pool: Pool | null = null;
   private readPool: Pool | null = null;
   private ready = false;
   private lastError: string | null = 'not started';
-  private readonly batcher: WriteBatcher<ArchiveOp>;
+  protected readonly batcher: WriteBatcher<ArchiveOp>;
   private readonly spool: Spool;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Serialises every write and spool replay, so order is kept. */
   private chain: Promise<unknown> = Promise.resolve();
-  private closed = false;
   private schemaError: ArchiveSchemaError | null = null;
   /** The schema version after migrating (tests may stop before the inverted index exists). */
   private schemaVersion = 0;
@@ -94,6 +94,7 @@ export class MysqlArchiveStore implements ArchiveStore {
   private consecutiveIds = false;
 
   constructor(private readonly opts: MysqlStoreOptions) {
+    super(opts.logger);
     this.spool = new Spool(opts.spoolFile, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
     this.batcher = new WriteBatcher<ArchiveOp>({
       windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
@@ -467,39 +468,6 @@ export class MysqlArchiveStore implements ArchiveStore {
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
     await this.endPools();
-  }
-
-  private push(op: ArchiveOp): void {
-    if (this.closed) {
-      this.opts.logger.warn({ op: op.op }, 'archive: write after close ignored');
-      return;
-    }
-    this.batcher.push(op);
-  }
-
-  saveMessage(slot: number, message: ArchivedMessage): void {
-    if (!checkSlot(slot, this.opts.logger) || !message || typeof message.id !== 'string' || !message.id) return;
-    this.push({ op: 'message', slot, message });
-  }
-
-  updateAck(slot: number, messageId: string, ack: Ack): void {
-    if (!checkSlot(slot, this.opts.logger)) return;
-    this.push({ op: 'ack', slot, id: messageId, ack });
-  }
-
-  saveEdit(slot: number, messageId: string, body: string): void {
-    if (!checkSlot(slot, this.opts.logger)) return;
-    this.push({ op: 'edit', slot, id: messageId, body: String(body ?? ''), at: Math.floor(Date.now() / 1000) });
-  }
-
-  saveRevoke(slot: number, messageId: string): void {
-    if (!checkSlot(slot, this.opts.logger)) return;
-    this.push({ op: 'revoke', slot, id: messageId, at: Math.floor(Date.now() / 1000) });
-  }
-
-  savePollVote(slot: number, vote: PollVote): void {
-    if (!checkSlot(slot, this.opts.logger) || !vote) return;
-    this.push({ op: 'vote', slot, vote });
   }
 
   private async read<T extends RowDataPacket[]>(what: string, sql: string, params: unknown[]): Promise<T> {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Ack, ArchivedMessage, PollVote } from '../domain/index.js';
+import type { ArchivedMessage } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import type { ArchiveOp } from './ops.js';
 import type { ApplyResult } from './sqlite-db.js';
@@ -11,7 +11,8 @@ import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { SqliteWorkerClient } from './worker-client.js';
 import { searchableText } from './normalise.js';
 import { toStored } from './ops.js';
-import { checkPage, checkSearch, checkSlot, timed } from './validate.js';
+import { checkPage, checkSearch, timed } from './validate.js';
+import { QueuedArchiveWrites } from './queued-writes.js';
 
 export interface SqliteStoreOptions {
   file: string;
@@ -23,15 +24,15 @@ export interface SqliteStoreOptions {
   targetVersion?: number;
 }
 
-export class SqliteArchiveStore implements ArchiveStore {
+export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveStore {
   readonly backend = 'sqlite' as const;
   private writer: SqliteWorkerClient | null = null;
   private reader: SqliteWorkerClient | null = null;
-  private readonly batcher: WriteBatcher<ArchiveOp>;
+  protected readonly batcher: WriteBatcher<ArchiveOp>;
   private lastError: string | null = null;
-  private closed = false;
 
   constructor(private readonly opts: SqliteStoreOptions) {
+    super(opts.logger);
     this.batcher = new WriteBatcher<ArchiveOp>({
       windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
       maxBatch: opts.maxBatch ?? 2000,
@@ -88,38 +89,9 @@ export class SqliteArchiveStore implements ArchiveStore {
     this.reader = this.writer = null;
   }
 
-  private push(op: ArchiveOp): void {
-    if (this.closed) {
-      this.opts.logger.warn({ op: op.op }, 'archive: write after close ignored');
-      return;
-    }
-    this.batcher.push(op);
-  }
-
-  saveMessage(slot: number, message: ArchivedMessage): void {
-    if (!checkSlot(slot, this.opts.logger) || !message || typeof message.id !== 'string' || !message.id) return;
-    // Normalise here, so the writer thread only runs SQL (the two overlap during a burst).
-    this.push({ op: 'message', slot, message, text: searchableText(toStored(message)) });
-  }
-
-  updateAck(slot: number, messageId: string, ack: Ack): void {
-    if (!checkSlot(slot, this.opts.logger)) return;
-    this.push({ op: 'ack', slot, id: messageId, ack });
-  }
-
-  saveEdit(slot: number, messageId: string, body: string): void {
-    if (!checkSlot(slot, this.opts.logger)) return;
-    this.push({ op: 'edit', slot, id: messageId, body: String(body ?? ''), at: Math.floor(Date.now() / 1000) });
-  }
-
-  saveRevoke(slot: number, messageId: string): void {
-    if (!checkSlot(slot, this.opts.logger)) return;
-    this.push({ op: 'revoke', slot, id: messageId, at: Math.floor(Date.now() / 1000) });
-  }
-
-  savePollVote(slot: number, vote: PollVote): void {
-    if (!checkSlot(slot, this.opts.logger) || !vote) return;
-    this.push({ op: 'vote', slot, vote });
+  /** Normalise here, so the writer thread only runs SQL (the two overlap during a burst). */
+  protected override messageOp(slot: number, message: ArchivedMessage): ArchiveOp {
+    return { op: 'message', slot, message, text: searchableText(toStored(message)) };
   }
 
   private read<T>(method: string, ...args: unknown[]): Promise<T> {
