@@ -18,6 +18,7 @@ import {
 } from './mysql-terms.js';
 import { checkPage, checkSearch, timed } from './validate.js';
 import { QueuedArchiveWrites } from './queued-writes.js';
+import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow as MessageRowFields } from './message-row.js';
 
 export interface MysqlStoreOptions {
   url: string;
@@ -46,28 +47,8 @@ function isConnectionError(err: unknown): boolean {
   return Boolean(e && (e.fatal || (e.code && CONNECTION_ERRORS.has(e.code))));
 }
 
-const COLUMNS = `m.pk, m.slot, m.id, m.chat_id, m.from_me, m.timestamp, m.type, m.body, m.caption, m.filename,
-  m.mimetype, m.has_media, m.sender_name, m.author, m.ack, m.edited_at, m.revoked_at`;
-
-interface MessageDbRow extends RowDataPacket {
-  pk: number;
-  slot: number;
-  id: string;
-  chat_id: string;
-  from_me: number;
-  timestamp: number;
-  type: string;
-  body: string;
-  caption: string | null;
-  filename: string | null;
-  mimetype: string | null;
-  has_media: number;
-  sender_name: string;
-  author: string | null;
-  ack: number;
-  edited_at: number | null;
-  revoked_at: number | null;
-}
+/** A selected `messages` row, as mysql2 types its results. */
+interface MessageDbRow extends MessageRowFields, RowDataPacket {}
 
 /** Rows per multi-row INSERT (16 placeholders each, well under the protocol's limit). */
 const INSERT_CHUNK = 500;
@@ -359,7 +340,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   private async loadStored(conn: PoolConnection, slot: number, ids: string[]): Promise<Map<string, { pk: number; message: StoredMessage }>> {
     const out = new Map<string, { pk: number; message: StoredMessage }>();
     if (!ids.length) return out;
-    const [rows] = await conn.query<MessageDbRow[]>(`SELECT ${COLUMNS} FROM messages m WHERE m.slot = ? AND m.id IN (?)`, [slot, ids]);
+    const [rows] = await conn.query<MessageDbRow[]>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.slot = ? AND m.id IN (?)`, [slot, ids]);
     const options = await this.pollOptionsFor(conn, slot, rows.filter((r) => r.type === 'poll').map((r) => r.id));
     for (const r of rows) out.set(r.id, { pk: Number(r.pk), message: storedFromRow(r, options.get(r.id) ?? null) });
     return out;
@@ -500,25 +481,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
       const found = await this.pollOptionsFor(this.readPool!, r.slot, [r.id]);
       options.set(`${r.slot}:${r.id}`, found.get(r.id) ?? []);
     }
-    return rows.map((r) => ({
-      id: r.id,
-      chatId: r.chat_id,
-      body: r.body,
-      fromMe: r.from_me ? 1 : 0,
-      timestamp: Number(r.timestamp),
-      type: r.type,
-      hasMedia: r.has_media ? 1 : 0,
-      senderName: r.sender_name,
-      ack: r.ack as Ack,
-      slot: r.slot,
-      caption: r.caption,
-      filename: r.filename,
-      mimetype: r.mimetype,
-      author: r.author,
-      pollOptions: r.type === 'poll' ? (options.get(`${r.slot}:${r.id}`) ?? null) : null,
-      editedAt: r.edited_at === null ? null : Number(r.edited_at),
-      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-    }));
+    return rows.map((r) => archiveRowFrom(r, options.get(`${r.slot}:${r.id}`) ?? null));
   }
 
   async listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]> {
@@ -526,7 +489,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     // Deferred join: page through the secondary index, then fetch only the rows shown.
     const rows = await this.read<MessageDbRow[]>(
       'listMessages',
-      `SELECT ${COLUMNS} FROM messages m JOIN (
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (
          SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY timestamp DESC, pk DESC LIMIT ? OFFSET ?
        ) p ON p.pk = m.pk ORDER BY m.timestamp DESC, m.pk DESC`,
       [slot, String(chatId), limit, offset],
@@ -535,7 +498,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   async getMessage(slot: number, messageId: string): Promise<ArchiveRow | null> {
-    const rows = await this.read<MessageDbRow[]>('getMessage', `SELECT ${COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`, [
+    const rows = await this.read<MessageDbRow[]>('getMessage', `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`, [
       slot, String(messageId),
     ]);
     return rows.length ? (await this.toRows(rows))[0]! : null;
@@ -555,7 +518,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const page = rankHits(hits).slice(q.offset, q.offset + q.limit);
     if (page.length === 0) return [];
     const pks = page.map((h: Hit) => h.pk);
-    const rows = await this.read<MessageDbRow[]>('search rows', `SELECT ${COLUMNS} FROM messages m WHERE m.pk IN (?)`, [pks]);
+    const rows = await this.read<MessageDbRow[]>('search rows', `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.pk IN (?)`, [pks]);
     const byPk = new Map(rows.map((r) => [Number(r.pk), r]));
     return this.toRows(pks.flatMap((pk) => (byPk.has(pk) ? [byPk.get(pk)!] : [])));
   }
@@ -604,21 +567,3 @@ function searchChanged(a: StoredMessage, b: StoredMessage): boolean {
   );
 }
 
-function storedFromRow(r: MessageDbRow, pollOptions: string[] | null): StoredMessage {
-  return {
-    id: r.id,
-    chatId: r.chat_id,
-    fromMe: r.from_me ? 1 : 0,
-    timestamp: Number(r.timestamp),
-    type: r.type,
-    body: r.body,
-    caption: r.caption,
-    filename: r.filename,
-    mimetype: r.mimetype,
-    hasMedia: r.has_media ? 1 : 0,
-    senderName: r.sender_name,
-    author: r.author,
-    ack: r.ack as Ack,
-    pollOptions,
-  };
-}

@@ -5,6 +5,7 @@ import type { ArchiveRow, PollTally } from './types.js';
 import { mergeStored, toStored, ackRank, type ArchiveOp, type StoredMessage } from './ops.js';
 import { buildFtsQuery, searchableText } from './normalise.js';
 import { FTS_TABLE_PATTERN, ftsTable, ftsTableSql, migrateSqlite } from './sqlite-schema.js';
+import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow } from './message-row.js';
 
 /** Search ranks (bm25) at most this many of the newest hits: ranking 700k hits of a common word takes a second. */
 export const RANK_WINDOW = 1000;
@@ -14,29 +15,6 @@ export interface SqliteDbOptions {
   /** Stop migrating at this version (tests build an older schema this way). */
   targetVersion?: number;
 }
-
-interface MessageDbRow {
-  pk: number;
-  slot: number;
-  id: string;
-  chat_id: string;
-  from_me: number;
-  timestamp: number;
-  type: string;
-  body: string;
-  caption: string | null;
-  filename: string | null;
-  mimetype: string | null;
-  has_media: number;
-  sender_name: string;
-  author: string | null;
-  ack: number;
-  edited_at: number | null;
-  revoked_at: number | null;
-}
-
-const COLUMNS = `m.pk, m.slot, m.id, m.chat_id, m.from_me, m.timestamp, m.type, m.body, m.caption, m.filename,
-  m.mimetype, m.has_media, m.sender_name, m.author, m.ack, m.edited_at, m.revoked_at`;
 
 export interface ApplyResult {
   applied: number;
@@ -188,7 +166,7 @@ export class SqliteArchiveDb {
   }
 
   private findRow(slot: number, id: string): MessageDbRow | undefined {
-    return this.stmt(`SELECT ${COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`).get(slot, id) as MessageDbRow | undefined;
+    return this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`).get(slot, id) as MessageDbRow | undefined;
   }
 
   private pollOptions(slot: number, id: string): string[] | null {
@@ -197,52 +175,21 @@ export class SqliteArchiveDb {
   }
 
   private toStoredFromRow(r: MessageDbRow): StoredMessage {
-    return {
-      id: r.id,
-      chatId: r.chat_id ?? '',
-      fromMe: r.from_me ? 1 : 0,
-      timestamp: r.timestamp ?? 0,
-      type: r.type ?? 'chat',
-      body: r.body ?? '',
-      caption: r.caption,
-      filename: r.filename,
-      mimetype: r.mimetype,
-      hasMedia: r.has_media ? 1 : 0,
-      senderName: r.sender_name ?? '',
-      author: r.author,
-      ack: (r.ack ?? 1) as StoredMessage['ack'],
-      pollOptions: this.pollOptions(r.slot, r.id),
-    };
+    return storedFromRow(r, this.pollOptions(r.slot, r.id));
   }
+
 
   // ---- reads --------------------------------------------------------------------------------
 
   private toRow(r: MessageDbRow): ArchiveRow {
-    return {
-      id: r.id,
-      chatId: r.chat_id ?? '',
-      body: r.body ?? '',
-      fromMe: r.from_me ? 1 : 0,
-      timestamp: r.timestamp ?? 0,
-      type: r.type ?? 'chat',
-      hasMedia: r.has_media ? 1 : 0,
-      senderName: r.sender_name ?? '',
-      ack: (r.ack ?? 1) as ArchiveRow['ack'],
-      slot: r.slot,
-      caption: r.caption,
-      filename: r.filename,
-      mimetype: r.mimetype,
-      author: r.author,
-      pollOptions: r.type === 'poll' ? this.pollOptions(r.slot, r.id) : null,
-      editedAt: r.edited_at,
-      revokedAt: r.revoked_at,
-    };
+    return archiveRowFrom(r, r.type === 'poll' ? this.pollOptions(r.slot, r.id) : null);
   }
+
 
   listMessages(slot: number, chatId: string, limit: number, offset: number): ArchiveRow[] {
     // Page through the covering index first, then fetch only the rows shown (cheap deep offsets).
     const rows = this.stmt(
-      `SELECT ${COLUMNS} FROM messages m JOIN (
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (
          SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY timestamp DESC, pk DESC LIMIT ? OFFSET ?
        ) p ON p.pk = m.pk ORDER BY m.timestamp DESC, m.pk DESC`,
     ).all(slot, chatId, limit, offset) as MessageDbRow[];
@@ -265,7 +212,7 @@ export class SqliteArchiveDb {
     hits.sort((a, b) => a.score - b.score || b.ts - a.ts || b.pk - a.pk);
     const page = hits.slice(offset, offset + limit).map((h) => h.pk);
     if (page.length === 0) return [];
-    const rows = this.stmt(`SELECT ${COLUMNS} FROM messages m WHERE m.pk IN (SELECT value FROM json_each(?))`).all(
+    const rows = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.pk IN (SELECT value FROM json_each(?))`).all(
       JSON.stringify(page),
     ) as MessageDbRow[];
     const byPk = new Map(rows.map((r) => [r.pk, r]));
