@@ -1,6 +1,6 @@
 // Settings & health: bridge and slot health, the saved settings (some apply at next start),
 // database test, FCM key upload, and the recent log.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useApp, useBridgeEvents } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { Health, LogLine, Settings } from '../api/types.js';
@@ -69,19 +69,8 @@ function HealthPanel() {
   useBridgeEvents((e) => e.type === 'status' && load(), [load]);
 
   return (
-    <div className="card" data-testid="health">
-      <div className="card-head">
-        <h2>{t('healthTitle')}</h2>
-        <button type="button" className="btn small ghost" onClick={load}>
-          <Icon name="refresh" size={16} />
-          {t('refresh')}
-        </button>
-      </div>
-      {error !== null ? (
-        <ErrorBlock error={error} onRetry={load} />
-      ) : !health ? (
-        <div className="boot">{t('loading')}</div>
-      ) : (
+    <RefreshCard title={t('healthTitle')} testId="health" onRefresh={load} error={error} loading={!health}>
+      {health && (
         <>
           <p className={`overall ${health.status}`} data-testid="health-overall">
             <span className="dot" />
@@ -120,7 +109,7 @@ function HealthPanel() {
           </table>
         </>
       )}
-    </div>
+    </RefreshCard>
   );
 }
 
@@ -349,23 +338,12 @@ function LogPanel() {
   }, [api]);
   useEffect(load, [load]);
   return (
-    <div className="card" data-testid="logs">
-      <div className="card-head">
-        <h2>{t('logsTitle')}</h2>
-        <button type="button" className="btn small ghost" onClick={load}>
-          <Icon name="refresh" size={16} />
-          {t('refresh')}
-        </button>
-      </div>
-      {error !== null ? (
-        <ErrorBlock error={error} onRetry={load} />
-      ) : !lines ? (
-        <div className="boot">{t('loading')}</div>
-      ) : lines.length === 0 ? (
+    <RefreshCard title={t('logsTitle')} testId="logs" onRefresh={load} error={error} loading={!lines}>
+      {lines?.length === 0 ? (
         <p className="empty-line">{t('noLogs')}</p>
       ) : (
         <ol className="log" dir="ltr" tabIndex={0}>
-          {lines.map((l, i) => (
+          {lines?.map((l, i) => (
             <li key={i} className={`lvl-${l.level}`}>
               <time>{formatTime(l.time, lang)}</time>
               <span className="lvl">{l.level}</span>
@@ -373,6 +351,29 @@ function LogPanel() {
             </li>
           ))}
         </ol>
+      )}
+    </RefreshCard>
+  );
+}
+
+/** A settings card that loads something: title, a refresh button, then error, loading or content. */
+function RefreshCard(props: { title: string; testId: string; onRefresh: () => void; error: unknown; loading: boolean; children: ReactNode }) {
+  const { t } = useApp();
+  return (
+    <div className="card" data-testid={props.testId}>
+      <div className="card-head">
+        <h2>{props.title}</h2>
+        <button type="button" className="btn small ghost" onClick={props.onRefresh}>
+          <Icon name="refresh" size={16} />
+          {t('refresh')}
+        </button>
+      </div>
+      {props.error !== null ? (
+        <ErrorBlock error={props.error} onRetry={props.onRefresh} />
+      ) : props.loading ? (
+        <div className="boot">{t('loading')}</div>
+      ) : (
+        props.children
       )}
     </div>
   );
