@@ -86,6 +86,6 @@ describe('chats and archive', () => {
     }, 10_000, 'poll vote archived');
     expect(tally.votes[0]).toMatchObject({ voter: '15550200002@c.us', selectedOptions: ['Yes'] });
     const search = await get('/api/archive/search', { slot: 1, query: 'lunch' }).expect(200);
-    expect(search.body.data[0]).toMatchObject({ type: 'poll', body: 'Lunch?' });
+    expect(search.body.data[0]).toMatchObject({ type: 'poll', body: 'Lunch?', pollOptions: ['Yes', 'No'] });
   });
 });

@@ -23,8 +23,12 @@ const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'mess
 
 /** The API row: the seed's fields first, then the extras. */
 function apiRow(row: ArchiveRow, withSlot: boolean) {
-  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId } = row;
-  return { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, ...(withSlot ? { slot: row.slot } : {}) };
+  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, pollOptions } = row;
+  return {
+    id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId,
+    ...(type === 'poll' && pollOptions ? { pollOptions } : {}),
+    ...(withSlot ? { slot: row.slot } : {}),
+  };
 }
 
 export function archiveRoutes(ctx: BridgeContext): Router {
