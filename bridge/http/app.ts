@@ -8,7 +8,7 @@ import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, requireAuth } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
-import type { AddressCheck } from './network.js';
+import type { AddressCheck } from '../access/network.js';
 import { openApiDocument } from './openapi.js';
 import { requestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';

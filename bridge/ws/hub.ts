@@ -6,9 +6,9 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Caller } from '../auth/tokens.js';
 import type { BridgeContext, HubPort } from '../context.js';
 import { BridgeError, errorBody } from '../domain/index.js';
-import { tokenFromHeaders } from '../http/auth.js';
-import { toBridgeError } from '../http/errors.js';
-import type { AddressCheck } from '../http/network.js';
+import { tokenFromHeaders } from '../access/credentials.js';
+import type { AddressCheck } from '../access/network.js';
+import { asBridgeError } from '../api/errors.js';
 import type { BridgeEvent } from '../types.js';
 import { handleCommand } from './commands.js';
 
@@ -85,7 +85,7 @@ export class WsHub implements HubPort {
       const result = await handleCommand(this.ctx, state, frame);
       this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
-      const e = toBridgeError(err);
+      const e = asBridgeError(err);
       if (e.code === 'INTERNAL') this.ctx.logger.error({ err, type }, 'websocket command failed');
       const body = errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message);
       this.reply(ws, { type, requestId, ...body, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
