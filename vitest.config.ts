@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['bridge/**/*.test.ts', 'electron/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'test/ui/**', 'node_modules/**'],
+    // renderer-logic.test.ts is pure logic and runs here; the Playwright tests need test:ui.
+    exclude: ['test/e2e/**', 'test/ui/admin-app.test.ts', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

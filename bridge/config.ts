@@ -1,8 +1,11 @@
 // The whole configuration as one schema: defaults ← data-dir config.json ← environment variables.
 // A bad value stops start-up with one line naming the variable (ConfigError).
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { mysqlUrl } from './archive/db-url.js';
+import { readSettingsFile, SETTINGS_FILE, SettingsFileError } from './settings-file.js';
+
+export { SETTINGS_FILE };
 
 const MiB = 1024 * 1024;
 
@@ -21,9 +24,7 @@ export const configSchema = z.object({
   chromePath: z.string().min(1).optional().describe('CHROME_PATH: browser executable for the slots'),
   bundledBrowserDir: z.string().min(1).optional().describe('WA_BRIDGE_BUNDLED_BROWSER_DIR: a browser shipped with the desktop app'),
   chromiumArgs: z.string().default('').describe('WA_BRIDGE_CHROMIUM_ARGS: extra Chromium flags, space separated'),
-  dbUrl: z
-    .string()
-    .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:3306/db URL')
+  dbUrl: mysqlUrl
     .optional()
     .describe('WA_BRIDGE_DB_URL: unset = SQLite in the data dir; mysql://… = MySQL/MariaDB'),
   firebaseServiceAccount: z.string().min(1).optional().describe('FIREBASE_SERVICE_ACCOUNT: path to the service-account JSON (unset = push off)'),
@@ -62,19 +63,14 @@ export const ENV_NAMES: Record<keyof BridgeConfig, string> = Object.fromEntries(
 
 export class ConfigError extends Error {}
 
-/** Options the admin app may save into `<dataDir>/config.json` (applied at next start). */
-export const SETTINGS_FILE = 'config.json';
-
-function readSettingsFile(dataDir: string): Record<string, unknown> {
-  const file = path.join(dataDir, SETTINGS_FILE);
-  if (!fs.existsSync(file)) return {};
+/** Options the admin app saved into `<dataDir>/config.json` (applied at start). */
+function fileSettings(dataDir: string): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    return readSettingsFile(dataDir) ?? {};
   } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+    if (err instanceof SettingsFileError) throw new ConfigError(err.message);
+    throw err;
   }
-  throw new ConfigError(`${file}: must hold a JSON object`);
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -98,7 +94,7 @@ function parse(input: Record<string, unknown>, origin: (key: string) => string):
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigInput = {}): BridgeConfig {
   const envValues = fromEnv(env);
   const dataDir = path.resolve(String(overrides.dataDir ?? envValues.dataDir ?? './data'));
-  const fileValues = readSettingsFile(dataDir);
+  const fileValues = fileSettings(dataDir);
   const merged = { ...fileValues, ...envValues, ...overrides, dataDir };
   return parse(merged, (key) => {
     if (key in overrides) return `option ${key}`;

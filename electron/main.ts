@@ -15,7 +15,7 @@ import { IPC, type OpenChatPayload } from './ipc.js';
 import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
-import { SecretStore, storageBackend } from './secrets.js';
+import { isProtectedBackend, SecretStore, storageBackend } from './secrets.js';
 import { sealSettingsSecrets } from './sealed-settings.js';
 import { HIDDEN_FLAG, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
 import { createTray, type TrayController } from './tray.js';
@@ -127,7 +127,7 @@ async function start(): Promise<void> {
 
   const secrets = new SecretStore(userData, safeStorage, (m) => log.warn(m));
   const backend = storageBackend(process.platform, safeStorage);
-  if (backend === 'basic_text' || backend === 'unavailable') log.warn({ backend }, 'no OS keyring: secrets are stored without real protection');
+  if (!isProtectedBackend(backend)) log.warn({ backend }, 'no OS keyring: secrets are stored without real protection');
   let adminToken = secrets.get('adminToken');
   if (!adminToken) {
     adminToken = randomBytes(32).toString('base64url');

@@ -51,17 +51,18 @@ describe('notificationFor', () => {
 });
 
 describe('previewText', () => {
-  it('labels media and keeps captions', () => {
-    expect(previewText({ type: 'image', body: '' })).toBe('📷 Photo');
-    expect(previewText({ type: 'image', body: 'the invoice' })).toBe('📷 Photo: the invoice');
-    expect(previewText({ type: 'ptt', body: '' })).toBe('🎤 Voice message');
-    expect(previewText({ type: 'poll', body: 'Lunch?' })).toBe('📊 Poll: Lunch?');
-    expect(previewText({ type: 'e2e_notification', body: '' })).toBe('New message');
+  it('labels media and keeps captions, worded as the phones\' pushes are', () => {
+    expect(previewText({ type: 'image', body: '', hasMedia: 1 })).toBe('📷 Photo');
+    expect(previewText({ type: 'image', body: 'the invoice', hasMedia: 1 })).toBe('📷 the invoice');
+    expect(previewText({ type: 'ptt', body: '', hasMedia: 1 })).toBe('🎤 Voice message');
+    expect(previewText({ type: 'sticker', body: '', hasMedia: 1 })).toBe('💟 Sticker');
+    expect(previewText({ type: 'poll', body: 'Lunch?', hasMedia: 0 })).toBe('📊 Lunch?');
+    expect(previewText({ type: 'e2e_notification', body: '', hasMedia: 0 })).toBe('New message');
   });
 
   it('puts text on one line and cuts it short', () => {
-    expect(previewText({ type: 'chat', body: 'line one\n\nline  two' })).toBe('line one line two');
-    const long = previewText({ type: 'chat', body: 'x'.repeat(500) });
+    expect(previewText({ type: 'chat', body: 'line one\n\nline  two', hasMedia: 0 })).toBe('line one line two');
+    const long = previewText({ type: 'chat', body: 'x'.repeat(500), hasMedia: 0 });
     expect(long).toHaveLength(120);
     expect(long.endsWith('…')).toBe(true);
   });

@@ -1,6 +1,7 @@
 // Which incoming messages become an OS notification, and its words. Only while the window is
 // out of sight; never for my own messages or a chat muted right now.
 import { isMutedAt } from '../bridge/domain/index.js';
+import { previewOf } from '../bridge/domain/preview.js';
 import type { BridgeEvent } from '../bridge/types.js';
 
 type NewMessage = Extract<BridgeEvent, { type: 'new_message' }>;
@@ -12,27 +13,9 @@ export interface DesktopNotification {
   chatId: string;
 }
 
-const PREVIEWS: Record<string, string> = {
-  image: '📷 Photo',
-  video: '🎥 Video',
-  audio: '🎵 Audio',
-  ptt: '🎤 Voice message',
-  document: '📄 Document',
-  sticker: 'Sticker',
-  location: '📍 Location',
-  vcard: '👤 Contact',
-  multi_vcard: '👤 Contacts',
-  poll: '📊 Poll',
-};
-
-const MAX_BODY = 120;
-
-/** A short text for the message: its text, or a label for media, cut to one line. */
-export function previewText(message: Pick<NewMessage['message'], 'type' | 'body'>): string {
-  const text = message.body.replace(/\s+/g, ' ').trim();
-  const label = PREVIEWS[message.type];
-  const base = message.type === 'chat' ? text : label ? (text ? `${label}: ${text}` : label) : text || 'New message';
-  return base.length > MAX_BODY ? `${base.slice(0, MAX_BODY - 1)}…` : base;
+/** A short text for the message, worded as the phones' pushes word it. */
+export function previewText(message: Pick<NewMessage['message'], 'type' | 'body' | 'hasMedia'>): string {
+  return previewOf(message);
 }
 
 export interface WindowView {

@@ -2,9 +2,9 @@
 // dbUrl, the FCM key path) into the SecretStore at start-up, leaving a placeholder in the file,
 // and hands the real values to loadConfig as overrides. Settings then shows the placeholder;
 // typing a new value seals it on the next start, removing it clears the stored one.
-import fs from 'node:fs';
-import path from 'node:path';
-import { ENV_NAMES, SETTINGS_FILE, type ConfigInput } from '../bridge/config.js';
+import { ENV_NAMES, type ConfigInput } from '../bridge/config.js';
+import { writeJsonAtomic } from '../bridge/files.js';
+import { readSettingsFile, settingsFilePath } from '../bridge/settings-file.js';
 import type { SecretStore } from './secrets.js';
 
 /** Stands for the stored MySQL password inside dbUrl. */
@@ -18,12 +18,11 @@ export interface SealResult {
   problems: string[];
 }
 
-function readSettings(file: string): Record<string, unknown> | null {
+function readSettings(dataDir: string): Record<string, unknown> | null {
   try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return readSettingsFile(dataDir);
   } catch {
-    return null; // missing or broken: loadConfig reports a broken file itself
+    return null; // broken: loadConfig reports it itself
   }
 }
 
@@ -80,16 +79,13 @@ function sealFcmPath(settings: Record<string, unknown>, store: SecretStore, resu
 
 export function sealSettingsSecrets(dataDir: string, store: SecretStore, env: NodeJS.ProcessEnv = process.env): SealResult {
   const result: SealResult = { overrides: {}, problems: [] };
-  const file = path.join(dataDir, SETTINGS_FILE);
-  const settings = readSettings(file);
+  const settings = readSettings(dataDir);
   if (!settings) return result;
   const has = (name: string): boolean => env[name] !== undefined && env[name] !== '';
   const changedDb = sealDbUrl(settings, store, result, has(ENV_NAMES.dbUrl));
   const changedFcm = sealFcmPath(settings, store, result, has(ENV_NAMES.firebaseServiceAccount));
   if (changedDb || changedFcm) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`);
-    fs.renameSync(tmp, file);
+    writeJsonAtomic(settingsFilePath(dataDir), settings, { mode: 0o600 });
   }
   return result;
 }

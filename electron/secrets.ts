@@ -4,6 +4,7 @@
 // use it, and report the backend so Settings can say the secrets are not really protected.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeJsonAtomic } from '../bridge/files.js';
 
 export const SECRETS_FILE = 'secrets.json';
 
@@ -96,8 +97,6 @@ export class SecretStore {
 
   private write(entries: Partial<Record<SecretName, Entry>>): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, entries, { mode: 0o600 });
   }
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomic } from '../bridge/files.js';
 
 export const SHELL_STATE_FILE = 'desktop.json';
 
@@ -39,9 +40,7 @@ export function loadShellState(dir: string): LoadedState {
 export function saveShellState(dir: string, state: ShellState): void {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, SHELL_STATE_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(schema.parse(state), null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeJsonAtomic(file, schema.parse(state));
 }
 
 export interface CloseDecision {

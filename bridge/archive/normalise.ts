@@ -23,7 +23,7 @@ const ARTICLE = '\u0627\u0644'; // ال
 const LAM_LAM = '\u0644\u0644'; // لل
 
 /** Fold one run of text: marks gone, letter variants unified, digits ASCII, lower case. */
-function fold(text: string): string {
+export function fold(text: string): string {
   return (
     text
       .toLowerCase()
@@ -39,14 +39,19 @@ function fold(text: string): string {
   );
 }
 
+/** How many leading characters of a folded token are the article (with its proclitic), else 0. */
+export function articleLength(token: string): number {
+  for (const prefix of ARTICLE_WITH_PROCLITIC) {
+    if (token.startsWith(prefix) && token.length - prefix.length >= 3) return prefix.length;
+  }
+  if (token.startsWith(ARTICLE) && token.length - ARTICLE.length >= 2) return ARTICLE.length;
+  if (token.startsWith(LAM_LAM) && token.length - LAM_LAM.length >= 3) return LAM_LAM.length;
+  return 0;
+}
+
 /** Drop the article so a word is found with or without ال (only when a real stem remains). */
 function stripArticle(token: string): string {
-  for (const prefix of ARTICLE_WITH_PROCLITIC) {
-    if (token.startsWith(prefix) && token.length - prefix.length >= 3) return token.slice(prefix.length);
-  }
-  if (token.startsWith(ARTICLE) && token.length - ARTICLE.length >= 2) return token.slice(ARTICLE.length);
-  if (token.startsWith(LAM_LAM) && token.length - LAM_LAM.length >= 3) return token.slice(LAM_LAM.length);
-  return token;
+  return token.slice(articleLength(token));
 }
 
 /** The search tokens of a text, in order (duplicates kept: they weigh in ranking). */

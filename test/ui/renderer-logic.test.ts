@@ -30,6 +30,12 @@ describe('highlight', () => {
     expect(marked(text, 'المدرسه')).toEqual(['المدرسة']);
     expect(marked(text, 'الي احمد')).toEqual(['إلى', 'أحمد']);
   });
+  it('marks what the archive matched: Arabic-Indic digits and words found without their article', () => {
+    expect(marked('الطلب رقم 123', '١٢٣')).toEqual(['123']);
+    expect(marked('الطلب رقم ١٢٣', '123')).toEqual(['١٢٣']);
+    expect(marked('وصل الكتاب بالكتاب', 'كتاب')).toEqual(['الكتاب', 'بالكتاب']);
+    expect(marked('المدرسة', 'والمدرسه')).toEqual(['المدرسة']);
+  });
   it('keeps the original text intact around the marks', () => {
     const text = 'قال: الطَّلَبُ جاهز!';
     expect(highlight(text, 'طلب').map((s) => s.text).join('')).toBe(text);

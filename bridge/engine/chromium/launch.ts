@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { recoverProfileLock, type LockRecovery } from './lock.js';
+import { writeJsonAtomic } from '../../files.js';
 import { killTree } from './processes.js';
 
 export interface LaunchOptions {
@@ -28,11 +29,6 @@ export interface LaunchedBrowser {
 
 export const BROWSER_FILE = 'browser.json';
 
-function writeJsonAtomic(file: string, value: unknown) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value));
-  fs.renameSync(tmp, file);
-}
 
 export async function launchBrowser(opts: LaunchOptions): Promise<LaunchedBrowser> {
   fs.mkdirSync(opts.profileDir, { recursive: true });
@@ -64,7 +60,7 @@ export async function launchBrowser(opts: LaunchOptions): Promise<LaunchedBrowse
   });
   const wsEndpoint = browser.wsEndpoint();
   try {
-    writeJsonAtomic(path.join(opts.slotDir, BROWSER_FILE), { pid, wsEndpoint, startedAt: new Date().toISOString() });
+    writeJsonAtomic(path.join(opts.slotDir, BROWSER_FILE), { pid, wsEndpoint, startedAt: new Date().toISOString() }, { compact: true });
   } catch (err) {
     await killTree(pid).catch(() => undefined);
     throw err;

@@ -26,15 +26,6 @@ export class Semaphore {
       else this.#free++;
     };
   }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
 }
 
 /** Shared by every slot of this process. */

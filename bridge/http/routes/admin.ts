@@ -1,12 +1,14 @@
 // Admin-only routes beyond the seed: audit log, settings, recent logs, pairing addresses.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Router } from 'express';
-import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import { limitParam, parseOrThrow } from '../../api/schemas.js';
-import { SETTINGS_FILE, configSchema, type BridgeConfig } from '../../config.js';
+import { maskDbUrl, mysqlUrl } from '../../archive/db-url.js';
+import { checkMysqlUrl } from '../../archive/mysql-check.js';
+import type { BridgeConfig } from '../../config.js';
+import { writeJsonAtomic } from '../../files.js';
+import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
 import type { BridgeContext } from '../../context.js';
 import { callerOf } from '../auth.js';
 
@@ -17,7 +19,7 @@ const settingsBody = z
   .object({
     port: z.number().int().min(1).max(65535),
     slots: z.number().int().min(1).max(32),
-    dbUrl: configSchema.shape.dbUrl.unwrap().nullable(),
+    dbUrl: mysqlUrl.nullable(),
     ratePerMinute: z.number().int().min(1),
     ratePerHour: z.number().int().min(1),
     ratePerDay: z.number().int().min(1),
@@ -25,7 +27,7 @@ const settingsBody = z
   .partial()
   .strict();
 
-const dbUrlBody = z.object({ dbUrl: configSchema.shape.dbUrl.unwrap() });
+const dbUrlBody = z.object({ dbUrl: mysqlUrl });
 const firebaseBody = z.object({
   serviceAccount: z.looseObject({
     type: z.literal('service_account', { error: 'serviceAccount.type must be "service_account"' }),
@@ -35,35 +37,9 @@ const firebaseBody = z.object({
   }),
 });
 
-/** Hide the password of a database URL. */
-export function maskDbUrl(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '****';
-    return u.toString();
-  } catch {
-    return 'mysql://(unreadable)';
-  }
-}
-
-function readFileSettings(dataDir: string): Record<string, unknown> {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, SETTINGS_FILE), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
-function writeFileSettings(dataDir: string, values: Record<string, unknown>): void {
-  const file = path.join(dataDir, SETTINGS_FILE);
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file); // atomic: a crash never leaves half a config
-}
 
 function settingsView(config: BridgeConfig) {
-  const saved = readFileSettings(config.dataDir);
+  const saved = readSettingsOrEmpty(config.dataDir);
   const effective = { ...Object.fromEntries(EDITABLE.map((k) => [k, config[k] ?? null])), ...saved };
   const restartRequired = EDITABLE.filter((k) => k in saved && (saved[k] ?? null) !== (config[k] ?? null));
   return {
@@ -104,32 +80,23 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router
 
   r.put('/settings', (req, res) => {
     const changes = parseOrThrow(settingsBody, req.body) as Partial<Record<Editable, unknown>>;
-    const saved: Record<string, unknown> = { ...readFileSettings(ctx.config.dataDir), ...changes };
+    const saved: Record<string, unknown> = { ...readSettingsOrEmpty(ctx.config.dataDir), ...changes };
     for (const [k, v] of Object.entries(saved)) if (v === null) delete saved[k];
-    writeFileSettings(ctx.config.dataDir, saved);
+    writeSettingsFile(ctx.config.dataDir, saved);
     ctx.audit.record(callerOf(res).id, 'settings_changed', { keys: Object.keys(changes) }, req.ip ?? null);
     res.json({ success: true, ...settingsView(ctx.config) });
   });
 
   r.post('/settings/test-db', async (req, res) => {
     const { dbUrl } = parseOrThrow(dbUrlBody, req.body);
-    let conn: mysql.Connection | undefined;
-    try {
-      conn = await mysql.createConnection({ uri: dbUrl, connectTimeout: 5000 });
-      await conn.query('SELECT 1');
-      res.json({ success: true, ok: true });
-    } catch (err) {
-      res.json({ success: true, ok: false, error: (err as Error).message });
-    } finally {
-      await conn?.end().catch(() => undefined);
-    }
+    res.json({ success: true, ...(await checkMysqlUrl(dbUrl)) });
   });
 
   r.post('/settings/firebase', (req, res) => {
     const { serviceAccount } = parseOrThrow(firebaseBody, req.body);
     const file = path.join(ctx.config.dataDir, 'firebase-service-account.json');
-    fs.writeFileSync(file, JSON.stringify(serviceAccount), { mode: 0o600 });
-    writeFileSettings(ctx.config.dataDir, { ...readFileSettings(ctx.config.dataDir), firebaseServiceAccount: file });
+    writeJsonAtomic(file, serviceAccount, { mode: 0o600, compact: true });
+    writeSettingsFile(ctx.config.dataDir, { ...readSettingsOrEmpty(ctx.config.dataDir), firebaseServiceAccount: file });
     ctx.audit.record(callerOf(res).id, 'settings_changed', { keys: ['firebaseServiceAccount'] }, req.ip ?? null);
     res.json({ success: true, restartRequired: true });
   });

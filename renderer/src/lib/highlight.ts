@@ -1,22 +1,10 @@
-// Find where a search query matches a message body, the way the archive matches it: case- and
-// accent-insensitive for Latin; for Arabic regardless of harakat, tatweel, alef/hamza forms,
-// taa marbuta/haa and alef maqsura/yaa. Offsets map back to the original text, so the owner
-// sees the message exactly as written with the match marked.
+// Find where a search query matches a message body, the way the archive matches it: the
+// bridge's own folding rules (bridge/archive/normalise.ts: case, accents, harakat, tatweel,
+// alef/hamza forms, taa marbuta, yaa, Arabic-Indic digits, the article ال). Offsets map back to
+// the original text, so the owner sees the message exactly as written with the match marked.
+import { articleLength, fold, searchTokens } from '../../../bridge/archive/normalise.js';
 
-const ARABIC_FOLD: Record<string, string> = {
-  'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', 'ٲ': 'ا', 'ٳ': 'ا',
-  'ة': 'ه', 'ى': 'ي', 'ی': 'ي', 'ؤ': 'و', 'ئ': 'ي', 'ک': 'ك',
-};
-// Harakat, Quranic marks, superscript alef, and tatweel: dropped entirely.
-const DROPPED = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/;
-
-/** Fold one character; '' means "ignore this character". */
-export function foldChar(ch: string): string {
-  if (DROPPED.test(ch)) return '';
-  const ar = ARABIC_FOLD[ch];
-  if (ar) return ar;
-  return ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-}
+export { fold };
 
 /** The folded text plus, for each folded code unit, the index of the original character. */
 export function foldWithMap(text: string): { folded: string; map: number[] } {
@@ -24,7 +12,7 @@ export function foldWithMap(text: string): { folded: string; map: number[] } {
   const map: number[] = [];
   let i = 0;
   for (const ch of text) {
-    const f = foldChar(ch);
+    const f = fold(ch);
     for (let k = 0; k < f.length; k++) map.push(i);
     folded += f;
     i += ch.length;
@@ -32,20 +20,25 @@ export function foldWithMap(text: string): { folded: string; map: number[] } {
   return { folded, map };
 }
 
-export function fold(text: string): string {
-  return foldWithMap(text).folded;
-}
-
 /** The words of a query as the archive sees them: search operators are plain punctuation. */
 export function queryTerms(query: string): string[] {
-  return fold(query)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
+  return searchTokens(query).filter((t) => t.length > 0);
 }
 
 export interface Segment {
   text: string;
   match: boolean;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/** The folded word around position `at`: [start, end). */
+function wordAround(folded: string, at: number): [number, number] {
+  let s = at;
+  while (s > 0 && WORD_CHAR.test(folded[s - 1]!)) s--;
+  let e = at;
+  while (e < folded.length && WORD_CHAR.test(folded[e]!)) e++;
+  return [s, e];
 }
 
 /** Split `text` into plain and matching segments for every query term (prefix matches count). */
@@ -58,14 +51,17 @@ export function highlight(text: string, query: string): Segment[] {
   for (const term of terms) {
     let from = 0;
     for (;;) {
-      const at = folded.indexOf(term, from);
+      let at = folded.indexOf(term, from);
       if (at < 0) break;
+      const next = at + term.length;
+      // The archive matched the word without its article: mark the article with it.
+      const [ws, we] = wordAround(folded, at);
+      if (ws < at && articleLength(folded.slice(ws, we)) === at - ws) at = ws;
       const start = map[at]!;
-      const after = at + term.length;
       // Up to the next kept character, so marks dropped by folding (harakat) stay with their letter.
-      const end = after < map.length ? map[after]! : text.length;
+      const end = next < map.length ? map[next]! : text.length;
       for (let k = start; k < end; k++) marks[k] = true;
-      from = at + term.length;
+      from = next;
     }
   }
   const out: Segment[] = [];
