@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, requireAuth } from './auth.js';
+import { jsonBody } from './body.js';
 import { errorHandler, notFound } from './errors.js';
 import type { AddressCheck } from './network.js';
 import { openApiDocument } from './openapi.js';
@@ -73,7 +74,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
 
   const auth = requireAuth(ctx.tokens);
-  app.use('/api', express.json({ limit: ctx.config.bodyLimitBytes, strict: false }));
+  app.use('/api', jsonBody(ctx.config.bodyLimitBytes));
   app.use('/api', auth);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0')));
   app.use('/metrics', auth);
