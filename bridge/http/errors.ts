@@ -15,6 +15,8 @@ export function toBridgeError(err: unknown, bodyLimit?: number): BridgeError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new BridgeError('VALIDATION_ERROR', 'body: unsupported encoding');
   }
+  // The router's decodeURIComponent of a path parameter (`/api/slots/%zz/qr`).
+  if (err instanceof URIError) return new BridgeError('VALIDATION_ERROR', 'path: malformed % escape');
   return asBridgeError(err);
 }
 
