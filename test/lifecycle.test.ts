@@ -1,11 +1,12 @@
 // The headless bridge as a real process: restore on restart, graceful stop on SIGTERM/SIGINT,
 // and a one-line message for a bad configuration.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, waitFor, WsClient } from './helpers/bridge.js';
+import { tempDir, waitFor } from './helpers/bridge.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const TOKEN = 'lifecycle-admin-token-0123456789';
@@ -38,14 +39,15 @@ function runBridge(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function startProcess(dataDir: string, port: number) {
-  const run = runBridge({ PORT: String(port), HOST: '127.0.0.1', WA_BRIDGE_DATA_DIR: dataDir, WA_BRIDGE_ENGINE: 'demo', WA_BRIDGE_DEMO_SCAN_MS: '300', WA_BRIDGE_ADMIN_TOKEN: TOKEN, WA_BRIDGE_SLOTS: '3' });
+async function startProcess(dataDir: string, port: number, scanMs = 300) {
+  const run = runBridge({ PORT: String(port), HOST: '127.0.0.1', WA_BRIDGE_DATA_DIR: dataDir, WA_BRIDGE_ENGINE: 'demo', WA_BRIDGE_DEMO_SCAN_MS: String(scanMs), WA_BRIDGE_ADMIN_TOKEN: TOKEN, WA_BRIDGE_SLOTS: '3' });
   const http = supertest(`http://127.0.0.1:${port}`);
   await waitFor(async () => (await http.get('/healthz').catch(() => null))?.status === 200, 20_000, 'bridge up');
   return { ...run, http };
 }
 
-const slotsOf = async (http: ReturnType<typeof supertest>) => (await http.get('/api/slots').set('apikey', TOKEN)).body as { slot: number; ready: boolean; state: string }[];
+const slotsOf = async (http: ReturnType<typeof supertest>) =>
+  (await http.get('/api/slots').set('apikey', TOKEN)).body as { slot: number; ready: boolean; state: string; phone: string | null }[];
 
 describe('bridge process', () => {
   it('restores connected slots without a QR after a restart, leaves disconnected ones off, stops gracefully', async () => {
@@ -62,20 +64,26 @@ describe('bridge process', () => {
     expect(await first.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
 
-    const second = await startProcess(dataDir, port);
-    const ws = await WsClient.open(`http://127.0.0.1:${port}`, TOKEN);
+    // The saved pairing names its account; a restore must come back as that account. The demo
+    // phone "scans" only after ten minutes here, so a fresh pairing cannot pass for a restore.
+    const session = path.join(dataDir, 'slots', 'slot-1', 'demo-session.json');
+    fs.writeFileSync(session, JSON.stringify({ ...JSON.parse(fs.readFileSync(session, 'utf8')), phone: '15550009999' }));
+    const second = await startProcess(dataDir, port, 600_000);
     await waitFor(async () => (await slotsOf(second.http))[0]!.ready, 15_000, 'slot 1 restored');
-    expect(ws.frames.filter((f) => f.type === 'qr')).toEqual([]);
     const slots = await slotsOf(second.http);
     expect(slots.map((s) => s.state)).toEqual(['READY', 'STOPPED', 'STOPPED']);
+    expect(slots[0]!.phone).toBe('15550009999');
+    // No QR was scanned since the process started.
+    const metrics = await second.http.get('/metrics').set('apikey', TOKEN).expect(200);
+    expect(metrics.text).toMatch(/^# TYPE wa_qr_scans_total counter$/m);
+    expect(metrics.text).not.toMatch(/^wa_qr_scans_total\{[^}]*\} [1-9]/m);
     // The archive kept what was written before the stop (flushed on SIGTERM).
     const archive = await second.http.get('/api/archive').query({ slot: 1, chatId: '15550500001@c.us' }).set('apikey', TOKEN).expect(200);
     expect(archive.body.data.map((m: { body: string }) => m.body)).toContain('kept after restart');
-    ws.close();
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  });
+  }, 60_000);
 
   it('a bad configuration value stops start-up with one line naming the variable', async () => {
     const run = runBridge({ PORT: 'eighty', WA_BRIDGE_DATA_DIR: tempDir() });

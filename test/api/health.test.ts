@@ -1,10 +1,19 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSlot, startBridge, type TestBridge } from '../helpers/bridge.js';
+import { connectSlot, startBridge, WsClient, type TestBridge } from '../helpers/bridge.js';
 
 describe('health, metrics, OpenAPI, settings, logs', () => {
   let t: TestBridge;
+  /** Everything the bridge logged, as written to its log stream. */
+  let logged = '';
   beforeAll(async () => {
-    t = await startBridge({ slots: 2 });
+    const capture = new Writable({
+      write: (chunk, _enc, done) => {
+        logged += String(chunk);
+        done();
+      },
+    });
+    t = await startBridge({ slots: 2 }, { logDestination: capture });
     await connectSlot(t, 1);
   });
   afterAll(() => t.stop());
@@ -64,6 +73,18 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
   });
 
   it('recent log lines never carry tokens', async () => {
+    // Every place a token travels: query strings, both headers, a wrong token, the WebSocket URL,
+    // a freshly minted device token.
+    const wrong = 'wrong-token-that-must-not-be-logged-0123';
+    await t.http.get('/api/slots').query({ token: t.token, apikey: t.token }).set('apikey', t.token).expect(200);
+    await t.http.get('/api/slots').set('Authorization', `Bearer ${wrong}`).expect(401);
+    await t.http.get(`/api/nowhere?token=${wrong}`).set('apikey', wrong).expect(401);
+    const device = await t.http.post('/api/devices').set('apikey', t.token).send({ name: 'Log test' }).expect(201);
+    const ws = await WsClient.open(t.bridge.url, device.body.token as string);
+    await ws.command('ping');
+    ws.close();
+    expect(logged).toContain('"msg":"request"'); // the requests above were logged …
+    for (const secret of [t.token, wrong, device.body.token as string]) expect(logged).not.toContain(secret); // … without a token
     const res = await t.http.get('/api/logs').set('apikey', t.token).expect(200);
     expect(res.body.data.length).toBeGreaterThan(0);
     expect(res.body.data[0]).toEqual({ time: expect.any(Number), level: expect.any(String), msg: expect.any(String) });

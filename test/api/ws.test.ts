@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSlot, startBridge, WsClient, type TestBridge } from '../helpers/bridge.js';
@@ -102,9 +104,24 @@ describe('WebSocket', () => {
   });
 
   it('register_fcm stores the token for the caller', async () => {
-    const reply = await ws.command('register_fcm', { token: `fcm_${'x'.repeat(40)}`, platform: 'android' });
-    expect(reply.data).toEqual({ registered: true });
-    expect((await ws.command('register_fcm', {})).error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    const device = await t.http.post('/api/devices').set('apikey', t.token).send({ name: 'Till phone' }).expect(201);
+    const phone = await WsClient.open(t.bridge.url, device.body.token as string);
+    try {
+      const token = `fcm_${'x'.repeat(40)}`;
+      // deviceId names another device: the push identity is still the caller's own.
+      const reply = await phone.command('register_fcm', { token, platform: 'android', deviceId: 'someone-else' });
+      expect(reply.data).toEqual({ registered: true });
+      expect((await phone.command('register_fcm', {})).error).toMatchObject({ code: 'VALIDATION_ERROR' });
+      const db = new Database(path.join(t.dataDir, 'bridge.db'), { readonly: true });
+      try {
+        const rows = db.prepare('SELECT device_id, token, platform FROM fcm_tokens').all();
+        expect(rows).toEqual([{ device_id: device.body.deviceId, token, platform: 'android' }]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      phone.close();
+    }
   });
 });
 

@@ -95,8 +95,10 @@ export class DemoEngine implements WhatsAppEngine {
     if (this.running) return;
     this.running = true;
     fs.mkdirSync(this.ctx.slotDir, { recursive: true });
-    if (fs.existsSync(this.sessionFile)) {
-      this.later(50, () => this.becomeReady());
+    const saved = this.savedSession();
+    if (saved) {
+      // The remembered pairing: the same account comes back without a QR.
+      this.later(50, () => this.becomeReady(saved.phone));
       return;
     }
     this.emitQr();
@@ -112,11 +114,20 @@ export class DemoEngine implements WhatsAppEngine {
     this.later(this.opts.qrRefreshMs ?? 20_000, () => this.emitQr());
   }
 
-  private becomeReady(): void {
+  private savedSession(): { phone: string } | null {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(this.sessionFile, 'utf8')) as { phone?: unknown };
+      return { phone: typeof parsed.phone === 'string' && /^\d{7,15}$/.test(parsed.phone) ? parsed.phone : this.ownNumber };
+    } catch {
+      return null; // none, or unreadable: pair again
+    }
+  }
+
+  private becomeReady(phone = this.ownNumber): void {
     if (this.ready) return;
     this.ready = true;
     this.ctx.emit({ type: 'authenticated' });
-    this.ctx.emit({ type: 'ready', phone: this.ownNumber, name: `Demo ${this.ctx.slot}` });
+    this.ctx.emit({ type: 'ready', phone, name: `Demo ${this.ctx.slot}` });
   }
 
   async stop(): Promise<void> {
