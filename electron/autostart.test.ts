@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BRIDGE_DATA_FOLDER, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir } from './app-paths.js';
+import { bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir } from './app-paths.js';
 import { desktopEntry, linuxAutostart, linuxExecPath, quoteExecArg, xdgConfigHome } from './autostart.js';
 
 let dir: string;
@@ -54,26 +54,31 @@ describe('Linux autostart entry', () => {
 });
 
 describe('app paths', () => {
+  // Literal expectations (with / as separator), so a changed folder name or layout fails here.
+  const posix = (p: string) => p.split(path.sep).join('/');
+
   it('keeps data under the product-named userData folder', () => {
-    expect(userDataDir('/home/u/.config')).toBe(path.join('/home/u/.config', 'WA Bridge'));
-    expect(bridgeDataDir('/ud')).toBe(path.join('/ud', BRIDGE_DATA_FOLDER));
+    expect(posix(userDataDir('/home/u/.config'))).toBe('/home/u/.config/WA Bridge');
+    expect(posix(bridgeDataDir('/ud'))).toBe('/ud/data');
   });
 
   it('finds the bundled Chromium in resources when packaged, in build/ in a checkout', () => {
-    expect(bundledBrowserDir({ isPackaged: true, resourcesPath: '/opt/WA Bridge/resources', appPath: '/opt/WA Bridge/resources/app.asar' })).toBe(
-      path.join('/opt/WA Bridge/resources', 'chromium'),
+    expect(posix(bundledBrowserDir({ isPackaged: true, resourcesPath: '/opt/WA Bridge/resources', appPath: '/opt/WA Bridge/resources/app.asar' }))).toBe(
+      '/opt/WA Bridge/resources/chromium',
     );
-    expect(bundledBrowserDir({ isPackaged: false, resourcesPath: '/x/electron/resources', appPath: '/src/wa' })).toBe(path.join('/src/wa', 'build', 'chromium'));
+    expect(posix(bundledBrowserDir({ isPackaged: false, resourcesPath: '/x/electron/resources', appPath: '/src/wa' }))).toBe('/src/wa/build/chromium');
   });
 
   it('serves the renderer packed in the app and logs under userData', () => {
-    expect(rendererDir({ appPath: '/r/app.asar' })).toBe(path.join('/r/app.asar', 'dist', 'renderer'));
-    expect(logFile('/ud', 'bridge')).toBe(path.join('/ud', 'logs', 'bridge.log'));
+    expect(posix(rendererDir({ appPath: '/r/app.asar' }))).toBe('/r/app.asar/dist/renderer');
+    expect(posix(logFile('/ud', 'bridge'))).toBe('/ud/logs/bridge.log');
+    expect(posix(logFile('/ud', 'desktop'))).toBe('/ud/logs/desktop.log');
   });
 
   it('uses a template tray image on macOS', () => {
-    const layout = { isPackaged: true, resourcesPath: '/r', appPath: '/r/app.asar' };
-    expect(trayIconPath(layout, 'darwin')).toBe(path.join('/r', 'tray', 'trayTemplate.png'));
-    expect(trayIconPath(layout, 'win32')).toBe(path.join('/r', 'tray', 'tray.png'));
+    const packaged = { isPackaged: true, resourcesPath: '/r', appPath: '/r/app.asar' };
+    expect(posix(trayIconPath(packaged, 'darwin'))).toBe('/r/tray/trayTemplate.png');
+    expect(posix(trayIconPath(packaged, 'win32'))).toBe('/r/tray/tray.png');
+    expect(posix(trayIconPath({ ...packaged, isPackaged: false, appPath: '/src/wa' }, 'linux'))).toBe('/src/wa/build/tray/tray.png');
   });
 });

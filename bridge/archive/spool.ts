@@ -17,9 +17,15 @@ export class Spool {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // A spool left by a previous run (MySQL was down when it stopped) is picked up, not lost.
     if (fs.existsSync(file)) {
-      const text = fs.readFileSync(file, 'utf8');
+      let text = fs.readFileSync(file, 'utf8');
+      if (text && !text.endsWith('\n')) {
+        // A crash mid-append left a torn last line: cut it off, or the next append would be
+        // glued onto it and lost with it.
+        text = text.slice(0, text.lastIndexOf('\n') + 1);
+        fs.truncateSync(file, Buffer.byteLength(text));
+      }
       this.bytes = Buffer.byteLength(text);
-      this.ops = text.split('\n').filter(Boolean).length;
+      this.ops = parseLines(text).length;
     }
   }
 
@@ -64,16 +70,7 @@ export class Spool {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const out: ArchiveOp[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as ArchiveOp);
-      } catch {
-        // torn write: skip
-      }
-    }
-    return out;
+    return parseLines(text);
   }
 
   async clear(): Promise<void> {
@@ -81,4 +78,18 @@ export class Spool {
     this.bytes = 0;
     this.ops = 0;
   }
+}
+
+/** The operations of spool text; a line that is not JSON (torn or damaged) is skipped. */
+function parseLines(text: string): ArchiveOp[] {
+  const out: ArchiveOp[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as ArchiveOp);
+    } catch {
+      // torn write: skip
+    }
+  }
+  return out;
 }

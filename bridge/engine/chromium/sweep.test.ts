@@ -69,13 +69,31 @@ describe('process helpers', () => {
     expect(userDataDirOf({ pid: 1, ppid: 0, command: 'chrome --headless', argv: null })).toBeNull();
   });
 
+  it('treeOf walks children breadth-first and survives a ppid loop', () => {
+    const table = [
+      { pid: 10, ppid: 1, command: 'chrome', argv: null },
+      { pid: 11, ppid: 10, command: 'renderer', argv: null },
+      { pid: 12, ppid: 10, command: 'gpu', argv: null },
+      { pid: 13, ppid: 11, command: 'utility', argv: null },
+      { pid: 20, ppid: 1, command: 'other', argv: null },
+      { pid: 30, ppid: 31, command: 'loop-a', argv: null },
+      { pid: 31, ppid: 30, command: 'loop-b', argv: null },
+    ];
+    expect(treeOf(10, table)).toEqual([10, 11, 12, 13]);
+    expect(treeOf(20, table)).toEqual([20]);
+    expect(treeOf(30, table)).toEqual([30, 31]);
+  });
+
   it('killTree kills a parent and its child and reports both', async () => {
     const fake = await spawnFakeBrowser(null, { withChild: true });
     const tree = await fake.tree();
+    expect(tree).toHaveLength(2);
     const killed = await killTree(fake.pid);
     expect(new Set(killed)).toEqual(new Set(tree));
     for (const pid of tree) expect(isAlive(pid)).toBe(false);
-    expect(treeOf(fake.pid, await listProcesses())).toEqual([fake.pid]);
+    // Gone from the process table too (a zombie or a re-parented child would still be listed).
+    const live = new Set((await listProcesses()).map((p) => p.pid));
+    expect(tree.filter((pid) => live.has(pid))).toEqual([]);
     expect(await killTree(fake.pid)).toEqual([]);
   });
 
