@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRetryQueue, type RetryQueueOptions } from './retry-queue.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -20,7 +20,42 @@ function queue(over: Partial<RetryQueueOptions<number>>) {
   return { q, settled };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+/** Times (fake clock) at which a job that always fails transiently was attempted. */
+async function attemptTimes(random: number, maxAttempts: number): Promise<number[]> {
+  vi.useFakeTimers();
+  vi.spyOn(Math, 'random').mockReturnValue(random);
+  const at: number[] = [];
+  const start = Date.now();
+  const { q, settled } = queue({
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    maxAttempts,
+    perform: async () => {
+      at.push(Date.now() - start);
+      throw new Error('transient');
+    },
+  });
+  q.push(1);
+  for (let i = 0; i < 1000 && settled.length === 0; i++) await vi.advanceTimersByTimeAsync(10);
+  expect(settled).toHaveLength(1);
+  return at;
+}
+
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
 describe('createRetryQueue', () => {
+  it('waits between attempts: exponential from baseDelayMs, capped at maxDelayMs, jitter within the upper half', async () => {
+    // Least jitter: half of each ceiling (100, 200, 400, 800, then the 1000 cap).
+    expect(gaps(await attemptTimes(0, 7))).toEqual([50, 100, 200, 400, 500, 500]);
+    // Most jitter: the ceiling itself, never above the cap.
+    expect(gaps(await attemptTimes(0.99999, 7))).toEqual([100, 200, 400, 800, 1000, 1000]);
+  });
+
   it('never runs more than `concurrency` jobs at once', async () => {
     let running = 0;
     let peak = 0;

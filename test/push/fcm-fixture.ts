@@ -54,6 +54,10 @@ export interface FakeFcm {
   /** Answers for the next requests, in order; once empty, `fallback` (or a 200) answers. */
   script: FcmReply[];
   fallback: FcmReply | null;
+  /** Requests answered so far, requests being answered now, and the most ever at once. */
+  replied: number;
+  inFlight: number;
+  peakInFlight: number;
   /** Resolves once `n` FCM requests have arrived. */
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
 }
@@ -72,6 +76,9 @@ export function installFakeFcm(): FakeFcm {
     authHeaders: [],
     script: [],
     fallback: null,
+    replied: 0,
+    inFlight: 0,
+    peakInFlight: 0,
     async waitForRequests(n, timeoutMs = 5000) {
       const start = Date.now();
       while (fake.requests.length < n) {
@@ -94,7 +101,14 @@ export function installFakeFcm(): FakeFcm {
       fake.requests.push(body as { message: Record<string, unknown> });
       fake.authHeaders.push(String(this.req.headers.authorization));
       const next = fake.script.shift() ?? fake.fallback ?? { status: 200, body: { name: `projects/${PROJECT_ID}/messages/${fake.requests.length}` } };
-      if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
+      fake.inFlight++;
+      fake.peakInFlight = Math.max(fake.peakInFlight, fake.inFlight);
+      try {
+        if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
+      } finally {
+        fake.inFlight--;
+        fake.replied++;
+      }
       return [next.status, next.body as nock.Body, { 'content-type': 'application/json' }];
     });
   return fake;
