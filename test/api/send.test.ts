@@ -82,7 +82,8 @@ describe('sending', () => {
     expect(a.body.messageId).toBeDefined();
     expect(b.body.messageId).toBe(a.body.messageId);
     expect(c.body.messageId).toBe(a.body.messageId);
-    await new Promise((r) => setTimeout(r, 200));
+    // Every send broadcasts its new_message before it answers; the pong, on the same socket, comes after them.
+    await ws.command('ping');
     const sent = ws.frames.filter((f) => f.type === 'new_message' && (f.message as { body: string; fromMe: number }).body === 'once');
     expect(sent).toHaveLength(1);
     ws.close();
@@ -96,6 +97,8 @@ describe('sending', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     // Another recipient is not affected.
     await post('/api/send', { ...body, phone: '15550100007' }).expect(200);
+    const metrics = await t.http.get('/metrics').set('apikey', t.token).expect(200);
+    expect(metrics.text).toMatch(/^wa_rate_limited_total\{slot="1"\} 1$/m);
   });
 
   it('queue: true stores the message while the slot is down and sends it once ready', async () => {

@@ -47,7 +47,8 @@ describe('slots', () => {
     const ws = await WsClient.open(t.bridge.url, t.token);
     const res = await t.http.post('/api/connect').set('apikey', t.token).send({ slot: 1 }).expect(200);
     expect(res.body.message).toBe('Slot 1 initialization triggered.');
-    await new Promise((r) => setTimeout(r, 200));
+    // A restart would broadcast STARTING at once; the pong, on the same socket, comes after it.
+    await ws.command('ping');
     expect(ws.frames.filter((f) => f.type === 'status')).toHaveLength(0);
     ws.close();
   });
@@ -107,8 +108,11 @@ describe('an unscanned QR', () => {
       expect(res.body.error.code).toBe('QR_EXPIRED');
       const health = await t.http.get('/api/health').set('apikey', t.token);
       expect(health.body.slots[0].lastError).toMatch(/QR not scanned/);
+      // A new connect starts a new QR budget: a new QR arrives (an event: the QR lives only 200 ms here).
+      const ws = await WsClient.open(t.bridge.url, t.token);
       await t.http.post('/api/connect').set('apikey', t.token).send({ slot: 1 }).expect(200);
-      await waitFor(async () => (await t.http.get('/api/slots/1/qr').set('apikey', t.token)).status === 200, 5000, 'a new QR');
+      await ws.waitFrame((f) => f.type === 'qr' && f.slot === 1);
+      ws.close();
     } finally {
       await t.stop();
     }
