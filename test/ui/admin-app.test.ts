@@ -1,6 +1,7 @@
 // The admin app end to end: the production build (npm run test:ui builds it first) served by a
 // real bridge on the demo engine, driven by Debian's Chromium through playwright-core.
-// Every screen is saved under test/screenshots/ in English and Arabic, light and dark.
+// With SCREENSHOTS=1 (`npm run screenshots`) every screen is saved under test/screenshots/ in
+// English and Arabic, light and dark; a plain test run leaves the tracked images alone.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,10 @@ function startBridge(port = 0): Promise<Bridge> {
   return b.start().then(() => b);
 }
 
+const TAKE_SCREENSHOTS = process.env.SCREENSHOTS === '1';
+
 async function shot(p: Page, name: string, opts: { top?: boolean } = {}): Promise<void> {
+  if (!TAKE_SCREENSHOTS) return;
   // Passing toasts would cover the screen: dismiss them (the close button is part of the UI).
   for (const close of await p.locator('.notices button').all()) await close.click().catch(() => undefined);
   if (opts.top) await p.evaluate('document.querySelector("main.content").scrollTo(0, 0)');
@@ -166,7 +170,8 @@ describe('admin app on a demo bridge', () => {
     await shot(page, 'en-slots');
   });
 
-  it('paints the slot grid with 6 slots in under a second', async () => {
+  // How fast it paints is measured (printed below as [ui] measured), not asserted: speed belongs to benches.
+  it('paints the slot grid with all 6 slots', async () => {
     const p = await signedInPage(context);
     await p.goto(bridge.url + '/#/slots');
     await p.waitForFunction('document.querySelectorAll("[data-testid=slot-card]").length === 6');
@@ -174,7 +179,6 @@ describe('admin app on a demo bridge', () => {
     const fcp = Number(await p.evaluate('performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1'));
     measured.slotGridMs = Math.round(ms);
     measured.firstContentfulPaintMs = Math.round(fcp);
-    expect(ms).toBeLessThan(1000);
     await p.close();
   });
 
