@@ -19,6 +19,7 @@ import {
 import { checkPage, checkSearch, timed } from './validate.js';
 import { QueuedArchiveWrites } from './queued-writes.js';
 import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow as MessageRowFields } from './message-row.js';
+import { matchesQuery, parseSearchQuery, searchableText } from './normalise.js';
 
 export interface MysqlStoreOptions {
   url: string;
@@ -536,13 +537,26 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   /** Bench only: the same query as a naive LIKE scan. */
-  async likeScan(slot: number | undefined, needle: string, limit: number): Promise<number> {
-    const sql =
-      slot === undefined
-        ? "SELECT pk FROM messages WHERE body LIKE CONCAT('%', ?, '%') ORDER BY timestamp DESC LIMIT ?"
-        : "SELECT pk FROM messages WHERE slot = ? AND body LIKE CONCAT('%', ?, '%') ORDER BY timestamp DESC LIMIT ?";
-    const rows = await this.read<RowDataPacket[]>('likeScan', sql, slot === undefined ? [needle, limit] : [slot, needle, limit]);
-    return rows.length;
+  /**
+   * Bench only: the same query answered without the index — every message of the slot, newest
+   * first, its fields normalised and matched by the same rule. Returns the hit count (up to `limit`).
+   */
+  async likeScan(slot: number, query: string, limit: number): Promise<number> {
+    const parsed = parseSearchQuery(query);
+    if (!parsed) return 0;
+    const rows = await this.read<RowDataPacket[]>(
+      'likeScan',
+      `SELECT m.body, m.caption, m.filename,
+         (SELECT GROUP_CONCAT(p.name SEPARATOR '\n') FROM poll_options p WHERE p.slot = m.slot AND p.message_id = m.id) AS polls
+       FROM messages m WHERE m.slot = ? ORDER BY m.timestamp DESC`,
+      [slot],
+    );
+    let hits = 0;
+    for (const r of rows) {
+      const text = searchableText({ body: r.body, caption: r.caption, filename: r.filename, pollOptions: r.polls ? String(r.polls).split('\n') : null });
+      if (matchesQuery(parsed, text) && ++hits >= limit) break;
+    }
+    return hits;
   }
 
   health(): ArchiveHealth {

@@ -114,3 +114,16 @@ export function buildFtsQuery(input: string): string | null {
   if (parsed.prefix) parts.push(`${quote(parsed.prefix)}*`);
   return parts.join(' ');
 }
+
+/**
+ * The index's matching rule applied to one normalised text (what `searchableText` returns):
+ * every whole word present, the prefix starting some word. The bench's index-free scan uses it,
+ * so both sides answer the same question.
+ */
+export function matchesQuery(parsed: ParsedQuery, normalisedText: string): boolean {
+  const tokens = new Set(normalisedText.split(' '));
+  if (!parsed.words.every((w) => tokens.has(w))) return false;
+  if (parsed.prefix === null) return true;
+  for (const t of tokens) if (t.startsWith(parsed.prefix)) return true;
+  return false;
+}

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import type { ArchiveRow, PollTally } from './types.js';
 import { mergeStored, toStored, ackRank, type ArchiveOp, type StoredMessage } from './ops.js';
-import { buildFtsQuery, searchableText } from './normalise.js';
+import { buildFtsQuery, matchesQuery, parseSearchQuery, searchableText } from './normalise.js';
 import { FTS_TABLE_PATTERN, ftsTable, ftsTableSql, migrateSqlite } from './sqlite-schema.js';
 import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow } from './message-row.js';
 
@@ -244,13 +244,23 @@ export class SqliteArchiveDb {
     };
   }
 
-  /** For the bench: the naive scan search would be without the index. */
-  likeScan(slot: number | undefined, needle: string, limit: number): number {
-    const sql =
-      slot === undefined
-        ? "SELECT pk FROM messages WHERE body LIKE '%' || ? || '%' ORDER BY timestamp DESC LIMIT ?"
-        : "SELECT pk FROM messages WHERE slot = ? AND body LIKE '%' || ? || '%' ORDER BY timestamp DESC LIMIT ?";
-    const args = slot === undefined ? [needle, limit] : [slot, needle, limit];
-    return (this.stmt(sql).all(...args) as unknown[]).length;
+  /**
+   * For the bench: search without the index — every message of the slot, newest first, its
+   * fields normalised and matched by the same rule. Returns the hit count (up to `limit`).
+   */
+  likeScan(slot: number, query: string, limit: number): number {
+    const parsed = parseSearchQuery(query);
+    if (!parsed) return 0;
+    const rows = this.stmt(
+      `SELECT m.body, m.caption, m.filename,
+         (SELECT group_concat(p.name, char(10)) FROM poll_options p WHERE p.slot = m.slot AND p.message_id = m.id) AS polls
+       FROM messages m WHERE m.slot = ? ORDER BY m.timestamp DESC`,
+    ).iterate(slot) as Iterable<{ body: string; caption: string | null; filename: string | null; polls: string | null }>;
+    let hits = 0;
+    for (const r of rows) {
+      const text = searchableText({ body: r.body, caption: r.caption, filename: r.filename, pollOptions: r.polls?.split('\n') });
+      if (matchesQuery(parsed, text) && ++hits >= limit) break;
+    }
+    return hits;
   }
 }

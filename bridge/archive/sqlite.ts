@@ -117,9 +117,9 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
     return this.read('pollTally', slot, String(messageId));
   }
 
-  /** Bench only: the same query as a naive LIKE scan. */
-  likeScan(slot: number | undefined, needle: string, limit: number): Promise<number> {
-    return this.read('likeScan', slot, needle, limit);
+  /** Bench only: the same query answered by scanning every message, without the index. */
+  likeScan(slot: number, query: string, limit: number): Promise<number> {
+    return this.read('likeScan', slot, query, limit);
   }
 
   health(): ArchiveHealth {
