@@ -1,6 +1,7 @@
-// `npm run bench -- http`: POST /api/send on the demo engine next to a bare express handler (flat out
-// with 10 connections, then at a steady 500 req/s timed to the microsecond), and
-// broadcast latency from an engine event to 50 WebSocket clients at 1000 events/s.
+// `npm run bench -- http`: POST /api/send on the demo engine next to a bare express handler (both
+// warmed by the same requests first; then flat out with 10 connections, then at a steady 500 req/s
+// timed to the microsecond), and broadcast latency from an engine event to 50 WebSocket clients at
+// 1000 events/s, with how many of the expected deliveries arrived. BENCH_SECONDS shortens a run.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,9 +25,15 @@ const body = JSON.stringify({ slot: 1, phone: '962781523783', message: 'Hello fr
 /** A steady rate well below saturation, where latency is the server's own and not queueing. */
 const STEADY_RATE = 500;
 
+/** Requests every subject gets before it is measured (JIT, sockets, caches alike for both). */
+const WARM_UP_REQUESTS = Number(process.env.BENCH_WARM_UP ?? 2000);
+
 async function load(url: string, headers: Record<string, string>) {
   // The load generator runs in its own thread so it does not share the server's event loop.
   const options = { url, method: 'POST' as const, body, headers: { 'content-type': 'application/json', ...headers }, duration: DURATION_S, workers: 1 };
+  const { duration: _measured, ...once } = options;
+  const warm = await autocannon({ ...once, amount: WARM_UP_REQUESTS, connections: CONNECTIONS });
+  if (warm.non2xx || warm.errors) throw new Error(`${url}: warm-up answered ${warm.non2xx} non-2xx, ${warm.errors} errors`);
   const flat = await autocannon({ ...options, connections: CONNECTIONS });
   const steady = await paced(url, headers);
   return {
@@ -179,8 +186,10 @@ async function main() {
   clients.postMessage('report');
   const latencies = ((await new Promise((resolve) => clients.once('message', resolve))) as number[]).sort((a, b) => a - b);
   await clients.terminate();
+  const expected = total * WS_CLIENTS;
   console.log(JSON.stringify({
-    bench: 'broadcast', clients: WS_CLIENTS, eventsPerSecond: EVENTS_PER_SECOND, events: total, delivered: latencies.length,
+    bench: 'broadcast', clients: WS_CLIENTS, eventsPerSecond: EVENTS_PER_SECOND, events: total,
+    deliveries: latencies.length, expectedDeliveries: expected, lost: expected - latencies.length,
     p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)),
   }));
   await bridge.stop();

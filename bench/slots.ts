@@ -2,8 +2,11 @@
 // on the WhatsApp Web simulator, run as `node bridge/main.ts` in a child process.
 // Prints: time from start to six READY (cold = QR scanned by the bench; restored = restart
 // without QR), PSS of the bridge + six READY slots (total and per slot) with and without the
-// low-memory flags, and the floor: six bare Chromium on the same simulator page, no bridge.
-// BENCH_FLAGS=1 adds a per-flag table (one browser on the simulator page, base ± each flag);
+// low-memory flags, and the floor: six Chromium on the same simulator page, no bridge, launched
+// with the bridge's own flags (slotBrowserArgs, with and without the low-memory ones: the ratio
+// compares like with like) and, for reference, with bare flags.
+// BENCH_FLAGS=1 adds the per-flag table flags.ts quotes (3 browsers per run on the simulator
+// page, base ± each flag, BENCH_FLAG_RUNS runs, default 3, median per flag);
 // BENCH_FLAGS=only prints just that table.
 // Memory is PSS from /proc/<pid>/smaps_rollup: RSS would count shared pages once per process.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { baseFlags, killTree, listProcesses, LOW_MEMORY_FLAGS, processMemory, treeMemory } from '../bridge/engine/chromium/index.js';
+import { slotBrowserArgs } from '../bridge/engine/chromium/flags.js';
 import { simForSlot } from '../test/wa-sim/control.js';
 import { buildSimulatorHtml, prepareSimulatorCache } from '../test/wa-sim/index.js';
 
@@ -95,12 +99,12 @@ async function closeAll(browsers: Browser[]) {
   }
 }
 
-/** The floor: N bare Chromium (no bridge, no whatsapp-web.js) on the simulator page. */
-async function floor(work: string, html: string): Promise<number> {
+/** The floor: N Chromium (no bridge, no whatsapp-web.js) on the simulator page, with `flags(slot)`. */
+async function floor(work: string, html: string, tag: string, flags: (slot: number) => string[]): Promise<number> {
   const browsers: Browser[] = [];
   try {
     for (let i = 0; i < SLOTS; i++) {
-      browsers.push(await bareBrowser(path.join(work, `floor-${i}`), ['--no-sandbox', '--disable-gpu'], html));
+      browsers.push(await bareBrowser(path.join(work, `floor-${tag}-${i}`), flags(i + 1), html));
     }
     return (await browsersMemory(browsers)).pss;
   } finally {
@@ -108,16 +112,27 @@ async function floor(work: string, html: string): Promise<number> {
   }
 }
 
-/** Two browsers on the simulator page with base flags plus `extra`: memory per browser. */
+const FLAG_BROWSERS = 3;
+const FLAG_RUNS = Number(process.env.BENCH_FLAG_RUNS ?? 3);
+
+/** Three browsers on the simulator page with base flags plus `extra`: memory per browser. */
 async function perBrowser(work: string, html: string, extra: string[], tag: string): Promise<Measured> {
   const browsers: Browser[] = [];
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await bareBrowser(path.join(work, `flags-${tag}-${i}`), [...baseFlags(1), ...extra], html));
+    for (let i = 0; i < FLAG_BROWSERS; i++) browsers.push(await bareBrowser(path.join(work, `flags-${tag}-${i}`), [...baseFlags(i + 1), ...extra], html));
     const m = await browsersMemory(browsers);
-    return { pss: m.pss / 2, uss: m.uss / 2, processes: m.processes / 2 };
+    return { pss: m.pss / FLAG_BROWSERS, uss: m.uss / FLAG_BROWSERS, processes: m.processes / FLAG_BROWSERS };
   } finally {
     await closeAll(browsers);
   }
+}
+
+/** The run whose PSS is the median of FLAG_RUNS runs (flags.ts quotes medians over 3 runs). */
+async function medianRun(measure: (run: number) => Promise<Measured>): Promise<Measured> {
+  const runs: Measured[] = [];
+  for (let run = 0; run < FLAG_RUNS; run++) runs.push(await measure(run));
+  runs.sort((a, b) => a.pss - b.pss);
+  return runs[Math.floor((runs.length - 1) / 2)]!;
 }
 
 async function flagTable(work: string, html: string) {
@@ -136,10 +151,10 @@ async function flagTable(work: string, html: string) {
       `flags: ${label.padEnd(56)} PSS ${mb(m.pss).padStart(7)}  USS ${mb(m.uss).padStart(7)}  ${m.processes} proc` +
         (base ? `  (USS ${m.uss <= base.uss ? '-' : '+'}${mb(Math.abs(base.uss - m.uss))})` : ''),
     );
-  const base = await perBrowser(work, html, [], 'base');
-  show('base (per browser, simulator page)', base);
-  for (const [i, flag] of candidates.entries()) show(flag, await perBrowser(work, html, [flag], `f${i}`), base);
-  show('all kept low-memory flags', await perBrowser(work, html, [...LOW_MEMORY_FLAGS], 'all'), base);
+  const base = await medianRun((run) => perBrowser(work, html, [], `base-${run}`));
+  show(`base (per browser, ${FLAG_BROWSERS} browsers, median of ${FLAG_RUNS} runs)`, base);
+  for (const [i, flag] of candidates.entries()) show(flag, await medianRun((run) => perBrowser(work, html, [flag], `f${i}-${run}`)), base);
+  show('all kept low-memory flags', await medianRun((run) => perBrowser(work, html, [...LOW_MEMORY_FLAGS], `all-${run}`)), base);
 }
 
 interface BridgeRun {
@@ -249,16 +264,20 @@ async function main() {
     if (process.env.BENCH_FLAGS === '1' || process.env.BENCH_FLAGS === 'only') await flagTable(work, html);
     if (process.env.BENCH_FLAGS === 'only') return;
 
-    const floorPss = await floor(work, html);
-    console.log(`floor: ${SLOTS} bare Chromium on the simulator page: ${mb(floorPss)} PSS (${mb(floorPss / SLOTS)} each)`);
+    const bareFloor = await floor(work, html, 'bare', () => ['--no-sandbox', '--disable-gpu']);
+    console.log(`floor: ${SLOTS} Chromium, bare flags, on the simulator page: ${mb(bareFloor)} PSS (${mb(bareFloor / SLOTS)} each)`);
     for (const lowMemory of [true, false]) {
-      const r = await bridgeRun(work, cache, lowMemory);
       const label = lowMemory ? 'low-memory flags on ' : 'low-memory flags off';
+      // The floor with exactly the flags the bridge launches its slots with.
+      const floorPss = await floor(work, html, `bridge-${lowMemory}`, (slot) => slotBrowserArgs({ slot, lowMemory, extra: [] }));
+      console.log(`floor: ${SLOTS} Chromium, the bridge's flags (${label.trim()}): ${mb(floorPss)} PSS (${mb(floorPss / SLOTS)} each)`);
+      const r = await bridgeRun(work, cache, lowMemory);
       console.log(
         `bridge (${label}): start→${SLOTS} READY cold ${(r.cold / 1000).toFixed(1)} s, restored ${(r.restored / 1000).toFixed(1)} s; ` +
           `bridge + ${SLOTS} READY slots ${mb(r.pss)} PSS (${mb(r.pss / SLOTS)} per slot; the bridge's Node ${mb(r.node)}; ` +
           `${r.processes} processes; RSS sum ${mb(r.rss)}); ` +
-          `${(r.pss / floorPss).toFixed(2)} × floor (target ≤ 1.25)`,
+          `${(r.pss / floorPss).toFixed(2)} × the floor with the same flags (target ≤ 1.25), ` +
+          `${(r.pss / bareFloor).toFixed(2)} × the bare-flags floor`,
       );
     }
   } finally {
