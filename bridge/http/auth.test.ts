@@ -31,7 +31,7 @@ describe('requireAuth', () => {
 
   it('refuses a missing or unknown token with UNAUTHORIZED', () => {
     const store = tokens({});
-    for (const headers of [{}, { apikey: 'nope' }]) {
+    for (const headers of [{}, { apikey: "nope" }] as Record<string, string>[]) {
       const { err, res } = call(requireAuth(store), headers);
       expect(err).toBeInstanceOf(BridgeError);
       expect(err).toMatchObject({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
