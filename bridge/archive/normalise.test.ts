@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildFtsQuery, normaliseForSearch, parseSearchQuery, searchableText, searchTokens,
+  articleLength, buildFtsQuery, matchesQuery, normaliseForSearch, parseSearchQuery, searchableText, searchTokens,
   MAX_QUERY_TOKENS, MAX_TOKEN_LENGTH,
 } from './normalise.js';
 import { ackRank, mergeAck, mergeStored, toStored } from './ops.js';
@@ -75,5 +75,43 @@ describe('merge rules', () => {
   it('coerces odd engine values instead of failing', () => {
     const s = toStored({ id: 'a', chatId: 'c', body: 7 as unknown as string, fromMe: 1, timestamp: Number.NaN, type: '', hasMedia: 0, senderName: 'x', ack: 9 as 1, pollOptions: ['a', 3 as unknown as string] });
     expect(s).toMatchObject({ body: '', timestamp: 0, type: 'chat', ack: 1, pollOptions: ['a'] });
+  });
+});
+
+describe('article and letter edge cases', () => {
+  it('strips the article only when a real stem remains (two letters after ال, three after لل or a proclitic)', () => {
+    expect(articleLength('الاب')).toBe(2); // ال + اب
+    expect(articleLength('الا')).toBe(0);
+    expect(articleLength('للبيت')).toBe(2); // لل + بيت
+    expect(articleLength('لله')).toBe(0);
+    expect(articleLength('للبي')).toBe(0);
+    expect(articleLength('والكتاب')).toBe(3);
+    expect(articleLength('والكت')).toBe(0);
+    expect(articleLength('hello')).toBe(0);
+    expect(searchTokens('لله للبيت')).toEqual(['لله', 'بيت']);
+  });
+
+  it('indexes only the parts a message has', () => {
+    expect(searchableText({ body: 'Hello' })).toBe('hello');
+    expect(searchableText({ body: '', caption: null, filename: 'a.pdf' })).toBe('a pdf');
+  });
+
+  it('folds keheh to kaf', () => {
+    expect(normaliseForSearch('کتاب')).toBe('كتاب');
+  });
+});
+
+describe('matchesQuery (the index-free scan of the bench)', () => {
+  const text = searchableText({ body: 'الطلب جاهز', caption: 'Invoice 42', pollOptions: ['Tomorrow'] });
+  const q = (s: string) => parseSearchQuery(s)!;
+  it('needs every whole word and a word starting with the prefix', () => {
+    expect(matchesQuery(q('طلب جاهز '), text)).toBe(true);
+    expect(matchesQuery(q('طلب inv'), text)).toBe(true);
+    expect(matchesQuery(q('tomorrow '), text)).toBe(true);
+    expect(matchesQuery(q('طلب غدا '), text)).toBe(false); // one word missing
+    expect(matchesQuery(q('جاه '), text)).toBe(false); // a whole word must match whole
+    expect(matchesQuery(q('voice'), text)).toBe(false); // the prefix starts a word, not inside one
+    expect(matchesQuery(q('طلب xyz'), text)).toBe(false);
+    expect(matchesQuery({ words: [], prefix: null }, text)).toBe(true);
   });
 });

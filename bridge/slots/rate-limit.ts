@@ -35,6 +35,7 @@ export class SendLimiter {
       } catch (res) {
         await Promise.all(taken.map((t) => t.limiter.reward(t.key)));
         if (!(res instanceof RateLimiterRes)) throw res;
+        await limiter.reward(k); // the refusing limiter counted the attempt too: give it back
         const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
         this.onLimited(slot);
         throw new BridgeError('RATE_LIMITED', `rate limit reached on slot ${slot}: ${label}; retry in ${retryAfter} s`, { retryAfter });

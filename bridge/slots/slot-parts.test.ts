@@ -1,0 +1,92 @@
+// The small parts of the slots folder: the registry, send limits, media checks and QR images.
+import { describe, expect, it, vi } from 'vitest';
+import { BridgeError } from '../domain/index.js';
+import { checkMedia } from './media.js';
+import { QR_LIFETIME_SECONDS, renderQr } from './qr.js';
+import { SendLimiter } from './rate-limit.js';
+import { SlotRegistry } from './registry.js';
+import type { Slot } from './slot.js';
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAcIMAFgUAf9ufZAyAAAAAElFTkSuQmCC';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n').toString('base64');
+
+describe('SlotRegistry', () => {
+  const slots = [{ number: 1 }, { number: 2 }] as unknown as Slot[];
+  const registry = new SlotRegistry(slots);
+  it('finds slots 1..N and refuses anything else with INVALID_SLOT', () => {
+    expect(registry.size).toBe(2);
+    expect(registry.get(1)).toBe(slots[0]);
+    expect(registry.get(2)).toBe(slots[1]);
+    for (const bad of [0, 3, -1, 1.5, '1', null, undefined]) {
+      expect(() => registry.get(bad)).toThrow(BridgeError);
+      expect(() => registry.get(bad)).toThrow('slot must be from 1 to 2');
+    }
+  });
+});
+
+describe('SendLimiter', () => {
+  it('allows N a minute per recipient, then RATE_LIMITED with the wait; other recipients and slots are separate', async () => {
+    const limiter = new SendLimiter({ ratePerMinute: 2, ratePerHour: 100, ratePerDay: 1000 });
+    await limiter.consume(1, 'a');
+    await limiter.consume(1, 'a');
+    const err = await limiter.consume(1, 'a').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BridgeError);
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^rate limit reached on slot 1: 2 messages a minute to one recipient; retry in \d+ s$/) });
+    expect((err as BridgeError).retryAfter).toBeGreaterThanOrEqual(1);
+    expect((err as BridgeError).retryAfter).toBeLessThanOrEqual(60);
+    await limiter.consume(1, 'b');
+    await limiter.consume(2, 'a');
+  });
+
+  it('counts the hour and the day too; a refused send consumes nothing and a refund gives a send back', async () => {
+    const onLimited = vi.fn();
+    const limiter = new SendLimiter({ ratePerMinute: 100, ratePerHour: 2, ratePerDay: 3 }, onLimited);
+    await limiter.consume(1, 'a');
+    await limiter.consume(1, 'a');
+    await expect(limiter.consume(1, 'a')).rejects.toMatchObject({ message: expect.stringContaining('2 messages an hour to one recipient') });
+    expect(onLimited).toHaveBeenCalledWith(1);
+    await limiter.consume(1, 'b'); // day: 3 of 3 (the refused one was given back)
+    await expect(limiter.consume(1, 'c')).rejects.toMatchObject({ message: expect.stringContaining('3 messages a day per slot') });
+    await limiter.refund(1, 'b');
+    await limiter.consume(1, 'c');
+    expect(onLimited).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('checkMedia', () => {
+  it('accepts base64 matching its mimetype, data-URL prefix and whitespace removed', async () => {
+    expect(await checkMedia(`data:image/png;base64,${PNG.slice(0, 20)}\n${PNG.slice(20)}`, 'image/PNG; charset=binary')).toEqual({
+      base64: PNG,
+      mime: 'image/png',
+      bytes: Buffer.from(PNG, 'base64').length,
+    });
+    expect((await checkMedia(PDF, 'application/pdf')).mime).toBe('application/pdf');
+    expect((await checkMedia(Buffer.from('plain words').toString('base64'), 'text/plain')).mime).toBe('text/plain');
+  });
+
+  it('accepts the names people use for the same format', async () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]).toString('base64');
+    expect((await checkMedia(jpeg, 'image/jpg')).mime).toBe('image/jpg');
+    const svg = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>').toString('base64');
+    await expect(checkMedia(svg, 'image/svg+xml')).resolves.toMatchObject({ mime: 'image/svg+xml' });
+  });
+
+  it('refuses what is not base64, decodes to nothing, or is another format', async () => {
+    for (const bad of ['', 'not base64!', 'abcde', '====']) {
+      await expect(checkMedia(bad, 'image/png')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/^base64: /) });
+    }
+    await expect(checkMedia(PNG, 'application/pdf')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: 'mimetype: the data is image/png, not application/pdf' });
+    await expect(checkMedia(PDF, 'image/jpeg')).rejects.toMatchObject({ message: 'mimetype: the data is application/pdf, not image/jpeg' });
+  });
+});
+
+describe('renderQr', () => {
+  it('renders PNG and SVG of the login ref, expiring after the 20 s WhatsApp gives it', async () => {
+    expect(QR_LIFETIME_SECONDS).toBe(20);
+    const qr = await renderQr('2@abc,def,ghi', 1_700_000_000_500);
+    expect(qr.raw).toBe('2@abc,def,ghi');
+    expect(qr.png).toMatch(/^data:image\/png;base64,iVBOR/);
+    expect(qr.svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(qr.expiresAt).toBe(1_700_000_020);
+  });
+});
