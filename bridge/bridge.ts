@@ -26,6 +26,9 @@ import { SlotRegistry } from './slots/registry.js';
 import { Slot, type SlotHooks } from './slots/slot.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
+import { SentLedger } from './state/sent-ledger.js';
+import { SendRecords } from './slots/send-records.js';
+import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge, BridgeEvent } from './types.js';
 import { WsHub } from './ws/hub.js';
 
@@ -66,6 +69,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let hub: WsHub | null = null;
   let stateDb: StateDb | null = null;
   let stopping: Promise<void> | null = null;
+  let records: SendRecords | null = null;
+  let confirmer: ArchiveConfirmer | null = null;
 
   const server = http.createServer((req, res) => {
     res.statusCode = 503;
@@ -130,6 +135,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
+    const ledger = new SentLedger(stateDb);
+    records = new SendRecords(ledger, logger);
+    // Sends answered before a crash whose archive batch never committed are written again.
+    confirmer = new ArchiveConfirmer(ledger, archive, logger);
+    confirmer.replay();
     await sweepLeftovers(config, logger);
     const factory = options.engineFactory ?? (await createEngineFactory(config, logger));
     const allowAddress = createAddressCheck(config.allowCidrs);
@@ -173,6 +183,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
         onOutboxFailed: (n, outboxId, error) => emit({ type: 'outbox_failed', slot: n, outboxId, error }),
       },
       logger,
+      records,
     );
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
@@ -226,6 +237,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
+      records?.close();
+      await confirmer?.confirm();
+      confirmer?.close();
       await c.archive.close();
     }
     stateDb?.close();
