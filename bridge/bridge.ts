@@ -17,6 +17,7 @@ import type { EngineEvent, EngineFactory } from './engine/types.js';
 import { createApp } from './http/app.js';
 import { createAddressCheck } from './http/network.js';
 import { LogBuffer } from './log-buffer.js';
+import { tolerantOutput } from './log-output.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createPushService } from './push/index.js';
@@ -61,7 +62,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   const logs = new LogBuffer();
   const logger = createLogger(
     config.logLevel,
-    pino.multistream([{ stream: options.logDestination ?? process.stdout }, { stream: logs }]),
+    pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<(event: BridgeEvent) => void>();
