@@ -24,6 +24,7 @@ import { Messenger } from './slots/messenger.js';
 import { SendLimiter } from './slots/rate-limit.js';
 import { SlotRegistry } from './slots/registry.js';
 import { Slot, type SlotHooks } from './slots/slot.js';
+import { createSnapshotService, withSnapshots } from './snapshots/index.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
 import type { Bridge, BridgeEvent } from './types.js';
@@ -131,7 +132,13 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
     await sweepLeftovers(config, logger);
-    const factory = options.engineFactory ?? (await createEngineFactory(config, logger));
+    const snapshots = await createSnapshotService(config, logger, metrics);
+    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+      firstDelayMs: config.snapshotFirstDelayMs,
+      intervalMs: config.snapshotIntervalMs,
+      retryBaseMs: 5000,
+      onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
+    });
     const allowAddress = createAddressCheck(config.allowCidrs);
 
     const hooks: SlotHooks = {
@@ -194,6 +201,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       push,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      snapshots,
       startedAt: Date.now(),
     };
     hub = hubRef.current = new WsHub(ctx, allowAddress);
@@ -226,6 +234,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
+      await c.snapshots.close();
       await c.archive.close();
     }
     stateDb?.close();
