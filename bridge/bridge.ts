@@ -218,6 +218,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
     logger.info({ url: bridge.url, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
+    void snapshots.warm(config.slots);
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }

@@ -18,7 +18,7 @@ export interface PackLimits {
   minProfileBytes: number;
 }
 
-export const DEFAULT_LIMITS: PackLimits = { minProfileBytes: 4096 };
+export const DEFAULT_LIMITS: PackLimits = { minProfileBytes: 1024 };
 
 interface CopyStats {
   files: number;

@@ -142,10 +142,15 @@ export class SnapshotService implements SnapshotManager {
   }
 
   restore(slot: number, opts: RestoreOptions = {}): Promise<RestoreResult> {
-    return this.#serial(slot, () => this.#restore(slot, opts));
+    return this.#serial(slot, () => this.#restore(slot, opts, true));
   }
 
-  async #restore(slot: number, opts: RestoreOptions): Promise<RestoreResult> {
+  /** The snapshot a restore would use, fully checked (key, sha256, slot, account), without unpacking. */
+  check(slot: number, opts: RestoreOptions = {}): Promise<RestoreResult> {
+    return this.#serial(slot, () => this.#restore(slot, opts, false));
+  }
+
+  async #restore(slot: number, opts: RestoreOptions, apply: boolean): Promise<RestoreResult> {
     const started = performance.now();
     try {
       const all = await this.list(slot);
@@ -159,7 +164,9 @@ export class SnapshotService implements SnapshotManager {
       let firstError: SnapshotError | null = null;
       for (const meta of candidates) {
         try {
-          await this.#restoreOne(slot, meta, opts.force === true);
+          const { archive, wid } = await this.#open(slot, meta, opts.force === true);
+          if (!apply) return { snapshot: meta, skipped };
+          await this.#apply(slot, archive, wid);
           const ms = performance.now() - started;
           this.#lastError.set(slot, null);
           this.#opts.logger.info({ slot, snapshot: meta.id, skipped, ms: Math.round(ms) }, 'session restored from snapshot');
@@ -183,7 +190,8 @@ export class SnapshotService implements SnapshotManager {
     }
   }
 
-  async #restoreOne(slot: number, meta: SnapshotMeta, force: boolean): Promise<void> {
+  /** Fetch, decrypt and verify one snapshot for this slot. */
+  async #open(slot: number, meta: SnapshotMeta, force: boolean): Promise<{ archive: Buffer; wid: string }> {
     const blob = await this.#storeCall('fetch', () => this.store.get(slot, meta.id));
     if (!blob) throw new SnapshotError('NOT_FOUND', `snapshot ${meta.id} vanished from the store`);
     const { archive, header } = openSnapshot(this.#opts.key, blob);
@@ -192,6 +200,11 @@ export class SnapshotService implements SnapshotManager {
     if (known && known !== header.wid && !force) {
       throw new SnapshotError('OTHER_ACCOUNT', `snapshot ${meta.id} is of ${header.wid}, but slot ${slot} last ran ${known} (restore with force to accept)`);
     }
+    return { archive, wid: header.wid };
+  }
+
+  /** Unpack beside the profile, then swap it in. */
+  async #apply(slot: number, archive: Buffer, wid: string): Promise<void> {
     const profileDir = this.#opts.profileDirOf(slot);
     fs.mkdirSync(path.dirname(profileDir), { recursive: true });
     const unpacked = scratchDir(profileDir, 'restoring');
@@ -201,7 +214,7 @@ export class SnapshotService implements SnapshotManager {
     } finally {
       fs.rmSync(unpacked, { recursive: true, force: true, maxRetries: 3 });
     }
-    this.#opts.accounts.setAccount(slot, header.wid);
+    this.#opts.accounts.setAccount(slot, wid);
   }
 
   /**
@@ -239,6 +252,11 @@ export class SnapshotService implements SnapshotManager {
       for (const meta of all) await this.store.delete(slot, meta.id);
       this.#opts.logger.info({ slot, deleted: all.length }, 'logged out: snapshots of the slot deleted');
     }).catch((err: unknown) => this.#opts.logger.warn({ slot, err: String(err) }, 'could not delete the snapshots of a logged-out slot'));
+  }
+
+  /** Fill the newest-snapshot cache that health shows (in the background at start). */
+  async warm(slots: number): Promise<void> {
+    for (let slot = 1; slot <= slots; slot++) await this.list(slot).catch(() => undefined);
   }
 
   health(slot: number): SlotSnapshotHealth {
