@@ -25,6 +25,7 @@ import { Messenger } from './slots/messenger.js';
 import { SendLimiter } from './slots/rate-limit.js';
 import { SlotRegistry } from './slots/registry.js';
 import { Slot, type SlotHooks } from './slots/slot.js';
+import { createSnapshotService, withSnapshots } from './snapshots/index.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
 import { SentLedger } from './state/sent-ledger.js';
@@ -79,7 +80,13 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     confirmer = new ArchiveConfirmer(ledger, archive, logger);
     confirmer.replay();
     await sweepLeftovers(config, logger);
-    const factory = options.engineFactory ?? (await createEngineFactory(config, logger));
+    const snapshots = await createSnapshotService(config, logger, metrics);
+    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+      firstDelayMs: config.snapshotFirstDelayMs,
+      intervalMs: config.snapshotIntervalMs,
+      retryBaseMs: 5000,
+      onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
+    });
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
@@ -146,6 +153,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       push,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      snapshots,
       startedAt: Date.now(),
     };
     hub = hubRef.current = new WsHub(ctx, allowAddress);
@@ -162,6 +170,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
     logger.info({ url: bridge.url, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
+    void snapshots.warm(config.slots);
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -181,6 +190,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       records?.close();
       await confirmer?.confirm();
       confirmer?.close();
+      await c.snapshots.close();
       await c.archive.close();
     }
     stateDb?.close();
