@@ -11,12 +11,15 @@ import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
-import type { ArchivedMessage, ChatRow, MessageRow } from './domain/index.js';
+import type { ArchivedMessage, ChatRow, MediaInfo, MessageRow } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineEvent, EngineFactory } from './engine/types.js';
 import { createApp } from './http/app.js';
 import { createAddressCheck } from './http/network.js';
 import { LogBuffer } from './log-buffer.js';
+import { MediaService } from './media/service.js';
+import { MediaStore } from './media/store.js';
+import { Thumbnails } from './media/thumbs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createPushService } from './push/index.js';
@@ -47,6 +50,12 @@ export function messageRow(m: ArchivedMessage): MessageRow & { chatId: string; p
   const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = m;
   const row = { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
   return m.type === 'poll' && m.pollOptions ? { ...row, pollOptions: m.pollOptions } : row;
+}
+
+/** The row of a new message: with media, its `media` object (pending until the download lands). */
+function eventRow(media: MediaService, slot: number, m: ArchivedMessage): MessageRow & { chatId: string; media?: MediaInfo } {
+  const row = messageRow(m);
+  return m.hasMedia ? { ...row, media: media.info(slot, m.id, null, m) } : row;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -85,7 +94,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
   function onMessage(c: BridgeContext, slot: Slot, message: ArchivedMessage): void {
     c.archive.saveMessage(slot.number, message);
-    const row = messageRow(message);
+    c.media.onMessage(slot.number, message);
+    const row = eventRow(c.media, slot.number, message);
     if (message.fromMe) return emit({ type: 'new_message', slot: slot.number, message: row }, { type: 'new_message', slot: slot.number, message: row, chat: null });
     c.metrics.messagesReceived.inc({ slot: String(slot.number) });
     hub?.broadcast({ type: 'new_message', slot: slot.number, message: row });
@@ -158,15 +168,34 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       return new Slot(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
     });
     const registry = new SlotRegistry(slots);
+    const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
+    mediaStore.init();
+    const media = new MediaService({
+      store: mediaStore,
+      thumbs: new Thumbnails(path.join(config.dataDir, 'media', 'thumbs')),
+      archive,
+      engineFor: (n) => {
+        const slot = registry.get(n);
+        return slot.ready ? slot.requireEngine() : null;
+      },
+      logger: logger.child({ part: 'media' }),
+      onRecord: (n, record, chatId) => {
+        emit({ type: 'message_media', slot: n, chatId, messageId: record.messageId, media: media.info(n, record.messageId, record) });
+      },
+    });
     const messenger = new Messenger(
       registry,
       new OutboxStore(stateDb),
       new IdempotencyStore(stateDb),
       new SendLimiter(config),
       {
-        onSent: (n, message) => {
+        onSent: (n, message, content) => {
           metrics.messagesSent.inc({ slot: String(n) });
           archive.saveMessage(n, message);
+          if (content.kind === 'media') {
+            const { base64, mimetype, filename } = content.media;
+            media.onSent(n, message.id, base64, { chatId: message.chatId, mimetype, filename });
+          }
         },
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
         onOutboxSent: (n, outboxId, messageId) => emit({ type: 'outbox_sent', slot: n, outboxId, messageId }),
@@ -192,6 +221,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       tokens,
       audit: new AuditLog(stateDb),
       push,
+      media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
       startedAt: Date.now(),
@@ -226,6 +256,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
+      await c.media.close();
       await c.archive.close();
     }
     stateDb?.close();

@@ -27,7 +27,8 @@ export type SendResult = { messageId: string } | { queued: true; outboxId: strin
 
 export interface MessengerEvents {
   /** A message this bridge sent (the engine also reports it; the archive de-duplicates). */
-  onSent(slot: number, message: ArchivedMessage): void;
+  /** `content` is what was sent (media keeps its bytes without asking WhatsApp for them back). */
+  onSent(slot: number, message: ArchivedMessage, content: SendContent): void;
   onFailed(slot: number): void;
   onOutboxSent(slot: number, outboxId: string, messageId: string): void;
   onOutboxFailed(slot: number, outboxId: string, error: string): void;
@@ -99,7 +100,7 @@ export class Messenger {
     }
     try {
       const message = await sendContent(engine, chatId, content);
-      this.events.onSent(slotNumber, message);
+      this.events.onSent(slotNumber, message, content);
       return message;
     } catch (err) {
       this.events.onFailed(slotNumber);
