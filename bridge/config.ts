@@ -35,6 +35,7 @@ export const configSchema = z.object({
     .describe('WA_BRIDGE_ALLOW_CIDRS: networks allowed to connect, comma separated'),
   corsOrigins: csv.default([]).describe('WA_BRIDGE_CORS_ORIGINS: origins allowed cross-origin (none by default)'),
   bodyLimitBytes: z.coerce.number().int().min(1024).default(16 * MiB).describe('WA_BRIDGE_BODY_LIMIT: request body limit in bytes'),
+  largeBodies: z.coerce.number().int().min(1).default(4).describe('WA_BRIDGE_LARGE_BODIES: request bodies over 1 MiB read at once (more wait their turn)'),
   ratePerMinute: z.coerce.number().int().min(1).default(10).describe('WA_BRIDGE_RATE_PER_MINUTE: messages per recipient per minute'),
   ratePerHour: z.coerce.number().int().min(1).default(100).describe('WA_BRIDGE_RATE_PER_HOUR: messages per recipient per hour'),
   ratePerDay: z.coerce.number().int().min(1).default(1000).describe('WA_BRIDGE_RATE_PER_DAY: messages per slot per day'),

@@ -15,6 +15,7 @@ export function createMetrics() {
     reconnects: new Counter({ name: 'wa_reconnects_total', help: 'Automatic slot restarts', labelNames: slotLabel, registers: [registry] }),
     qrScans: new Counter({ name: 'wa_qr_scans_total', help: 'QR codes scanned (authenticated after a QR)', labelNames: slotLabel, registers: [registry] }),
     wsClients: new Gauge({ name: 'wa_ws_clients', help: 'Open WebSocket clients', registers: [registry] }),
+    bodiesWaiting: new Gauge({ name: 'wa_http_bodies_waiting', help: 'Large request bodies waiting for their turn to be read', registers: [registry] }),
     outboxSize: new Gauge({ name: 'wa_outbox_size', help: 'Messages waiting in the outbox', registers: [registry] }),
     httpLatency: new Histogram({
       name: 'wa_http_request_duration_seconds',

@@ -79,10 +79,14 @@ export const limitParam = (max: number, fallback: number) =>
     .optional()
     .transform((n) => n ?? fallback);
 
+/** Above 2^53 a number is no longer exact and SQLite/MySQL refuse it (was a 500). */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
 export const offsetParam = z
   .string()
   .regex(/^\d+$/, 'offset must be a whole number ≥ 0')
   .transform(Number)
+  .refine((n) => n <= MAX_OFFSET, `offset must be at most ${MAX_OFFSET}`)
   .optional()
   .transform((n) => n ?? 0);
 

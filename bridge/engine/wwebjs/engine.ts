@@ -6,7 +6,7 @@ import path from 'node:path';
 import wweb from 'whatsapp-web.js';
 import type { Chat, Client as WaClient, Message } from 'whatsapp-web.js';
 import type { BridgeConfig } from '../../config.js';
-import { BridgeError, ackFromWhatsApp, type ArchivedMessage, type ChatRow, type MessageRow } from '../../domain/index.js';
+import { BridgeError, ackFromWhatsApp, apiMessageRow, errorText, withTimeout, type ArchivedMessage, type ChatRow, type MessageRow } from '../../domain/index.js';
 import {
   browserMissingMessage,
   clearBrowserFile,
@@ -41,19 +41,6 @@ type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Reasons after which the stored pairing is worthless: the profile is wiped on stop. */
 const SESSION_GONE = /^(LOGOUT|UNPAIRED.*)$/;
-
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err);
-}
 
 export class WwebjsEngine implements WhatsAppEngine {
   readonly kind = 'wwebjs' as const;
@@ -400,14 +387,14 @@ export class WwebjsEngine implements WhatsAppEngine {
     let rows = await newestFirst(undefined);
     for (let window = limit + 50; ; window *= 4) {
       const at = before ? rows.findIndex((r) => r.id === before) : -1;
-      if (!before && rows.length >= limit) return rows.slice(0, limit).map(stripArchive);
-      if (at >= 0 && rows.length >= at + 1 + limit) return rows.slice(at + 1, at + 1 + limit).map(stripArchive);
+      if (!before && rows.length >= limit) return rows.slice(0, limit).map((m) => apiMessageRow(m));
+      if (at >= 0 && rows.length >= at + 1 + limit) return rows.slice(at + 1, at + 1 + limit).map((m) => apiMessageRow(m));
       const more = await newestFirst(window);
       if (more.length <= rows.length || window > 5000) {
         // Everything there is has been loaded.
         const anchor = before ? more.findIndex((r) => r.id === before) : -1;
         if (before && anchor < 0) throw new BridgeError('NOT_FOUND', `message ${before} not found in chat ${chatId}`);
-        return more.slice(anchor + 1, anchor + 1 + limit).map(stripArchive);
+        return more.slice(anchor + 1, anchor + 1 + limit).map((m) => apiMessageRow(m));
       }
       rows = more;
     }
@@ -436,8 +423,3 @@ export class WwebjsEngine implements WhatsAppEngine {
   }
 }
 
-/** The API row without the archive-only extras. */
-function stripArchive(row: ArchivedMessage): MessageRow {
-  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = row;
-  return { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
-}

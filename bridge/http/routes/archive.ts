@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { limitParam, offsetParam, parseOrThrow, querySlot } from '../../api/schemas.js';
 import type { ArchiveRow } from '../../archive/types.js';
 import type { BridgeContext } from '../../context.js';
-import { BridgeError, type MediaInfo } from '../../domain/index.js';
+import { BridgeError, apiMessageRow, type MediaInfo } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 
 const archiveQuery = z.object({
@@ -23,13 +23,7 @@ const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'mess
 
 /** The API row: the seed's fields first, then the extras. */
 function apiRow(row: ArchiveRow & { media?: MediaInfo }, withSlot: boolean) {
-  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, pollOptions, media } = row;
-  return {
-    id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId,
-    ...(type === 'poll' && pollOptions ? { pollOptions } : {}),
-    ...(media ? { media } : {}),
-    ...(withSlot ? { slot: row.slot } : {}),
-  };
+  return withSlot ? { ...apiMessageRow(row), slot: row.slot } : apiMessageRow(row);
 }
 
 /** Rows (of one or several slots) with their `media` objects, order kept. */
