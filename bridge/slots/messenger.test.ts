@@ -1,180 +1,138 @@
-// The one send path with a scripted engine and the real local stores: targets, idempotency,
-// rate limits (refunds), the durable outbox and its drain, and a send interrupted by a crash.
+// The send path against storage faults and crashes: a real state DB (with a full-disk double),
+// real Slots on the demo engine.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BridgeError, type ArchivedMessage } from '../domain/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { failingDb, type FailingDb } from '../../test/helpers/failing-db.js';
+import { createDemoEngineFactory } from '../engine/demo/index.js';
 import { openStateDb, type StateDb } from '../state/db.js';
 import { IdempotencyStore, OutboxStore } from '../state/outbox.js';
-import { Messenger, type MessengerEvents } from './messenger.js';
+import { SentLedger } from '../state/sent-ledger.js';
+import type { ArchivedMessage } from '../domain/index.js';
+import { Messenger } from './messenger.js';
 import { SendLimiter } from './rate-limit.js';
 import { SlotRegistry } from './registry.js';
-import type { Slot } from './slot.js';
+import { SendRecords } from './send-records.js';
+import { Slot, type SlotHooks } from './slot.js';
 
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAcIMAFgUAf9ufZAyAAAAAElFTkSuQmCC';
-const dirs: string[] = [];
-const dbs: StateDb[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) d.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+const logger = pino({ level: 'silent' });
+const policy = { reconnectAttempts: 1, reconnectDelayMs: 10, watchdogIntervalMs: 60_000, watchdogTimeoutMs: 1000, qrMaxRefreshes: 5, memoryLimitBytes: 0 };
+const hooks: SlotHooks = { onState: () => undefined, onQr: () => undefined, onEngineEvent: () => undefined, onWish: () => undefined, onRestart: () => undefined, onQrScanned: () => undefined };
+
+const open: { slot: Slot; db: StateDb; records: SendRecords }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.slot.shutdown();
+    o.records.close();
+    o.db.close();
+  }
 });
 
-function sent(chatId: string, body: string, n: number): ArchivedMessage {
-  return { id: `true_${chatId}_${n}`, chatId, body, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), type: 'chat', hasMedia: 0, senderName: '', ack: 1 };
-}
-
-function setup(opts: { ready?: boolean; perMinute?: number } = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-messenger-'));
-  dirs.push(dir);
-  const db = openStateDb(dir);
-  dbs.push(db);
-  let n = 0;
-  const engine = {
-    resolvePhone: vi.fn(async (digits: string) => (digits === '15550190000' ? null : `${digits}@c.us`)),
-    sendText: vi.fn(async (chatId: string, text: string) => sent(chatId, text, ++n)),
-    sendMedia: vi.fn(async (chatId: string, media: { caption?: string }) => ({ ...sent(chatId, media.caption ?? '', ++n), type: 'image', hasMedia: 1 as const })),
-    sendPoll: vi.fn(async (chatId: string, poll: { question: string }) => ({ ...sent(chatId, poll.question, ++n), type: 'poll' })),
-    getMessages: vi.fn(async () => [] as ArchivedMessage[]),
-  };
-  const slot = {
-    number: 1,
-    ready: opts.ready ?? true,
-    requireEngine() {
-      if (!this.ready) throw new BridgeError('NOT_CONNECTED', 'slot 1 is not ready (stopped)');
-      return engine;
+/** A Messenger as the bridge builds it, on `dataDir` (a second call = the bridge after a restart). */
+async function setup(dataDir: string) {
+  const realDb = openStateDb(dataDir);
+  const storage: FailingDb = failingDb(realDb);
+  const db = storage.db;
+  const slot = new Slot(1, path.join(dataDir, 'slots', 'slot-1'), createDemoEngineFactory({ scanMs: 10, replyMs: 60_000, ackStepMs: 60_000 }), policy, hooks, logger);
+  const records = new SendRecords(new SentLedger(db), logger, 20);
+  open.push({ slot, db: realDb, records });
+  const events = { sent: [] as ArchivedMessage[], outboxSent: [] as string[] };
+  const messenger = new Messenger(
+    new SlotRegistry([slot]),
+    new OutboxStore(db),
+    new IdempotencyStore(db),
+    new SendLimiter({ ratePerMinute: 100, ratePerHour: 1000, ratePerDay: 10_000 }),
+    {
+      onSent: (_n, m) => events.sent.push(m),
+      onFailed: () => undefined,
+      onOutboxSent: (_n, id) => events.outboxSent.push(id),
+      onOutboxFailed: () => undefined,
     },
-  };
-  const events = { onSent: vi.fn(), onFailed: vi.fn(), onOutboxSent: vi.fn(), onOutboxFailed: vi.fn() } satisfies MessengerEvents;
-  const outbox = new OutboxStore(db);
-  const limiter = new SendLimiter({ ratePerMinute: opts.perMinute ?? 100, ratePerHour: 1000, ratePerDay: 10_000 });
-  const messenger = new Messenger(new SlotRegistry([slot as unknown as Slot]), outbox, new IdempotencyStore(db), limiter, events, pino({ level: 'silent' }));
-  return { messenger, engine, slot, events, outbox, db };
+    logger,
+    records,
+  );
+  slot.connect();
+  await slot.waitReady(5000);
+  const history = async (chatId: string) => (await slot.requireEngine().getMessages(chatId, 100)).filter((m) => m.fromMe === 1);
+  return { messenger, storage, slot, events, history, ledger: new SentLedger(realDb), outbox: new OutboxStore(realDb), idempotency: new IdempotencyStore(realDb) };
 }
 
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'messenger-test-'));
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 
-describe('Messenger', () => {
-  it('sends text to a phone (resolved on WhatsApp) or a chat id, with a quoted message', async () => {
-    const t = setup();
-    expect(await t.messenger.send({ slot: 1, phone: '+962 7 8152 3783', content: text('hi') })).toEqual({ messageId: 'true_962781523783@c.us_1' });
-    expect(t.engine.resolvePhone).toHaveBeenCalledWith('962781523783');
-    await t.messenger.send({ slot: 1, chatId: '120363025246125486@g.us', content: { kind: 'text', text: 'group', quotedMessageId: 'q1' } });
-    expect(t.engine.sendText).toHaveBeenLastCalledWith('120363025246125486@g.us', 'group', { quotedMessageId: 'q1' });
-    expect(t.events.onSent).toHaveBeenCalledTimes(2);
-    expect(t.events.onSent.mock.calls[0]![0]).toBe(1);
+describe('a full disk after WhatsApp took the message', () => {
+  it('still answers the id; retries with the key get the same id and send nothing again', async () => {
+    const t = await setup(tmp());
+    t.storage.full = true;
+    const req = { slot: 1, phone: '15550700001', content: text('disk is full'), idempotencyKey: 'k-1' };
+    const first = await t.messenger.send(req);
+    expect(first).toHaveProperty('messageId');
+    for (let i = 0; i < 3; i++) expect(await t.messenger.send(req)).toEqual(first);
+    expect(await t.history('15550700001@c.us')).toHaveLength(1);
+    expect(t.storage.failedWrites).toBeGreaterThan(0);
+
+    // Space returns: the record reaches the state DB, and a retry is answered from there.
+    t.storage.full = false;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(t.idempotency.get(1, 'k-1')).toEqual(first);
+    expect(t.ledger.unarchived().map((r) => r.message.id)).toEqual([(first as { messageId: string }).messageId]);
   });
 
-  it('refuses bad targets with the API codes', async () => {
-    const t = setup();
-    await expect(t.messenger.send({ slot: 1, chatId: 'nonsense', content: text('x') })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('chatId') });
-    await expect(t.messenger.send({ slot: 1, content: text('x') })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('phone is required') });
-    await expect(t.messenger.send({ slot: 1, phone: '12', content: text('x') })).rejects.toMatchObject({ code: 'INVALID_NUMBER' });
-    await expect(t.messenger.send({ slot: 1, phone: '15550190000', content: text('x') })).rejects.toMatchObject({ code: 'INVALID_NUMBER', message: '15550190000 is not on WhatsApp' });
-    await expect((async () => t.messenger.send({ slot: 2, phone: '962781523783', content: text('x') }))()).rejects.toMatchObject({ code: 'INVALID_SLOT' });
-    expect(t.engine.sendText).not.toHaveBeenCalled();
-  });
-
-  it('a number not on WhatsApp gives its rate-limit point back; a sent one does not', async () => {
-    const t = setup({ perMinute: 2 });
-    for (let i = 0; i < 3; i++) await expect(t.messenger.send({ slot: 1, phone: '15550190000', content: text('x') })).rejects.toMatchObject({ code: 'INVALID_NUMBER' });
-    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('1') });
-    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('2') });
-    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('3') })).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
-  });
-
-  it('wraps an engine failure as SEND_FAILED and counts it', async () => {
-    const t = setup();
-    t.engine.sendText.mockRejectedValueOnce(new Error('page crashed'));
-    await expect(t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: text('x') })).rejects.toMatchObject({
-      code: 'SEND_FAILED',
-      message: 'WhatsApp did not accept the message: page crashed',
-    });
-    t.engine.sendText.mockRejectedValueOnce(new BridgeError('RATE_LIMITED', 'own'));
-    await expect(t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: text('x') })).rejects.toMatchObject({ code: 'RATE_LIMITED', message: 'own' });
-    expect(t.events.onFailed).toHaveBeenCalledTimes(2);
-    expect(t.events.onSent).not.toHaveBeenCalled();
-  });
-
-  it('sends media checked against its bytes (voice notes for ogg/opus) and polls', async () => {
-    const t = setup();
-    await t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: { kind: 'media', media: { base64: `data:image/png;base64,${PNG}`, mimetype: 'image/png', caption: 'pic' } } });
-    expect(t.engine.sendMedia).toHaveBeenCalledWith('962781523783@c.us', { base64: PNG, mimetype: 'image/png', caption: 'pic', asVoice: false });
-    await expect(
-      t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: { kind: 'media', media: { base64: PNG, mimetype: 'image/png', asVoice: true } } }),
-    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: 'asVoice: only audio can be sent as a voice note' });
-    await t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: { kind: 'poll', poll: { question: 'Lunch?', options: ['a', 'b'], allowMultiple: false } } });
-    expect(t.engine.sendPoll).toHaveBeenCalledWith('962781523783@c.us', { question: 'Lunch?', options: ['a', 'b'], allowMultiple: false });
-  });
-
-  it('idempotencyKey: concurrent and later retries get the first result; another slot key is separate', async () => {
-    const t = setup();
-    const req = { slot: 1, phone: '962781523783', content: text('once'), idempotencyKey: 'order-1' };
-    const [a, b] = await Promise.all([t.messenger.send(req), t.messenger.send(req)]);
-    const c = await t.messenger.send(req);
-    expect(b).toEqual(a);
-    expect(c).toEqual(a);
-    expect(t.engine.sendText).toHaveBeenCalledTimes(1);
-    await t.messenger.send({ ...req, idempotencyKey: 'order-2' });
-    expect(t.engine.sendText).toHaveBeenCalledTimes(2);
-    t.engine.sendText.mockRejectedValueOnce(new Error('boom'));
-    await expect(t.messenger.send({ ...req, idempotencyKey: 'order-3' })).rejects.toMatchObject({ code: 'SEND_FAILED' });
-    await t.messenger.send({ ...req, idempotencyKey: 'order-3' }); // a failure is not remembered
-    expect(t.engine.sendText).toHaveBeenCalledTimes(4);
-  });
-
-  it('queues while the slot is down (only when asked) and drains in order once ready', async () => {
-    const t = setup({ ready: false });
-    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('now') })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
-    const first = await t.messenger.send({ slot: 1, phone: '962781523783', content: text('first'), queue: true });
-    const second = await t.messenger.send({ slot: 1, chatId: '447700900123@c.us', content: text('second'), queue: true });
-    expect(first).toEqual({ queued: true, outboxId: expect.any(String) });
-    expect(t.messenger.outboxSize()).toBe(2);
-    await t.messenger.drain(1); // still down: nothing happens
-    expect(t.engine.sendText).not.toHaveBeenCalled();
-    t.slot.ready = true;
+  it('an outbox entry sent while its mark cannot be saved is not sent again', async () => {
+    const t = await setup(tmp());
+    const id = t.outbox.enqueue(1, 'phone:15550700002', 'text', { text: 'queued, disk full' });
+    // The disk fills between the `sending` mark and WhatsApp's answer.
+    const engine = t.slot.requireEngine();
+    const sendText = engine.sendText.bind(engine);
+    engine.sendText = async (...args) => {
+      t.storage.full = true;
+      return sendText(...args);
+    };
     await t.messenger.drain(1);
-    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['first', 'second']);
-    expect(t.events.onOutboxSent.mock.calls.map((c) => c[1])).toEqual([(first as { outboxId: string }).outboxId, (second as { outboxId: string }).outboxId]);
-    expect(t.messenger.outboxSize()).toBe(0);
+    await t.messenger.drain(1);
+    engine.sendText = sendText;
+    expect(await t.history('15550700002@c.us')).toHaveLength(1);
+    expect(t.events.outboxSent).toEqual([id]);
+    t.storage.full = false;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(t.outbox.unfinished(1)).toEqual([]);
+  });
+});
+
+describe('an outbox entry caught mid-send', () => {
+  it('is not sent twice after a restart: the demo engine keeps its history, the id is recorded', async () => {
+    const dir = tmp();
+    const first = await setup(dir);
+    const id = first.outbox.enqueue(1, 'phone:15550700003', 'text', { text: 'once only' });
+    // The crash: marked sending, WhatsApp took it, the bridge died before marking it sent.
+    first.outbox.markSending(id);
+    const reached = await first.slot.requireEngine().sendText('15550700003@c.us', 'once only');
+    await first.slot.shutdown();
+
+    const second = await setup(dir);
+    await second.messenger.drain(1);
+    expect((await second.history('15550700003@c.us')).map((m) => [m.id, m.body])).toEqual([[reached.id, 'once only']]);
+    expect(second.outbox.unfinished(1)).toEqual([]);
+    expect(second.events.outboxSent).toEqual([id]);
+    // …and the recognised message goes to the archive with the sent mark.
+    expect(second.ledger.unarchived().map((r) => r.message.body)).toEqual(['once only']);
   });
 
-  it('a queued message that cannot be delivered is marked failed and reported; the rest still go', async () => {
-    const t = setup({ ready: false });
-    const bad = await t.messenger.send({ slot: 1, phone: '15550190000', content: text('nobody'), queue: true });
-    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('somebody'), queue: true });
-    t.slot.ready = true;
-    await t.messenger.drain(1);
-    expect(t.events.onOutboxFailed).toHaveBeenCalledWith(1, (bad as { outboxId: string }).outboxId, '15550190000 is not on WhatsApp');
-    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['somebody']);
-  });
+  it('with the same text as an earlier send, is still sent when WhatsApp never had it', async () => {
+    const dir = tmp();
+    const first = await setup(dir);
+    const sent = await first.messenger.send({ slot: 1, phone: '15550700004', content: text('same text') });
+    const id = first.outbox.enqueue(1, 'phone:15550700004', 'text', { text: 'same text' });
+    first.outbox.markSending(id); // crashed before reaching WhatsApp
+    await first.slot.shutdown();
 
-  it('stops draining when the slot goes away mid-drain and keeps the entry pending', async () => {
-    const t = setup({ ready: false });
-    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('a'), queue: true });
-    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('b'), queue: true });
-    t.slot.ready = true;
-    t.engine.sendText.mockImplementationOnce(async () => {
-      t.slot.ready = false;
-      throw new BridgeError('NOT_CONNECTED', 'gone');
-    });
-    await t.messenger.drain(1);
-    expect(t.outbox.unfinished(1).map((e) => e.status)).toEqual(['pending', 'pending']);
-    expect(t.events.onOutboxFailed).not.toHaveBeenCalled();
-  });
-
-  it('a send interrupted by a crash is recognised in the chat instead of sent twice', async () => {
-    const t = setup({ ready: false });
-    const q = (await t.messenger.send({ slot: 1, phone: '962781523783', content: text('maybe sent'), queue: true })) as { outboxId: string };
-    t.outbox.markSending(q.outboxId, Date.now());
-    t.engine.getMessages.mockResolvedValueOnce([
-      { ...sent('962781523783@c.us', 'maybe sent', 99), fromMe: 0 as const, id: 'not-mine' },
-      sent('962781523783@c.us', 'maybe sent', 42),
-    ]);
-    t.slot.ready = true;
-    await t.messenger.drain(1);
-    expect(t.engine.sendText).not.toHaveBeenCalled();
-    expect(t.events.onOutboxSent).toHaveBeenCalledWith(1, q.outboxId, 'true_962781523783@c.us_42');
+    const second = await setup(dir);
+    await second.messenger.drain(1);
+    const mine = await second.history('15550700004@c.us');
+    expect(mine.map((m) => m.body)).toEqual(['same text', 'same text']);
+    expect(mine.map((m) => m.id)).toContain((sent as { messageId: string }).messageId);
+    expect(second.events.outboxSent).toEqual([id]);
   });
 });

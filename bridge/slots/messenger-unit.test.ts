@@ -1,0 +1,188 @@
+// The one send path with a scripted engine and the real local stores (the fault cases are in
+// messenger.test.ts): targets, idempotency,
+// rate limits (refunds), the durable outbox and its drain, and a send interrupted by a crash.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BridgeError, type ArchivedMessage } from '../domain/index.js';
+import { openStateDb, type StateDb } from '../state/db.js';
+import { IdempotencyStore, OutboxStore } from '../state/outbox.js';
+import { SentLedger } from '../state/sent-ledger.js';
+import { Messenger, type MessengerEvents } from './messenger.js';
+import { SendLimiter } from './rate-limit.js';
+import { SlotRegistry } from './registry.js';
+import { SendRecords } from './send-records.js';
+import type { Slot } from './slot.js';
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAcIMAFgUAf9ufZAyAAAAAElFTkSuQmCC';
+const dirs: string[] = [];
+const dbs: StateDb[] = [];
+const records: SendRecords[] = [];
+afterEach(() => {
+  for (const r of records.splice(0)) r.close();
+  for (const d of dbs.splice(0)) d.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function sent(chatId: string, body: string, n: number): ArchivedMessage {
+  return { id: `true_${chatId}_${n}`, chatId, body, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), type: 'chat', hasMedia: 0, senderName: '', ack: 1 };
+}
+
+function setup(opts: { ready?: boolean; perMinute?: number } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-messenger-'));
+  dirs.push(dir);
+  const db = openStateDb(dir);
+  dbs.push(db);
+  let n = 0;
+  const engine = {
+    resolvePhone: vi.fn(async (digits: string) => (digits === '15550190000' ? null : `${digits}@c.us`)),
+    sendText: vi.fn(async (chatId: string, text: string) => sent(chatId, text, ++n)),
+    sendMedia: vi.fn(async (chatId: string, media: { caption?: string }) => ({ ...sent(chatId, media.caption ?? '', ++n), type: 'image', hasMedia: 1 as const })),
+    sendPoll: vi.fn(async (chatId: string, poll: { question: string }) => ({ ...sent(chatId, poll.question, ++n), type: 'poll' })),
+    getMessages: vi.fn(async () => [] as ArchivedMessage[]),
+  };
+  const slot = {
+    number: 1,
+    ready: opts.ready ?? true,
+    requireEngine() {
+      if (!this.ready) throw new BridgeError('NOT_CONNECTED', 'slot 1 is not ready (stopped)');
+      return engine;
+    },
+  };
+  const events = { onSent: vi.fn(), onFailed: vi.fn(), onOutboxSent: vi.fn(), onOutboxFailed: vi.fn() } satisfies MessengerEvents;
+  const outbox = new OutboxStore(db);
+  const limiter = new SendLimiter({ ratePerMinute: opts.perMinute ?? 100, ratePerHour: 1000, ratePerDay: 10_000 });
+  const logger = pino({ level: 'silent' });
+  const sendRecords = new SendRecords(new SentLedger(db), logger, 20);
+  records.push(sendRecords);
+  const messenger = new Messenger(new SlotRegistry([slot as unknown as Slot]), outbox, new IdempotencyStore(db), limiter, events, logger, sendRecords);
+  return { messenger, engine, slot, events, outbox, db };
+}
+
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+
+describe('Messenger', () => {
+  it('sends text to a phone (resolved on WhatsApp) or a chat id, with a quoted message', async () => {
+    const t = setup();
+    expect(await t.messenger.send({ slot: 1, phone: '+962 7 8152 3783', content: text('hi') })).toEqual({ messageId: 'true_962781523783@c.us_1' });
+    expect(t.engine.resolvePhone).toHaveBeenCalledWith('962781523783');
+    await t.messenger.send({ slot: 1, chatId: '120363025246125486@g.us', content: { kind: 'text', text: 'group', quotedMessageId: 'q1' } });
+    expect(t.engine.sendText).toHaveBeenLastCalledWith('120363025246125486@g.us', 'group', { quotedMessageId: 'q1' });
+    expect(t.events.onSent).toHaveBeenCalledTimes(2);
+    expect(t.events.onSent.mock.calls[0]![0]).toBe(1);
+  });
+
+  it('refuses bad targets with the API codes', async () => {
+    const t = setup();
+    await expect(t.messenger.send({ slot: 1, chatId: 'nonsense', content: text('x') })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('chatId') });
+    await expect(t.messenger.send({ slot: 1, content: text('x') })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('phone is required') });
+    await expect(t.messenger.send({ slot: 1, phone: '12', content: text('x') })).rejects.toMatchObject({ code: 'INVALID_NUMBER' });
+    await expect(t.messenger.send({ slot: 1, phone: '15550190000', content: text('x') })).rejects.toMatchObject({ code: 'INVALID_NUMBER', message: '15550190000 is not on WhatsApp' });
+    await expect((async () => t.messenger.send({ slot: 2, phone: '962781523783', content: text('x') }))()).rejects.toMatchObject({ code: 'INVALID_SLOT' });
+    expect(t.engine.sendText).not.toHaveBeenCalled();
+  });
+
+  it('a number not on WhatsApp gives its rate-limit point back; a sent one does not', async () => {
+    const t = setup({ perMinute: 2 });
+    for (let i = 0; i < 3; i++) await expect(t.messenger.send({ slot: 1, phone: '15550190000', content: text('x') })).rejects.toMatchObject({ code: 'INVALID_NUMBER' });
+    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('1') });
+    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('2') });
+    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('3') })).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+  });
+
+  it('wraps an engine failure as SEND_FAILED and counts it', async () => {
+    const t = setup();
+    t.engine.sendText.mockRejectedValueOnce(new Error('page crashed'));
+    await expect(t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: text('x') })).rejects.toMatchObject({
+      code: 'SEND_FAILED',
+      message: 'WhatsApp did not accept the message: page crashed',
+    });
+    t.engine.sendText.mockRejectedValueOnce(new BridgeError('RATE_LIMITED', 'own'));
+    await expect(t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: text('x') })).rejects.toMatchObject({ code: 'RATE_LIMITED', message: 'own' });
+    expect(t.events.onFailed).toHaveBeenCalledTimes(2);
+    expect(t.events.onSent).not.toHaveBeenCalled();
+  });
+
+  it('sends media checked against its bytes (voice notes for ogg/opus) and polls', async () => {
+    const t = setup();
+    await t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: { kind: 'media', media: { base64: `data:image/png;base64,${PNG}`, mimetype: 'image/png', caption: 'pic' } } });
+    expect(t.engine.sendMedia).toHaveBeenCalledWith('962781523783@c.us', { base64: PNG, mimetype: 'image/png', caption: 'pic', asVoice: false });
+    await expect(
+      t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: { kind: 'media', media: { base64: PNG, mimetype: 'image/png', asVoice: true } } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: 'asVoice: only audio can be sent as a voice note' });
+    await t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: { kind: 'poll', poll: { question: 'Lunch?', options: ['a', 'b'], allowMultiple: false } } });
+    expect(t.engine.sendPoll).toHaveBeenCalledWith('962781523783@c.us', { question: 'Lunch?', options: ['a', 'b'], allowMultiple: false });
+  });
+
+  it('idempotencyKey: concurrent and later retries get the first result; another slot key is separate', async () => {
+    const t = setup();
+    const req = { slot: 1, phone: '962781523783', content: text('once'), idempotencyKey: 'order-1' };
+    const [a, b] = await Promise.all([t.messenger.send(req), t.messenger.send(req)]);
+    const c = await t.messenger.send(req);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(t.engine.sendText).toHaveBeenCalledTimes(1);
+    await t.messenger.send({ ...req, idempotencyKey: 'order-2' });
+    expect(t.engine.sendText).toHaveBeenCalledTimes(2);
+    t.engine.sendText.mockRejectedValueOnce(new Error('boom'));
+    await expect(t.messenger.send({ ...req, idempotencyKey: 'order-3' })).rejects.toMatchObject({ code: 'SEND_FAILED' });
+    await t.messenger.send({ ...req, idempotencyKey: 'order-3' }); // a failure is not remembered
+    expect(t.engine.sendText).toHaveBeenCalledTimes(4);
+  });
+
+  it('queues while the slot is down (only when asked) and drains in order once ready', async () => {
+    const t = setup({ ready: false });
+    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('now') })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    const first = await t.messenger.send({ slot: 1, phone: '962781523783', content: text('first'), queue: true });
+    const second = await t.messenger.send({ slot: 1, chatId: '447700900123@c.us', content: text('second'), queue: true });
+    expect(first).toEqual({ queued: true, outboxId: expect.any(String) });
+    expect(t.messenger.outboxSize()).toBe(2);
+    await t.messenger.drain(1); // still down: nothing happens
+    expect(t.engine.sendText).not.toHaveBeenCalled();
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['first', 'second']);
+    expect(t.events.onOutboxSent.mock.calls.map((c) => c[1])).toEqual([(first as { outboxId: string }).outboxId, (second as { outboxId: string }).outboxId]);
+    expect(t.messenger.outboxSize()).toBe(0);
+  });
+
+  it('a queued message that cannot be delivered is marked failed and reported; the rest still go', async () => {
+    const t = setup({ ready: false });
+    const bad = await t.messenger.send({ slot: 1, phone: '15550190000', content: text('nobody'), queue: true });
+    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('somebody'), queue: true });
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    expect(t.events.onOutboxFailed).toHaveBeenCalledWith(1, (bad as { outboxId: string }).outboxId, '15550190000 is not on WhatsApp');
+    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['somebody']);
+  });
+
+  it('stops draining when the slot goes away mid-drain and keeps the entry pending', async () => {
+    const t = setup({ ready: false });
+    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('a'), queue: true });
+    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('b'), queue: true });
+    t.slot.ready = true;
+    t.engine.sendText.mockImplementationOnce(async () => {
+      t.slot.ready = false;
+      throw new BridgeError('NOT_CONNECTED', 'gone');
+    });
+    await t.messenger.drain(1);
+    expect(t.outbox.unfinished(1).map((e) => e.status)).toEqual(['pending', 'pending']);
+    expect(t.events.onOutboxFailed).not.toHaveBeenCalled();
+  });
+
+  it('a send interrupted by a crash is recognised in the chat instead of sent twice', async () => {
+    const t = setup({ ready: false });
+    const q = (await t.messenger.send({ slot: 1, phone: '962781523783', content: text('maybe sent'), queue: true })) as { outboxId: string };
+    t.outbox.markSending(q.outboxId, Date.now());
+    t.engine.getMessages.mockResolvedValueOnce([
+      { ...sent('962781523783@c.us', 'maybe sent', 99), fromMe: 0 as const, id: 'not-mine' },
+      sent('962781523783@c.us', 'maybe sent', 42),
+    ]);
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    expect(t.engine.sendText).not.toHaveBeenCalled();
+    expect(t.events.onOutboxSent).toHaveBeenCalledWith(1, q.outboxId, 'true_962781523783@c.us_42');
+  });
+});
