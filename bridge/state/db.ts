@@ -60,6 +60,9 @@ const MIGRATIONS: string[] = [
 
 export type StateDb = Database.Database;
 
+/** The schema version this bridge writes (`PRAGMA user_version`). */
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
 export function openStateDb(dataDir: string): StateDb {
   const db = new Database(path.join(dataDir, 'bridge.db'));
   db.pragma('journal_mode = WAL');

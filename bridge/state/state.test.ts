@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStateDb, type StateDb } from './db.js';
+import { openStateDb, STATE_SCHEMA_VERSION, type StateDb } from './db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './outbox.js';
 
 const dirs: string[] = [];
@@ -24,7 +24,8 @@ afterEach(() => {
 describe('state db', () => {
   it('creates the schema once, in WAL mode, and opens again without migrating twice', () => {
     const { db, dir } = fresh();
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(STATE_SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(STATE_SCHEMA_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
@@ -39,9 +40,11 @@ describe('state db', () => {
     const { db, dir } = fresh();
     db.close();
     const raw = new Database(path.join(dir, 'bridge.db'));
-    raw.pragma('user_version = 7');
+    raw.pragma(`user_version = ${STATE_SCHEMA_VERSION + 1}`);
     raw.close();
-    expect(() => openStateDb(dir)).toThrow(/schema version 7, newer than this bridge knows \(1\); update WA Bridge/);
+    expect(() => openStateDb(dir)).toThrow(
+      `bridge.db is schema version ${STATE_SCHEMA_VERSION + 1}, newer than this bridge knows (${STATE_SCHEMA_VERSION}); update WA Bridge`,
+    );
   });
 
   it('rolls a failed migration back as a whole', () => {

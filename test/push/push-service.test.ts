@@ -75,8 +75,8 @@ describe('push service: what is sent', () => {
     service.registerToken('dev-1', TOKEN_A, 'android');
     const msg = incoming({ body: 'Are we still on for 6?' });
     service.onMessage(2, msg, chatRow());
-    await fcm.waitForRequests(1);
-    await sleep(20);
+    // Counted once FCM's answer is in: wait for that, not for a fixed time.
+    await vi.waitFor(async () => expect(await metricValue(registry, 'wa_push_sent_total')).toBe(1), { timeout: 5000 });
 
     expect(fcm.requests[0]).toEqual({
       message: {
