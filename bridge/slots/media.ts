@@ -43,7 +43,8 @@ export async function checkMedia(base64Input: string, mimetype: string): Promise
   return { base64, mime, bytes: buffer.length };
 }
 
-function sameType(sniffed: string, declared: string): boolean {
+/** Is the declared mimetype a name for the format the bytes were sniffed as? */
+export function sameType(sniffed: string, declared: string): boolean {
   if (sniffed === declared) return true;
   if (EQUIVALENT[sniffed]?.includes(declared)) return true;
   // Text-like formats (e.g. an SVG sniffed as XML) are left to the declared type.

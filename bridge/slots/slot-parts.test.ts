@@ -1,7 +1,7 @@
 // The small parts of the slots folder: the registry, send limits, media checks and QR images.
 import { describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../domain/index.js';
-import { checkMedia } from './media.js';
+import { checkMedia, sameType } from './media.js';
 import { QR_LIFETIME_SECONDS, renderQr } from './qr.js';
 import { SendLimiter } from './rate-limit.js';
 import { SlotRegistry } from './registry.js';
@@ -77,6 +77,43 @@ describe('checkMedia', () => {
     }
     await expect(checkMedia(PNG, 'application/pdf')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: 'mimetype: the data is image/png, not application/pdf' });
     await expect(checkMedia(PDF, 'image/jpeg')).rejects.toMatchObject({ message: 'mimetype: the data is application/pdf, not image/jpeg' });
+  });
+});
+
+describe('sameType', () => {
+  it('knows the names people use for each sniffed format, and nothing more', () => {
+    const names: [string, string[]][] = [
+      ['audio/mpeg', ['audio/mp3', 'audio/mpeg3']],
+      ['audio/ogg', ['audio/opus', 'audio/ogg']],
+      ['application/ogg', ['audio/ogg', 'audio/opus', 'video/ogg']],
+      ['audio/opus', ['audio/ogg']],
+      ['video/mp4', ['audio/mp4', 'audio/m4a', 'audio/aac']],
+      ['audio/x-m4a', ['audio/mp4', 'audio/m4a', 'video/mp4']],
+      ['audio/wav', ['audio/x-wav', 'audio/wave']],
+      ['image/jpeg', ['image/jpg']],
+      ['application/zip', [
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      ]],
+    ];
+    for (const [sniffed, declared] of names) {
+      expect(sameType(sniffed, sniffed), sniffed).toBe(true);
+      for (const d of declared) expect(sameType(sniffed, d), `${sniffed} as ${d}`).toBe(true);
+      expect(sameType(sniffed, 'image/png'), `${sniffed} as image/png`).toBe(false);
+      expect(sameType(sniffed, ''), `${sniffed} as nothing`).toBe(false);
+    }
+    expect(sameType('application/xml', 'image/svg+xml')).toBe(true);
+    expect(sameType('application/xml', 'text/plain')).toBe(false);
+    expect(sameType('image/png', 'image/svg+xml')).toBe(false);
+    expect(sameType('image/png', 'image/jpeg')).toBe(false);
+  });
+
+  it('reads the declared type without parameters or spaces, and refuses a data URL in the middle', async () => {
+    expect((await checkMedia(PNG, '  image/png ; name=x')).mime).toBe('image/png');
+    expect((await checkMedia(`${PNG.slice(0, 8)}  \t\n ${PNG.slice(8)}`, 'image/png')).base64).toBe(PNG);
+    await expect(checkMedia(`x data:image/png;base64,${PNG}`, 'image/png')).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(checkMedia('AA==', 'application/octet-stream')).resolves.toMatchObject({ bytes: 1 });
   });
 });
 
