@@ -108,10 +108,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   async init(): Promise<void> {
-    const options = { uri: this.opts.url, connectTimeout: 5000, charset: 'utf8mb4', supportBigNumbers: true, enableKeepAlive: true };
     // Separate pools: slow searches can never take the connections the writer needs.
-    this.pool = mysql.createPool({ ...options, connectionLimit: 2 });
-    this.readPool = mysql.createPool({ ...options, connectionLimit: 4 });
+    this.pool = this.createPool(2);
+    this.readPool = this.createPool(4);
     try {
       await this.connect();
     } catch (err) {
@@ -121,6 +120,21 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
       }
       this.markDown(err, 'archive: MySQL unreachable at start; messages are kept in the local spool until it is back');
     }
+  }
+
+  private createPool(connectionLimit: number): Pool {
+    return mysql.createPool({ uri: this.opts.url, connectTimeout: 5000, charset: 'utf8mb4', supportBigNumbers: true, enableKeepAlive: true, connectionLimit });
+  }
+
+  /**
+   * Fresh pools for each try after an outage: connections of a server that died or hung
+   * may sit in the old one half-open or mid-reset, and would hold every slot of the pool.
+   */
+  private renewPools(): void {
+    const old = [this.pool, this.readPool];
+    this.pool = this.createPool(2);
+    this.readPool = this.createPool(4);
+    for (const pool of old) void pool?.end().catch(() => undefined);
   }
 
   /** Check the server, migrate, then replay the spool. */
@@ -232,6 +246,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     if (this.retrying || this.closed) return;
     this.retrying = true;
     try {
+      this.renewPools();
       await this.connect();
       if (this.retryTimer) clearInterval(this.retryTimer);
       this.retryTimer = null;
