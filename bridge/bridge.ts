@@ -18,6 +18,9 @@ import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
 import { LogBuffer } from './log-buffer.js';
 import { tolerantOutput } from './log-output.js';
+import { MediaService } from './media/service.js';
+import { MediaStore } from './media/store.js';
+import { Thumbnails } from './media/thumbs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createPushService } from './push/index.js';
@@ -25,6 +28,7 @@ import { Messenger } from './slots/messenger.js';
 import { SendLimiter } from './slots/rate-limit.js';
 import { SlotRegistry } from './slots/registry.js';
 import { Slot, type SlotHooks } from './slots/slot.js';
+import { createSnapshotService, withSnapshots } from './snapshots/index.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
 import { SentLedger } from './state/sent-ledger.js';
@@ -79,7 +83,13 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     confirmer = new ArchiveConfirmer(ledger, archive, logger);
     confirmer.replay();
     await sweepLeftovers(config, logger);
-    const factory = options.engineFactory ?? (await createEngineFactory(config, logger));
+    const snapshots = await createSnapshotService(config, logger, metrics);
+    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+      firstDelayMs: config.snapshotFirstDelayMs,
+      intervalMs: config.snapshotIntervalMs,
+      retryBaseMs: 5000,
+      onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
+    });
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
@@ -89,9 +99,23 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry: metrics.registry,
       isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
     });
+    const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
+    mediaStore.init();
+    const media = new MediaService({
+      store: mediaStore,
+      thumbs: new Thumbnails(path.join(config.dataDir, 'media', 'thumbs')),
+      archive,
+      engineFor: (n) => {
+        const slot = registry.get(n);
+        return slot.ready ? slot.requireEngine() : null;
+      },
+      logger: logger.child({ part: 'media' }),
+      onRecord: (n, record, chatId) => router.mediaRecord(n, chatId, record.messageId, media.info(n, record.messageId, record)),
+    });
     const router = createEventRouter({
       archive,
       push,
+      media,
       broadcast: (event) => hubRef.current?.broadcast(event),
       metrics,
       logger,
@@ -126,7 +150,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       new IdempotencyStore(stateDb),
       new SendLimiter(config, (n) => metrics.rateLimited.inc({ slot: String(n) })),
       {
-        onSent: (n, message) => router.sent(n, message),
+        onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
         onOutboxSent: (n, outboxId, messageId) => router.outboxSent(n, outboxId, messageId),
         onOutboxFailed: (n, outboxId, error) => router.outboxFailed(n, outboxId, error),
@@ -144,8 +168,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       tokens,
       audit: new AuditLog(stateDb),
       push,
+      media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      snapshots,
       startedAt: Date.now(),
     };
     hub = hubRef.current = new WsHub(ctx, allowAddress);
@@ -162,6 +188,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
     logger.info({ url: bridge.url, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
+    void snapshots.warm(config.slots);
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -181,6 +208,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       records?.close();
       await confirmer?.confirm();
       confirmer?.close();
+      await c.snapshots.close();
+      await c.media.close();
       await c.archive.close();
     }
     stateDb?.close();

@@ -20,7 +20,8 @@ import {
   type FindBrowserOptions,
   type LaunchedBrowser,
 } from '../chromium/index.js';
-import type { EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
+import { profileDirOf } from '../profile.js';
+import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
 import { RecentIds } from './recent.js';
 
@@ -72,7 +73,7 @@ export class WwebjsEngine implements WhatsAppEngine {
 
   /** Where LocalAuth keeps this slot's Chromium profile (and with it the WhatsApp pairing). */
   get profileDir(): string {
-    return path.join(this.sessionsDir, `session-slot-${this.ctx.slot}`);
+    return profileDirOf(this.ctx.dataDir, this.ctx.slot);
   }
 
   start(): Promise<void> {
@@ -107,6 +108,9 @@ export class WwebjsEngine implements WhatsAppEngine {
     const release = await launchPermits.acquire();
     try {
       if (this.#phase !== 'starting') throw new Error('stopped while waiting to launch');
+      // A missing profile may come back from a snapshot; this must happen before Chromium opens it.
+      await this.ctx.beforeLaunch?.();
+      if (this.#phase !== 'starting') throw new Error('stopped while restoring the profile');
       const launched = await launchBrowser({ executablePath: found.path, profileDir: this.profileDir, slotDir: this.ctx.slotDir, args });
       this.#browser = launched;
       if (this.#phase !== 'starting') throw new Error('stopped while launching');
@@ -350,6 +354,16 @@ export class WwebjsEngine implements WhatsAppEngine {
   sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage> {
     const content = new Poll(poll.question, poll.options, { allowMultipleAnswers: poll.allowMultiple, messageSecret: undefined });
     return this.#send('sending the poll', (c) => c.sendMessage(chatId, content));
+  }
+
+  async downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    const client = this.#requireClient();
+    const msg = await client.getMessageById(messageId);
+    if (!msg) return null;
+    // The library answers nothing (null/undefined) when WhatsApp has no copy left to give.
+    const media = await msg.downloadMedia();
+    if (!media?.data) return null;
+    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null };
   }
 
   async getChats(limit: number): Promise<ChatRow[]> {
