@@ -157,7 +157,13 @@ export class PrivateMariaDb {
     return null;
   }
 
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Start (a no-op while it runs: scenarios leave it running for the next one). */
   async start(): Promise<void> {
+    if (this.running) return;
     if (!fs.existsSync(path.join(this.dir, 'mysql'))) {
       execFileSync('/usr/bin/mariadb-install-db', ['--no-defaults', `--datadir=${this.dir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
     }
