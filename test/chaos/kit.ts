@@ -10,10 +10,12 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { waitFor } from '../helpers/bridge.js';
 import { freePort, TOKEN, type BridgeProcess } from '../helpers/process.js';
 
-export const CHAT = '15550900001@c.us';
+/** Sends are spread over 100 chats: the demo account keeps the newest 1,000 messages per chat. */
+export const chatFor = (n: number) => `15550900${String(n % 100).padStart(3, '0')}@c.us`;
 
 export interface Sent {
   key: string;
+  chatId: string;
   body: string;
   /** The id the caller was given (null: no answer yet, or the answer was an error). */
   id: string | null;
@@ -37,7 +39,7 @@ export class SendLoad {
   private async work(p: BridgeProcess): Promise<void> {
     while (this.running) {
       const n = this.next++;
-      const item: Sent = { key: `${this.tag}-${n}`, body: `${this.tag} message ${n}`, id: null, status: null };
+      const item: Sent = { key: `${this.tag}-${n}`, body: `${this.tag} message ${n}`, chatId: chatFor(n), id: null, status: null };
       this.sent.push(item);
       await this.sendOne(p, item);
     }
@@ -48,7 +50,7 @@ export class SendLoad {
       const res = await fetch(`${p.url}/api/send`, {
         method: 'POST',
         headers: { apikey: TOKEN, 'content-type': 'application/json' },
-        body: JSON.stringify({ slot: 1, chatId: CHAT, message: item.body, idempotencyKey: item.key, queue: this.opts.queue }),
+        body: JSON.stringify({ slot: 1, chatId: item.chatId, message: item.body, idempotencyKey: item.key, queue: this.opts.queue }),
       });
       item.status = res.status;
       const body = (await res.json().catch(() => ({}))) as { messageId?: string; outboxId?: string };
