@@ -1,12 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // The default suite: unit, API, archive (SQLite + MariaDB) and push tests on the demo engine.
-// The real-browser suites have their own configs (vitest.e2e.config.ts, vitest.ui.config.ts).
+// The real-browser suites and the chaos suite have their own configs (vitest.*.config.ts).
 export default defineConfig({
   test: {
     include: ['bridge/**/*.test.ts', 'electron/**/*.test.ts', 'test/**/*.test.ts'],
     // renderer-logic.test.ts is pure logic and runs here; the Playwright tests need test:ui.
-    exclude: ['test/e2e/**', 'test/ui/admin-app.test.ts', 'node_modules/**'],
+    exclude: ['test/e2e/**', 'test/ui/admin-app.test.ts', 'test/chaos/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

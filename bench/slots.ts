@@ -9,13 +9,14 @@
 // page, base ± each flag, BENCH_FLAG_RUNS runs, default 3, median per flag);
 // BENCH_FLAGS=only prints just that table.
 // Memory is PSS from /proc/<pid>/smaps_rollup: RSS would count shared pages once per process.
+// Recovery: kill -9 of slot 1's Chromium, then of its page's renderer, each timed to READY again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { baseFlags, killTree, listProcesses, LOW_MEMORY_FLAGS, processMemory, treeMemory } from '../bridge/engine/chromium/index.js';
+import { baseFlags, killTree, listProcesses, treeOf, LOW_MEMORY_FLAGS, processMemory, treeMemory } from '../bridge/engine/chromium/index.js';
 import { slotBrowserArgs } from '../bridge/engine/chromium/flags.js';
 import { simForSlot } from '../test/wa-sim/control.js';
 import { buildSimulatorHtml, prepareSimulatorCache } from '../test/wa-sim/index.js';
@@ -214,6 +215,37 @@ async function waitAllReady(url: string, timeoutMs = 300_000) {
   }
 }
 
+const seconds = (v: number | string) => (typeof v === 'number' ? `${(v / 1000).toFixed(1)} s` : `not measured (${v})`);
+
+interface SlotHealth { slot: number; state: string; pid: number | null }
+
+/** kill -9 a process of slot 1's browser (the browser itself, or its page's renderer); ms until READY again. */
+async function killToReady(url: string, which: 'browser' | 'renderer'): Promise<number> {
+  const health = (await api(url, '/api/health')) as { slots: SlotHealth[] };
+  const browserPid = health.slots[0]!.pid;
+  if (!browserPid) throw new Error('slot 1 has no browser pid');
+  let targets = [browserPid];
+  if (which === 'renderer') {
+    // Every renderer of the browser (the WhatsApp page's among them; Chromium may keep a spare).
+    const table = await listProcesses();
+    targets = treeOf(browserPid, table)
+      .map((pid) => table.find((p) => p.pid === pid))
+      .filter((p) => p && /--type=renderer/.test(p.command) && !/--extension-process/.test(p.command))
+      .map((p) => p!.pid);
+    if (targets.length === 0) throw new Error('no renderer process under the browser');
+  }
+  const t0 = Date.now();
+  for (const pid of targets) process.kill(pid, 'SIGKILL');
+  let left = false;
+  for (;;) {
+    const slots = (await api(url, '/api/slots')) as { slot: number; ready: boolean }[];
+    if (!slots[0]!.ready) left = true;
+    else if (left) return Date.now() - t0;
+    if (Date.now() - t0 > 180_000) throw new Error(`slot 1 not READY again 180 s after killing its ${which}`);
+    await sleep(20);
+  }
+}
+
 /** Cold start (scan every QR) then restart restored; PSS of the restored bridge + six slots. */
 async function bridgeRun(work: string, cache: { webVersion: string; webCacheDir: string }, lowMemory: boolean) {
   const dataDir = path.join(work, `bridge-${lowMemory ? 'low' : 'plain'}`);
@@ -248,7 +280,13 @@ async function bridgeRun(work: string, cache: { webVersion: string; webCacheDir:
     const restored = Date.now() - t1;
     const mem = await settledPss(bridge.child.pid!);
     const node = processMemory(bridge.child.pid!)?.pssBytes ?? 0;
-    return { cold, restored, node, ...mem };
+    const recovery = lowMemory
+      ? {
+          browser: await killToReady(bridge.url, 'browser').catch((err: Error) => err.message),
+          renderer: await killToReady(bridge.url, 'renderer').catch((err: Error) => err.message),
+        }
+      : null;
+    return { cold, restored, node, recovery, ...mem };
   } finally {
     await bridge.stop();
   }
@@ -279,6 +317,12 @@ async function main() {
           `${(r.pss / floorPss).toFixed(2)} × the floor with the same flags (target ≤ 1.25), ` +
           `${(r.pss / bareFloor).toFixed(2)} × the bare-flags floor`,
       );
+      if (r.recovery) {
+        console.log(
+          `recovery: kill -9 of slot 1's Chromium → READY ${seconds(r.recovery.browser)}; ` +
+            `kill -9 of its page's renderer → READY ${seconds(r.recovery.renderer)}`,
+        );
+      }
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

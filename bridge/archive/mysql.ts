@@ -36,6 +36,21 @@ export interface MysqlStoreOptions {
   targetVersion?: number;
   /** Tests: messages per backfill transaction when migration 3 indexes existing rows. */
   backfillBatch?: number;
+  /**
+   * A server that keeps the connection but stops answering: a write still running after this long
+   * (default 3 s) is abandoned (its connection destroyed) and the writes go to the local spool.
+   */
+  writeTimeoutMs?: number;
+  /** …or as soon as this many writes wait behind it in memory (default 5,000). */
+  maxWaitingWrites?: number;
+}
+
+export const DEFAULT_WRITE_TIMEOUT_MS = 3000;
+export const DEFAULT_MAX_WAITING_WRITES = 5000;
+
+/** Thrown when the server took too long: counted as the server being away. */
+class HungServerError extends Error {
+  readonly code = 'ETIMEDOUT';
 }
 
 const CONNECTION_ERRORS = new Set([
@@ -45,6 +60,7 @@ const CONNECTION_ERRORS = new Set([
 ]);
 
 function isConnectionError(err: unknown): boolean {
+  if (err instanceof HungServerError) return true;
   const e = err as { code?: string; fatal?: boolean; errno?: number };
   return Boolean(e && (e.fatal || (e.code && CONNECTION_ERRORS.has(e.code))));
 }
@@ -94,10 +110,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   async init(): Promise<void> {
-    const options = { uri: this.opts.url, connectTimeout: 5000, charset: 'utf8mb4', supportBigNumbers: true, enableKeepAlive: true };
     // Separate pools: slow searches can never take the connections the writer needs.
-    this.pool = mysql.createPool({ ...options, connectionLimit: 2 });
-    this.readPool = mysql.createPool({ ...options, connectionLimit: 4 });
+    this.pool = this.createPool(2);
+    this.readPool = this.createPool(4);
     try {
       await this.connect();
     } catch (err) {
@@ -109,15 +124,32 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     }
   }
 
+  private createPool(connectionLimit: number): Pool {
+    return mysql.createPool({ uri: this.opts.url, connectTimeout: 5000, charset: 'utf8mb4', supportBigNumbers: true, enableKeepAlive: true, connectionLimit });
+  }
+
+  /**
+   * Fresh pools for each try after an outage: connections of a server that died or hung
+   * may sit in the old one half-open or mid-reset, and would hold every slot of the pool.
+   */
+  private renewPools(): void {
+    const old = [this.pool, this.readPool];
+    this.pool = this.createPool(2);
+    this.readPool = this.createPool(4);
+    for (const pool of old) void pool?.end().catch(() => undefined);
+  }
+
   /** Check the server, migrate, then replay the spool. */
   private async connect(): Promise<void> {
-    const conn = await this.pool!.getConnection().catch(async (err: { code?: string }) => {
+    const conn = await this.acquire().catch(async (err: { code?: string }) => {
       if (err?.code !== 'ER_BAD_DB_ERROR') throw err;
       // The URL names a database that does not exist yet: create it, as the SQLite file would be.
       await this.createDatabase();
       return this.pool!.getConnection();
     });
     try {
+      // The migrations themselves may take long (backfill); only the first answer is bounded.
+      await this.guard(conn.query('SELECT 1'), conn);
       await this.migrate(conn);
       const [mode] = await conn
         .query<RowDataPacket[]>('SELECT @@innodb_autoinc_lock_mode AS m, @@auto_increment_increment AS i')
@@ -216,6 +248,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     if (this.retrying || this.closed) return;
     this.retrying = true;
     try {
+      this.renewPools();
       await this.connect();
       if (this.retryTimer) clearInterval(this.retryTimer);
       this.retryTimer = null;
@@ -263,13 +296,50 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   /** One transaction per batch; a batch the server rejects is retried op by op to isolate the bad one. */
+  /**
+   * Bound a call to the server: past the write timeout (or with too many writes waiting behind it)
+   * the connection is destroyed — a hung server never answers — and the call fails as a lost server.
+   */
+  private guard<T>(work: Promise<T>, conn: PoolConnection | null): Promise<T> {
+    const timeoutMs = this.opts.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    const maxWaiting = this.opts.maxWaitingWrites ?? DEFAULT_MAX_WAITING_WRITES;
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setInterval(() => {
+        const waited = Date.now() - started;
+        if (waited < timeoutMs && this.batcher.size <= maxWaiting) return;
+        conn?.destroy();
+        reject(new HungServerError(`MySQL did not answer within ${waited} ms (${this.batcher.size} writes waiting); writes go to the local spool`));
+      }, Math.min(100, timeoutMs));
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, hung]).finally(() => clearInterval(timer));
+  }
+
+  /** A writer connection, within the write timeout (one that arrives later goes back to the pool). */
+  private acquire(): Promise<PoolConnection> {
+    let gaveUp = false;
+    const getting = this.pool!.getConnection();
+    getting.then((c) => gaveUp && c.release(), () => undefined);
+    return this.guard(getting, null).catch((err: unknown) => {
+      gaveUp = true;
+      throw err;
+    });
+  }
+
   private async applyOps(ops: ArchiveOp[]): Promise<void> {
-    const conn = await this.pool!.getConnection();
+    const conn = await this.acquire();
     try {
       try {
-        await conn.beginTransaction();
-        await this.applyAll(conn, ops);
-        await conn.commit();
+        await this.guard(
+          (async () => {
+            await conn.beginTransaction();
+            await this.applyAll(conn, ops);
+            await conn.commit();
+          })(),
+          conn,
+        );
         return;
       } catch (err) {
         await conn.rollback().catch(() => undefined);

@@ -101,6 +101,33 @@ describe('a full disk after WhatsApp took the message', () => {
   });
 });
 
+describe('a direct send caught mid-send by a crash', () => {
+  it('retried with its key after the restart, answers the id WhatsApp gave and sends nothing again', async () => {
+    const dir = tmp();
+    const first = await setup(dir);
+    // The crash: WhatsApp took it, the bridge died before saving the result.
+    new SentLedger(first.storage.db).beginAttempt(1, 'k-crash', '15550700005@c.us', 'mid-send');
+    const reached = await first.slot.requireEngine().sendText('15550700005@c.us', 'mid-send');
+    await first.slot.shutdown();
+
+    const second = await setup(dir);
+    const again = await second.messenger.send({ slot: 1, chatId: '15550700005@c.us', content: text('mid-send'), idempotencyKey: 'k-crash' });
+    expect(again).toEqual({ messageId: reached.id });
+    expect((await second.history('15550700005@c.us')).map((m) => m.id)).toEqual([reached.id]);
+    expect(second.idempotency.get(1, 'k-crash')).toEqual({ messageId: reached.id });
+  });
+
+  it('is sent when WhatsApp never had it', async () => {
+    const dir = tmp();
+    const first = await setup(dir);
+    new SentLedger(first.storage.db).beginAttempt(1, 'k-lost', '15550700006@c.us', 'never arrived');
+    await first.slot.shutdown();
+    const second = await setup(dir);
+    const sent = await second.messenger.send({ slot: 1, chatId: '15550700006@c.us', content: text('never arrived'), idempotencyKey: 'k-lost' });
+    expect((await second.history('15550700006@c.us')).map((m) => m.id)).toEqual([(sent as { messageId: string }).messageId]);
+  });
+});
+
 describe('an outbox entry caught mid-send', () => {
   it('is not sent twice after a restart: the demo engine keeps its history, the id is recorded', async () => {
     const dir = tmp();

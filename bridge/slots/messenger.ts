@@ -95,8 +95,14 @@ export class Messenger {
       this.logger.info({ slot: slot.number, outboxId }, 'message queued until the slot is ready');
       return { queued: true, outboxId };
     }
+    if (idempotencyKey) {
+      // A retry of a send a crash interrupted: WhatsApp may have it already.
+      const found = await this.findInterrupted(slot.number, idempotencyKey, content);
+      if (found) return found;
+    }
     await this.limiter.consume(slot.number, recipient);
     try {
+      if (idempotencyKey) this.records.beginAttempt(slot.number, idempotencyKey, target, visibleBody(content));
       const message = await this.deliver(slot.number, slot.requireEngine(), target, content);
       const result = { messageId: message.id };
       // WhatsApp has it: from here on the caller gets the id, whatever local storage does.
@@ -106,6 +112,19 @@ export class Messenger {
       if (err instanceof BridgeError && err.code === 'INVALID_NUMBER') await this.limiter.refund(slot.number, recipient);
       throw err;
     }
+  }
+
+  /** The message of a keyed send that reached WhatsApp before a crash (same text, not another send's), recorded now. */
+  private async findInterrupted(slotNumber: number, key: string, content: SendContent): Promise<SendResult | null> {
+    const attempt = this.records.openAttempt(slotNumber, key);
+    if (!attempt || attempt.body !== visibleBody(content)) return null;
+    const engine = this.registry.get(slotNumber).requireEngine();
+    const message = await findSent(engine, attempt, content, (id) => this.records.has(slotNumber, id)).catch(() => null);
+    if (!message) return null;
+    const result = { messageId: message.id };
+    this.events.onSent(slotNumber, message, content);
+    this.records.save({ slot: slotNumber, message, idempotency: { key, result } });
+    return result;
   }
 
   private async deliver(slotNumber: number, engine: WhatsAppEngine, target: string, content: SendContent): Promise<ArchivedMessage> {
@@ -238,7 +257,7 @@ function visibleBody(content: SendContent): string {
 
 async function findSent(
   engine: WhatsAppEngine,
-  entry: OutboxEntry,
+  entry: Pick<OutboxEntry, 'target' | 'attemptedAt'>,
   content: SendContent,
   isOurs: (messageId: string) => boolean,
 ): Promise<ArchivedMessage | null> {

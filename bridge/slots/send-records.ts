@@ -40,6 +40,19 @@ export class SendRecords {
     return this.outboxSent.get(outboxId);
   }
 
+  /** Remember that a keyed send is about to reach WhatsApp; a full disk only loses this safety net. */
+  beginAttempt(slot: number, key: string, target: string, body: string): void {
+    try {
+      this.ledger.beginAttempt(slot, key, target, body);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, slot }, 'state: could not note a send attempt');
+    }
+  }
+
+  openAttempt(slot: number, key: string): { target: string; body: string; attemptedAt: number } | null {
+    return this.ledger.openAttempt(slot, key);
+  }
+
   /** Whether a WhatsApp id is the result of one of our sends (saved or not). */
   has(slot: number, messageId: string): boolean {
     return this.unsaved.some((r) => r.slot === slot && r.message.id === messageId) || this.ledger.has(slot, messageId);

@@ -152,6 +152,37 @@ describe('Slot state machine', () => {
     expect(slot.restarts).toBe(1);
   });
 
+  it('relaunches a crashed browser at once; only the second failure in a row waits the reconnect delay', async () => {
+    const ctx = setup({ policy: { reconnectDelayMs: 60_000, reconnectAttempts: 3 } });
+    cleanup.push(ctx.slot);
+    ctx.slot.connect();
+    await until(() => ctx.engines.length === 1);
+    ctx.engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => ctx.slot.ready);
+    ctx.engines[0]!.emit({ type: 'failure', error: 'browser process exited (SIGKILL)' });
+    await until(() => ctx.engines.length === 2); // not after 60 s: now
+    expect(ctx.engines[0]!.stopped).toBe(true);
+    // It fails again before READY: this one waits for the delay.
+    ctx.engines[1]!.emit({ type: 'failure', error: 'browser process exited (SIGKILL)' });
+    await until(() => ctx.slot.state === 'RECONNECTING' && ctx.slot.restarts === 2);
+    await tick(50);
+    expect(ctx.engines).toHaveLength(2);
+  });
+
+  it('after READY again, the next crash is again relaunched at once', async () => {
+    const ctx = setup({ policy: { reconnectDelayMs: 60_000, reconnectAttempts: 3 } });
+    cleanup.push(ctx.slot);
+    ctx.slot.connect();
+    for (let i = 0; i < 3; i++) {
+      await until(() => ctx.engines.length === i + 1);
+      ctx.engines[i]!.emit({ type: 'ready', phone: '1', name: 'x' });
+      await until(() => ctx.slot.ready);
+      ctx.engines[i]!.emit({ type: 'failure', error: 'page crashed' });
+    }
+    await until(() => ctx.engines.length === 4);
+    expect(ctx.slot.restarts).toBe(3);
+  });
+
   it('detects a hung page with the watchdog and restarts it', async () => {
     const { slot, engines } = await readySlot();
     engines[0]!.hang = true;

@@ -249,22 +249,34 @@ export class Slot {
     this.fail(`disconnected: ${reason}`);
   }
 
-  /** A crash, hang or start failure: restart after a pause, up to the attempt budget. */
+  /**
+   * A crash, hang or start failure: restart, up to the attempt budget. The first failure in a row
+   * restarts at once (a killed browser or renderer should cost seconds, not the reconnect delay);
+   * only a second one in a row waits `reconnectDelayMs`, so a crash loop still ends in FAILED slowly.
+   */
   private fail(error: string): void {
     this.lastError = error;
     const engine = this.shutdownSupervision();
-    void engine?.stop().catch(() => undefined);
+    const stopped = engine?.stop().catch(() => undefined) ?? Promise.resolve();
     if (this.attempts >= this.policy.reconnectAttempts) {
       this.logger.error({ slot: this.number, error }, 'slot failed; giving up until the next connect');
       this.setState('FAILED');
       return;
     }
+    const firstInARow = this.attempts === 0;
     this.attempts++;
     this.restarts++;
     this.hooks.onRestart(this);
-    this.logger.warn({ slot: this.number, error, attempt: this.attempts }, 'slot failed; restarting');
+    this.logger.warn({ slot: this.number, error, attempt: this.attempts, immediate: firstInARow }, 'slot failed; restarting');
     this.setState('RECONNECTING');
     const generation = this.generation;
+    if (firstInARow) {
+      // The old browser is closed first: its profile lock must be free for the new one.
+      void stopped.then(() => {
+        if (generation === this.generation) void this.launch();
+      });
+      return;
+    }
     this.retryTimer = setTimeout(() => {
       if (generation === this.generation) void this.launch();
     }, this.policy.reconnectDelayMs);

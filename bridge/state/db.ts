@@ -56,6 +56,16 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (slot, message_id)
    );
    CREATE INDEX sent_messages_unarchived ON sent_messages(archived, created_at);`,
+  // A send with an idempotency key, from just before WhatsApp gets it until its result is saved:
+  // a retry after a crash in between looks for the message in the chat instead of sending again.
+  `CREATE TABLE send_attempts (
+     slot INTEGER NOT NULL,
+     key TEXT NOT NULL,
+     target TEXT NOT NULL,
+     body TEXT NOT NULL,
+     attempted_at INTEGER NOT NULL,
+     PRIMARY KEY (slot, key)
+   );`,
 ];
 
 export type StateDb = Database.Database;

@@ -26,9 +26,13 @@ export class SentLedger {
     );
     const putKey = db.prepare('INSERT OR REPLACE INTO idempotency (slot, key, result, created_at) VALUES (?, ?, ?, ?)');
     const markSent = db.prepare(`UPDATE outbox SET status = 'sent', message_id = ? WHERE id = ?`);
+    const endAttempt = db.prepare('DELETE FROM send_attempts WHERE slot = ? AND key = ?');
     this.saveTx = db.transaction((r: SentRecord, now: number) => {
       insert.run(r.slot, r.message.id, JSON.stringify(r.message), now);
-      if (r.idempotency) putKey.run(r.slot, r.idempotency.key, JSON.stringify(r.idempotency.result), now);
+      if (r.idempotency) {
+        putKey.run(r.slot, r.idempotency.key, JSON.stringify(r.idempotency.result), now);
+        endAttempt.run(r.slot, r.idempotency.key);
+      }
       if (r.outboxId) markSent.run(r.message.id, r.outboxId);
     });
   }
@@ -36,6 +40,21 @@ export class SentLedger {
   /** One transaction: the message, and the idempotency result or outbox mark with it. Throws on I/O errors. */
   save(record: SentRecord, now = Date.now()): void {
     this.saveTx(record, now);
+  }
+
+  /** A keyed send is about to reach WhatsApp (throws on I/O errors). */
+  beginAttempt(slot: number, key: string, target: string, body: string, now = Date.now()): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO send_attempts (slot, key, target, body, attempted_at) VALUES (?, ?, ?, ?, ?)')
+      .run(slot, key, target, body, now);
+  }
+
+  /** A keyed send a crash interrupted: it may or may not have reached WhatsApp. */
+  openAttempt(slot: number, key: string): { target: string; body: string; attemptedAt: number } | null {
+    const row = this.db.prepare('SELECT target, body, attempted_at FROM send_attempts WHERE slot = ? AND key = ?').get(slot, key) as
+      | { target: string; body: string; attempted_at: number }
+      | undefined;
+    return row ? { target: row.target, body: row.body, attemptedAt: row.attempted_at } : null;
   }
 
   /** Whether this WhatsApp id is already the result of one of our sends. */

@@ -42,24 +42,42 @@ export async function createTestDatabase(): Promise<{ name: string; url: (port?:
   };
 }
 
-/** Forwards a local port to MariaDB; `cut()` closes it and every open connection, `restore()` reopens. */
+/**
+ * Forwards a local port to MariaDB; `cut()` closes it and every open connection, `restore()`
+ * reopens; `pause()` keeps every connection open but forwards nothing (a hung server), `resume()`
+ * forwards again.
+ */
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private paused = false;
+  private readonly held: (() => void)[] = [];
   port = 0;
+
+  private forward(from: net.Socket, to: net.Socket): void {
+    from.on('data', (chunk) => {
+      if (this.paused) this.held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
+  }
 
   async restore(): Promise<void> {
     const server = net.createServer((client) => {
       const upstream = net.connect(MYSQL_PORT, MYSQL_HOST);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
+        s.on('close', () => {
+          this.sockets.delete(s);
+          client.destroy();
+          upstream.destroy();
+        });
         s.on('error', () => {
           client.destroy();
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      this.forward(client, upstream);
+      this.forward(upstream, client);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -69,9 +87,20 @@ export class TcpProxy {
     this.server = server;
   }
 
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const send of this.held.splice(0)) send();
+  }
+
   async cut(): Promise<void> {
     const server = this.server;
     this.server = null;
+    this.paused = false;
+    this.held.length = 0;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

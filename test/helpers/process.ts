@@ -35,7 +35,7 @@ export function killAll(): void {
 
 export async function startBridgeProcess(
   dataDir: string,
-  opts: { port?: number; env?: Record<string, string>; stdio?: StdioOptions } = {},
+  opts: { port?: number; env?: Record<string, string>; stdio?: StdioOptions; startTimeoutMs?: number } = {},
 ): Promise<BridgeProcess> {
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bridge/main.ts')], {
@@ -67,7 +67,9 @@ export async function startBridgeProcess(
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`bridge exited ${child.exitCode}: ${output}`);
     return (await http.get('/healthz').catch(() => null))?.status === 200;
-  }, 30_000, 'bridge up');
+  }, opts.startTimeoutMs ?? 90_000, 'bridge up').catch((err: Error) => {
+    throw new Error(`${err.message}; its output: ${output.slice(-1500)}`);
+  });
   return { child, exited, output: () => output, http, url };
 }
 

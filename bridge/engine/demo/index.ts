@@ -111,7 +111,8 @@ export class DemoEngine implements WhatsAppEngine {
   }
 
   private historyLine(chat: DemoChat, message: MessageRow): string {
-    return JSON.stringify({ chat: { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration }, message }) + '\n';
+    // Newline first as well: a line torn by a crash or a full disk cannot swallow the next one.
+    return '\n' + JSON.stringify({ chat: { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration }, message }) + '\n';
   }
 
   private get sessionFile() {
@@ -233,6 +234,14 @@ export class DemoEngine implements WhatsAppEngine {
     return stored;
   }
 
+  private tryRecord(chat: DemoChat, message: ArchivedMessage): void {
+    try {
+      this.record(chat, message);
+    } catch (err) {
+      this.ctx.logger.warn({ err: (err as Error).message }, 'demo: could not keep an incoming message');
+    }
+  }
+
   private outgoing(chatId: string, fields: Partial<ArchivedMessage> & { type: string; body: string }): ArchivedMessage {
     this.requireReady();
     const chat = this.chat(chatId);
@@ -263,7 +272,8 @@ export class DemoEngine implements WhatsAppEngine {
   private incoming(chat: DemoChat, body: string): void {
     const sender = isGroupChat(chat.chatId) ? 'Aunt Mona' : chat.name;
     chat.unread += 1;
-    this.record(chat, {
+    // A "phone" whose disk is full does not get the reply (a send fails instead, as SEND_FAILED).
+    this.tryRecord(chat, {
       id: `false_${chat.chatId}_${hex(10)}`,
       chatId: chat.chatId,
       body,

@@ -1,0 +1,66 @@
+// A MySQL server that keeps the connection but stops answering (a proxy that pauses forwarding):
+// writes time out, go to the local spool, health says so, and all of it lands once it answers.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { RowDataPacket } from 'mysql2/promise';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
+import type { ArchivedMessage } from '../domain/index.js';
+import { MysqlArchiveStore } from './mysql.js';
+
+const logger = pino({ level: 'silent' });
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
+});
+
+function msg(i: number): ArchivedMessage {
+  return { id: `false_1555@c.us_${i}`, chatId: '1555@c.us', body: `hung ${i}`, fromMe: 0, timestamp: 1_700_000_000 + i, type: 'chat', hasMedia: 0, senderName: 'A', ack: 1 };
+}
+
+async function setup(opts: { writeTimeoutMs: number; maxWaitingWrites?: number }) {
+  const db = await createTestDatabase();
+  cleanup.push(() => db.drop());
+  const proxy = new TcpProxy();
+  await proxy.restore();
+  cleanup.push(() => proxy.cut());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-hung-'));
+  const store = new MysqlArchiveStore({ url: db.url(proxy.port), logger, spoolFile: path.join(dir, 'spool.jsonl'), batchWindowMs: 20, retryMs: 200, ...opts });
+  await store.init();
+  cleanup.push(() => store.close());
+  const count = async () => Number((await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM messages'))[0]!.n);
+  return { store, proxy, count, spool: path.join(dir, 'spool.jsonl') };
+}
+
+describe('a hung MySQL', () => {
+  it('times writes out into the spool, says so in health, and writes everything once it answers', async () => {
+    const { store, proxy, count, spool } = await setup({ writeTimeoutMs: 400 });
+    for (let i = 0; i < 5; i++) store.saveMessage(1, msg(i));
+    await store.flush();
+    expect(await count()).toBe(5);
+
+    proxy.pause();
+    for (let i = 5; i < 25; i++) store.saveMessage(1, msg(i));
+    await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: false, error: expect.stringMatching(/did not answer/) }), { timeout: 5000, interval: 25 });
+    // On disk, not in memory: a kill -9 now loses none of them.
+    await vi.waitFor(() => expect(store.health().pending).toBe(20), { timeout: 5000, interval: 25 });
+    expect(fs.readFileSync(spool, 'utf8').trim().split('\n')).toHaveLength(20);
+
+    proxy.resume();
+    await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: true, pending: 0 }), { timeout: 15_000, interval: 50 });
+    expect(await count()).toBe(25);
+  });
+
+  it('spools as soon as too many writes wait behind a hung one, before the timeout', async () => {
+    const { store, proxy } = await setup({ writeTimeoutMs: 60_000, maxWaitingWrites: 50 });
+    proxy.pause();
+    store.saveMessage(1, msg(0));
+    await new Promise((r) => setTimeout(r, 60)); // that write is on its way and hangs
+    for (let i = 1; i <= 100; i++) store.saveMessage(1, msg(i));
+    await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: false, error: expect.stringMatching(/writes waiting/) }), { timeout: 5000, interval: 25 });
+    await vi.waitFor(() => expect(store.health().pending).toBe(101), { timeout: 5000, interval: 25 });
+    proxy.resume();
+  });
+});
