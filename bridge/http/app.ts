@@ -65,11 +65,15 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
 
+  // Logged first, so refused requests (403 from the allow-list) leave a line too.
+  app.use(requestLog(ctx.logger, ctx.metrics));
   app.use((req, _res, next) => {
-    if (!opts.allowAddress(req.socket.remoteAddress)) return next(new BridgeError('FORBIDDEN', 'your network address is not allowed to use this bridge'));
+    if (!opts.allowAddress(req.socket.remoteAddress)) {
+      ctx.logger.warn({ address: req.socket.remoteAddress, method: req.method, path: req.path }, 'refused: address not in the allowed networks');
+      return next(new BridgeError('FORBIDDEN', 'your network address is not allowed to use this bridge'));
+    }
     next();
   });
-  app.use(requestLog(ctx.logger, ctx.metrics));
   app.use(cors(ctx.config.corsOrigins));
 
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));

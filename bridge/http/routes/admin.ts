@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { limitParam, parseOrThrow } from '../../api/schemas.js';
 import { SETTINGS_FILE, configSchema, type BridgeConfig } from '../../config.js';
 import type { BridgeContext } from '../../context.js';
+import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 
 const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay'] as const;
@@ -25,7 +26,7 @@ const settingsBody = z
   .partial()
   .strict();
 
-const dbUrlBody = z.object({ dbUrl: configSchema.shape.dbUrl.unwrap() });
+const dbUrlBody = z.object({ dbUrl: configSchema.shape.dbUrl.unwrap().optional() });
 const firebaseBody = z.object({
   serviceAccount: z.looseObject({
     type: z.literal('service_account', { error: 'serviceAccount.type must be "service_account"' }),
@@ -60,6 +61,34 @@ function writeFileSettings(dataDir: string, values: Record<string, unknown>): vo
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file); // atomic: a crash never leaves half a config
+}
+
+/** host:port of a database URL (the default MySQL port when none is given). */
+function dbEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname.toLowerCase()}:${u.port || '3306'}`;
+  } catch {
+    throw new BridgeError('VALIDATION_ERROR', 'dbUrl: not a valid URL');
+  }
+}
+
+/**
+ * The URL "test database" may reach: the configured or saved one (no dbUrl given), or another
+ * URL on the same host and port. Any other host must be saved first, so the button cannot be
+ * used to probe arbitrary host ports from the bridge's machine.
+ */
+function testableDbUrl(config: BridgeConfig, requested: string | undefined): string {
+  const known = [readFileSettings(config.dataDir).dbUrl, config.dbUrl].filter((u): u is string => typeof u === 'string' && u.length > 0);
+  if (requested === undefined) {
+    if (!known[0]) throw new BridgeError('VALIDATION_ERROR', 'dbUrl is required (no database URL is configured)');
+    return known[0];
+  }
+  const endpoint = dbEndpoint(requested);
+  if (!known.some((u) => dbEndpoint(u) === endpoint)) {
+    throw new BridgeError('FORBIDDEN', `test-db only reaches the configured database server; save ${endpoint} in the settings first, then test it`);
+  }
+  return requested;
 }
 
 function settingsView(config: BridgeConfig) {
@@ -112,7 +141,7 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router
   });
 
   r.post('/settings/test-db', async (req, res) => {
-    const { dbUrl } = parseOrThrow(dbUrlBody, req.body);
+    const dbUrl = testableDbUrl(ctx.config, parseOrThrow(dbUrlBody, req.body).dbUrl);
     let conn: mysql.Connection | undefined;
     try {
       conn = await mysql.createConnection({ uri: dbUrl, connectTimeout: 5000 });

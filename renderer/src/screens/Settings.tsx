@@ -182,7 +182,9 @@ function SettingsForm() {
   async function testDb() {
     setDbTest({ busy: true });
     try {
-      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', { dbUrl: form.dbUrl.trim() });
+      // The saved URL shows its password masked: let the bridge test the saved one itself.
+      const dbUrl = form.dbUrl.trim();
+      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', dbUrl === (saved?.dbUrl ?? '') ? {} : { dbUrl });
       setDbTest({ busy: false, ok: r.ok, error: r.error });
     } catch (err) {
       setDbTest({ busy: false });
