@@ -15,6 +15,7 @@ import type { ArchivedMessage, ChatRow, MessageRow } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineEvent, EngineFactory } from './engine/types.js';
 import { createApp } from './http/app.js';
+import { RequestDrain } from './http/drain.js';
 import { createAddressCheck } from './http/network.js';
 import { LogBuffer } from './log-buffer.js';
 import { createLogger, type Logger } from './logger.js';
@@ -39,7 +40,7 @@ export interface BridgeOptions {
 
 const STOP_DEADLINE_MS = 9000;
 /** How long requests in flight at a stop may take before their connections are cut. */
-const REQUEST_GRACE_MS = 2000;
+const REQUEST_GRACE_MS = 5000;
 const CHAT_LOOKUP_MS = 2000;
 
 /** The API's message row (plus chatId, and a poll's options) from what the engine reports. */
@@ -67,10 +68,12 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let stateDb: StateDb | null = null;
   let stopping: Promise<void> | null = null;
 
+  const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
     res.statusCode = 503;
     res.end('starting');
   });
+  drain.watch(server);
 
   function emit(event: BridgeEvent, local: BridgeEvent = event): void {
     hub?.broadcast(event);
@@ -199,7 +202,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     hub = hubRef.current = new WsHub(ctx, allowAddress);
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, rendererDir: options.rendererDir });
     server.removeAllListeners('request');
-    server.on('request', app);
+    server.on('request', drain.wrap(app));
     hub.attach(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -217,11 +220,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
   /** HTTP and sockets first (no request may reach a closed store), then slots, push, archive. */
   async function shutdown(): Promise<void> {
-    const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await hub?.close();
-    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, REQUEST_GRACE_MS).unref())]);
-    server.closeAllConnections();
+    // Stop accepting, answer every request already received, then close the connections.
+    await Promise.all([hub?.close(), drain.stop(server, REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
@@ -229,7 +229,6 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
     }
     stateDb?.close();
-    await closing;
   }
 
   const bridge: Bridge = {
