@@ -1,6 +1,5 @@
 // createBridge(config): wires the parts — state, archive, engine, slots, HTTP, WebSocket, push —
 // and gives the headless entry, the tests and the desktop shell one object to start and stop.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
+import { secureDataDir } from './data-dir.js';
 import type { ArchivedMessage, ChatRow, MessageRow } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineEvent, EngineFactory } from './engine/types.js';
@@ -55,12 +55,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 }
 
 export function createBridge(config: BridgeConfig, options: BridgeOptions = {}): Bridge {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  const dataDirWarning = secureDataDir(config.dataDir);
   const logs = new LogBuffer();
   const logger = createLogger(
     config.logLevel,
     pino.multistream([{ stream: options.logDestination ?? process.stdout }, { stream: logs }]),
   );
+  if (dataDirWarning) logger.warn(dataDirWarning);
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<(event: BridgeEvent) => void>();
   let ctx: BridgeContext | null = null;
