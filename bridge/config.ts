@@ -18,6 +18,7 @@ const csv = z
 /** Every option: [env var, schema, one line of documentation]. */
 export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000).describe('PORT: HTTP port (0 = any free port)'),
+  httpsPort: z.coerce.number().int().min(0).max(65535).optional().describe('WA_BRIDGE_HTTPS_PORT: HTTPS/WSS port for the LAN (default PORT + 1)'),
   host: z.string().min(1).default('0.0.0.0').describe('HOST: interface to listen on'),
   dataDir: z.string().min(1).default('./data').describe('WA_BRIDGE_DATA_DIR: sessions, database, tokens'),
   adminToken: z.string().min(16).optional().describe('WA_BRIDGE_ADMIN_TOKEN: fixed admin token (else generated once and saved)'),
@@ -55,6 +56,11 @@ export const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true')
     .describe('WA_BRIDGE_LOW_MEMORY: low-memory Chromium flags'),
+  lanHttp: z
+    .preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false']))
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('WA_BRIDGE_LAN_HTTP: also serve plain HTTP to the LAN (legacy, for phones paired before HTTPS; default off, on for installs upgraded with paired phones)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('LOG_LEVEL'),
 });
 
@@ -70,6 +76,14 @@ export class ConfigError extends Error {}
 
 /** Options the admin app may save into `<dataDir>/config.json` (applied at next start). */
 export const SETTINGS_FILE = 'config.json';
+
+/** Save options into config.json (kept with the rest of the file; applies at next start). */
+export function saveSettings(dataDir: string, changes: Record<string, unknown>): void {
+  const file = path.join(dataDir, SETTINGS_FILE);
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ ...readSettingsFile(dataDir), ...changes }, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
 
 function readSettingsFile(dataDir: string): Record<string, unknown> {
   const file = path.join(dataDir, SETTINGS_FILE);

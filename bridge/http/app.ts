@@ -58,7 +58,7 @@ function serveRenderer(dir: string) {
   return r;
 }
 
-export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck; boundPort: () => number; rendererDir?: string }) {
+export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck; boundPort: () => number; boundHttpsPort?: () => number | null; rendererDir?: string }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // API replies are live data; hashing each body buys nothing
@@ -88,7 +88,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort));
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);

@@ -4,6 +4,7 @@
 // that arrives with `Connection: close`, and (3) closes a connection only once it has been quiet
 // for a moment with nothing in flight, or when the grace period ends.
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Socket } from 'node:net';
 
@@ -20,13 +21,16 @@ export class RequestDrain {
   private readonly open = new Set<ServerResponse>();
   private readonly connections = new Map<Socket, ConnectionState>();
   private stopping = false;
+  private readonly servers: Server[] = [];
 
-  /** Follow the server's connections (call once, before it listens). */
+  /** Follow a server's connections (HTTPS: its TLS sockets, which is what requests carry). */
   watch(server: Server): void {
-    server.on('connection', (socket: Socket) => {
+    this.servers.push(server);
+    const follow = (socket: Socket) => {
       this.connections.set(socket, { busy: 0, lastActive: Date.now() });
       socket.once('close', () => this.connections.delete(socket));
-    });
+    };
+    server.on(server instanceof https.Server ? 'secureConnection' : 'connection', follow);
     // A WebSocket's connection belongs to the hub, which says goodbye to it itself.
     server.on('upgrade', (_req: IncomingMessage, socket: Socket) => this.connections.delete(socket));
   }
@@ -57,11 +61,11 @@ export class RequestDrain {
    * Stop: refuse new connections, let every request received be answered, close connections
    * as they go quiet; after `graceMs` cut whatever is left.
    */
-  async stop(server: Server, graceMs: number): Promise<void> {
+  async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
     // The plain net close: stops listening without http's destroy-the-idle-connections step.
-    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()))));
     const deadline = Date.now() + graceMs;
     while (this.connections.size > 0 && Date.now() < deadline) {
       const now = Date.now();

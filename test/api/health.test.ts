@@ -80,8 +80,8 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
     expect(JSON.stringify(res.body)).not.toContain(t.token);
   });
 
-  it('pairing lists LAN addresses with the bound port', async () => {
+  it('pairing lists LAN addresses with the bound HTTPS port and the certificate fingerprint', async () => {
     const res = await t.http.get('/api/pairing').set('apikey', t.token).expect(200);
-    expect(res.body).toMatchObject({ success: true, port: t.bridge.port, addresses: expect.any(Array) });
+    expect(res.body).toMatchObject({ success: true, port: t.bridge.httpsPort, addresses: expect.any(Array), fingerprint: expect.stringMatching(/^[0-9A-F:]{95}$/), nextFingerprint: null, lanHttp: false });
   });
 });

@@ -11,7 +11,7 @@ import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 
-const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay'] as const;
+const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay', 'lanHttp'] as const;
 type Editable = (typeof EDITABLE)[number];
 
 const settingsBody = z
@@ -22,6 +22,7 @@ const settingsBody = z
     ratePerMinute: z.number().int().min(1),
     ratePerHour: z.number().int().min(1),
     ratePerDay: z.number().int().min(1),
+    lanHttp: z.boolean(),
   })
   .partial()
   .strict();
@@ -106,6 +107,7 @@ function settingsView(config: BridgeConfig) {
       ratePerMinute: effective.ratePerMinute,
       ratePerHour: effective.ratePerHour,
       ratePerDay: effective.ratePerDay,
+      lanHttp: effective.lanHttp ?? false,
     },
     restartRequired: restartRequired as string[],
   };
@@ -115,11 +117,11 @@ function lanAddresses(port: number) {
   return Object.entries(os.networkInterfaces()).flatMap(([name, list]) =>
     (list ?? [])
       .filter((a) => a.family === 'IPv4' && !a.internal)
-      .map((a) => ({ name, address: a.address, url: `http://${a.address}:${port}` })),
+      .map((a) => ({ name, address: a.address, url: `https://${a.address}:${port}` })),
   );
 }
 
-export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router {
+export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHttpsPort: () => number | null = () => null): Router {
   const r = Router();
 
   r.get('/audit', (req, res) => {
@@ -169,9 +171,10 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router
   });
 
   r.get('/pairing', (_req, res) => {
-    const port = boundPort();
+    const port = boundHttpsPort() ?? boundPort();
     // An empty list tells the admin app to say "connect this computer to the phones' network".
-    res.json({ success: true, port, addresses: lanAddresses(port) });
+    // The QR carries the certificate's fingerprint so the phone pins it (and the next one, if announced).
+    res.json({ success: true, port, addresses: lanAddresses(port), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
   });
 
   return r;
