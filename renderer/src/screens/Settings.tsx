@@ -76,6 +76,11 @@ function HealthPanel() {
             <span className="dot" />
             {t(`overall${health.status}` as MessageKey)} · {t('uptime', { time: uptimeText(health.uptimeSeconds, lang) })}
           </p>
+          {health.tls?.lanHttp && (
+            <p className="fine err" role="alert" data-testid="lan-http-warning">
+              {t('lanHttpWarning')}
+            </p>
+          )}
           <table className="health-table">
             <tbody>
               {health.slots.map((s) => (
