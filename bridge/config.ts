@@ -51,6 +51,7 @@ export const configSchema = z.object({
   watchdogTimeoutMs: z.coerce.number().int().min(100).default(15_000).describe('WA_BRIDGE_WATCHDOG_TIMEOUT_MS: probe answer deadline'),
   qrMaxRefreshes: z.coerce.number().int().min(1).default(6).describe('WA_BRIDGE_QR_MAX_REFRESHES: unscanned QRs before the slot stops'),
   memoryLimitMb: z.coerce.number().int().min(0).default(1500).describe('WA_BRIDGE_MEMORY_LIMIT_MB: restart a slot whose browser passes this (0 = off)'),
+  mediaMaxMb: z.coerce.number().min(0).default(4096).describe('WA_BRIDGE_MEDIA_MAX_MB: size cap of the media store in MiB; the oldest files go first'),
   lowMemoryFlags: z
     .enum(['true', 'false'])
     .default('true')
@@ -61,6 +62,20 @@ export const configSchema = z.object({
     .transform((v) => v === 'true')
     .optional()
     .describe('WA_BRIDGE_LAN_HTTP: also serve plain HTTP to the LAN (legacy, for phones paired before HTTPS; default off, on for installs upgraded with paired phones)'),
+  sessionKey: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim()) && Buffer.from(v.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32, 'must be 32 bytes of base64')
+    .optional()
+    .describe('WA_BRIDGE_SESSION_KEY: base64 32-byte key that encrypts session snapshots (else generated once into the data dir)'),
+  sessionStore: z
+    .string()
+    .regex(/^(local|mysql|https?:\/\/.+)$/, 'must be local, mysql or an http(s):// URL of a session-store service')
+    .default('local')
+    .describe('WA_BRIDGE_SESSION_STORE: where snapshots go: local, mysql (the archive database) or http://host:5656'),
+  sessionStoreToken: z.string().min(1).optional().describe('WA_BRIDGE_SESSION_STORE_TOKEN: the apikey sent to a session-store service'),
+  snapshotIntervalMs: z.coerce.number().int().min(1000).default(300_000).describe('WA_BRIDGE_SNAPSHOT_INTERVAL_MS: snapshot period while READY'),
+  snapshotFirstDelayMs: z.coerce.number().int().min(0).default(60_000).describe('WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: first snapshot after READY'),
+  snapshotKeep: z.coerce.number().int().min(1).max(100).default(3).describe('WA_BRIDGE_SNAPSHOT_KEEP: snapshots kept per slot'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('LOG_LEVEL'),
 });
 

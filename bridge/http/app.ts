@@ -10,7 +10,7 @@ import { adminOnly, requireAuth } from './auth.js';
 import { jsonBody } from './body.js';
 import { largeBodyGate } from './body-gate.js';
 import { errorHandler, notFound } from './errors.js';
-import type { AddressCheck } from './network.js';
+import type { AddressCheck } from '../access/network.js';
 import { openApiDocument } from './openapi.js';
 import { requestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
@@ -18,8 +18,10 @@ import { archiveRoutes } from './routes/archive.js';
 import { chatRoutes } from './routes/chats.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, metricsRoute } from './routes/health.js';
+import { mediaRoutes } from './routes/media.js';
 import { sendRoutes } from './routes/send.js';
 import { slotRoutes } from './routes/slots.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
@@ -86,9 +88,9 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0')));
   app.use('/metrics', auth);
   app.use(metricsRoute(ctx));
-  app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
+  app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort));
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);

@@ -2,7 +2,7 @@
 // logged, IPv4-mapped allow-list ranges, media bytes against the declared type, the body limit.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAddressCheck } from '../../bridge/http/network.js';
+import { createAddressCheck } from '../../bridge/access/network.js';
 import { connectSlot, startBridge, type TestBridge } from '../helpers/bridge.js';
 
 const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
