@@ -63,7 +63,12 @@ describe('HTTPS pinned through pairing', () => {
       for (const a of addresses) expect(a.url).toBe(`https://${new URL(a.url).hostname}:${t.bridge.httpsPort}`);
       expect(fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       const ws = await openWss(t, [fingerprint]);
-      const reply = new Promise<any>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+      const reply = new Promise<any>((resolve) =>
+        ws.on('message', (d) => {
+          const frame = JSON.parse(String(d));
+          if (frame.requestId === 'p') resolve(frame);
+        }),
+      );
       ws.send(JSON.stringify({ type: 'ping', requestId: 'p' }));
       expect(await reply).toMatchObject({ requestId: 'p', success: true });
       ws.close();
