@@ -1,7 +1,7 @@
 // createBridge(config): wires the parts — state, archive, engine, slots, HTTP, WebSocket, push —
 // and gives the headless entry, the tests and the desktop shell one object to start and stop.
-import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -12,10 +12,15 @@ import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
+import { secureDataDir } from './data-dir.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineFactory } from './engine/types.js';
 import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
+import { RequestDrain } from './http/drain.js';
+import { guardPlainHttp } from './http/lan-http.js';
+import { loadTls, type TlsState } from './tls/certificate.js';
+import { decideLanHttp } from './tls/legacy.js';
 import { LogBuffer } from './log-buffer.js';
 import { tolerantOutput } from './log-output.js';
 import { MediaService } from './media/service.js';
@@ -43,31 +48,46 @@ export interface BridgeOptions {
   engineFactory?: EngineFactory;
   logDestination?: pino.DestinationStream;
   rendererDir?: string;
+  /** Which remote addresses count as this computer (plain HTTP always); tests stand in for a LAN. */
+  isLocalAddress?: (address: string | undefined) => boolean;
 }
+
+/** How often a running bridge checks whether its certificate is due for renewal. */
+const TLS_CHECK_MS = 12 * 60 * 60 * 1000;
 
 const STOP_DEADLINE_MS = 9000;
 /** How long requests in flight at a stop may take before their connections are cut. */
-const REQUEST_GRACE_MS = 2000;
+const REQUEST_GRACE_MS = 5000;
 
 export function createBridge(config: BridgeConfig, options: BridgeOptions = {}): Bridge {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  const dataDirWarning = secureDataDir(config.dataDir);
   const logs = new LogBuffer();
   const logger = createLogger(
     config.logLevel,
     pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
+  if (dataDirWarning) logger.warn(dataDirWarning);
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<EventListener>();
   let ctx: BridgeContext | null = null;
   let hub: WsHub | null = null;
   let stateDb: StateDb | null = null;
   let stopping: Promise<void> | null = null;
+  let secure: https.Server | null = null;
+  let tlsTimer: NodeJS.Timeout | null = null;
   let records: SendRecords | null = null;
   let confirmer: ArchiveConfirmer | null = null;
 
+  const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
     res.statusCode = 503;
     res.end('starting');
+  });
+  let lanHttp = false;
+  guardPlainHttp(server, {
+    lanHttp: () => lanHttp,
+    isLocal: options.isLocalAddress,
+    onRefused: (address) => logger.warn({ address }, 'refused: plain HTTP from the LAN (use HTTPS)'),
   });
 
   async function start(): Promise<void> {
@@ -174,19 +194,45 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       snapshots,
       startedAt: Date.now(),
     };
+    const tls = await loadTls(config.dataDir);
+    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: tokens.listDevices().length, dataDir: config.dataDir });
+    if (lanHttp) logger.warn('plain HTTP is served to the LAN (legacy setting for phones paired before HTTPS); turn it off once every phone has paired again');
+    const setTlsInfo = (t: TlsState) => {
+      ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
+    };
+    setTlsInfo(tls);
     hub = hubRef.current = new WsHub(ctx, allowAddress);
-    const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, rendererDir: options.rendererDir });
+    const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
+    const handler = drain.wrap(app);
+    secure = https.createServer({ key: tls.current.key, cert: tls.current.cert }, handler);
+    drain.watch(server);
+    drain.watch(secure);
     server.removeAllListeners('request');
-    server.on('request', app);
+    server.on('request', handler);
     hub.attach(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
+    hub.attach(secure);
+    // Renewal while running: the next certificate is announced ahead, then swapped in.
+    const secureServer = secure;
+    tlsTimer = setInterval(() => {
+      void loadTls(config.dataDir)
+        .then((t) => {
+          secureServer.setSecureContext({ key: t.current.key, cert: t.current.cert });
+          setTlsInfo(t);
+        })
+        .catch((err) => logger.error({ err }, 'certificate renewal failed'));
+    }, TLS_CHECK_MS);
+    tlsTimer.unref();
+    const listen = (srv: http.Server | https.Server, port: number) =>
+      new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(port, config.host, () => {
+          srv.off('error', reject);
+          resolve();
+        });
       });
-    });
-    logger.info({ url: bridge.url, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
+    await listen(server, config.port);
+    await listen(secure, config.httpsPort ?? (config.port === 0 ? 0 : config.port + 1));
+    logger.info({ url: bridge.url, httpsPort: bridge.httpsPort, fingerprint: tls.current.fingerprint, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
     void snapshots.warm(config.slots);
     for (const n of wishes.connectedSlots()) {
@@ -196,11 +242,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
   /** HTTP and sockets first (no request may reach a closed store), then slots, push, archive. */
   async function shutdown(): Promise<void> {
-    const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await hub?.close();
-    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, REQUEST_GRACE_MS).unref())]);
-    server.closeAllConnections();
+    // Stop accepting, answer every request already received, then close the connections.
+    if (tlsTimer) clearInterval(tlsTimer);
+    await Promise.all([hub?.close(), drain.stop(REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
@@ -213,7 +257,6 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
     }
     stateDb?.close();
-    await closing;
   }
 
   const bridge: Bridge = {
@@ -235,6 +278,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     },
     get url() {
       return `http://127.0.0.1:${bridge.port}`;
+    },
+    get httpsPort() {
+      const address = secure?.address() as AddressInfo | null | undefined;
+      return address?.port ?? null;
     },
     adminToken,
     onEvent(listener) {

@@ -9,7 +9,7 @@ const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
 describe('config', () => {
   it('has sensible defaults', () => {
     const c = loadConfig({ WA_BRIDGE_DATA_DIR: dir() });
-    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', engine: 'wwebjs', slots: 6, ratePerMinute: 10, ratePerHour: 100, ratePerDay: 1000, bodyLimitBytes: 16 * 1024 * 1024 });
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', engine: 'wwebjs', slots: 6, ratePerMinute: 10, ratePerHour: 100, ratePerDay: 1000, bodyLimitBytes: 23_418_200 });
     expect(c.allowCidrs).toContain('192.168.0.0/16');
     expect(c.corsOrigins).toEqual([]);
   });

@@ -9,6 +9,11 @@ export { SETTINGS_FILE };
 
 const MiB = 1024 * 1024;
 
+/** The largest media file WhatsApp takes as a photo/video/voice note, and what the admin app allows. */
+export const MEDIA_LIMIT_BYTES = 16 * MiB;
+/** Media travels as base64 (4 bytes per 3) inside JSON: room for a 16 MiB file plus the fields. */
+export const DEFAULT_BODY_LIMIT = 4 * Math.ceil(MEDIA_LIMIT_BYTES / 3) + MiB;
+
 const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -16,6 +21,7 @@ const csv = z
 /** Every option: [env var, schema, one line of documentation]. */
 export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000).describe('PORT: HTTP port (0 = any free port)'),
+  httpsPort: z.coerce.number().int().min(0).max(65535).optional().describe('WA_BRIDGE_HTTPS_PORT: HTTPS/WSS port for the LAN (default PORT + 1)'),
   host: z.string().min(1).default('0.0.0.0').describe('HOST: interface to listen on'),
   dataDir: z.string().min(1).default('./data').describe('WA_BRIDGE_DATA_DIR: sessions, database, tokens'),
   adminToken: z.string().min(16).optional().describe('WA_BRIDGE_ADMIN_TOKEN: fixed admin token (else generated once and saved)'),
@@ -35,7 +41,7 @@ export const configSchema = z.object({
     .default(['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'])
     .describe('WA_BRIDGE_ALLOW_CIDRS: networks allowed to connect, comma separated'),
   corsOrigins: csv.default([]).describe('WA_BRIDGE_CORS_ORIGINS: origins allowed cross-origin (none by default)'),
-  bodyLimitBytes: z.coerce.number().int().min(1024).default(16 * MiB).describe('WA_BRIDGE_BODY_LIMIT: request body limit in bytes'),
+  bodyLimitBytes: z.coerce.number().int().min(1024).default(DEFAULT_BODY_LIMIT).describe('WA_BRIDGE_BODY_LIMIT: request body limit in bytes (default: a 16 MiB file as base64)'),
   largeBodies: z.coerce.number().int().min(1).default(4).describe('WA_BRIDGE_LARGE_BODIES: request bodies over 1 MiB read at once (more wait their turn)'),
   ratePerMinute: z.coerce.number().int().min(1).default(10).describe('WA_BRIDGE_RATE_PER_MINUTE: messages per recipient per minute'),
   ratePerHour: z.coerce.number().int().min(1).default(100).describe('WA_BRIDGE_RATE_PER_HOUR: messages per recipient per hour'),
@@ -52,6 +58,11 @@ export const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true')
     .describe('WA_BRIDGE_LOW_MEMORY: low-memory Chromium flags'),
+  lanHttp: z
+    .preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false']))
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('WA_BRIDGE_LAN_HTTP: also serve plain HTTP to the LAN (legacy, for phones paired before HTTPS; default off, on for installs upgraded with paired phones)'),
   sessionKey: z
     .string()
     .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim()) && Buffer.from(v.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32, 'must be 32 bytes of base64')

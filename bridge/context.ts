@@ -27,6 +27,16 @@ export interface HubPort {
   clientCount(): number;
 }
 
+/** The HTTPS side as health and pairing report it. */
+export interface TlsInfo {
+  fingerprint: string;
+  /** Announced ahead of a renewal: phones pin it too. */
+  nextFingerprint: string | null;
+  notAfter: string;
+  /** Plain HTTP served to the LAN (legacy setting). */
+  lanHttp: boolean;
+}
+
 export interface BridgeContext {
   config: BridgeConfig;
   logger: Logger;
@@ -43,4 +53,6 @@ export interface BridgeContext {
   /** Encrypted session snapshots (bridge/snapshots). */
   snapshots: SnapshotService;
   startedAt: number;
+  /** Absent only before start. */
+  tls?: TlsInfo;
 }

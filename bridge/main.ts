@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createBridge } from './bridge.js';
 import { ADMIN_TOKEN_FILE } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startupErrorLine } from './startup-errors.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,13 +16,21 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const bridge = createBridge(config);
+  const where = { host: config.host, port: config.port };
+  let bridge;
+  try {
+    bridge = createBridge(config);
+  } catch (err) {
+    console.error(`wa-bridge: could not start: ${startupErrorLine(err, where)}`);
+    process.exit(1);
+  }
   let stopping = false;
+  const running = bridge;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`wa-bridge: ${signal} received, stopping…`);
-    await bridge.stop();
+    await running.stop();
     process.exit(0);
   };
   // whatsapp-web.js has page listeners that can reject after a browser dies ("Target closed");
@@ -37,7 +46,7 @@ async function main(): Promise<void> {
   try {
     await bridge.start();
   } catch (err) {
-    console.error(`wa-bridge: could not start: ${(err as Error).message}`);
+    console.error(`wa-bridge: could not start: ${startupErrorLine(err, where)}`);
     await bridge.stop();
     process.exit(1);
   }

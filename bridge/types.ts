@@ -30,6 +30,8 @@ export interface Bridge {
   readonly port: number;
   /** http://127.0.0.1:<port> (after start). */
   readonly url: string;
+  /** The HTTPS/WSS port served to the LAN (after start). */
+  readonly httpsPort: number | null;
   readonly adminToken: string;
   /** Every broadcast, for in-process listeners. Returns an unsubscribe function. */
   onEvent(listener: (event: BridgeEvent) => void): () => void;

@@ -39,6 +39,15 @@ export function isChatId(value: string): boolean {
   return CHAT_ID.test(value);
 }
 
+/**
+ * One key per person for the per-recipient limits: `phone` digits and their `<digits>@c.us`
+ * chatId are the same recipient (they were counted apart, doubling the limit). Groups keep their id.
+ */
+export function recipientKey(target: string): string {
+  const direct = /^(\d+)@c\.us$/.exec(target);
+  return direct ? direct[1]! : target;
+}
+
 export function chatIdForPhone(digits: string): string {
   return `${digits}@c.us`;
 }

@@ -60,18 +60,22 @@ function serveRenderer(dir: string) {
   return r;
 }
 
-export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck; boundPort: () => number; rendererDir?: string }) {
+export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck; boundPort: () => number; boundHttpsPort?: () => number | null; rendererDir?: string }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // API replies are live data; hashing each body buys nothing
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
 
+  // Logged first, so refused requests (403 from the allow-list) leave a line too.
+  app.use(requestLog(ctx.logger, ctx.metrics));
   app.use((req, _res, next) => {
-    if (!opts.allowAddress(req.socket.remoteAddress)) return next(new BridgeError('FORBIDDEN', 'your network address is not allowed to use this bridge'));
+    if (!opts.allowAddress(req.socket.remoteAddress)) {
+      ctx.logger.warn({ address: req.socket.remoteAddress, method: req.method, path: req.path }, 'refused: address not in the allowed networks');
+      return next(new BridgeError('FORBIDDEN', 'your network address is not allowed to use this bridge'));
+    }
     next();
   });
-  app.use(requestLog(ctx.logger, ctx.metrics));
   app.use(cors(ctx.config.corsOrigins));
 
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
@@ -86,7 +90,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort), snapshotRoutes(ctx));
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);

@@ -86,6 +86,7 @@ export function openApiDocument(version: string) {
       },
       '/api/poll-votes': { get: op('Votes of a poll', { parameters: [q('slot', true, 'Slot'), q('messageId', true, 'Poll message id')] }) },
       '/api/health': { get: op('Health of slots, archive and push') },
+      '/api/tls': { get: op('The certificate fingerprint to pin, and the next one ahead of a renewal') },
       '/api/devices': {
         get: op('Paired devices (admin)'),
         post: body('Pair a device (admin); the token is shown once', s.deviceBody, { 201: { description: 'Created' } }),

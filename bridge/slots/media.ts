@@ -1,6 +1,6 @@
 // Checks a media upload before it reaches WhatsApp: real base64, and bytes that match the
 // declared mimetype (sniffed with file-type), so a mislabelled file is a 400, not a broken send.
-import { fileTypeFromBuffer } from 'file-type';
+import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
 import { BridgeError } from '../domain/index.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -40,10 +40,21 @@ export async function checkMedia(base64Input: string, mimetype: string): Promise
   if (sniffed && !sameType(sniffed.mime, mime)) {
     throw new BridgeError('VALIDATION_ERROR', `mimetype: the data is ${sniffed.mime}, not ${mime}`);
   }
+  // A format with a signature must carry it: text or HTML labelled image/png is refused.
+  if (!sniffed && hasSignature(mime)) {
+    throw new BridgeError('VALIDATION_ERROR', `mimetype: the data is not ${mime} (its bytes do not start like one)`);
+  }
   return { base64, mime, bytes: buffer.length };
 }
 
-/** Is the declared mimetype a name for the format the bytes were sniffed as? */
+/** Types file-type recognises by their bytes (directly or through an equivalent name). */
+function hasSignature(declared: string): boolean {
+  // Text formats (vCard, calendar, XML…) are too loose to insist on.
+  if (declared.startsWith('text/') || declared.includes('xml')) return false;
+  if (supportedMimeTypes.has(declared as never)) return true;
+  return Object.entries(EQUIVALENT).some(([sniffable, names]) => names.includes(declared) && supportedMimeTypes.has(sniffable as never));
+}
+
 export function sameType(sniffed: string, declared: string): boolean {
   if (sniffed === declared) return true;
   if (EQUIVALENT[sniffed]?.includes(declared)) return true;

@@ -2,7 +2,7 @@
 // the durable outbox for `queue: true`, and the outbox drain when a slot becomes ready.
 import type { Logger } from 'pino';
 import type { ArchivedMessage } from '../domain/index.js';
-import { BridgeError, isChatId, normalisePhone } from '../domain/index.js';
+import { BridgeError, isChatId, normalisePhone, recipientKey } from '../domain/index.js';
 import type { MediaInput, PollInput, WhatsAppEngine } from '../engine/types.js';
 import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxStore } from '../state/outbox.js';
 import { checkMedia } from './media.js';
@@ -87,7 +87,7 @@ export class Messenger {
     const slot = this.registry.get(req.slot);
     const target = parseTarget(req);
     const content = await prepare(req.content);
-    const recipient = target.startsWith(PHONE_TARGET) ? target.slice(PHONE_TARGET.length) : target;
+    const recipient = recipientKey(target.startsWith(PHONE_TARGET) ? target.slice(PHONE_TARGET.length) : target);
     if (!slot.ready) {
       if (!req.queue) slot.requireEngine(); // throws NOT_CONNECTED
       await this.limiter.consume(slot.number, recipient);

@@ -63,7 +63,10 @@ export class WsHub implements HubPort {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
-    if (!this.allowAddress(req.socket.remoteAddress)) return refuse(socket, 403, 'Forbidden');
+    if (!this.allowAddress(req.socket.remoteAddress)) {
+      this.ctx.logger.warn({ address: req.socket.remoteAddress, path: '/ws' }, 'refused: address not in the allowed networks');
+      return refuse(socket, 403, 'Forbidden');
+    }
     const caller = this.ctx.tokens.identify(url.searchParams.get('token') ?? tokenFromHeaders(req.headers));
     if (!caller) return refuse(socket, 401, 'Unauthorized');
     const sinceText = url.searchParams.get('since');

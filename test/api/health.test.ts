@@ -66,10 +66,20 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
   });
 
   it('test-db answers ok for the local MariaDB and says why for a bad URL', async () => {
+    // The settings test above saved a URL on 127.0.0.1:3306: other URLs on that server may be tried.
     const good = await t.http.post('/api/settings/test-db').set('apikey', t.token).send({ dbUrl: 'mysql://root@127.0.0.1:3306/test' }).expect(200);
     expect(good.body).toEqual({ success: true, ok: true });
-    const bad = await t.http.post('/api/settings/test-db').set('apikey', t.token).send({ dbUrl: 'mysql://root@127.0.0.1:1/test' }).expect(200);
+    const bad = await t.http.post('/api/settings/test-db').set('apikey', t.token).send({ dbUrl: 'mysql://nobody-here:x@127.0.0.1:3306/test' }).expect(200);
     expect(bad.body).toMatchObject({ success: true, ok: false, error: expect.any(String) });
+    const saved = await t.http.post('/api/settings/test-db').set('apikey', t.token).send({}).expect(200);
+    expect(saved.body).toMatchObject({ success: true, ok: false, error: expect.any(String) }); // u:secret does not exist
+  });
+
+  it('test-db refuses a host or port other than the configured database server (no port probing)', async () => {
+    for (const dbUrl of ['mysql://root@127.0.0.1:1/test', 'mysql://root@127.0.0.2:3306/test', 'mysql://root@localhost:22/x']) {
+      const res = await t.http.post('/api/settings/test-db').set('apikey', t.token).send({ dbUrl }).expect(403);
+      expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('save') });
+    }
   });
 
   it('recent log lines never carry tokens', async () => {
@@ -91,8 +101,8 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
     expect(JSON.stringify(res.body)).not.toContain(t.token);
   });
 
-  it('pairing lists LAN addresses with the bound port', async () => {
+  it('pairing lists LAN addresses with the bound HTTPS port and the certificate fingerprint', async () => {
     const res = await t.http.get('/api/pairing').set('apikey', t.token).expect(200);
-    expect(res.body).toMatchObject({ success: true, port: t.bridge.port, addresses: expect.any(Array) });
+    expect(res.body).toMatchObject({ success: true, port: t.bridge.httpsPort, addresses: expect.any(Array), fingerprint: expect.stringMatching(/^[0-9A-F:]{95}$/), nextFingerprint: null, lanHttp: false });
   });
 });

@@ -31,6 +31,7 @@ async function hubWith(opts: HubOptions) {
   const ctx = {
     config: { bodyLimitBytes: 64 * 1024 },
     logger: pino({ level: 'silent' }),
+    registry: { slots: [] },
     tokens: { identify: (t?: string) => (t === 'good' ? device : null), touch: () => undefined },
   } as unknown as BridgeContext;
   const hub = new WsHub(ctx, () => true, opts);
@@ -69,7 +70,9 @@ describe('liveness', () => {
     const stalled = await open(h.url);
     const reader = await open(h.url);
     let received = 0;
-    reader.on('message', () => received++);
+    reader.on('message', (d) => {
+      if ((JSON.parse(String(d)) as { type: string }).type === 'qr') received++;
+    });
     const stalledClosed = new Promise((r) => stalled.once('close', r));
     // Stop reading: the kernel buffers fill, then the server's send buffer grows.
     (stalled as unknown as { _socket: { pause(): void } })._socket.pause();

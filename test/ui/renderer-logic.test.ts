@@ -135,6 +135,7 @@ describe('i18n and wording', () => {
     expect(isMutedNow(0)).toBe(false);
     expect(isMutedNow(100, 200)).toBe(false);
     expect(JSON.parse(pairingPayload('http://192.168.1.5:3000', 'tok'))).toEqual({ url: 'http://192.168.1.5:3000', token: 'tok' });
+    expect(JSON.parse(pairingPayload('https://192.168.1.5:3001', 'tok', 'AB:CD', null))).toEqual({ url: 'https://192.168.1.5:3001', token: 'tok', fingerprint: 'AB:CD' });
   });
 });
 

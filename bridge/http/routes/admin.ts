@@ -10,9 +10,10 @@ import type { BridgeConfig } from '../../config.js';
 import { writeJsonAtomic } from '../../files.js';
 import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
 import type { BridgeContext } from '../../context.js';
+import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 
-const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay'] as const;
+const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay', 'lanHttp'] as const;
 type Editable = (typeof EDITABLE)[number];
 
 const settingsBody = z
@@ -23,11 +24,12 @@ const settingsBody = z
     ratePerMinute: z.number().int().min(1),
     ratePerHour: z.number().int().min(1),
     ratePerDay: z.number().int().min(1),
+    lanHttp: z.boolean(),
   })
   .partial()
   .strict();
 
-const dbUrlBody = z.object({ dbUrl: mysqlUrl });
+const dbUrlBody = z.object({ dbUrl: mysqlUrl.optional() });
 const firebaseBody = z.object({
   serviceAccount: z.looseObject({
     type: z.literal('service_account', { error: 'serviceAccount.type must be "service_account"' }),
@@ -37,6 +39,34 @@ const firebaseBody = z.object({
   }),
 });
 
+
+/** host:port of a database URL (the default MySQL port when none is given). */
+function dbEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname.toLowerCase()}:${u.port || '3306'}`;
+  } catch {
+    throw new BridgeError('VALIDATION_ERROR', 'dbUrl: not a valid URL');
+  }
+}
+
+/**
+ * The URL "test database" may reach: the configured or saved one (no dbUrl given), or another
+ * URL on the same host and port. Any other host must be saved first, so the button cannot be
+ * used to probe arbitrary host ports from the bridge's machine.
+ */
+function testableDbUrl(config: BridgeConfig, requested: string | undefined): string {
+  const known = [readSettingsOrEmpty(config.dataDir).dbUrl, config.dbUrl].filter((u): u is string => typeof u === 'string' && u.length > 0);
+  if (requested === undefined) {
+    if (!known[0]) throw new BridgeError('VALIDATION_ERROR', 'dbUrl is required (no database URL is configured)');
+    return known[0];
+  }
+  const endpoint = dbEndpoint(requested);
+  if (!known.some((u) => dbEndpoint(u) === endpoint)) {
+    throw new BridgeError('FORBIDDEN', `test-db only reaches the configured database server; save ${endpoint} in the settings first, then test it`);
+  }
+  return requested;
+}
 
 function settingsView(config: BridgeConfig) {
   const saved = readSettingsOrEmpty(config.dataDir);
@@ -53,6 +83,7 @@ function settingsView(config: BridgeConfig) {
       ratePerMinute: effective.ratePerMinute,
       ratePerHour: effective.ratePerHour,
       ratePerDay: effective.ratePerDay,
+      lanHttp: effective.lanHttp ?? false,
     },
     restartRequired: restartRequired as string[],
   };
@@ -62,11 +93,11 @@ function lanAddresses(port: number) {
   return Object.entries(os.networkInterfaces()).flatMap(([name, list]) =>
     (list ?? [])
       .filter((a) => a.family === 'IPv4' && !a.internal)
-      .map((a) => ({ name, address: a.address, url: `http://${a.address}:${port}` })),
+      .map((a) => ({ name, address: a.address, url: `https://${a.address}:${port}` })),
   );
 }
 
-export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router {
+export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHttpsPort: () => number | null = () => null): Router {
   const r = Router();
 
   r.get('/audit', (req, res) => {
@@ -88,8 +119,7 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router
   });
 
   r.post('/settings/test-db', async (req, res) => {
-    const { dbUrl } = parseOrThrow(dbUrlBody, req.body);
-    res.json({ success: true, ...(await checkMysqlUrl(dbUrl)) });
+const dbUrlBody = z.object({ dbUrl: mysqlUrl.optional() });
   });
 
   r.post('/settings/firebase', (req, res) => {
@@ -107,9 +137,10 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number): Router
   });
 
   r.get('/pairing', (_req, res) => {
-    const port = boundPort();
+    const port = boundHttpsPort() ?? boundPort();
     // An empty list tells the admin app to say "connect this computer to the phones' network".
-    res.json({ success: true, port, addresses: lanAddresses(port) });
+    // The QR carries the certificate's fingerprint so the phone pins it (and the next one, if announced).
+    res.json({ success: true, port, addresses: lanAddresses(port), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
   });
 
   return r;

@@ -38,6 +38,13 @@ export function overallStatus(ctx: BridgeContext): 'ok' | 'degraded' | 'down' {
   return bad.length > 0 ? 'degraded' : 'ok';
 }
 
+/** Things the owner should act on, shown by the admin app. */
+function warnings(ctx: BridgeContext): string[] {
+  const list: string[] = [];
+  if (ctx.tls?.lanHttp) list.push('lan_http: plain HTTP is served to the LAN (legacy setting); messages and tokens cross the Wi-Fi unencrypted until it is turned off');
+  return list;
+}
+
 export function healthRoutes(ctx: BridgeContext): Router {
   const r = Router();
   r.get('/health', (_req, res) => {
@@ -51,7 +58,14 @@ export function healthRoutes(ctx: BridgeContext): Router {
       outbox: ctx.messenger.outboxSize(),
       websocketClients: ctx.hub.clientCount(),
       uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
+      tls: ctx.tls ?? null,
+      warnings: warnings(ctx),
     });
+  });
+  // Phones keep their pins current: the next fingerprint appears here ahead of a renewal.
+  r.get('/tls', (_req, res) => {
+    const { fingerprint, nextFingerprint, notAfter } = ctx.tls ?? { fingerprint: null, nextFingerprint: null, notAfter: null };
+    res.json({ success: true, fingerprint, nextFingerprint, notAfter });
   });
   return r;
 }

@@ -44,6 +44,8 @@ export interface Health {
   slots: SlotHealth[];
   archive: { ok: boolean; backend: string; error?: string | null; pending?: number };
   uptimeSeconds: number;
+  tls?: { fingerprint: string; nextFingerprint: string | null; notAfter: string; lanHttp: boolean } | null;
+  warnings?: string[];
 }
 
 /** A message row as the app keeps it: archive rows may carry `slot` and poll extras. */

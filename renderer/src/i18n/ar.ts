@@ -151,6 +151,7 @@ export const ar: Dict = {
   overalldown: 'الجسر لا يعمل',
   archive: 'الأرشيف',
   archiveOk: 'يعمل ({backend})',
+  lanHttpWarning: 'اتصال HTTP غير المشفّر مفعّل على الشبكة المحلية (للهواتف المقترنة قبل HTTPS): تمر الرسائل والرموز عبر الواي فاي دون تشفير. أعد إقران كل هاتف ثم أوقفه من الإعدادات.',
   archiveBad: 'لا يعمل ({backend})',
   pendingWrites: '{n} عمليات كتابة بالانتظار',
   uptime: 'يعمل منذ {time}',

@@ -149,6 +149,7 @@ export const en = {
   overalldown: 'The bridge is not working',
   archive: 'Archive',
   archiveOk: 'Working ({backend})',
+  lanHttpWarning: 'Plain HTTP is on for the LAN (for phones paired before HTTPS): messages and tokens cross the Wi-Fi unencrypted. Pair each phone again, then turn it off in the settings.',
   archiveBad: 'Not working ({backend})',
   pendingWrites: '{n} writes waiting',
   uptime: 'Up for {time}',

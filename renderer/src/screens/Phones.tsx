@@ -12,6 +12,8 @@ import { pairingPayload } from '../lib/pairing.js';
 interface Pairing {
   port: number;
   addresses: LanAddress[];
+  fingerprint?: string | null;
+  nextFingerprint?: string | null;
 }
 
 export function PhonesScreen() {
@@ -45,7 +47,7 @@ export function PhonesScreen() {
     setBusy(true);
     try {
       const r = await api.post<{ deviceId: string; token: string }>('/api/devices', { name: name.trim() });
-      const qr = await QRCode.toDataURL(pairingPayload(address, r.token), { width: 320, margin: 2, errorCorrectionLevel: 'M' });
+      const qr = await QRCode.toDataURL(pairingPayload(address, r.token, pairing?.fingerprint, pairing?.nextFingerprint), { width: 320, margin: 2, errorCorrectionLevel: 'M' });
       setShown({ name: name.trim(), url: address, qr });
       setName('');
       load();

@@ -76,6 +76,11 @@ function HealthPanel() {
             <span className="dot" />
             {t(`overall${health.status}` as MessageKey)} · {t('uptime', { time: uptimeText(health.uptimeSeconds, lang) })}
           </p>
+          {health.tls?.lanHttp && (
+            <p className="fine err" role="alert" data-testid="lan-http-warning">
+              {t('lanHttpWarning')}
+            </p>
+          )}
           <table className="health-table">
             <tbody>
               {health.slots.map((s) => (
@@ -182,7 +187,9 @@ function SettingsForm() {
   async function testDb() {
     setDbTest({ busy: true });
     try {
-      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', { dbUrl: form.dbUrl.trim() });
+      // The saved URL shows its password masked: let the bridge test the saved one itself.
+      const dbUrl = form.dbUrl.trim();
+      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', dbUrl === (saved?.dbUrl ?? '') ? {} : { dbUrl });
       setDbTest({ busy: false, ok: r.ok, error: r.error });
     } catch (err) {
       setDbTest({ busy: false });
