@@ -92,7 +92,7 @@ describe('whole-bridge backup', () => {
     expect(made.stdout).toContain('1 paired phone(s)');
     const shown = await run(process.execPath, ['--import', 'tsx', 'bridge/backup/cli.ts', 'restore', file, '--dry-run'], { env });
     expect(shown.stdout).toMatch(/slot 1: \d+@c\.us, snapshot of/);
-    const wrong = await run(process.execPath, ['--import', 'tsx', 'bridge/backup/cli.ts', 'restore', file], { env: { ...env, WA_BRIDGE_BACKUP_PASSPHRASE: 'not the one' } }).catch((err: { code: number; stderr: string }) => err);
+    const wrong = await run(process.execPath, ['--import', 'tsx', 'bridge/backup/cli.ts', 'restore', file], { env: { ...env, WA_BRIDGE_DATA_DIR: tempDir('wab-cli-'), WA_BRIDGE_BACKUP_PASSPHRASE: 'not the one' } }).catch((err: { code: number; stderr: string }) => err);
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/wrong passphrase/) });
   }, 60_000);
 });
