@@ -59,6 +59,11 @@ export function openApiDocument(version: string) {
           requestBody: { required: false, content: json(s.restoreBody) },
         }),
       },
+      '/api/backup': {
+        post: op('Download a whole-bridge backup encrypted with {"passphrase"} (admin); READY slots are snapshotted first', {
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { passphrase: { type: 'string', minLength: 8 } }, required: ['passphrase'] } } } },
+        }),
+      },
       '/api/send': { post: body('Send a text', s.sendTextBody, queued) },
       '/api/send-media': { post: body('Send an image, document, audio, voice note or video', s.sendMediaBody, queued) },
       '/api/send-poll': { post: body('Send a poll', s.sendPollBody, queued) },

@@ -96,3 +96,28 @@ describe('whole-bridge backup', () => {
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/wrong passphrase/) });
   }, 60_000);
 });
+
+describe('POST /api/backup', () => {
+  it('admin only; a short passphrase is refused; the download restores like the CLI file', async () => {
+    const { t, device } = await pairedBridge();
+    await t.http.post('/api/backup').set('apikey', device).send({ passphrase: PASS }).expect(403);
+    expect((await t.http.post('/api/backup').set('apikey', t.token).send({ passphrase: 'short' }).expect(400)).body.error.code).toBe('VALIDATION_ERROR');
+    const res = await t.http
+      .post('/api/backup')
+      .set('apikey', t.token)
+      .send({ passphrase: PASS })
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?wa-bridge-backup-.*\.wabackup"?$/);
+    const file = path.join(tempDir('wab-dl-'), 'dl.wabackup');
+    fs.writeFileSync(file, res.body as Buffer);
+    const manifest = await inspectBackup(configOf(tempDir('wab-dl-into-')), file, PASS);
+    expect(manifest.slots.map((s) => s.slot)).toEqual([1, 2]);
+    expect(fs.readdirSync(path.join(t.dataDir, 'tmp')).filter((n) => n.endsWith('.wabackup'))).toEqual([]);
+  });
+});
