@@ -17,6 +17,10 @@ import type { EngineFactory } from './engine/types.js';
 import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
 import { LogBuffer } from './log-buffer.js';
+import { tolerantOutput } from './log-output.js';
+import { MediaService } from './media/service.js';
+import { MediaStore } from './media/store.js';
+import { Thumbnails } from './media/thumbs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createPushService } from './push/index.js';
@@ -27,6 +31,9 @@ import { Slot, type SlotHooks } from './slots/slot.js';
 import { createSnapshotService, withSnapshots } from './snapshots/index.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
+import { SentLedger } from './state/sent-ledger.js';
+import { SendRecords } from './slots/send-records.js';
+import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 
@@ -47,7 +54,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   const logs = new LogBuffer();
   const logger = createLogger(
     config.logLevel,
-    pino.multistream([{ stream: options.logDestination ?? process.stdout }, { stream: logs }]),
+    pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<EventListener>();
@@ -55,6 +62,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let hub: WsHub | null = null;
   let stateDb: StateDb | null = null;
   let stopping: Promise<void> | null = null;
+  let records: SendRecords | null = null;
+  let confirmer: ArchiveConfirmer | null = null;
 
   const server = http.createServer((req, res) => {
     res.statusCode = 503;
@@ -68,6 +77,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
+    const ledger = new SentLedger(stateDb);
+    records = new SendRecords(ledger, logger);
+    // Sends answered before a crash whose archive batch never committed are written again.
+    confirmer = new ArchiveConfirmer(ledger, archive, logger);
+    confirmer.replay();
     await sweepLeftovers(config, logger);
     const snapshots = await createSnapshotService(config, logger, metrics);
     const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
@@ -85,9 +99,23 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry: metrics.registry,
       isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
     });
+    const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
+    mediaStore.init();
+    const media = new MediaService({
+      store: mediaStore,
+      thumbs: new Thumbnails(path.join(config.dataDir, 'media', 'thumbs')),
+      archive,
+      engineFor: (n) => {
+        const slot = registry.get(n);
+        return slot.ready ? slot.requireEngine() : null;
+      },
+      logger: logger.child({ part: 'media' }),
+      onRecord: (n, record, chatId) => router.mediaRecord(n, chatId, record.messageId, media.info(n, record.messageId, record)),
+    });
     const router = createEventRouter({
       archive,
       push,
+      media,
       broadcast: (event) => hubRef.current?.broadcast(event),
       metrics,
       logger,
@@ -122,12 +150,13 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       new IdempotencyStore(stateDb),
       new SendLimiter(config, (n) => metrics.rateLimited.inc({ slot: String(n) })),
       {
-        onSent: (n, message) => router.sent(n, message),
+        onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
         onOutboxSent: (n, outboxId, messageId) => router.outboxSent(n, outboxId, messageId),
         onOutboxFailed: (n, outboxId, error) => router.outboxFailed(n, outboxId, error),
       },
       logger,
+      records,
     );
     ctx = {
       config,
@@ -139,6 +168,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       tokens,
       audit: new AuditLog(stateDb),
       push,
+      media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
       snapshots,
@@ -175,7 +205,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
+      records?.close();
+      await confirmer?.confirm();
+      confirmer?.close();
       await c.snapshots.close();
+      await c.media.close();
       await c.archive.close();
     }
     stateDb?.close();
