@@ -133,6 +133,12 @@ async function start(): Promise<void> {
     adminToken = randomBytes(32).toString('base64url');
     secrets.set('adminToken', adminToken);
   }
+  // The key that encrypts session snapshots: sealed like the admin token (issue 12).
+  let sessionKey = secrets.get('sessionKey');
+  if (!sessionKey) {
+    sessionKey = randomBytes(32).toString('base64');
+    secrets.set('sessionKey', sessionKey);
+  }
   const dataDir = bridgeDataDir(userData);
   const sealed = sealSettingsSecrets(dataDir, secrets);
   for (const problem of sealed.problems) log.warn(problem);
@@ -142,6 +148,7 @@ async function start(): Promise<void> {
     dataDir,
     bundledBrowserDir: bundledBrowserDir(layout),
     ...(envToken ? {} : { adminToken }),
+    ...(process.env[ENV_NAMES.sessionKey] ? {} : { sessionKey }),
     ...sealed.overrides,
   });
   const b = createBridge(config, {

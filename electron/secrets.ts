@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../bridge/files.js';
 
 export const SECRETS_FILE = 'secrets.json';
 
-export type SecretName = 'adminToken' | 'mysqlPassword' | 'firebaseServiceAccount';
+export type SecretName = 'adminToken' | 'mysqlPassword' | 'firebaseServiceAccount' | 'sessionKey';
 
 /** The part of Electron's safeStorage used here (a fake in tests). */
 export interface SafeStorageLike {

@@ -59,6 +59,11 @@ export function openApiDocument(version: string) {
           requestBody: { required: false, content: json(s.restoreBody) },
         }),
       },
+      '/api/backup': {
+        post: op('Download a whole-bridge backup encrypted with {"passphrase"} (admin); READY slots are snapshotted first', {
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { passphrase: { type: 'string', minLength: 8 } }, required: ['passphrase'] } } } },
+        }),
+      },
       '/api/slots/{slot}/messages/{messageId}/media': {
         get: op('A message\'s media bytes (Range, ETag; ?thumb=1 a small WebP of an image). 202 + Retry-After while it downloads, 404 MEDIA_NOT_FOUND, 410 MEDIA_EXPIRED', {
           parameters: [

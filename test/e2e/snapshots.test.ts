@@ -9,6 +9,10 @@ import { pino } from 'pino';
 import { sweepOrphanBrowsers } from '../../bridge/engine/chromium/index.js';
 import { profileDirOf } from '../../bridge/engine/profile.js';
 import type { ConfigInput } from '../../bridge/config.js';
+import type { AddressInfo } from 'node:net';
+import { loadSessionStoreConfig } from '../../bridge/session-store/config.js';
+import { createSessionStoreServer } from '../../bridge/session-store/server.js';
+import { createTestDatabase } from '../archive/mysql-kit.js';
 import { startBridge, tempDir, waitFor, WsClient, type TestBridge } from '../helpers/bridge.js';
 import { simForSlot } from '../wa-sim/control.js';
 import { prepareSimulatorCache, type SimulatorCache } from '../wa-sim/index.js';
@@ -92,5 +96,60 @@ describe('session snapshots on the simulator', () => {
     expect(fs.readdirSync(path.join(dataDir, 'snapshots', 'slot-1')).sort()).toEqual(before);
     const health = await api.http.get('/api/health').set('apikey', api.token).expect(200);
     expect(health.body.slots[0].snapshot.lastError).toMatch(/another session key/);
+  });
+});
+
+describe.each(['mysql', 'session-store service'] as const)('a second machine restores through the %s store', (kind) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  let store: ConfigInput = {};
+
+  beforeAll(async () => {
+    if (kind === 'mysql') {
+      const db = await createTestDatabase();
+      cleanups.push(() => db.drop());
+      store = { sessionStore: 'mysql', dbUrl: db.url() };
+    } else {
+      const token = randomBytes(16).toString('hex');
+      const server = createSessionStoreServer(loadSessionStoreConfig({ GLOBAL_AUTH_TOKEN: token, SESSION_STORE_DIR: tempDir('wab-snap-e2e-store-'), BODY_SIZE: '1' }));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      store = { sessionStore: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sessionStoreToken: token };
+    }
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('pair on machine A, snapshot; machine B (fresh data dir, same key) connects: READY, same account, no QR', async () => {
+    const dirA = tempDir('wab-snap-e2e-a-');
+    const a = await startBridge(engineConfig(dirA, store));
+    cleanups.push(async () => {
+      await a.stop();
+      await sweepOrphanBrowsers(dirA, pino({ level: 'silent' }));
+    });
+    await a.http.post('/api/connect').set('apikey', a.token).send({ slot: 1 }).expect(200);
+    const sim = await simForSlot(dirA, 1, { timeoutMs: 60_000 });
+    await sim.waitForQr();
+    await sim.scanQr({ phone: PHONE, pushname: 'Second machine' });
+    await waitFor(async () => (await slotOne(a)).ready, 60_000, 'slot 1 READY on A');
+    await sim.disconnect();
+    const taken = await a.http.post('/api/slots/1/snapshot').set('apikey', a.token).expect(200);
+    expect(taken.body.snapshot.store).toBe(kind === 'mysql' ? 'mysql' : 'http');
+    await a.stop();
+
+    const dirB = tempDir('wab-snap-e2e-b-');
+    const b = await startBridge(engineConfig(dirB, store));
+    cleanups.push(async () => {
+      await b.stop();
+      await sweepOrphanBrowsers(dirB, pino({ level: 'silent' }));
+    });
+    const listed = await b.http.get('/api/slots/1/snapshots').set('apikey', b.token).expect(200);
+    expect(listed.body.snapshots.map((s: { id: string }) => s.id)).toContain(taken.body.snapshot.id);
+    const ws = await WsClient.open(b.bridge.url, b.token);
+    await b.http.post('/api/connect').set('apikey', b.token).send({ slot: 1 }).expect(200);
+    await waitFor(async () => (await slotOne(b)).ready, 90_000, 'slot 1 READY on B');
+    expect(await slotOne(b)).toMatchObject({ phone: PHONE, lastError: null });
+    expect(ws.frames.filter((f) => f.type === 'qr')).toEqual([]);
+    ws.close();
   });
 });

@@ -155,6 +155,8 @@ export class DemoEngine implements WhatsAppEngine {
     if (this.running) return;
     this.running = true;
     fs.mkdirSync(this.ctx.slotDir, { recursive: true });
+    // As the real engine does before its browser opens the profile (snapshot restore).
+    await this.ctx.beforeLaunch?.();
     if (!fs.existsSync(this.historyFile)) this.rewriteHistory();
     const saved = this.savedSession();
     if (saved) {

@@ -5,9 +5,14 @@ import { ConfigError, type BridgeConfig } from '../../config.js';
 import type { SnapshotStore } from '../types.js';
 import { HttpSnapshotStore } from './http.js';
 import { LocalSnapshotStore } from './local.js';
+import { MysqlSnapshotStore } from './mysql.js';
 
 export async function createSnapshotStore(config: BridgeConfig, _logger: Logger): Promise<SnapshotStore> {
   if (config.sessionStore === 'local') return new LocalSnapshotStore(path.join(config.dataDir, 'snapshots'));
+  if (config.sessionStore === 'mysql') {
+    if (!config.dbUrl) throw new ConfigError('WA_BRIDGE_SESSION_STORE: mysql needs WA_BRIDGE_DB_URL (the archive database)');
+    return new MysqlSnapshotStore(config.dbUrl);
+  }
   if (/^https?:\/\//.test(config.sessionStore)) {
     if (!config.sessionStoreToken) throw new ConfigError('WA_BRIDGE_SESSION_STORE_TOKEN: required with an http(s) session store (its GLOBAL_AUTH_TOKEN)');
     return new HttpSnapshotStore(config.sessionStore, config.sessionStoreToken);

@@ -24,6 +24,8 @@ export interface Api {
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
+  /** POST that answers with a file (e.g. the backup); errors as for the others. */
+  download(path: string, body?: unknown): Promise<Blob>;
 }
 
 function withQuery(path: string, query?: Query): string {
@@ -36,7 +38,7 @@ function withQuery(path: string, query?: Query): string {
 
 /** `baseUrl` is '' for same-origin (the bridge serves the app). */
 export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
-  async function call<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  async function call<T>(method: string, path: string, body?: unknown, query?: Query, asBlob = false): Promise<T> {
     let res: Response;
     try {
       res = await fetchImpl(baseUrl + withQuery(path, query), {
@@ -47,6 +49,7 @@ export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch =
     } catch (err) {
       throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
     }
+    if (asBlob && res.ok) return (await res.blob()) as T;
     let data: unknown = null;
     const text = await res.text();
     if (text) {
@@ -74,5 +77,6 @@ export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch =
     post: (path, body) => call('POST', path, body ?? {}),
     put: (path, body) => call('PUT', path, body ?? {}),
     del: (path) => call('DELETE', path),
+    download: (path, body) => call<Blob>('POST', path, body ?? {}, undefined, true),
   };
 }

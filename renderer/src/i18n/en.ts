@@ -213,6 +213,18 @@ export const en = {
   errNETWORKNext: 'Check that WA Bridge is running on this computer.',
   errBAD_RESPONSE: 'The bridge gave an answer this app does not understand.',
   errBAD_RESPONSENext: 'Reload the page; update the app if it keeps happening.',
+  backupTitle: 'Backups',
+  backupLast: 'Last backup {time}',
+  backupNone: 'No backup yet',
+  backupNow: 'Back up now',
+  backupTaking: 'Backing up…',
+  backupStore: 'Session store: {store}',
+  backupStoreOk: 'reachable',
+  backupStoreBad: 'unreachable: {error}',
+  backupPassphrase: 'Passphrase (at least 8 characters)',
+  backupDownload: 'Download backup',
+  backupHint: 'One encrypted file with settings, paired phones, queued messages, each slot’s session and the archive. Keep the passphrase: without it the file cannot be opened.',
+  backupRestoreHint: 'To restore, stop WA Bridge and run: npm run restore -- <file> (it shows what the file holds with --dry-run).',
 };
 
 export type Dict = typeof en;

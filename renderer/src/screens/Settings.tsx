@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from
 import { useApp, useBridgeEvents } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { Health, LogLine, Settings } from '../api/types.js';
+import { BackupCard } from '../components/Backup.js';
 import { settingsChanges, type NumKey, type SettingsForm as FormState } from '../lib/settings.js';
 import { Icon } from '../components/Icon.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
@@ -28,6 +29,7 @@ export function SettingsScreen() {
       <SettingsTitle />
       <HealthPanel />
       <SettingsForm />
+      <BackupCard />
       <LogPanel />
     </section>
   );

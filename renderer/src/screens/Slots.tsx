@@ -10,6 +10,7 @@ import { formatDateTime, formatDay, formatPhone } from '../lib/format.js';
 import { useNow } from '../lib/useNow.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { ApiError } from '../api/client.js';
+import { SlotBackup } from '../components/Backup.js';
 
 export function SlotsScreen() {
   const { slots, t } = useApp();
@@ -127,6 +128,7 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
           </div>
         )}
       </div>
+      <SlotBackup slot={s.slot} ready={s.ready} />
       {s.state === 'QR' && <QrPanel slot={s} onNewQr={newQr} busy={busy} />}
       {s.lastError && (s.state === 'FAILED' || s.state === 'RECONNECTING' || s.state === 'STOPPED') && (
         <div className="slot-error" data-testid="slot-error">
