@@ -32,6 +32,7 @@ async function hubWith(opts: HubOptions) {
     config: { bodyLimitBytes: 64 * 1024 },
     logger: pino({ level: 'silent' }),
     tokens: { identify: (t?: string) => (t === 'good' ? device : null), touch: () => undefined },
+    registry: { slots: [] }, // the hello frame lists the slots
   } as unknown as BridgeContext;
   const hub = new WsHub(ctx, () => true, opts);
   const server = http.createServer();
