@@ -14,7 +14,12 @@ const limit = z.number().int().min(1).max(500).optional();
 export const MAX_SUBSCRIBE_SLOTS = 32;
 
 const schemas = {
-  register_fcm: z.object({ token: z.string().min(1).max(4096), deviceId: z.string().max(100).optional(), platform: z.string().max(40).optional() }),
+  register_fcm: z.object({
+    token: z.string().min(1).max(4096),
+    installationId: z.string().min(1).max(200).optional(),
+    deviceId: z.string().max(100).optional(),
+    platform: z.string().max(40).optional(),
+  }),
   get_conversations: z.object({ slot, limit }),
   get_messages: z.object({ slot, chatId: z.string().min(1), limit, before: z.string().min(1).optional() }),
   search_conversations: z.object({ slot, query: z.string().max(200) }),
@@ -31,9 +36,11 @@ export async function handleCommand(ctx: BridgeContext, client: ClientState, fra
       return { pong: Date.now() };
     case 'register_fcm': {
       const b = parseOrThrow(schemas.register_fcm, frame);
-      // The push identity is the caller's own: a device cannot register for another device.
-      ctx.push.registerToken(client.caller.id, b.token, b.platform);
-      return { registered: true };
+      // The push identity is the caller's own: a device cannot register for another device. The
+      // installation id tells apart phones sharing one device token; this socket now speaks for it.
+      ctx.push.registerToken(client.caller.id, b.token, b.platform, b.installationId);
+      if (b.installationId) client.installationId = b.installationId;
+      return b.installationId ? { registered: true, installationId: b.installationId } : { registered: true };
     }
     case 'get_conversations': {
       const b = parseOrThrow(schemas.get_conversations, frame);
