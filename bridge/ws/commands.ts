@@ -1,13 +1,13 @@
 // WebSocket commands (API.md): parsed with the same schemas and run by the same operations as REST.
 import { z } from 'zod';
 import * as ops from '../api/commands.js';
-import { chatBody, parseOrThrow, sendMediaBody, sendTextBody } from '../api/schemas.js';
+import { chatBody, parseOrThrow, sendMediaBody, sendTextBody, slotField } from '../api/schemas.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import type { SendResult } from '../slots/messenger.js';
 import type { ClientState } from './hub.js';
 
-const slot = z.number({ error: 'slot must be a number' }).int('slot must be a whole number');
+const slot = slotField;
 const limit = z.number().int().min(1).max(500).optional();
 
 /** More than any bridge has slots (config allows 32): a longer list is a mistake or an attack. */
