@@ -17,6 +17,7 @@ import type { EngineFactory } from './engine/types.js';
 import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
 import { LogBuffer } from './log-buffer.js';
+import { tolerantOutput } from './log-output.js';
 import { MediaService } from './media/service.js';
 import { MediaStore } from './media/store.js';
 import { Thumbnails } from './media/thumbs.js';
@@ -27,8 +28,12 @@ import { Messenger } from './slots/messenger.js';
 import { SendLimiter } from './slots/rate-limit.js';
 import { SlotRegistry } from './slots/registry.js';
 import { Slot, type SlotHooks } from './slots/slot.js';
+import { createSnapshotService, withSnapshots } from './snapshots/index.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
+import { SentLedger } from './state/sent-ledger.js';
+import { SendRecords } from './slots/send-records.js';
+import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 
@@ -49,7 +54,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   const logs = new LogBuffer();
   const logger = createLogger(
     config.logLevel,
-    pino.multistream([{ stream: options.logDestination ?? process.stdout }, { stream: logs }]),
+    pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<EventListener>();
@@ -57,6 +62,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let hub: WsHub | null = null;
   let stateDb: StateDb | null = null;
   let stopping: Promise<void> | null = null;
+  let records: SendRecords | null = null;
+  let confirmer: ArchiveConfirmer | null = null;
 
   const server = http.createServer((req, res) => {
     res.statusCode = 503;
@@ -70,8 +77,19 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
+    const ledger = new SentLedger(stateDb);
+    records = new SendRecords(ledger, logger);
+    // Sends answered before a crash whose archive batch never committed are written again.
+    confirmer = new ArchiveConfirmer(ledger, archive, logger);
+    confirmer.replay();
     await sweepLeftovers(config, logger);
-    const factory = options.engineFactory ?? (await createEngineFactory(config, logger));
+    const snapshots = await createSnapshotService(config, logger, metrics);
+    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+      firstDelayMs: config.snapshotFirstDelayMs,
+      intervalMs: config.snapshotIntervalMs,
+      retryBaseMs: 5000,
+      onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
+    });
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
@@ -138,6 +156,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
         onOutboxFailed: (n, outboxId, error) => router.outboxFailed(n, outboxId, error),
       },
       logger,
+      records,
     );
     ctx = {
       config,
@@ -152,6 +171,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      snapshots,
       startedAt: Date.now(),
     };
     hub = hubRef.current = new WsHub(ctx, allowAddress);
@@ -168,6 +188,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
     logger.info({ url: bridge.url, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
+    void snapshots.warm(config.slots);
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -184,6 +205,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
+      records?.close();
+      await confirmer?.confirm();
+      confirmer?.close();
+      await c.snapshots.close();
       await c.media.close();
       await c.archive.close();
     }

@@ -136,3 +136,11 @@ export function validationError(error: z.ZodError): BridgeError {
   }
   return new BridgeError('VALIDATION_ERROR', message);
 }
+
+/** POST /api/slots/:slot/restore (issue 12). The body is optional. */
+export const restoreBody = z
+  .object({
+    snapshotId: z.string().regex(/^[0-9]{1,16}-[0-9a-f]{8}$/, 'snapshotId is not a snapshot id').optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();

@@ -21,6 +21,7 @@ import { healthRoutes, metricsRoute } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { sendRoutes } from './routes/send.js';
 import { slotRoutes } from './routes/slots.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
@@ -85,7 +86,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort));
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort), snapshotRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);

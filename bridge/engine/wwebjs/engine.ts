@@ -20,6 +20,7 @@ import {
   type FindBrowserOptions,
   type LaunchedBrowser,
 } from '../chromium/index.js';
+import { profileDirOf } from '../profile.js';
 import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
 import { RecentIds } from './recent.js';
@@ -72,7 +73,7 @@ export class WwebjsEngine implements WhatsAppEngine {
 
   /** Where LocalAuth keeps this slot's Chromium profile (and with it the WhatsApp pairing). */
   get profileDir(): string {
-    return path.join(this.sessionsDir, `session-slot-${this.ctx.slot}`);
+    return profileDirOf(this.ctx.dataDir, this.ctx.slot);
   }
 
   start(): Promise<void> {
@@ -107,6 +108,9 @@ export class WwebjsEngine implements WhatsAppEngine {
     const release = await launchPermits.acquire();
     try {
       if (this.#phase !== 'starting') throw new Error('stopped while waiting to launch');
+      // A missing profile may come back from a snapshot; this must happen before Chromium opens it.
+      await this.ctx.beforeLaunch?.();
+      if (this.#phase !== 'starting') throw new Error('stopped while restoring the profile');
       const launched = await launchBrowser({ executablePath: found.path, profileDir: this.profileDir, slotDir: this.ctx.slotDir, args });
       this.#browser = launched;
       if (this.#phase !== 'starting') throw new Error('stopped while launching');
