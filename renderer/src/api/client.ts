@@ -24,6 +24,8 @@ export interface Api {
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
+  /** A file behind the token (media): its bytes, or 'pending' while the bridge still fetches it (202). */
+  blob(path: string): Promise<Blob | 'pending'>;
 }
 
 function withQuery(path: string, query?: Query): string {
@@ -74,5 +76,19 @@ export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch =
     post: (path, body) => call('POST', path, body ?? {}),
     put: (path, body) => call('PUT', path, body ?? {}),
     del: (path) => call('DELETE', path),
+    async blob(path) {
+      let res: Response;
+      try {
+        res = await fetchImpl(baseUrl + path, { headers: { apikey: token } });
+      } catch (err) {
+        throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
+      }
+      if (res.status === 202) return 'pending';
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+        throw new ApiError((body?.error?.code as ErrorCode | undefined) ?? 'BAD_RESPONSE', body?.error?.message ?? `HTTP ${res.status}`, res.status);
+      }
+      return res.blob();
+    },
   };
 }
