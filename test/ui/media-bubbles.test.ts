@@ -102,3 +102,38 @@ describe.each([
     }
   });
 });
+
+describe('sending from the admin app', () => {
+  it('takes a dropped picture and a pasted PDF, previews them, and sends them as uploads', async () => {
+    const page = await openChat('en');
+    try {
+      const png = (await jpegPhoto(200, 120)).toString('base64');
+      // A drop on the composer, as a file dragged from the desktop.
+      await page.evaluate(`(() => {
+        const bytes = Uint8Array.from(atob(${JSON.stringify(png)}), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+        document.querySelector('[data-testid=composer]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      })()`);
+      const preview = page.locator('[data-testid=attachment] img[data-testid=attach-preview]');
+      await expect.poll(() => preview.evaluate((img: { naturalWidth: number }) => img.naturalWidth)).toBe(200);
+      await page.fill('[data-testid=compose]', 'dropped in');
+      await page.click('[data-testid=send]');
+      const sentImage = page.locator('[data-testid=message][data-from-me="1"]', { hasText: 'dropped in' });
+      await expect.poll(async () => (await sentImage.getAttribute('data-message-id')) ?? '').toMatch(/^true_/);
+      const id = (await sentImage.getAttribute('data-message-id'))!;
+      await waitFor(() => events.find((e) => e.type === 'message_media' && e.messageId === id), 10_000, 'sent picture stored');
+
+      // A paste into the text box: the file, not its name as text.
+      await page.evaluate(`(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['%PDF-1.4\\n%%EOF\\n'], 'pasted.pdf', { type: 'application/pdf' }));
+        document.querySelector('[data-testid=compose]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      })()`);
+      expect(await page.locator('[data-testid=attachment]').textContent()).toContain('pasted.pdf');
+      expect(await page.inputValue('[data-testid=compose]')).toBe('');
+    } finally {
+      await page.context().close();
+    }
+  });
+});

@@ -24,6 +24,8 @@ export interface Api {
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
+  /** A multipart form (a file upload): the browser sets the boundary. */
+  postForm<T>(path: string, form: FormData): Promise<T>;
   /** A file behind the token (media): its bytes, or 'pending' while the bridge still fetches it (202). */
   blob(path: string): Promise<Blob | 'pending'>;
 }
@@ -40,11 +42,12 @@ function withQuery(path: string, query?: Query): string {
 export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
   async function call<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     let res: Response;
+    const form = body instanceof FormData ? body : null;
     try {
       res = await fetchImpl(baseUrl + withQuery(path, query), {
         method,
-        headers: { apikey: token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { apikey: token, ...(body === undefined || form ? {} : { 'content-type': 'application/json' }) },
+        body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
     } catch (err) {
       throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
@@ -76,6 +79,7 @@ export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch =
     post: (path, body) => call('POST', path, body ?? {}),
     put: (path, body) => call('PUT', path, body ?? {}),
     del: (path) => call('DELETE', path),
+    postForm: (path, form) => call('POST', path, form),
     async blob(path) {
       let res: Response;
       try {
