@@ -117,7 +117,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       serviceAccountPath: config.firebaseServiceAccount,
       logger,
       registry: metrics.registry,
-      isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
+      isDeviceOnline: (deviceId, installationId) => hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false,
     });
     const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
     mediaStore.init();

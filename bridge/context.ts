@@ -15,7 +15,7 @@ import type { SnapshotService } from './snapshots/service.js';
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
   readonly status: { enabled: boolean; reason: string | null };
-  registerToken(deviceId: string, token: string, platform?: string): void;
+  registerToken(deviceId: string, token: string, platform?: string, installationId?: string): void;
   removeDevice(deviceId: string): void;
   onMessage(slot: number, message: MessageRow & { chatId: string }, chat: ChatRow | null): void;
   close(): Promise<void>;

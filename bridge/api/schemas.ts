@@ -6,7 +6,15 @@ import { BridgeError } from '../domain/index.js';
 
 export const MAX_TEXT = 4096;
 
-const slot = z.number({ error: 'slot must be a number' }).int('slot must be a whole number');
+/**
+ * A slot number in a JSON body or WebSocket frame. A numeric string ("1") is accepted too: some
+ * clients send every form field as text, and there is no other reading of it.
+ */
+export const slotField = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d{1,4}\s*$/.test(v) ? Number(v) : v),
+  z.number({ error: (iss) => (iss.input === undefined ? 'slot is required' : `slot must be a number such as 1, not ${kindOf(iss.input)}`) }).int('slot must be a whole number'),
+);
+const slot = slotField;
 /** Query strings carry text: accept digits only, then the same checks. */
 export const querySlot = z
   .string({ error: 'slot is required' })
@@ -96,15 +104,36 @@ export type SendPollBody = z.infer<typeof sendPollBody>;
 
 /** Parse or throw a VALIDATION_ERROR naming the field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value ?? {});
+  const result = schema.safeParse(value ?? {}, { reportInput: true });
   if (result.success) return result.data;
   throw validationError(result.error);
 }
 
+/** What a value is, in words for an error message. */
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return v.length > 20 ? 'text' : `the text ${JSON.stringify(v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v === 'number' ? 'the number' : typeof v === 'boolean' ? 'the value' : typeof v} ${String(v)}`;
+}
+
+const TYPE_WORDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object', int: 'a whole number' };
+
+/** One clear sentence naming the field and what it should be: `slot must be a number such as 1, not the text "one"`. */
 export function validationError(error: z.ZodError): BridgeError {
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || 'body';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : `${field}: ${issue.message}`;
+  let message: string;
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    message = `${field} is required`;
+  } else if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    // zod's own wording: say which field and what it wants instead.
+    message = `${field} must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, not ${kindOf(issue.input)}`;
+  } else {
+    // A custom message that already names its field stands alone.
+    message = issue.message.startsWith(`${field} `) ? issue.message : `${field}: ${issue.message}`;
+  }
   return new BridgeError('VALIDATION_ERROR', message);
 }
 

@@ -30,8 +30,12 @@ export interface PushStatus {
 
 export interface PushService {
   readonly status: PushStatus;
-  /** Store the device's token, replacing its old one. Throws VALIDATION_ERROR on a malformed token. */
-  registerToken(deviceId: string, token: string, platform?: string): void;
+  /**
+   * Store a phone's token, replacing that phone's old one. A phone is its device token plus its
+   * installation id, so phones sharing a device token keep separate registrations. Throws
+   * VALIDATION_ERROR on a malformed token or installation id.
+   */
+  registerToken(deviceId: string, token: string, platform?: string, installationId?: string): void;
   /** Forget a revoked device's token. */
   removeDevice(deviceId: string): void;
   /** Called for every new message; returns at once (never blocks message handling). */
@@ -45,7 +49,8 @@ export interface PushServiceOptions {
   serviceAccountPath?: string;
   logger: Logger;
   registry: Registry;
-  isDeviceOnline: (deviceId: string) => boolean;
+  /** Has this phone a socket open (installationId null: a phone that registered without one)? */
+  isDeviceOnline: (deviceId: string, installationId: string | null) => boolean;
   now?: () => number;
   /** Window in which one chat's messages become one push (default 2000 ms). */
   coalesceMs?: number;
@@ -131,7 +136,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
         continue;
       }
       // Checked when the window closes: a phone that connected meanwhile already saw the messages.
-      if (opts.isDeviceOnline(device.deviceId)) {
+      if (opts.isDeviceOnline(device.deviceId, device.installationId)) {
         suppress('online');
         continue;
       }
@@ -159,9 +164,9 @@ export function createPushService(opts: PushServiceOptions): PushService {
     get status() {
       return { ...status };
     },
-    registerToken(deviceId, token, platform) {
-      tokens.register(deviceId, token, platform ?? null, now());
-      log.info({ deviceId, platform: platform ?? null }, 'FCM token registered');
+    registerToken(deviceId, token, platform, installationId) {
+      tokens.register(deviceId, token, platform ?? null, now(), installationId ?? null);
+      log.info({ deviceId, installationId: installationId ?? null, platform: platform ?? null }, 'FCM token registered');
     },
     removeDevice(deviceId) {
       tokens.remove(deviceId);

@@ -37,8 +37,10 @@ export async function checkMedia(base64Input: string, mimetype: string): Promise
   if (buffer.length === 0) throw new BridgeError('VALIDATION_ERROR', 'base64: decodes to no bytes');
   const mime = mimetype.split(';')[0]!.trim().toLowerCase();
   const sniffed = await fileTypeFromBuffer(buffer);
-  if (sniffed && !sameType(sniffed.mime, mime)) {
-    throw new BridgeError('VALIDATION_ERROR', `mimetype: the data is ${sniffed.mime}, not ${mime}`);
+  // file-type may add parameters (Opus in Ogg is `audio/ogg; codecs=opus`): compare the bare types.
+  const sniffedMime = sniffed?.mime.split(';')[0]!.trim();
+  if (sniffedMime && !sameType(sniffedMime, mime)) {
+    throw new BridgeError('VALIDATION_ERROR', `mimetype: the data is ${sniffedMime}, not ${mime}`);
   }
   // A format with a signature must carry it: text or HTML labelled image/png is refused.
   if (!sniffed && hasSignature(mime)) {
@@ -60,4 +62,42 @@ export function sameType(sniffed: string, declared: string): boolean {
   if (EQUIVALENT[sniffed]?.includes(declared)) return true;
   // Text-like formats (e.g. an SVG sniffed as XML) are left to the declared type.
   return sniffed === 'application/xml' && declared.includes('xml');
+}
+
+const MiB = 1024 * 1024;
+
+/** What WhatsApp accepts per kind of media (its own limits; documents capped lower than its 2 GB, as the bytes pass through memory). */
+export const MEDIA_LIMITS = {
+  image: 16 * MiB,
+  voice: 16 * MiB,
+  audio: 64 * MiB,
+  video: 64 * MiB,
+  document: 100 * MiB,
+} as const;
+
+export function mediaKind(mime: string, asVoice: boolean): keyof typeof MEDIA_LIMITS {
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('audio/')) return asVoice ? 'voice' : 'audio';
+  if (mime.startsWith('video/')) return 'video';
+  return 'document';
+}
+
+/** 413 with the kind's limit, so a phone can tell its user what to shrink. */
+export function checkMediaSize(mime: string, bytes: number, asVoice: boolean): void {
+  const kind = mediaKind(mime, asVoice);
+  const limit = MEDIA_LIMITS[kind];
+  if (bytes > limit) {
+    const mb = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+    throw new BridgeError('PAYLOAD_TOO_LARGE', `the ${kind === 'voice' ? 'voice note' : kind} is ${mb(bytes)}; WhatsApp takes at most ${mb(limit)}`);
+  }
+}
+
+/**
+ * Audio goes as a voice note when it is one: Opus in Ogg (what WhatsApp records), or a file the
+ * phone named as one (the seed sends `audio/mp3` as `voice_note.mp3`).
+ */
+export function looksLikeVoiceNote(sniffedMime: string, declared: string, filename: string | undefined): boolean {
+  if (!sniffedMime.startsWith('audio/') && !declared.toLowerCase().startsWith('audio/')) return false;
+  if (/codecs=opus/i.test(declared) || /codecs=opus/i.test(sniffedMime)) return true;
+  return /^(voice|ptt)[\w-]*\.\w+$/i.test(filename ?? '');
 }

@@ -5,7 +5,7 @@ import type { ArchivedMessage } from '../domain/index.js';
 import { BridgeError, isChatId, normalisePhone, recipientKey } from '../domain/index.js';
 import type { MediaInput, PollInput, WhatsAppEngine } from '../engine/types.js';
 import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxStore } from '../state/outbox.js';
-import { checkMedia } from './media.js';
+import { checkMedia, checkMediaSize, looksLikeVoiceNote } from './media.js';
 import type { SendLimiter } from './rate-limit.js';
 import type { SlotRegistry } from './registry.js';
 import type { SendRecords } from './send-records.js';
@@ -221,10 +221,11 @@ function parseTarget(req: { phone?: string; chatId?: string }): string {
 async function prepare(content: SendContent): Promise<SendContent> {
   if (content.kind !== 'media') return content;
   const checked = await checkMedia(content.media.base64, content.media.mimetype);
-  const asVoice = content.media.asVoice ?? (checked.mime === 'audio/ogg' && /codecs=opus/i.test(content.media.mimetype));
+  const asVoice = content.media.asVoice ?? looksLikeVoiceNote(checked.mime, content.media.mimetype, content.media.filename);
   if (content.media.asVoice && !checked.mime.startsWith('audio/')) {
     throw new BridgeError('VALIDATION_ERROR', 'asVoice: only audio can be sent as a voice note');
   }
+  checkMediaSize(checked.mime, checked.bytes, asVoice);
   return { kind: 'media', media: { ...content.media, base64: checked.base64, asVoice } };
 }
 

@@ -1,20 +1,25 @@
 // WebSocket commands (API.md): parsed with the same schemas and run by the same operations as REST.
 import { z } from 'zod';
 import * as ops from '../api/commands.js';
-import { chatBody, parseOrThrow, sendMediaBody, sendTextBody } from '../api/schemas.js';
+import { chatBody, parseOrThrow, sendMediaBody, sendTextBody, slotField } from '../api/schemas.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import type { SendResult } from '../slots/messenger.js';
 import type { ClientState } from './hub.js';
 
-const slot = z.number({ error: 'slot must be a number' }).int('slot must be a whole number');
+const slot = slotField;
 const limit = z.number().int().min(1).max(500).optional();
 
 /** More than any bridge has slots (config allows 32): a longer list is a mistake or an attack. */
 export const MAX_SUBSCRIBE_SLOTS = 32;
 
 const schemas = {
-  register_fcm: z.object({ token: z.string().min(1).max(4096), deviceId: z.string().max(100).optional(), platform: z.string().max(40).optional() }),
+  register_fcm: z.object({
+    token: z.string().min(1).max(4096),
+    installationId: z.string().min(1).max(200).optional(),
+    deviceId: z.string().max(100).optional(),
+    platform: z.string().max(40).optional(),
+  }),
   get_conversations: z.object({ slot, limit }),
   get_messages: z.object({ slot, chatId: z.string().min(1), limit, before: z.string().min(1).optional() }),
   search_conversations: z.object({ slot, query: z.string().max(200) }),
@@ -31,9 +36,11 @@ export async function handleCommand(ctx: BridgeContext, client: ClientState, fra
       return { pong: Date.now() };
     case 'register_fcm': {
       const b = parseOrThrow(schemas.register_fcm, frame);
-      // The push identity is the caller's own: a device cannot register for another device.
-      ctx.push.registerToken(client.caller.id, b.token, b.platform);
-      return { registered: true };
+      // The push identity is the caller's own: a device cannot register for another device. The
+      // installation id tells apart phones sharing one device token; this socket now speaks for it.
+      ctx.push.registerToken(client.caller.id, b.token, b.platform, b.installationId);
+      if (b.installationId) client.installationId = b.installationId;
+      return b.installationId ? { registered: true, installationId: b.installationId } : { registered: true };
     }
     case 'get_conversations': {
       const b = parseOrThrow(schemas.get_conversations, frame);

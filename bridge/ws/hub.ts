@@ -14,11 +14,22 @@ import { handleCommand } from './commands.js';
 import { helloFrame } from './hello.js';
 import { Heartbeat, HEARTBEAT_MS, MAX_BUFFERED_BYTES, sendBounded } from './liveness.js';
 import { EventLog } from './replay.js';
+import { INSTALLATION_SHAPE } from '../push/token-store.js';
 
 export interface ClientState {
   caller: Caller;
   /** null = every slot. */
   slots: Set<number> | null;
+  /** The phone behind this socket (`?installationId=` or register_fcm), telling apart phones that share a token. */
+  installationId: string | null;
+  /** The admin app's own tab (`?client=admin-app`): never counts as a phone being online. */
+  adminApp: boolean;
+}
+
+interface AcceptOptions {
+  since: number | null;
+  installationId: string | null;
+  adminApp: boolean;
 }
 
 function frameSize(data: RawData): number {
@@ -71,7 +82,14 @@ export class WsHub implements HubPort {
     if (!caller) return refuse(socket, 401, 'Unauthorized');
     const sinceText = url.searchParams.get('since');
     if (sinceText !== null && !/^\d{1,15}$/.test(sinceText)) return refuse(socket, 400, 'Bad Request');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, sinceText === null ? null : Number(sinceText)));
+    const installationId = url.searchParams.get('installationId');
+    if (installationId !== null && !INSTALLATION_SHAPE.test(installationId)) return refuse(socket, 400, 'Bad Request');
+    const opts: AcceptOptions = {
+      since: sinceText === null ? null : Number(sinceText),
+      installationId,
+      adminApp: url.searchParams.get('client') === 'admin-app',
+    };
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, opts));
   }
 
   /** Does this client receive events of this slot? */
@@ -79,8 +97,8 @@ export class WsHub implements HubPort {
     return !state.slots || state.slots.has(slot);
   }
 
-  private accept(ws: WebSocket, caller: Caller, since: number | null): void {
-    const state: ClientState = { caller, slots: null };
+  private accept(ws: WebSocket, caller: Caller, { since, installationId, adminApp }: AcceptOptions): void {
+    const state: ClientState = { caller, slots: null, installationId, adminApp };
     // Hello, then the missed events, then live ones: all in this tick, so no event is sent twice or lost between them.
     const result = since === null ? null : this.events.since(since);
     const missed = result ? result.events.filter((e) => this.wants(state, e.slot)) : [];
@@ -139,9 +157,17 @@ export class WsHub implements HubPort {
   }
 
   /** Is any socket of this device open right now (push goes only to devices that are not)? */
-  isDeviceOnline(deviceId: string): boolean {
-    // Only a socket that answered the last ping: a half-open one must not swallow the push.
-    for (const [ws, state] of this.clients) if (state.caller.id === deviceId && this.heartbeat.isAlive(ws)) return true;
+  /**
+   * Is this phone connected (push goes only to phones that are not)? A phone is its token plus
+   * its installation id; one that registered without an id is matched by sockets without one.
+   * The admin app's tab is never a phone, even when it uses the same token.
+   */
+  isDeviceOnline(deviceId: string, installationId: string | null = null): boolean {
+    for (const [ws, state] of this.clients) {
+      if (state.caller.id !== deviceId || state.adminApp || state.installationId !== installationId) continue;
+      // Only a socket that answered the last ping: a half-open one must not swallow the push.
+      if (this.heartbeat.isAlive(ws)) return true;
+    }
     return false;
   }
 

@@ -36,6 +36,14 @@ export function mp4Video(payloadBytes = 100_000): Buffer {
   return Buffer.concat([ftyp, crypto.randomBytes(payloadBytes)]);
 }
 
+/** An MP3 as phones record it: an ID3 tag, then MPEG audio frames. */
+export function mp3Audio(frames = 40): Buffer {
+  const id3 = Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0]);
+  const frame = Buffer.alloc(417);
+  frame.set([0xff, 0xfb, 0x90, 0x64]);
+  return Buffer.concat([id3, ...Array.from({ length: frames }, () => frame)]);
+}
+
 export function pdfDocument(pages = 3): Buffer {
   const body = Array.from({ length: pages }, (_, i) => `${i + 1} 0 obj << /Type /Page >> endobj`).join('\n');
   return Buffer.from(`%PDF-1.4\n${body}\n${crypto.randomBytes(2000).toString('hex')}\ntrailer << >>\n%%EOF\n`);

@@ -167,6 +167,23 @@ describe('push service: suppression', () => {
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'online' })).toBe(1);
   });
 
+  it('gives phones sharing one device token their own registration and their own online state', async () => {
+    const online = new Set<string>();
+    const { service } = enabledService({ isDeviceOnline: (id: string, inst: string | null) => online.has(`${id}/${inst}`) });
+    service.registerToken('shop', TOKEN_A, 'android', 'inst-a');
+    service.registerToken('shop', TOKEN_B, 'ios', 'inst-b');
+    // Both offline: each phone gets its own push.
+    service.onMessage(1, incoming({ body: 'both' }), chatRow());
+    await fcm.waitForRequests(2);
+    expect(fcm.requests.map((r) => r.message.token).sort()).toEqual([TOKEN_A, TOKEN_B].sort());
+    // Phone A opens the app: only B is pushed.
+    online.add('shop/inst-a');
+    service.onMessage(1, incoming({ body: 'only b', chatId: '447700900123@c.us' }), chatRow({ chatId: '447700900123@c.us' }));
+    await fcm.waitForRequests(3);
+    await sleep(80);
+    expect(fcm.requests.slice(2).map((r) => r.message.token)).toEqual([TOKEN_B]);
+  });
+
   it('does not push my own messages', async () => {
     const { service, registry } = enabledService();
     service.registerToken('dev-1', TOKEN_A);
@@ -313,7 +330,7 @@ describe('push service: tokens', () => {
     await fcm.waitForRequests(1);
     await sleep(150);
     expect(fcm.requests).toHaveLength(1);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM fcm_tokens').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM push_registrations').get()).toEqual({ n: 0 });
     expect(await metricValue(registry, 'wa_push_tokens_pruned_total')).toBe(1);
     expect(await metricValue(registry, 'wa_push_sent_total')).toBe(0);
   });
@@ -330,7 +347,7 @@ describe('push service: tokens', () => {
     await fcm.waitForRequests(2);
     await sleep(150);
     expect(fcm.requests).toHaveLength(2);
-    const left = db.prepare('SELECT device_id FROM fcm_tokens').all() as { device_id: string }[];
+    const left = db.prepare('SELECT device_id FROM push_registrations').all() as { device_id: string }[];
     expect(left).toHaveLength(1);
     expect(await metricValue(registry, 'wa_push_tokens_pruned_total')).toBe(1);
     expect(await metricValue(registry, 'wa_push_failed_total', { code: 'messaging/invalid-argument' })).toBe(1);

@@ -216,7 +216,7 @@ describe('BridgeLink', () => {
   });
 
   it('builds the socket URL with the token, ws or wss by page protocol', () => {
-    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:3000' }, 'a b')).toBe('ws://127.0.0.1:3000/ws?token=a%20b');
-    expect(socketUrl({ protocol: 'https:', host: 'h' }, 't')).toBe('wss://h/ws?token=t');
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:3000' }, 'a b')).toBe('ws://127.0.0.1:3000/ws?token=a%20b&client=admin-app');
+    expect(socketUrl({ protocol: 'https:', host: 'h' }, 't')).toBe('wss://h/ws?token=t&client=admin-app');
   });
 });

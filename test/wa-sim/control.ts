@@ -25,7 +25,8 @@ export interface IncomingMessage {
   author?: string;
   body?: string;
   type?: 'chat' | 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker';
-  media?: { mimetype: string; data: string; filename?: string };
+  /** `expired`: WhatsApp's servers no longer have the file (the page shows it re-uploading; downloads get nothing). */
+  media?: { mimetype: string; data: string; filename?: string; expired?: boolean };
   caption?: string;
   notifyName?: string;
   quotedMessageId?: string;

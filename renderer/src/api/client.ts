@@ -26,6 +26,10 @@ export interface Api {
   del<T>(path: string): Promise<T>;
   /** POST that answers with a file (e.g. the backup); errors as for the others. */
   download(path: string, body?: unknown): Promise<Blob>;
+  /** A multipart form (a file upload): the browser sets the boundary. */
+  postForm<T>(path: string, form: FormData): Promise<T>;
+  /** A file behind the token (media): its bytes, or 'pending' while the bridge still fetches it (202). */
+  blob(path: string): Promise<Blob | 'pending'>;
 }
 
 function withQuery(path: string, query?: Query): string {
@@ -40,11 +44,12 @@ function withQuery(path: string, query?: Query): string {
 export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
   async function call<T>(method: string, path: string, body?: unknown, query?: Query, asBlob = false): Promise<T> {
     let res: Response;
+    const form = body instanceof FormData ? body : null;
     try {
       res = await fetchImpl(baseUrl + withQuery(path, query), {
         method,
-        headers: { apikey: token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { apikey: token, ...(body === undefined || form ? {} : { 'content-type': 'application/json' }) },
+        body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
     } catch (err) {
       throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
@@ -78,5 +83,20 @@ export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch =
     put: (path, body) => call('PUT', path, body ?? {}),
     del: (path) => call('DELETE', path),
     download: (path, body) => call<Blob>('POST', path, body ?? {}, undefined, true),
+    postForm: (path, form) => call('POST', path, form),
+    async blob(path) {
+      let res: Response;
+      try {
+        res = await fetchImpl(baseUrl + path, { headers: { apikey: token } });
+      } catch (err) {
+        throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
+      }
+      if (res.status === 202) return 'pending';
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+        throw new ApiError((body?.error?.code as ErrorCode | undefined) ?? 'BAD_RESPONSE', body?.error?.message ?? `HTTP ${res.status}`, res.status);
+      }
+      return res.blob();
+    },
   };
 }

@@ -49,7 +49,18 @@ export interface Health {
 }
 
 /** A message row as the app keeps it: archive rows may carry `slot` and poll extras. */
-export type Message = MessageRow & { slot?: number; pollOptions?: string[] | null; caption?: string | null; filename?: string | null };
+/** Where a message's file is (the bridge keeps it); `url` and `thumbUrl` need the token. */
+export interface MediaInfo {
+  mimetype: string | null;
+  filename: string | null;
+  size: number | null;
+  durationMs?: number;
+  status: 'stored' | 'pending' | 'expired';
+  url: string;
+  thumbUrl?: string;
+}
+
+export type Message = MessageRow & { slot?: number; pollOptions?: string[] | null; caption?: string | null; filename?: string | null; media?: MediaInfo };
 
 export interface SearchResult {
   success: true;

@@ -69,6 +69,11 @@ function deliverMessage(opts = {}) {
     Object.assign(attrs, { mimetype, filename, size, directPath, caption: opts.caption, mediaKey: b64(crypto.getRandomValues(new Uint8Array(32))), filehash: randomHex(16), duration: type === 'ptt' || type === 'audio' ? 1 : undefined });
   }
   const msg = addMessage(chat, attrs);
+  if (opts.media && opts.media.expired) {
+    // As on the real site once the server copy is gone: the stage says so and the bytes are not served.
+    msg.mediaData.mediaStage = 'REUPLOADING';
+    media.delete(attrs.directPath);
+  }
   chat.set('unreadCount', Math.max(0, chat.unreadCount) + 1);
   return msg.id._serialized;
 }

@@ -1,6 +1,7 @@
-// Writing back: text (Enter sends, Shift+Enter breaks the line), a picked file with the text as
-// caption, or a poll. Each send shows at once with a clock, then ticks follow from the bridge.
-import { useRef, useState, type KeyboardEvent } from 'react';
+// Writing back: text (Enter sends, Shift+Enter breaks the line), a file (picked, dropped or
+// pasted, previewed before sending) with the text as caption, or a poll. Each send shows at once
+// with a clock, then ticks follow from the bridge. Files go up as multipart, not base64.
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from 'react';
 import { useApp } from '../../state/app.js';
 import { Icon } from '../../components/Icon.js';
 import { useReportError } from '../../components/Notices.js';
@@ -9,7 +10,8 @@ import { rememberMedia, rememberPoll } from '../../state/sent.js';
 import type { Message } from '../../api/types.js';
 import { PollDialog } from './PollDialog.js';
 
-const MAX_FILE = 16 * 1024 * 1024;
+/** The largest file WhatsApp takes (documents); the bridge checks each kind's own limit. */
+const MAX_FILE = 100 * 1024 * 1024;
 type AddLocal = (m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
   localId: string;
   settle: (messageId: string | null) => void;
@@ -22,13 +24,19 @@ function typeOfMime(mime: string): string {
   return 'document';
 }
 
-function toBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
-    r.onerror = () => reject(r.error ?? new Error('could not read the file'));
-    r.readAsDataURL(file);
-  });
+/** What the attachment bar shows before sending: the picture, the clip or the sound itself. */
+function Preview({ file }: { file: File }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    const u = URL.createObjectURL(file);
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [file]);
+  if (!url) return null;
+  if (file.type.startsWith('image/')) return <img className="attach-preview" src={url} alt={file.name} data-testid="attach-preview" />;
+  if (file.type.startsWith('video/')) return <video className="attach-preview" src={url} muted preload="metadata" data-testid="attach-preview" />;
+  if (file.type.startsWith('audio/')) return <audio src={url} controls preload="metadata" data-testid="attach-preview" />;
+  return <Icon name="file" size={18} />;
 }
 
 export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: string; addLocal: AddLocal }) {
@@ -57,20 +65,43 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
     const local = addLocal({ body: caption, type: typeOfMime(mimetype), hasMedia: 1, caption, filename: f.name });
     rememberMedia(local.localId, { url, mimetype, filename: f.name });
     try {
-      const base64 = await toBase64(f);
-      const r = await api.post<{ messageId: string }>('/api/send-media', {
-        slot,
-        chatId,
-        base64,
-        mimetype,
-        filename: f.name,
-        ...(caption ? { caption } : {}),
-      });
+      const form = new FormData();
+      form.set('slot', String(slot));
+      form.set('chatId', chatId);
+      form.set('mimetype', mimetype);
+      if (caption) form.set('caption', caption);
+      form.set('file', f, f.name);
+      const r = await api.postForm<{ messageId: string }>('/api/send-media', form);
       local.settle(r.messageId);
     } catch (err) {
       local.settle(null);
       report(err);
     }
+  }
+
+  /** Take a file from the picker, a drop or a paste: checked for size, then shown for review. */
+  function choose(f: File | undefined | null) {
+    if (!f) return;
+    if (f.size > MAX_FILE) {
+      notify({ kind: 'error', title: t('fileTooBig', { size: formatBytes(f.size) }), next: t('errPAYLOAD_TOO_LARGENext') });
+      return;
+    }
+    setFile(f);
+    box.current?.focus();
+  }
+
+  function onDrop(e: DragEvent<HTMLDivElement>) {
+    const f = e.dataTransfer.files?.[0];
+    if (!f) return;
+    e.preventDefault();
+    choose(f);
+  }
+
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    const f = [...e.clipboardData.files][0];
+    if (!f) return; // plain text pastes as text
+    e.preventDefault();
+    choose(f);
   }
 
   function submit() {
@@ -105,10 +136,10 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
   }
 
   return (
-    <div className="composer">
+    <div className="composer" onDragOver={(e) => e.dataTransfer.types.includes('Files') && e.preventDefault()} onDrop={onDrop} data-testid="composer">
       {file && (
         <div className="attachment" data-testid="attachment">
-          <Icon name="file" size={18} />
+          <Preview file={file} />
           <span className="file-name" dir="auto">
             {file.name}
           </span>
@@ -131,13 +162,7 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
           onChange={(e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
-            if (!f) return;
-            if (f.size > MAX_FILE) {
-              notify({ kind: 'error', title: t('fileTooBig', { size: formatBytes(f.size) }), next: t('errPAYLOAD_TOO_LARGENext') });
-              return;
-            }
-            setFile(f);
-            box.current?.focus();
+            choose(f);
           }}
         />
         <button type="button" className="icon-btn" aria-label={t('createPoll')} title={t('createPoll')} onClick={() => setPollOpen(true)} data-testid="poll-open">
@@ -154,6 +179,7 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
           aria-label={t('typeMessage')}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKey}
+          onPaste={onPaste}
           data-testid="compose"
         />
         <button type="button" className="send-btn" aria-label={t('send')} title={t('send')} onClick={submit} disabled={!text.trim() && !file} data-testid="send">

@@ -1,5 +1,7 @@
 // The scrolling thread: day separators, bubbles by type (text, media, poll) and ticks.
-import { Fragment, useEffect, useLayoutEffect, useRef } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Api } from '../../api/client.js';
+import { formatDuration, useMediaUrl } from '../../lib/media-url.js';
 import { useApp } from '../../state/app.js';
 import type { Message } from '../../api/types.js';
 import { Icon, type IconName } from '../../components/Icon.js';
@@ -133,47 +135,79 @@ function Bubble({ m, ack, votes, showSender, flash }: { m: Message; ack: number;
 }
 
 function MediaBody({ m, kind }: { m: Message; kind: MediaKind }) {
-  const { t } = useApp();
+  const { t, api } = useApp();
   const local = localMedia(m.id);
-  const thumb = local?.mimetype.startsWith('image/') ? local.url : inlineThumbnail(m.body);
-  const caption = m.caption ?? (thumb && !local ? '' : m.body);
+  const remote = !local && m.media && m.media.status !== 'expired' ? m.media : null;
+  const expired = !local && m.media?.status === 'expired';
+  const visual = kind === 'image' || kind === 'sticker';
+  // Images load their small thumbnail inline; audio and video their file (players need it to seek).
+  const wantedPath = remote ? (visual ? (remote.thumbUrl ?? remote.url) : kind === 'audio' || kind === 'voice' || kind === 'video' ? remote.url : null) : null;
+  const loaded = useMediaUrl(api, wantedPath);
+  const [viewing, setViewing] = useState(false);
+  const inline = inlineThumbnail(m.body);
+  const thumb = local?.mimetype.startsWith('image/') ? local.url : (loaded.url ?? inline);
+  const caption = m.caption ?? (inline && !local ? '' : m.body);
   const label = t(KIND_LABEL[kind] ?? 'media');
-  const filename = local?.filename ?? m.filename ?? null;
+  const filename = local?.filename ?? m.media?.filename ?? m.filename ?? null;
+  const playable = local?.url ?? (remote && loaded.url ? loaded.url : null);
+  const duration = m.media?.durationMs ? formatDuration(m.media.durationMs) : null;
+  const tile = (note: string) => (
+    <div className="media-tile" data-testid="media-tile">
+      <Icon name={KIND_ICON[kind] ?? 'file'} size={34} />
+      <span>{label}</span>
+      <small>{note}</small>
+    </div>
+  );
+  const status = expired ? t('mediaExpired') : remote ? t('mediaLoading') : t('mediaNotLoaded');
   return (
     <>
-      {(kind === 'image' || kind === 'sticker' || kind === 'video') &&
+      {visual &&
         (thumb ? (
-          <img className={kind === 'sticker' ? 'thumb sticker' : 'thumb'} src={thumb} alt={caption || label} data-testid="media-thumb" />
-        ) : local && kind === 'video' ? (
-          <video className="thumb" src={local.url} controls preload="metadata" data-testid="media-thumb" />
+          <button type="button" className="thumb-button" onClick={() => remote && setViewing(true)} aria-label={t('mediaOpen')}>
+            <img className={kind === 'sticker' ? 'thumb sticker' : 'thumb'} src={thumb} alt={caption || label} loading="lazy" data-testid="media-thumb" />
+          </button>
         ) : (
-          <div className="media-tile" data-testid="media-tile">
-            <Icon name={KIND_ICON[kind] ?? 'file'} size={34} />
-            <span>{label}</span>
-            <small>{t('mediaNotLoaded')}</small>
-          </div>
+          tile(status)
+        ))}
+      {kind === 'video' &&
+        (playable ? (
+          <video className="thumb" src={playable} controls preload="metadata" data-testid="media-video" />
+        ) : inline ? (
+          <img className="thumb" src={inline} alt={caption || label} data-testid="media-thumb" />
+        ) : (
+          tile(status)
         ))}
       {(kind === 'audio' || kind === 'voice') &&
-        (local ? (
-          <audio className="audio" src={local.url} controls preload="metadata" data-testid="media-audio" />
+        (playable ? (
+          <div className="audio-row">
+            <audio className="audio" src={playable} controls preload="metadata" data-testid="media-audio" />
+            {duration && <span className="duration" data-testid="media-duration">{duration}</span>}
+          </div>
         ) : (
           <div className="file-chip" data-testid="media-chip">
             <Icon name="mic" />
             <span>{label}</span>
+            {duration && <span className="duration">{duration}</span>}
+            <small>{status}</small>
           </div>
         ))}
       {kind === 'document' && (
         <a
           className="file-chip"
           data-testid="media-chip"
-          href={local?.url}
-          download={local ? filename ?? undefined : undefined}
-          onClick={(e) => !local && e.preventDefault()}
+          href={local?.url ?? (remote ? remote.url : undefined)}
+          download={filename ?? undefined}
+          onClick={(e) => {
+            if (local) return;
+            e.preventDefault();
+            if (remote) void downloadFile(api, remote.url, filename ?? label);
+          }}
         >
           <Icon name="file" />
           <span className="file-name" dir="auto">
             {filename || caption || label}
           </span>
+          {expired && <small>{t('mediaExpired')}</small>}
         </a>
       )}
       {caption && kind !== 'document' && (
@@ -181,8 +215,37 @@ function MediaBody({ m, kind }: { m: Message; kind: MediaKind }) {
           {caption}
         </div>
       )}
+      {viewing && remote && <Viewer api={api} url={remote.url} alt={caption || label} onClose={() => setViewing(false)} />}
     </>
   );
+}
+
+/** The full image over the page; Escape or a click closes it. */
+function Viewer({ api, url, alt, onClose }: { api: Api; url: string; alt: string; onClose: () => void }) {
+  const { t } = useApp();
+  const full = useMediaUrl(api, url);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <div className="viewer" role="dialog" aria-label={alt} onClick={onClose} data-testid="media-viewer">
+      {full.url ? <img src={full.url} alt={alt} /> : <span>{t('mediaLoading')}</span>}
+    </div>
+  );
+}
+
+/** Fetch with the token, then save under the original name. */
+async function downloadFile(api: Api, url: string, filename: string): Promise<void> {
+  const got = await api.blob(url).catch(() => null);
+  if (!got || got === 'pending') return;
+  const href = URL.createObjectURL(got);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
 function PollCard({ m, votes }: { m: Message; votes: Record<string, Vote> }) {
