@@ -194,6 +194,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       push,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      events: { subscribe: (listener) => bridge.onEvent(listener) },
       startedAt: Date.now(),
     };
     hub = hubRef.current = new WsHub(ctx, allowAddress);

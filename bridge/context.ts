@@ -9,6 +9,7 @@ import type { LogBuffer } from './log-buffer.js';
 import type { Metrics } from './metrics.js';
 import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
+import type { BridgeEvent } from './types.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -25,6 +26,12 @@ export interface HubPort {
   clientCount(): number;
 }
 
+/** The bridge's broadcasts, for operations that wait on one (e.g. a test message's ack). */
+export interface EventsPort {
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (event: BridgeEvent) => void): () => void;
+}
+
 export interface BridgeContext {
   config: BridgeConfig;
   logger: Logger;
@@ -37,5 +44,6 @@ export interface BridgeContext {
   push: PushPort;
   logs: LogBuffer;
   hub: HubPort;
+  events: EventsPort;
   startedAt: number;
 }

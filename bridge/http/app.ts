@@ -8,6 +8,7 @@ import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, requireAuth } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
+import { graphqlErrorHandler, graphqlRoutes } from './graphql/index.js';
 import type { AddressCheck } from './network.js';
 import { openApiDocument } from './openapi.js';
 import { requestLog } from './request-log.js';
@@ -81,9 +82,14 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
   app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort));
+  app.use(graphqlRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);
+  app.use(
+    '/graphql',
+    graphqlErrorHandler(ctx.config.bodyLimitBytes, (err, req, res) => ctx.logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'graphql request failed')),
+  );
   app.use(errorHandler(ctx.config.bodyLimitBytes, ctx.logger));
   return app;
 }

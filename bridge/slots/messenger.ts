@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ArchivedMessage } from '../domain/index.js';
 import { BridgeError, isChatId, normalisePhone } from '../domain/index.js';
 import type { MediaInput, PollInput, WhatsAppEngine } from '../engine/types.js';
-import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxStore } from '../state/outbox.js';
+import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxState, OutboxStore } from '../state/outbox.js';
 import { checkMedia } from './media.js';
 import type { SendLimiter } from './rate-limit.js';
 import type { SlotRegistry } from './registry.js';
@@ -153,8 +153,12 @@ export class Messenger {
     }
   }
 
-  outboxSize(): number {
-    return this.outbox.size();
+  outboxSize(slot?: number): number {
+    return this.outbox.size(slot);
+  }
+
+  outboxStatus(outboxId: string): OutboxState | null {
+    return this.outbox.status(outboxId);
   }
 }
 

@@ -45,6 +45,10 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (slot, key)
    );`,
+  // Device scopes: which slots (JSON array, NULL = all) and a role. Devices paired before keep
+  // what they could do then: every slot, manage.
+  `ALTER TABLE devices ADD COLUMN slots TEXT;
+   ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'manage';`,
 ];
 
 export type StateDb = Database.Database;

@@ -58,7 +58,7 @@ describe('authentication', () => {
     const { deviceId, token } = created.body as { deviceId: string; token: string };
 
     const list = await t.http.get('/api/devices').set('apikey', t.token).expect(200);
-    expect(list.body.data).toEqual([{ deviceId, name: 'Owner phone', createdAt: expect.any(Number), lastSeenAt: null }]);
+    expect(list.body.data).toEqual([{ deviceId, name: 'Owner phone', createdAt: expect.any(Number), lastSeenAt: null, slots: null, role: 'manage' }]);
     expect(JSON.stringify(list.body)).not.toContain(token);
 
     await t.http.get('/api/slots').set('apikey', token).expect(200);

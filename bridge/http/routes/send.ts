@@ -17,8 +17,7 @@ export function sendRoutes(ctx: BridgeContext): Router {
   r.post('/send-poll', async (req, res) => reply(res, await commands.sendPoll(ctx, parseOrThrow(sendPollBody, req.body))));
   r.post('/test-connection', async (req, res) => {
     const body = parseOrThrow(testConnectionBody, req.body);
-    const message = `WA Bridge test message (slot ${body.slot}) at ${new Date().toISOString()}`;
-    reply(res, await commands.sendText(ctx, { slot: body.slot, phone: body.phone, message }));
+    reply(res, await commands.testConnection(ctx, body.slot, body.phone));
   });
   return r;
 }
