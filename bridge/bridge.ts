@@ -181,6 +181,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       logger,
       registry: metrics.registry,
       isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
+      canSeeSlot: (deviceId, slot) => tokens.deviceMaySee(deviceId, slot),
     });
     ctx = {
       config,

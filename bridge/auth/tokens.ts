@@ -81,6 +81,14 @@ export class TokenStore {
     return { kind: 'device', id: row.id, scope: scopeOf(row) };
   }
 
+  /** May this device see the slot (push, events)? Unknown ids are the admin's own registrations. */
+  deviceMaySee(deviceId: string, slot: number): boolean {
+    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(deviceId) as DeviceRow | undefined;
+    if (!row) return deviceId === 'admin';
+    const { slots } = scopeOf(row);
+    return slots === null || slots.includes(slot);
+  }
+
   touch(deviceId: string, now = Date.now()): void {
     this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, deviceId);
   }

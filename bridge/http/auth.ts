@@ -2,6 +2,7 @@
 // WebSocket may also carry `?token=`. Device tokens are refused on admin-only routes.
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import { requireRole, type Role } from '../auth/scope.js';
 import type { Caller, TokenStore } from '../auth/tokens.js';
 import { BridgeError } from '../domain/index.js';
 
@@ -25,6 +26,11 @@ export function requireAuth(tokens: TokenStore) {
     if (caller.kind === 'device') tokens.touch(caller.id);
     next();
   };
+}
+
+/** FORBIDDEN unless this request's token has the role (and may use the slot). */
+export function guard(res: Response, role: Role, slot?: number): void {
+  requireRole(callerOf(res), role, slot);
 }
 
 export function adminOnly(_req: Request, res: Response, next: NextFunction) {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { mayUseSlot } from '../auth/scope.js';
 import type { Caller } from '../auth/tokens.js';
 import type { BridgeContext, HubPort } from '../context.js';
 import { BridgeError, errorBody } from '../domain/index.js';
@@ -100,7 +101,7 @@ export class WsHub implements HubPort {
     const { chat: _localOnly, ...wire } = event as BridgeEvent & { chat?: unknown };
     const text = JSON.stringify(wire);
     for (const [ws, state] of this.clients) {
-      if (state.slots && !state.slots.has(event.slot)) continue;
+      if ((state.slots && !state.slots.has(event.slot)) || !mayUseSlot(state.caller, event.slot)) continue;
       if (ws.readyState === WebSocket.OPEN) ws.send(text);
     }
   }
