@@ -162,7 +162,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry,
       new OutboxStore(stateDb),
       new IdempotencyStore(stateDb),
-      new SendLimiter(config),
+      new SendLimiter(config, stateDb, (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit })),
       {
         onSent: (n, message) => {
           metrics.messagesSent.inc({ slot: String(n) });

@@ -11,7 +11,7 @@ export function createMetrics() {
     messagesSent: new Counter({ name: 'wa_messages_sent_total', help: 'Messages sent', labelNames: slotLabel, registers: [registry] }),
     messagesReceived: new Counter({ name: 'wa_messages_received_total', help: 'Messages received', labelNames: slotLabel, registers: [registry] }),
     messagesFailed: new Counter({ name: 'wa_messages_failed_total', help: 'Sends that failed', labelNames: slotLabel, registers: [registry] }),
-    rateLimited: new Counter({ name: 'wa_rate_limited_total', help: 'Sends refused by a rate limit', labelNames: slotLabel, registers: [registry] }),
+    rateLimited: new Counter({ name: 'wa_rate_limited_total', help: 'Sends refused by a rate limit, by limit (per_minute, per_hour, per_day)', labelNames: ['slot', 'limit'], registers: [registry] }),
     reconnects: new Counter({ name: 'wa_reconnects_total', help: 'Automatic slot restarts', labelNames: slotLabel, registers: [registry] }),
     qrScans: new Counter({ name: 'wa_qr_scans_total', help: 'QR codes scanned (authenticated after a QR)', labelNames: slotLabel, registers: [registry] }),
     wsClients: new Gauge({ name: 'wa_ws_clients', help: 'Open WebSocket clients', registers: [registry] }),
