@@ -23,6 +23,10 @@ export function mayUseSlot(caller: Caller, slot: number): boolean {
   return caller.kind === 'admin' || caller.scope.slots === null || caller.scope.slots.includes(slot);
 }
 
+export function hasRole(caller: Caller, role: Role): boolean {
+  return caller.kind === 'admin' || RANK[caller.scope.role] >= RANK[role];
+}
+
 /** Throw FORBIDDEN unless the caller has at least `role` (and, when given, may use `slot`). */
 export function requireRole(caller: Caller, role: Role, slot?: number): void {
   if (caller.kind === 'admin') return;

@@ -2,12 +2,13 @@
 // reference GraphQL-over-HTTP server) speaks the protocol — POST with JSON, GET for queries.
 // Batches, oversized or over-deep documents and malformed bodies get a GraphQL error with
 // `extensions.code`, never a 500. The SDL is served at /graphql/schema.graphql.
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { buildSchema, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
 import { createHandler, parseRequestParams, type Request as GraphqlRequest, type RequestParams, type Response as GraphqlResponse } from 'graphql-http';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf, requireAuth } from '../auth.js';
+import { jsonBody } from '../body.js';
 import { toBridgeError } from '../errors.js';
 import { errorResponse, formatGraphqlError } from './errors.js';
 import { MAX_DOCUMENT_CHARS, MAX_TOKENS, operationLimits } from './limits.js';
@@ -86,7 +87,7 @@ export function graphqlRoutes(ctx: BridgeContext): Router {
   r.get('/graphql/schema.graphql', (_req, res) => void res.type('text/plain').send(SDL.trimStart()));
   r.all(
     '/graphql',
-    express.json({ limit: GRAPHQL_BODY_LIMIT, strict: false }),
+    jsonBody(GRAPHQL_BODY_LIMIT),
     async (req: Request, res: Response) => {
       const context: GraphqlContext = { ctx, caller: callerOf(res), ip: req.ip ?? null };
       const [body, init] = await handle({ url: req.originalUrl, method: req.method, headers: req.headers, body: () => req.body, raw: req, context });
