@@ -121,24 +121,36 @@ export async function avatarUrl(ctx: BridgeContext, slot: number, phone: string)
   return engine.getAvatarUrl(chatId);
 }
 
-const common = (b: SendTextBody | SendMediaBody | SendPollBody) => ({
+/**
+ * How a send without `queue` behaves while its slot reconnects: REST and GraphQL keep it in the
+ * outbox (seed 001: queue messages during connection issues); WebSocket commands answer
+ * NOT_CONNECTED as they always did, so paired phones see the replies they know.
+ */
+export interface SendDefaults {
+  queueWhileReconnecting: boolean;
+}
+export const QUEUE_WHILE_RECONNECTING: SendDefaults = { queueWhileReconnecting: true };
+const NO_DEFAULT_QUEUE: SendDefaults = { queueWhileReconnecting: false };
+
+const common = (b: SendTextBody | SendMediaBody | SendPollBody, d: SendDefaults) => ({
   slot: b.slot,
   phone: b.phone,
   chatId: b.chatId,
   idempotencyKey: b.idempotencyKey,
   queue: b.queue,
+  queueWhileReconnecting: d.queueWhileReconnecting,
 });
 
-export function sendText(ctx: BridgeContext, b: SendTextBody): Promise<SendResult> {
-  return ctx.messenger.send({ ...common(b), content: { kind: 'text', text: b.message, quotedMessageId: b.quotedMessageId } });
+export function sendText(ctx: BridgeContext, b: SendTextBody, d = NO_DEFAULT_QUEUE): Promise<SendResult> {
+  return ctx.messenger.send({ ...common(b, d), content: { kind: 'text', text: b.message, quotedMessageId: b.quotedMessageId } });
 }
 
-export function sendMedia(ctx: BridgeContext, b: SendMediaBody): Promise<SendResult> {
+export function sendMedia(ctx: BridgeContext, b: SendMediaBody, d = NO_DEFAULT_QUEUE): Promise<SendResult> {
   const { base64, mimetype, filename, caption, asVoice } = b;
-  return ctx.messenger.send({ ...common(b), content: { kind: 'media', media: { base64, mimetype, filename, caption, asVoice } } });
+  return ctx.messenger.send({ ...common(b, d), content: { kind: 'media', media: { base64, mimetype, filename, caption, asVoice } } });
 }
 
-export function sendPoll(ctx: BridgeContext, b: SendPollBody): Promise<SendResult> {
+export function sendPoll(ctx: BridgeContext, b: SendPollBody, d = NO_DEFAULT_QUEUE): Promise<SendResult> {
   const poll = { question: b.question, options: b.options, allowMultiple: b.allowMultiple ?? false };
-  return ctx.messenger.send({ ...common(b), content: { kind: 'poll', poll } } satisfies SendRequest);
+  return ctx.messenger.send({ ...common(b, d), content: { kind: 'poll', poll } } satisfies SendRequest);
 }

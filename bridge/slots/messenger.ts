@@ -21,7 +21,10 @@ export interface SendRequest {
   chatId?: string;
   content: SendContent;
   idempotencyKey?: string;
+  /** true: keep it in the outbox whenever the slot is not ready; false: never. */
   queue?: boolean;
+  /** With `queue` unset: keep it while a linked slot reconnects (REST and GraphQL default). */
+  queueWhileReconnecting?: boolean;
 }
 
 export type SendResult = { messageId: string } | { queued: true; outboxId: string };
@@ -89,7 +92,8 @@ export class Messenger {
     const content = await prepare(req.content);
     const recipient = target.startsWith(PHONE_TARGET) ? target.slice(PHONE_TARGET.length) : target;
     if (!slot.ready) {
-      if (!req.queue) slot.requireEngine(); // throws NOT_CONNECTED
+      const queue = req.queue ?? (req.queueWhileReconnecting === true && slot.reconnecting);
+      if (!queue) slot.requireEngine(); // throws NOT_CONNECTED
       await this.limiter.consume(slot.number, recipient);
       const outboxId = this.outbox.enqueue(slot.number, target, content.kind, serialise(content));
       this.logger.info({ slot: slot.number, outboxId }, 'message queued until the slot is ready');

@@ -133,7 +133,7 @@ export const rootValue = {
 
   sendWhatsAppNotification: async (a: Args, c: GraphqlContext) => {
     const slot = slotFor(c, a.slot, 'send');
-    await ops.sendText(c.ctx, parseOrThrow(sendTextBody, { slot, phone: a.phoneNumber, message: a.message }));
+    await ops.sendText(c.ctx, parseOrThrow(sendTextBody, { slot, phone: a.phoneNumber, message: a.message }), ops.QUEUE_WHILE_RECONNECTING);
     return true;
   },
 
@@ -154,7 +154,7 @@ export const rootValue = {
       idempotencyKey: opt(input.idempotencyKey),
       queue: opt(input.queue),
     });
-    const result = await ops.sendText(c.ctx, body);
+    const result = await ops.sendText(c.ctx, body, ops.QUEUE_WHILE_RECONNECTING);
     return 'queued' in result ? { messageId: null, queued: true, outboxId: result.outboxId } : { messageId: result.messageId, queued: false, outboxId: null };
   },
 };

@@ -18,9 +18,10 @@ export function sendRoutes(ctx: BridgeContext): Router {
     guard(res, 'send', body.slot);
     return body;
   };
-  r.post('/send', async (req, res) => reply(res, await commands.sendText(ctx, sendable(res, parseOrThrow(sendTextBody, req.body)))));
-  r.post('/send-media', async (req, res) => reply(res, await commands.sendMedia(ctx, sendable(res, parseOrThrow(sendMediaBody, req.body)))));
-  r.post('/send-poll', async (req, res) => reply(res, await commands.sendPoll(ctx, sendable(res, parseOrThrow(sendPollBody, req.body)))));
+  const queueing = commands.QUEUE_WHILE_RECONNECTING;
+  r.post('/send', async (req, res) => reply(res, await commands.sendText(ctx, sendable(res, parseOrThrow(sendTextBody, req.body)), queueing)));
+  r.post('/send-media', async (req, res) => reply(res, await commands.sendMedia(ctx, sendable(res, parseOrThrow(sendMediaBody, req.body)), queueing)));
+  r.post('/send-poll', async (req, res) => reply(res, await commands.sendPoll(ctx, sendable(res, parseOrThrow(sendPollBody, req.body)), queueing)));
   r.post('/test-connection', async (req, res) => {
     const body = sendable(res, parseOrThrow(testConnectionBody, req.body));
     reply(res, await commands.testConnection(ctx, body.slot, body.phone));
