@@ -126,7 +126,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
     const hooks: SlotHooks = {
       onState: (slot) => router.status(slot),
-      onQr: (slot, qr) => router.qr(slot, qr),
+      onQr: (slot, qr) => {
+        metrics.qrShown.inc({ slot: String(slot.number) });
+        router.qr(slot, qr);
+      },
       onEngineEvent: (slot, event) => router.engineEvent(slot, event),
       onWish: (slot, connected) => wishes.set(slot.number, connected),
       onRestart: (slot) => metrics.reconnects.inc({ slot: String(slot.number) }),

@@ -94,8 +94,10 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use(notFound);
   app.use(
     '/graphql',
-    graphqlErrorHandler(ctx.config.bodyLimitBytes, (err, req, res) => ctx.logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'graphql request failed')),
+    graphqlErrorHandler(ctx.config.bodyLimitBytes, (err, req, res) => ctx.logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'graphql request failed'), (code) =>
+      ctx.metrics.errors.inc({ code, transport: 'graphql' }),
+    ),
   );
-  app.use(errorHandler(ctx.config.bodyLimitBytes, ctx.logger));
+  app.use(errorHandler(ctx.config.bodyLimitBytes, ctx.logger, (code) => ctx.metrics.errors.inc({ code, transport: 'rest' })));
   return app;
 }

@@ -105,6 +105,7 @@ export class WsHub implements HubPort {
       frame = parsed as Record<string, unknown>;
     } catch (err) {
       const e = err instanceof BridgeError ? err : new BridgeError('VALIDATION_ERROR', 'frame is not valid JSON');
+      this.ctx.metrics?.errors.inc({ code: e.code, transport: 'ws' });
       return this.reply(ws, { type: 'error', ...errorBody(e.code, e.message) });
     }
     const type = typeof frame.type === 'string' ? frame.type : 'error';
@@ -117,6 +118,7 @@ export class WsHub implements HubPort {
       this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
       const e = asBridgeError(err);
+      this.ctx.metrics?.errors.inc({ code: e.code, transport: 'ws' }); // (test doubles may leave metrics out)
       if (e.code === 'INTERNAL') this.ctx.logger.error({ err, type }, 'websocket command failed');
       const body = errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message);
       this.reply(ws, { type, requestId, ...body, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });

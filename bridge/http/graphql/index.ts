@@ -10,7 +10,7 @@ import { BridgeError } from '../../domain/index.js';
 import { callerOf, requireAuth } from '../auth.js';
 import { jsonBody } from '../body.js';
 import { toBridgeError } from '../errors.js';
-import { errorResponse, formatGraphqlError } from './errors.js';
+import { errorResponse, formatGraphqlError, graphqlCode } from './errors.js';
 import { MAX_DOCUMENT_CHARS, MAX_TOKENS, operationLimits } from './limits.js';
 import { rootValue, type GraphqlContext } from './resolvers.js';
 import { SDL } from './sdl.js';
@@ -75,11 +75,14 @@ export function graphqlRoutes(ctx: BridgeContext): Router {
     parse: cache.parse,
     validate: cache.validate,
     parseRequestParams: checkRequest,
-    formatError: (err) =>
-      formatGraphqlError(err, (bug) => {
+    formatError: (err) => {
+      const formatted = formatGraphqlError(err, (bug) => {
         ctx.logger.error({ err: bug }, 'graphql resolver failed');
         return 'internal error (logged)';
-      }),
+      });
+      ctx.metrics.errors.inc({ code: String(formatted.extensions.code), transport: 'graphql' });
+      return formatted;
+    },
   });
 
   const r = Router();
@@ -98,10 +101,11 @@ export function graphqlRoutes(ctx: BridgeContext): Router {
 }
 
 /** Refusals on /graphql before GraphQL runs (network, token, body) as GraphQL errors. */
-export function graphqlErrorHandler(bodyLimit: number, onBug: (err: unknown, req: Request, res: Response) => void) {
+export function graphqlErrorHandler(bodyLimit: number, onBug: (err: unknown, req: Request, res: Response) => void, count: (code: string) => void) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const error = toBridgeError(err, bodyLimit);
+    count(graphqlCode(error.code));
     if (error.code === 'INTERNAL') onBug(err, req, res);
     const shown = error.code === 'INTERNAL' ? new BridgeError('INTERNAL', `internal error (request ${res.locals.requestId})`) : error;
     res.status(error.status).json(errorResponse(shown));
