@@ -21,7 +21,8 @@ describe('metrics', () => {
   const scrape = async () => (await t.http.get('/metrics').set('apikey', t.token).expect(200)).text;
 
   beforeAll(async () => {
-    const demo = createDemoEngineFactory({ scanMs: 300 });
+    // A scan late enough that the QR is rendered and shown first, even on a busy machine.
+    const demo = createDemoEngineFactory({ scanMs: 1500 });
     t = await startBridge({ slots: 2, ratePerMinute: 2 }, {
       engineFactory: (ctx) => {
         const engine = demo(ctx);
