@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Node loads graphql-http's `import 'graphql'` as graphql's CommonJS build while Vite gives
+    // our code its ESM build: two graphql realms. Inlining graphql-http makes it one.
+    server: { deps: { inline: ['graphql-http'] } },
   },
 });

@@ -21,6 +21,11 @@ const EVENTS_PER_SECOND = 1000;
 const EVENT_SECONDS = 5;
 
 const body = JSON.stringify({ slot: 1, phone: '962781523783', message: 'Hello from the benchmark' });
+/** The same send as seed 001's GraphQL client writes it. */
+const graphqlBody = JSON.stringify({
+  query: 'mutation SendWhatsAppNotification($phoneNumber: String!, $message: String!) { sendWhatsAppNotification(phoneNumber: $phoneNumber, message: $message) }',
+  variables: { phoneNumber: '962781523783', message: 'Hello from the benchmark' },
+});
 
 /** A steady rate well below saturation, where latency is the server's own and not queueing. */
 const STEADY_RATE = 500;
@@ -28,14 +33,14 @@ const STEADY_RATE = 500;
 /** Requests every subject gets before it is measured (JIT, sockets, caches alike for both). */
 const WARM_UP_REQUESTS = Number(process.env.BENCH_WARM_UP ?? 2000);
 
-async function load(url: string, headers: Record<string, string>) {
+async function load(url: string, headers: Record<string, string>, payload = body) {
   // The load generator runs in its own thread so it does not share the server's event loop.
-  const options = { url, method: 'POST' as const, body, headers: { 'content-type': 'application/json', ...headers }, duration: DURATION_S, workers: 1 };
+  const options = { url, method: 'POST' as const, body: payload, headers: { 'content-type': 'application/json', ...headers }, duration: DURATION_S, workers: 1 };
   const { duration: _measured, ...once } = options;
   const warm = await autocannon({ ...once, amount: WARM_UP_REQUESTS, connections: CONNECTIONS });
   if (warm.non2xx || warm.errors) throw new Error(`${url}: warm-up answered ${warm.non2xx} non-2xx, ${warm.errors} errors`);
   const flat = await autocannon({ ...options, connections: CONNECTIONS });
-  const steady = await paced(url, headers);
+  const steady = await paced(url, headers, payload);
   return {
     reqPerSec: Math.round(flat.requests.average),
     p99Ms: flat.latency.p99,
@@ -81,10 +86,10 @@ const timer = setInterval(() => {
 }, 1);
 `;
 
-async function paced(url: string, headers: Record<string, string>): Promise<{ latencies: number[]; errors: number }> {
+async function paced(url: string, headers: Record<string, string>, payload: string): Promise<{ latencies: number[]; errors: number }> {
   const worker = new Worker(PACED_WORKER, {
     eval: true,
-    workerData: { url, headers: { 'content-type': 'application/json', ...headers }, body, rate: STEADY_RATE, seconds: DURATION_S },
+    workerData: { url, headers: { 'content-type': 'application/json', ...headers }, body: payload, rate: STEADY_RATE, seconds: DURATION_S },
   });
   const result = await new Promise<{ latencies: number[]; errors: number }>((resolve, reject) => {
     worker.once('message', resolve);
@@ -157,6 +162,12 @@ async function main() {
   const bare = await bareExpress();
   const send = await load(`${bridge.url}/api/send`, { apikey: bridge.adminToken });
   console.log(JSON.stringify({ bench: 'http', bareExpress: bare, bridgeSend: send, ratio: Math.round((send.reqPerSec / bare.reqPerSec) * 100) / 100 }));
+  // GraphQL errors come back with status 200: check the replies once, then measure.
+  const probe = await fetch(`${bridge.url}/graphql`, { method: 'POST', headers: { apikey: bridge.adminToken, 'content-type': 'application/json' }, body: graphqlBody });
+  const probeBody = (await probe.json()) as { data?: { sendWhatsAppNotification?: boolean } };
+  if (probeBody.data?.sendWhatsAppNotification !== true) throw new Error(`GraphQL send failed: ${JSON.stringify(probeBody)}`);
+  const graphql = await load(`${bridge.url}/graphql`, { apikey: bridge.adminToken }, graphqlBody);
+  console.log(JSON.stringify({ bench: 'graphql', graphqlSend: graphql, restSend: send.reqPerSec, ratioToRest: Math.round((graphql.reqPerSec / send.reqPerSec) * 100) / 100 }));
 
   // Broadcast latency: engine event → 50 sockets. The sockets live in a worker thread, as phones
   // would be elsewhere, so their parsing does not compete with the bridge's event loop.

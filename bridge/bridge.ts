@@ -118,6 +118,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       logger,
       registry: metrics.registry,
       isDeviceOnline: (deviceId, installationId) => hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false,
+      canSeeSlot: (deviceId, slot) => tokens.deviceMaySee(deviceId, slot),
     });
     const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
     mediaStore.init();
@@ -145,7 +146,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
     const hooks: SlotHooks = {
       onState: (slot) => router.status(slot),
-      onQr: (slot, qr) => router.qr(slot, qr),
+      onQr: (slot, qr) => {
+        metrics.qrShown.inc({ slot: String(slot.number) });
+        router.qr(slot, qr);
+      },
       onEngineEvent: (slot, event) => router.engineEvent(slot, event),
       onWish: (slot, connected) => wishes.set(slot.number, connected),
       onRestart: (slot) => metrics.reconnects.inc({ slot: String(slot.number) }),
@@ -168,7 +172,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry,
       new OutboxStore(stateDb),
       new IdempotencyStore(stateDb),
-      new SendLimiter(config, (n) => metrics.rateLimited.inc({ slot: String(n) })),
+      new SendLimiter(config, stateDb, (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit })),
       {
         onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
@@ -191,6 +195,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
     };

@@ -27,6 +27,7 @@ export const configSchema = z.object({
   adminToken: z.string().min(16).optional().describe('WA_BRIDGE_ADMIN_TOKEN: fixed admin token (else generated once and saved)'),
   engine: z.enum(['wwebjs', 'demo']).default('wwebjs').describe('WA_BRIDGE_ENGINE: wwebjs (real WhatsApp) or demo (simulated accounts)'),
   slots: z.coerce.number().int().min(1).max(32).default(6).describe('WA_BRIDGE_SLOTS: number of WhatsApp accounts'),
+  defaultSlot: z.coerce.number().int().min(1).max(32).default(1).describe('WA_BRIDGE_DEFAULT_SLOT: the slot GraphQL uses for the admin token when none is given'),
   chromePath: z.string().min(1).optional().describe('CHROME_PATH: browser executable for the slots'),
   bundledBrowserDir: z.string().min(1).optional().describe('WA_BRIDGE_BUNDLED_BROWSER_DIR: a browser shipped with the desktop app'),
   chromiumArgs: z.string().default('').describe('WA_BRIDGE_CHROMIUM_ARGS: extra Chromium flags, space separated'),

@@ -10,6 +10,7 @@ import type { MediaService } from './media/service.js';
 import type { Metrics } from './metrics.js';
 import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
+import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
 
 /** The push service as the bridge uses it (bridge/push). */
@@ -37,6 +38,12 @@ export interface TlsInfo {
   lanHttp: boolean;
 }
 
+/** The bridge's broadcasts, for operations that wait on one (e.g. a test message's ack). */
+export interface EventsPort {
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (event: BridgeEvent) => void): () => void;
+}
+
 export interface BridgeContext {
   config: BridgeConfig;
   logger: Logger;
@@ -50,6 +57,7 @@ export interface BridgeContext {
   media: MediaService;
   logs: LogBuffer;
   hub: HubPort;
+  events: EventsPort;
   /** Encrypted session snapshots (bridge/snapshots). */
   snapshots: SnapshotService;
   startedAt: number;

@@ -2,6 +2,7 @@
 // Slot range (INVALID_SLOT) and phone validity (INVALID_NUMBER) are checked after parsing,
 // because they have their own error codes.
 import { z } from 'zod';
+import { ROLES } from '../auth/scope.js';
 import { BridgeError } from '../domain/index.js';
 
 export const MAX_TEXT = 4096;
@@ -76,7 +77,18 @@ export const sendPollBody = z
 
 export const testConnectionBody = z.object({ slot, phone: z.string().min(1).max(40) });
 export const chatBody = z.object({ slot, chatId: z.string().min(1).max(100) });
-export const deviceBody = z.object({ name: z.string().trim().min(1, 'name must not be empty').max(100) });
+export const deviceBody = z.object({
+  name: z.string().trim().min(1, 'name must not be empty').max(100),
+  /** Which slots the phone may use; omitted or null = every slot. */
+  slots: z
+    .array(slot, { error: 'slots must be an array of slot numbers' })
+    .min(1, 'slots needs at least one slot (omit it for every slot)')
+    .max(32)
+    .nullable()
+    .optional(),
+  /** read: chats, archive, events; send: read + send; manage: send + connect/disconnect/QR (the default). */
+  role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }).optional(),
+});
 
 export const limitParam = (max: number, fallback: number) =>
   z

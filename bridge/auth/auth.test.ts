@@ -57,10 +57,10 @@ describe('tokens', () => {
     expect(store.identify(undefined)).toBeNull();
     expect(store.identify('')).toBeNull();
     expect(store.identify(`${ADMIN}x`)).toBeNull();
-    const { deviceId, token } = store.createDevice('Till phone', 1000);
+    const { deviceId, token } = store.createDevice('Till phone', undefined, 1000);
     expect(deviceId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(store.identify(token)).toEqual({ kind: 'device', id: deviceId });
-    expect(store.listDevices()).toEqual([{ deviceId, name: 'Till phone', createdAt: 1000, lastSeenAt: null }]);
+    expect(store.identify(token)).toEqual({ kind: 'device', id: deviceId, scope: { slots: null, role: 'manage' } });
+    expect(store.listDevices()).toEqual([{ deviceId, name: 'Till phone', createdAt: 1000, lastSeenAt: null, slots: null, role: 'manage' }]);
     store.touch(deviceId, 2000);
     expect(store.listDevices()[0]!.lastSeenAt).toBe(2000);
     expect(store.revokeDevice(deviceId)).toBe(true);
@@ -72,8 +72,8 @@ describe('tokens', () => {
   it('stores only hashes, and lists devices in pairing order', () => {
     const s = db();
     const store = new TokenStore(s, ADMIN);
-    const b = store.createDevice('second', 2000);
-    const a = store.createDevice('first', 1000);
+    const b = store.createDevice('second', undefined, 2000);
+    const a = store.createDevice('first', undefined, 1000);
     const rows = s.prepare('SELECT token_hash FROM devices').all() as { token_hash: string }[];
     expect(rows.map((r) => r.token_hash).sort()).toEqual([hashToken(a.token), hashToken(b.token)].sort());
     expect(JSON.stringify(s.prepare('SELECT * FROM devices').all())).not.toContain(a.token);

@@ -4,6 +4,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StateDb } from '../state/db.js';
+import type { Caller, Role, Scope } from './scope.js';
+
+export type { Caller } from './scope.js';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
@@ -39,9 +42,23 @@ export interface Device {
   name: string;
   createdAt: number;
   lastSeenAt: number | null;
+  /** Allowed slots; null = every slot. */
+  slots: number[] | null;
+  role: Role;
 }
 
-export type Caller = { kind: 'admin'; id: 'admin' } | { kind: 'device'; id: string };
+interface DeviceRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_seen_at: number | null;
+  slots: string | null;
+  role: Role;
+}
+
+const scopeOf = (row: DeviceRow): Scope => ({ slots: row.slots === null ? null : (JSON.parse(row.slots) as number[]), role: row.role });
+const slotsColumn = (slots: number[] | null) => (slots === null ? null : JSON.stringify([...new Set(slots)].sort((a, b) => a - b)));
 
 export class TokenStore {
   private readonly adminHash: string;
@@ -58,31 +75,41 @@ export class TokenStore {
     if (!token) return null;
     const hash = hashToken(token);
     if (sameHash(hash, this.adminHash)) return { kind: 'admin', id: 'admin' };
-    const row = this.db.prepare('SELECT id, token_hash FROM devices WHERE token_hash = ?').get(hash) as
-      | { id: string; token_hash: string }
-      | undefined;
+    const row = this.db.prepare('SELECT * FROM devices WHERE token_hash = ?').get(hash) as DeviceRow | undefined;
     // The lookup is by hash (an index); the compare keeps the final check constant-time.
     if (!row || !sameHash(row.token_hash, hash)) return null;
-    return { kind: 'device', id: row.id };
+    return { kind: 'device', id: row.id, scope: scopeOf(row) };
+  }
+
+  /** May this device see the slot (push, events)? Unknown ids are the admin's own registrations. */
+  deviceMaySee(deviceId: string, slot: number): boolean {
+    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(deviceId) as DeviceRow | undefined;
+    if (!row) return deviceId === 'admin';
+    const { slots } = scopeOf(row);
+    return slots === null || slots.includes(slot);
   }
 
   touch(deviceId: string, now = Date.now()): void {
     this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, deviceId);
   }
 
-  createDevice(name: string, now = Date.now()): { deviceId: string; token: string } {
+  createDevice(name: string, scope: Scope = { slots: null, role: 'manage' }, now = Date.now()): { deviceId: string; token: string } {
     const deviceId = crypto.randomUUID();
     const token = newToken();
     this.db
-      .prepare('INSERT INTO devices (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(deviceId, name, hashToken(token), now);
+      .prepare('INSERT INTO devices (id, name, token_hash, created_at, slots, role) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(deviceId, name, hashToken(token), now, slotsColumn(scope.slots), scope.role);
     return { deviceId, token };
   }
 
   listDevices(): Device[] {
-    return this.db
-      .prepare('SELECT id AS deviceId, name, created_at AS createdAt, last_seen_at AS lastSeenAt FROM devices ORDER BY created_at')
-      .all() as Device[];
+    return (this.db.prepare('SELECT * FROM devices ORDER BY created_at').all() as DeviceRow[]).map((row) => ({
+      deviceId: row.id,
+      name: row.name,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      ...scopeOf(row),
+    }));
   }
 
   revokeDevice(deviceId: string): boolean {

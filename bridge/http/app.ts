@@ -10,6 +10,7 @@ import { adminOnly, requireAuth } from './auth.js';
 import { jsonBody } from './body.js';
 import { largeBodyGate } from './body-gate.js';
 import { errorHandler, notFound } from './errors.js';
+import { graphqlErrorHandler, graphqlRoutes } from './graphql/index.js';
 import type { AddressCheck } from '../access/network.js';
 import { openApiDocument } from './openapi.js';
 import { requestLog } from './request-log.js';
@@ -92,9 +93,16 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
   app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx), backupRoutes(ctx));
+  app.use(graphqlRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);
-  app.use(errorHandler(ctx.config.bodyLimitBytes, ctx.logger));
+  app.use(
+    '/graphql',
+    graphqlErrorHandler(ctx.config.bodyLimitBytes, (err, req, res) => ctx.logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'graphql request failed'), (code) =>
+      ctx.metrics.errors.inc({ code, transport: 'graphql' }),
+    ),
+  );
+  app.use(errorHandler(ctx.config.bodyLimitBytes, ctx.logger, (code) => ctx.metrics.errors.inc({ code, transport: 'rest' })));
   return app;
 }

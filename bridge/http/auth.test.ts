@@ -18,11 +18,11 @@ function tokens(known: Record<string, Caller>) {
 
 describe('requireAuth', () => {
   it('puts the caller in res.locals and touches a device', () => {
-    const store = tokens({ dev: { kind: 'device', id: 'd1' }, adm: { kind: 'admin', id: 'admin' } });
+    const store = tokens({ dev: { kind: 'device', id: 'd1', scope: { slots: null, role: 'manage' } }, adm: { kind: 'admin', id: 'admin' } });
     const device = call(requireAuth(store), { authorization: 'Bearer dev' });
     expect(device.err).toBeUndefined();
     expect(device.next).toHaveBeenCalledWith();
-    expect(callerOf(device.res)).toEqual({ kind: 'device', id: 'd1' });
+    expect(callerOf(device.res)).toEqual({ kind: 'device', id: 'd1', scope: { slots: null, role: 'manage' } });
     expect(store.touch).toHaveBeenCalledWith('d1');
     const admin = call(requireAuth(store), { apikey: 'adm' });
     expect(callerOf(admin.res)).toEqual({ kind: 'admin', id: 'admin' });
@@ -43,7 +43,7 @@ describe('requireAuth', () => {
 describe('adminOnly', () => {
   it('lets the admin through and refuses devices with FORBIDDEN', () => {
     expect(call(adminOnly, {}, { caller: { kind: 'admin', id: 'admin' } }).next).toHaveBeenCalledWith();
-    const { err } = call(adminOnly, {}, { caller: { kind: 'device', id: 'd1' } });
+    const { err } = call(adminOnly, {}, { caller: { kind: 'device', id: 'd1', scope: { slots: null, role: 'manage' } } });
     expect(err).toMatchObject({ code: 'FORBIDDEN', message: 'this route needs the admin token' });
   });
 });

@@ -2,6 +2,7 @@
 // admin-only routes.
 import type { NextFunction, Request, Response } from 'express';
 import { tokenFromHeaders } from '../access/credentials.js';
+import { requireRole, type Role } from '../auth/scope.js';
 import type { Caller, TokenStore } from '../auth/tokens.js';
 import { BridgeError } from '../domain/index.js';
 
@@ -17,6 +18,11 @@ export function requireAuth(tokens: TokenStore) {
     if (caller.kind === 'device') tokens.touch(caller.id);
     next();
   };
+}
+
+/** FORBIDDEN unless this request's token has the role (and may use the slot). */
+export function guard(res: Response, role: Role, slot?: number): void {
+  requireRole(callerOf(res), role, slot);
 }
 
 export function adminOnly(_req: Request, res: Response, next: NextFunction) {

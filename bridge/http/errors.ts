@@ -25,9 +25,10 @@ export function sendError(res: Response, error: BridgeError): void {
   res.status(error.status).json(errorBody(error.code, error.code === 'INTERNAL' ? `internal error (request ${res.locals.requestId})` : error.message));
 }
 
-export function errorHandler(bodyLimit: number, logger: Logger) {
+export function errorHandler(bodyLimit: number, logger: Logger, count: (code: string) => void = () => undefined) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toBridgeError(err, bodyLimit);
+    count(error.code);
     if (error.code === 'INTERNAL') logger.error({ err, requestId: res.locals.requestId, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     sendError(res, error);

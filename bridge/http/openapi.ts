@@ -14,7 +14,15 @@ const op = (summary: string, rest: Partial<Op> = {}): Op => ({ summary, response
 const body = (summary: string, schema: z.ZodType, extra: Record<string, unknown> = {}) =>
   op(summary, { requestBody: { required: true, content: json(schema) }, responses: { ...ok('Success'), ...extra, ...errors } });
 
-const queued = { 202: { description: 'Queued in the durable outbox (queue: true and slot not ready)' } };
+const queued = {
+  202: { description: 'Kept in the durable outbox: the slot is reconnecting (unless queue: false), or queue: true and the slot is not ready' },
+  403: { description: 'FORBIDDEN: the device token may not send on this slot' },
+};
+const graphqlBody = {
+  type: 'object',
+  required: ['query'],
+  properties: { query: { type: 'string' }, variables: { type: 'object' }, operationName: { type: 'string' } },
+};
 
 export function openApiDocument(version: string) {
   return {
@@ -104,6 +112,13 @@ export function openApiDocument(version: string) {
       '/api/logs': { get: op('Recent log lines (admin)') },
       '/api/pairing': { get: op('LAN addresses for pairing a phone (admin)') },
       '/api/openapi.json': { get: op('This document') },
+      '/graphql': {
+        post: op('GraphQL (seed 001 operations and more; see /graphql/schema.graphql). One operation per request; errors carry extensions.code', {
+          requestBody: { required: true, content: { 'application/json': { schema: graphqlBody } } },
+        }),
+        get: op('GraphQL queries as ?query=…&variables=… (mutations need POST)', { parameters: [q('query', true, 'GraphQL document'), q('variables', false, 'JSON object'), q('operationName', false, 'Operation')] }),
+      },
+      '/graphql/schema.graphql': { get: op('The GraphQL schema (SDL, text)') },
     },
   };
 }

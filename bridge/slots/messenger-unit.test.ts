@@ -53,7 +53,7 @@ function setup(opts: { ready?: boolean; perMinute?: number } = {}) {
   };
   const events = { onSent: vi.fn(), onFailed: vi.fn(), onOutboxSent: vi.fn(), onOutboxFailed: vi.fn() } satisfies MessengerEvents;
   const outbox = new OutboxStore(db);
-  const limiter = new SendLimiter({ ratePerMinute: opts.perMinute ?? 100, ratePerHour: 1000, ratePerDay: 10_000 });
+  const limiter = new SendLimiter({ ratePerMinute: opts.perMinute ?? 100, ratePerHour: 1000, ratePerDay: 10_000 }, db);
   const logger = pino({ level: 'silent' });
   const sendRecords = new SendRecords(new SentLedger(db), logger, 20);
   records.push(sendRecords);

@@ -43,7 +43,7 @@ async function setup(dataDir: string) {
     new SlotRegistry([slot]),
     new OutboxStore(db),
     new IdempotencyStore(db),
-    new SendLimiter({ ratePerMinute: 100, ratePerHour: 1000, ratePerDay: 10_000 }),
+    new SendLimiter({ ratePerMinute: 100, ratePerHour: 1000, ratePerDay: 10_000 }, realDb),
     {
       onSent: (_n, m) => events.sent.push(m),
       onFailed: () => undefined,

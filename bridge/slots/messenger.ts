@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ArchivedMessage } from '../domain/index.js';
 import { BridgeError, isChatId, normalisePhone, recipientKey } from '../domain/index.js';
 import type { MediaInput, PollInput, WhatsAppEngine } from '../engine/types.js';
-import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxStore } from '../state/outbox.js';
+import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxState, OutboxStore } from '../state/outbox.js';
 import { checkMedia, checkMediaSize, looksLikeVoiceNote } from './media.js';
 import type { SendLimiter } from './rate-limit.js';
 import type { SlotRegistry } from './registry.js';
@@ -21,7 +21,10 @@ export interface SendRequest {
   chatId?: string;
   content: SendContent;
   idempotencyKey?: string;
+  /** true: keep it in the outbox whenever the slot is not ready; false: never. */
   queue?: boolean;
+  /** With `queue` unset: keep it while a linked slot reconnects (REST and GraphQL default). */
+  queueWhileReconnecting?: boolean;
 }
 
 export type SendResult = { messageId: string } | { queued: true; outboxId: string };
@@ -89,7 +92,8 @@ export class Messenger {
     const content = await prepare(req.content);
     const recipient = recipientKey(target.startsWith(PHONE_TARGET) ? target.slice(PHONE_TARGET.length) : target);
     if (!slot.ready) {
-      if (!req.queue) slot.requireEngine(); // throws NOT_CONNECTED
+      const queue = req.queue ?? (req.queueWhileReconnecting === true && slot.reconnecting);
+      if (!queue) slot.requireEngine(); // throws NOT_CONNECTED
       await this.limiter.consume(slot.number, recipient);
       const outboxId = this.outbox.enqueue(slot.number, target, content.kind, serialise(content));
       this.logger.info({ slot: slot.number, outboxId }, 'message queued until the slot is ready');
@@ -204,8 +208,12 @@ export class Messenger {
     return true;
   }
 
-  outboxSize(): number {
-    return this.outbox.size();
+  outboxSize(slot?: number): number {
+    return this.outbox.size(slot);
+  }
+
+  outboxStatus(outboxId: string): OutboxState | null {
+    return this.outbox.status(outboxId);
   }
 }
 

@@ -1,7 +1,11 @@
 // Send limits per slot (API.md): per recipient 10/minute and 100/hour, per slot 1000/day.
-// A refused send consumes nothing, so a burst that hits the limit is not counted twice.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+// The counters live in the bridge's local state database, so a restart resets nothing: a sender
+// refused before a restart is still refused after it, with a Retry-After that keeps counting down
+// from the original window. A refused send consumes nothing, so a burst at the limit is not
+// counted twice.
+import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import { BridgeError } from '../domain/index.js';
+import type { StateDb } from '../state/db.js';
 
 export interface RateLimits {
   ratePerMinute: number;
@@ -9,25 +13,55 @@ export interface RateLimits {
   ratePerDay: number;
 }
 
-export class SendLimiter {
-  private readonly limiters: { limiter: RateLimiterMemory; key: (slot: number, to: string) => string; label: string }[];
+export type LimitName = 'per_minute' | 'per_hour' | 'per_day';
 
-  /** `onLimited` hears of every refused send (the `wa_rate_limited_total` metric). */
+/** The counters' table (created by the state database's migrations). */
+export const RATE_LIMIT_TABLE = 'rate_limits';
+/** Expired counters are swept after this many sends. */
+const SWEEP_EVERY = 1000;
+
+interface Limit {
+  name: LimitName;
+  limiter: RateLimiterSQLite;
+  key: (slot: number, to: string) => string;
+  label: string;
+}
+
+export class SendLimiter {
+  private readonly limits: Limit[];
+  private sends = 0;
+
   constructor(
     limits: RateLimits,
-    private readonly onLimited: (slot: number) => void = () => {},
+    private readonly db: StateDb,
+    /** Told of every refusal, by the limit that refused. */
+    private readonly onRefused: (slot: number, limit: LimitName) => void = () => undefined,
   ) {
-    this.limiters = [
-      { limiter: new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 }), key: (s, to) => `${s}:${to}`, label: `${limits.ratePerMinute} messages a minute to one recipient` },
-      { limiter: new RateLimiterMemory({ points: limits.ratePerHour, duration: 3600 }), key: (s, to) => `${s}:${to}`, label: `${limits.ratePerHour} messages an hour to one recipient` },
-      { limiter: new RateLimiterMemory({ points: limits.ratePerDay, duration: 86400 }), key: (s) => String(s), label: `${limits.ratePerDay} messages a day per slot` },
+    const store = (keyPrefix: string, points: number, duration: number) =>
+      new RateLimiterSQLite({
+        storeClient: db,
+        storeType: 'better-sqlite3',
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated: true,
+        clearExpiredByTimeout: false, // swept here instead: no timer outliving a stopped bridge
+        keyPrefix,
+        points,
+        duration,
+      });
+    const perRecipient = (s: number, to: string) => `${s}:${to}`;
+    this.limits = [
+      { name: 'per_minute', limiter: store('minute', limits.ratePerMinute, 60), key: perRecipient, label: `${limits.ratePerMinute} messages a minute to one recipient` },
+      { name: 'per_hour', limiter: store('hour', limits.ratePerHour, 3600), key: perRecipient, label: `${limits.ratePerHour} messages an hour to one recipient` },
+      { name: 'per_day', limiter: store('day', limits.ratePerDay, 86400), key: (s) => String(s), label: `${limits.ratePerDay} messages a day per slot` },
     ];
+    this.sweep();
   }
 
   /** Count one send from `slot` to `recipient`, or throw RATE_LIMITED with the wait in seconds. */
   async consume(slot: number, recipient: string): Promise<void> {
-    const taken: { limiter: RateLimiterMemory; key: string }[] = [];
-    for (const { limiter, key, label } of this.limiters) {
+    if (++this.sends % SWEEP_EVERY === 0) this.sweep();
+    const taken: { limiter: RateLimiterSQLite; key: string }[] = [];
+    for (const { name, limiter, key, label } of this.limits) {
       const k = key(slot, recipient);
       try {
         await limiter.consume(k);
@@ -35,9 +69,10 @@ export class SendLimiter {
       } catch (res) {
         await Promise.all(taken.map((t) => t.limiter.reward(t.key)));
         if (!(res instanceof RateLimiterRes)) throw res;
-        await limiter.reward(k); // the refusing limiter counted the attempt too: give it back
+        // The refused attempt was counted too; give it back so waiting clients are not punished.
+        await limiter.reward(k);
+        this.onRefused(slot, name);
         const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-        this.onLimited(slot);
         throw new BridgeError('RATE_LIMITED', `rate limit reached on slot ${slot}: ${label}; retry in ${retryAfter} s`, { retryAfter });
       }
     }
@@ -45,6 +80,10 @@ export class SendLimiter {
 
   /** Give back one send (it was refused later, e.g. the number is not on WhatsApp). */
   async refund(slot: number, recipient: string): Promise<void> {
-    await Promise.all(this.limiters.map(({ limiter, key }) => limiter.reward(key(slot, recipient))));
+    await Promise.all(this.limits.map(({ limiter, key }) => limiter.reward(key(slot, recipient))));
+  }
+
+  private sweep(): void {
+    this.db.prepare(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < ?`).run(Date.now());
   }
 }

@@ -3,7 +3,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../domain/index.js';
 import { checkMedia, sameType } from './media.js';
 import { QR_LIFETIME_SECONDS, renderQr } from './qr.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStateDb } from '../state/db.js';
 import { SendLimiter } from './rate-limit.js';
+
+const stateDb = () => openStateDb(fs.mkdtempSync(path.join(os.tmpdir(), 'limits-')));
 import { SlotRegistry } from './registry.js';
 import type { Slot } from './slot.js';
 
@@ -26,7 +32,7 @@ describe('SlotRegistry', () => {
 
 describe('SendLimiter', () => {
   it('allows N a minute per recipient, then RATE_LIMITED with the wait; other recipients and slots are separate', async () => {
-    const limiter = new SendLimiter({ ratePerMinute: 2, ratePerHour: 100, ratePerDay: 1000 });
+    const limiter = new SendLimiter({ ratePerMinute: 2, ratePerHour: 100, ratePerDay: 1000 }, stateDb());
     await limiter.consume(1, 'a');
     await limiter.consume(1, 'a');
     const err = await limiter.consume(1, 'a').catch((e: unknown) => e);
@@ -40,11 +46,11 @@ describe('SendLimiter', () => {
 
   it('counts the hour and the day too; a refused send consumes nothing and a refund gives a send back', async () => {
     const onLimited = vi.fn();
-    const limiter = new SendLimiter({ ratePerMinute: 100, ratePerHour: 2, ratePerDay: 3 }, onLimited);
+    const limiter = new SendLimiter({ ratePerMinute: 100, ratePerHour: 2, ratePerDay: 3 }, stateDb(), onLimited);
     await limiter.consume(1, 'a');
     await limiter.consume(1, 'a');
     await expect(limiter.consume(1, 'a')).rejects.toMatchObject({ message: expect.stringContaining('2 messages an hour to one recipient') });
-    expect(onLimited).toHaveBeenCalledWith(1);
+    expect(onLimited).toHaveBeenCalledWith(1, 'per_hour');
     await limiter.consume(1, 'b'); // day: 3 of 3 (the refused one was given back)
     await expect(limiter.consume(1, 'c')).rejects.toMatchObject({ message: expect.stringContaining('3 messages a day per slot') });
     await limiter.refund(1, 'b');

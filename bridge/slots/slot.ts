@@ -52,6 +52,8 @@ export class Slot {
   /** Bumped on every launch so late events of a replaced engine are ignored. */
   private generation = 0;
   private readyWaiters: (() => void)[] = [];
+  /** READY since the last connect, and not logged out or stopped since. */
+  private wasReady = false;
 
   constructor(
     readonly number: number,
@@ -68,6 +70,14 @@ export class Slot {
 
   get ready(): boolean {
     return this.state === 'READY';
+  }
+
+  /**
+   * Linked and on its way back: it was READY, and is restarting after a crash, hang or lost
+   * connection. Not when stopped, failed for good, or waiting for a QR scan.
+   */
+  get reconnecting(): boolean {
+    return this.wasReady && (this.state === 'RECONNECTING' || this.state === 'STARTING' || this.state === 'AUTHENTICATED');
   }
 
   /** The engine, only while READY; otherwise NOT_CONNECTED. */
@@ -130,6 +140,7 @@ export class Slot {
 
   /** The account is gone (logged out): its number and name no longer describe this slot. */
   private forgetAccount(): void {
+    this.wasReady = false;
     this.phone = null;
     this.name = null;
   }
@@ -151,6 +162,8 @@ export class Slot {
   private setState(state: SlotState): void {
     if (state === this.state) return;
     this.state = state;
+    if (state === 'READY') this.wasReady = true;
+    else if (state === 'STOPPED' || state === 'FAILED' || state === 'QR') this.wasReady = false;
     this.since = Date.now();
     if (state !== 'QR') this.qr = state === 'STARTING' || state === 'RECONNECTING' ? null : this.qr;
     if (state === 'READY') {

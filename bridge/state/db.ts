@@ -66,6 +66,16 @@ const MIGRATIONS: string[] = [
      attempted_at INTEGER NOT NULL,
      PRIMARY KEY (slot, key)
    );`,
+  // Device scopes: which slots (JSON array, NULL = all) and a role. Devices paired before keep
+  // what they could do then: every slot, manage.
+  `ALTER TABLE devices ADD COLUMN slots TEXT;
+   ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'manage';`,
+  // Send-limit counters (rate-limiter-flexible's SQLite layout), kept across restarts.
+  `CREATE TABLE rate_limits (
+     key TEXT PRIMARY KEY,
+     points INTEGER NOT NULL DEFAULT 0,
+     expire INTEGER
+   );`,
 ];
 
 export type StateDb = Database.Database;

@@ -18,6 +18,14 @@ export interface OutboxEntry {
   attemptedAt: number | null;
 }
 
+export interface OutboxState {
+  outboxId: string;
+  slot: number;
+  status: OutboxStatus;
+  messageId: string | null;
+  error: string | null;
+}
+
 interface Row {
   id: string;
   slot: number;
@@ -77,8 +85,20 @@ export class OutboxStore {
     this.db.prepare(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`).run(error, id);
   }
 
-  size(): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`).get() as { n: number }).n;
+  /** Messages waiting, of one slot or of all. */
+  size(slot?: number): number {
+    const row = (slot === undefined
+      ? this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`).get()
+      : this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE slot = ? AND status IN ('pending', 'sending')`).get(slot)) as { n: number };
+    return row.n;
+  }
+
+  /** Where a queued message is, by outbox id. */
+  status(id: string): OutboxState | null {
+    const row = this.db.prepare('SELECT id, slot, status, message_id, error FROM outbox WHERE id = ?').get(id) as
+      | { id: string; slot: number; status: OutboxStatus; message_id: string | null; error: string | null }
+      | undefined;
+    return row ? { outboxId: row.id, slot: row.slot, status: row.status, messageId: row.message_id, error: row.error } : null;
   }
 }
 

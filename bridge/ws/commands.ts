@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import * as ops from '../api/commands.js';
 import { chatBody, parseOrThrow, sendMediaBody, sendTextBody, slotField } from '../api/schemas.js';
+import { mayUseSlot, requireRole, type Role } from '../auth/scope.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import type { SendResult } from '../slots/messenger.js';
@@ -31,6 +32,11 @@ function sendReply(result: SendResult) {
 }
 
 export async function handleCommand(ctx: BridgeContext, client: ClientState, frame: Record<string, unknown>): Promise<unknown> {
+  /** The token's scope, as on REST. */
+  const allowed = <T extends { slot: number }>(role: Role, b: T): T => {
+    requireRole(client.caller, role, b.slot);
+    return b;
+  };
   switch (frame.type) {
     case 'ping':
       return { pong: Date.now() };
@@ -43,23 +49,23 @@ export async function handleCommand(ctx: BridgeContext, client: ClientState, fra
       return b.installationId ? { registered: true, installationId: b.installationId } : { registered: true };
     }
     case 'get_conversations': {
-      const b = parseOrThrow(schemas.get_conversations, frame);
+      const b = allowed('read', parseOrThrow(schemas.get_conversations, frame));
       return ops.getConversations(ctx, b.slot, b.limit ?? ops.DEFAULT_LIST_LIMIT);
     }
     case 'get_messages': {
-      const b = parseOrThrow(schemas.get_messages, frame);
+      const b = allowed('read', parseOrThrow(schemas.get_messages, frame));
       return ops.getMessages(ctx, b.slot, b.chatId, b.limit ?? ops.DEFAULT_LIST_LIMIT, b.before);
     }
     case 'send_message':
-      return sendReply(await ops.sendText(ctx, parseOrThrow(sendTextBody, frame)));
+      return sendReply(await ops.sendText(ctx, allowed('send', parseOrThrow(sendTextBody, frame))));
     case 'send_media':
-      return sendReply(await ops.sendMedia(ctx, parseOrThrow(sendMediaBody, frame)));
+      return sendReply(await ops.sendMedia(ctx, allowed('send', parseOrThrow(sendMediaBody, frame))));
     case 'mark_read': {
-      const b = parseOrThrow(chatBody, frame);
+      const b = allowed('read', parseOrThrow(chatBody, frame));
       return ops.markRead(ctx, b.slot, b.chatId);
     }
     case 'search_conversations': {
-      const b = parseOrThrow(schemas.search_conversations, frame);
+      const b = allowed('read', parseOrThrow(schemas.search_conversations, frame));
       return ops.searchConversations(ctx, b.slot, b.query);
     }
     case 'subscribe': {
@@ -68,9 +74,10 @@ export async function handleCommand(ctx: BridgeContext, client: ClientState, fra
         throw new BridgeError('VALIDATION_ERROR', `slots: allows at most ${MAX_SUBSCRIBE_SLOTS} entries`);
       }
       const b = parseOrThrow(schemas.subscribe, frame);
-      for (const n of b.slots) ctx.registry.get(n);
+      for (const n of b.slots) requireRole(client.caller, 'read', ctx.registry.get(n).number);
       client.slots = b.slots.length ? new Set(b.slots) : null;
-      return { slots: b.slots.length ? [...client.slots!].sort((a, c) => a - c) : ctx.registry.slots.map((s) => s.number) };
+      const all = ctx.registry.slots.map((s) => s.number).filter((n) => mayUseSlot(client.caller, n));
+      return { slots: b.slots.length ? [...client.slots!].sort((a, c) => a - c) : all };
     }
     default:
       throw new BridgeError('VALIDATION_ERROR', typeof frame.type === 'string' ? `unknown type "${frame.type}"` : 'type is required');

@@ -30,6 +30,8 @@ export function helloFrame(
   log: EventLog,
   visible: (slot: number) => boolean,
   replay: { since: number; result: ReplayResult; count: number } | null,
+  /** Only tokens that may manage slots see a waiting QR (scanning it links an account). */
+  showQr = true,
 ) {
   return {
     type: 'hello' as const,
@@ -38,7 +40,7 @@ export function helloFrame(
     seq: log.lastSeq,
     /** Changes when the bridge restarts (event numbers start again). */
     bootId: log.bootId,
-    slots: ctx.registry.slots.filter((s) => visible(s.number)).map(helloSlot),
+    slots: ctx.registry.slots.filter((s) => visible(s.number)).map((s) => (showQr ? helloSlot(s) : { ...helloSlot(s), qr: null })),
     ...(replay ? { replay: { since: replay.since, count: replay.count, complete: replay.result.complete } } : {}),
   };
 }

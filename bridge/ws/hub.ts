@@ -3,6 +3,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { hasRole, mayUseSlot } from '../auth/scope.js';
 import type { Caller } from '../auth/tokens.js';
 import type { BridgeContext, HubPort } from '../context.js';
 import { BridgeError, errorBody } from '../domain/index.js';
@@ -94,7 +95,7 @@ export class WsHub implements HubPort {
 
   /** Does this client receive events of this slot? */
   private wants(state: ClientState, slot: number): boolean {
-    return !state.slots || state.slots.has(slot);
+    return mayUseSlot(state.caller, slot) && (!state.slots || state.slots.has(slot));
   }
 
   private accept(ws: WebSocket, caller: Caller, { since, installationId, adminApp }: AcceptOptions): void {
@@ -103,7 +104,7 @@ export class WsHub implements HubPort {
     const result = since === null ? null : this.events.since(since);
     const missed = result ? result.events.filter((e) => this.wants(state, e.slot)) : [];
     const replay = result && since !== null ? { since, result, count: missed.length } : null;
-    ws.send(JSON.stringify(helloFrame(this.ctx, this.events, (n) => this.wants(state, n), replay)));
+    ws.send(JSON.stringify(helloFrame(this.ctx, this.events, (n) => this.wants(state, n), replay, hasRole(caller, 'manage'))));
     for (const e of missed) sendBounded(ws, e.text, this.maxBuffered);
     this.clients.set(ws, state);
     this.heartbeat.track(ws);
@@ -125,6 +126,7 @@ export class WsHub implements HubPort {
       frame = parsed as Record<string, unknown>;
     } catch (err) {
       const e = err instanceof BridgeError ? err : new BridgeError('VALIDATION_ERROR', 'frame is not valid JSON');
+      this.ctx.metrics?.errors.inc({ code: e.code, transport: 'ws' });
       return this.reply(ws, { type: 'error', ...errorBody(e.code, e.message) });
     }
     const type = typeof frame.type === 'string' ? frame.type : 'error';
@@ -137,6 +139,7 @@ export class WsHub implements HubPort {
       this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
       const e = asBridgeError(err);
+      this.ctx.metrics?.errors.inc({ code: e.code, transport: 'ws' }); // (test doubles may leave metrics out)
       if (e.code === 'INTERNAL') this.ctx.logger.error({ err, type }, 'websocket command failed');
       const body = errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message);
       this.reply(ws, { type, requestId, ...body, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
@@ -152,6 +155,7 @@ export class WsHub implements HubPort {
     const { text } = this.events.append(event.slot, wire);
     for (const [ws, state] of this.clients) {
       if (!this.wants(state, event.slot)) continue;
+      if (event.type === 'qr' && !hasRole(state.caller, 'manage')) continue; // a QR links an account: manage only
       sendBounded(ws, text, this.maxBuffered);
     }
   }

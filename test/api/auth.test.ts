@@ -54,11 +54,11 @@ describe('authentication', () => {
 
   it('devices: create (token shown once), list, use, forbidden on admin routes, revoke', async () => {
     const created = await t.http.post('/api/devices').set('apikey', t.token).send({ name: 'Owner phone' }).expect(201);
-    expect(created.body).toEqual({ success: true, deviceId: expect.any(String), token: expect.any(String) });
+    expect(created.body).toEqual({ success: true, deviceId: expect.any(String), token: expect.any(String), slots: null, role: 'manage' });
     const { deviceId, token } = created.body as { deviceId: string; token: string };
 
     const list = await t.http.get('/api/devices').set('apikey', t.token).expect(200);
-    expect(list.body.data).toEqual([{ deviceId, name: 'Owner phone', createdAt: expect.any(Number), lastSeenAt: null }]);
+    expect(list.body.data).toEqual([{ deviceId, name: 'Owner phone', createdAt: expect.any(Number), lastSeenAt: null, slots: null, role: 'manage' }]);
     expect(JSON.stringify(list.body)).not.toContain(token);
 
     await t.http.get('/api/slots').set('apikey', token).expect(200);

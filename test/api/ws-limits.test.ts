@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Caller } from '../../bridge/auth/tokens.js';
+import { FULL_SCOPE } from '../../bridge/auth/scope.js';
 import type { BridgeContext } from '../../bridge/context.js';
 import { WsHub, type HubOptions } from '../../bridge/ws/hub.js';
 import { startBridge, waitFor, WsClient } from '../helpers/bridge.js';
@@ -27,7 +28,7 @@ describe('subscribe', () => {
 
 /** A hub on its own server with a double of the context: only what the hub touches. */
 async function hubWith(opts: HubOptions) {
-  const device: Caller = { kind: 'device', id: 'dev-1', name: 'phone' } as Caller;
+  const device: Caller = { kind: 'device', id: 'dev-1', scope: FULL_SCOPE };
   const ctx = {
     config: { bodyLimitBytes: 64 * 1024 },
     logger: pino({ level: 'silent' }),

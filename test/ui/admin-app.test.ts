@@ -328,15 +328,22 @@ describe('admin app on a demo bridge', () => {
     const pairing = await api<{ addresses: { url: string }[] }>('GET', '/api/pairing');
     expect(pairing.addresses.length).toBeGreaterThan(0);
     await page.fill('[data-testid=device-name]', 'Sara’s phone');
+    // Scope: read only, slot 2 only.
+    await page.check('[data-testid=pair-role-read]');
+    await page.uncheck('[data-testid=pair-all-slots]');
+    expect(await page.locator('[data-testid=pair-submit]').isDisabled()).toBe(true); // no slot chosen yet
+    await page.locator('[data-testid=pair-slot]').nth(1).check();
     await page.click('[data-testid=pair-submit]');
     const dialog = page.locator('[data-testid=pair-dialog]');
     await dialog.waitFor();
     expect(await dialog.locator('[data-testid=pair-qr]').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    expect((await api<{ data: { role: string; slots: number[] | null }[] }>('GET', '/api/devices')).data).toEqual([expect.objectContaining({ role: 'read', slots: [2] })]);
     expect(await dialog.textContent()).toContain(pairing.addresses[0]!.url);
     await shot(page, 'en-phones-pair');
     await page.click('[data-testid=pair-done]');
     await expect.poll(() => page.locator('[data-testid=device]').count()).toBe(1);
     expect(await page.locator('[data-testid=device]').textContent()).toContain(en.neverSeen);
+    expect(await page.locator('[data-testid=device-scope]').textContent()).toBe(`${en.roleShortRead} · ${en.scopeSlots.replace('{slots}', '2')}`);
     await shot(page, 'en-phones');
 
     await page.click('[data-testid=device-revoke]');

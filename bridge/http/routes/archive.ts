@@ -5,7 +5,7 @@ import { limitParam, offsetParam, parseOrThrow, querySlot } from '../../api/sche
 import type { ArchiveRow } from '../../archive/types.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError, apiMessageRow, type MediaInfo } from '../../domain/index.js';
-import { callerOf } from '../auth.js';
+import { callerOf, guard } from '../auth.js';
 
 const archiveQuery = z.object({
   slot: querySlot,
@@ -43,6 +43,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
   r.get('/archive', async (req, res) => {
     const q = parseOrThrow(archiveQuery, req.query);
     ctx.registry.get(q.slot);
+    guard(res, 'read', q.slot);
     const rows = await ctx.archive.listMessages(q.slot, q.chatId, q.limit, q.offset);
     res.json({ success: true, slot: q.slot, chatId: q.chatId, data: (await withMedia(ctx, rows)).map((row) => apiRow(row, false)) });
   });
@@ -54,6 +55,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
       if (callerOf(res).kind !== 'admin') throw new BridgeError('FORBIDDEN', 'searching all slots needs the admin token; give slot');
     } else {
       ctx.registry.get(q.slot);
+      guard(res, 'read', q.slot);
     }
     const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset });
     const body = q.slot === undefined ? { success: true, query: q.query } : { success: true, slot: q.slot, query: q.query };
@@ -63,6 +65,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
   r.get('/poll-votes', async (req, res) => {
     const q = parseOrThrow(pollQuery, req.query);
     ctx.registry.get(q.slot);
+    guard(res, 'read', q.slot);
     res.json({ success: true, data: await ctx.archive.getPollTally(q.slot, q.messageId) });
   });
 

@@ -8,10 +8,12 @@ import { callerOf } from '../auth.js';
 export function deviceRoutes(ctx: BridgeContext): Router {
   const r = Router();
   r.post('/devices', (req, res) => {
-    const { name } = parseOrThrow(deviceBody, req.body);
-    const { deviceId, token } = ctx.tokens.createDevice(name);
-    ctx.audit.record(callerOf(res).id, 'device_added', { deviceId, name }, req.ip ?? null);
-    res.status(201).json({ success: true, deviceId, token });
+    const body = parseOrThrow(deviceBody, req.body);
+    for (const n of body.slots ?? []) ctx.registry.get(n); // INVALID_SLOT
+    const scope = { slots: body.slots ? [...new Set(body.slots)].sort((a, b) => a - b) : null, role: body.role ?? 'manage' } as const;
+    const { deviceId, token } = ctx.tokens.createDevice(body.name, scope);
+    ctx.audit.record(callerOf(res).id, 'device_added', { deviceId, name: body.name, ...scope }, req.ip ?? null);
+    res.status(201).json({ success: true, deviceId, token, ...scope });
   });
   r.get('/devices', (_req, res) => {
     res.json({ success: true, data: ctx.tokens.listDevices() });

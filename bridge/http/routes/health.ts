@@ -83,6 +83,9 @@ export function metricsRoute(ctx: BridgeContext): Router {
         ctx.metrics.snapshotBytes.set({ slot: String(slot.number) }, newest.bytes);
       }
     }
+    for (const slot of ctx.registry.slots) {
+      ctx.metrics.sessionSeconds.set({ slot: String(slot.number) }, slot.ready ? (Date.now() - slot.since) / 1000 : 0);
+    }
     ctx.metrics.wsClients.set(ctx.hub.clientCount());
     ctx.metrics.outboxSize.set(ctx.messenger.outboxSize());
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

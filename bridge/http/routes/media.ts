@@ -2,6 +2,7 @@
 // media store, fetched from WhatsApp on demand when the store does not have them (yet).
 import { Router, type Response } from 'express';
 import type { BridgeContext } from '../../context.js';
+import { guard } from '../auth.js';
 import { BridgeError, type MediaRecord } from '../../domain/index.js';
 import { sendStoredFile } from '../../media/serve.js';
 import { MediaNotConnectedError, type MediaHints } from '../../media/service.js';
@@ -71,6 +72,7 @@ export function mediaRoutes(ctx: BridgeContext, opts: { waitMs?: number } = {}):
     const slotText = String(req.params.slot);
     if (!SLOT_PARAM.test(slotText)) throw new BridgeError('INVALID_SLOT', 'slot must be a whole number');
     const slot = ctx.registry.get(Number(slotText)).number;
+    guard(res, 'read', slot);
     const messageId = String(req.params.messageId);
     if (!messageId || messageId.length > 255) throw new BridgeError('VALIDATION_ERROR', 'messageId: must be 1 to 255 characters');
     const thumb = req.query.thumb === '1' || req.query.thumb === 'true';

@@ -5,6 +5,7 @@ import { parseOrThrow, sendMediaBody, sendPollBody, sendTextBody, testConnection
 import type { BridgeContext } from '../../context.js';
 import type { SendResult } from '../../slots/messenger.js';
 import { multipartMedia } from '../upload.js';
+import { guard } from '../auth.js';
 
 function reply(res: Response, result: SendResult): void {
   if ('queued' in result) res.status(202).json({ success: true, ...result });
@@ -13,13 +14,18 @@ function reply(res: Response, result: SendResult): void {
 
 export function sendRoutes(ctx: BridgeContext): Router {
   const r = Router();
-  r.post('/send', async (req, res) => reply(res, await commands.sendText(ctx, parseOrThrow(sendTextBody, req.body))));
-  r.post('/send-media', multipartMedia, async (req, res) => reply(res, await commands.sendMedia(ctx, parseOrThrow(sendMediaBody, req.body))));
-  r.post('/send-poll', async (req, res) => reply(res, await commands.sendPoll(ctx, parseOrThrow(sendPollBody, req.body))));
+  /** Parse, then check the token may send on that slot. */
+  const sendable = <T extends { slot: number }>(res: Response, body: T): T => {
+    guard(res, 'send', body.slot);
+    return body;
+  };
+  const queueing = commands.QUEUE_WHILE_RECONNECTING;
+  r.post('/send', async (req, res) => reply(res, await commands.sendText(ctx, sendable(res, parseOrThrow(sendTextBody, req.body)), queueing)));
+  r.post('/send-media', multipartMedia, async (req, res) => reply(res, await commands.sendMedia(ctx, sendable(res, parseOrThrow(sendMediaBody, req.body)), queueing)));
+  r.post('/send-poll', async (req, res) => reply(res, await commands.sendPoll(ctx, sendable(res, parseOrThrow(sendPollBody, req.body)), queueing)));
   r.post('/test-connection', async (req, res) => {
-    const body = parseOrThrow(testConnectionBody, req.body);
-    const message = `WA Bridge test message (slot ${body.slot}) at ${new Date().toISOString()}`;
-    reply(res, await commands.sendText(ctx, { slot: body.slot, phone: body.phone, message }));
+    const body = sendable(res, parseOrThrow(testConnectionBody, req.body));
+    reply(res, await commands.testConnection(ctx, body.slot, body.phone));
   });
   return r;
 }

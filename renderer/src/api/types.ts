@@ -69,11 +69,17 @@ export interface SearchResult {
   data: (Message & { slot: number })[];
 }
 
+/** What a paired phone may do: read (chats, archive, events), send (+ sending), manage (+ connect/disconnect/QR). */
+export type DeviceRole = 'read' | 'send' | 'manage';
+
 export interface Device {
   deviceId: string;
   name: string;
   createdAt: number;
   lastSeenAt: number | null;
+  /** Allowed slots; null = every slot. */
+  slots: number[] | null;
+  role: DeviceRole;
 }
 
 export interface LanAddress {

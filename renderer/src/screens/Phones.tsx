@@ -1,8 +1,9 @@
-// Phones: pair one (name → token → QR of {url, token} on a chosen LAN address), list, revoke.
+// Phones: pair one (name, what it may do, which slots → token → QR of {url, token} on a chosen
+// LAN address), list with each phone's scope, revoke.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import QRCode from 'qrcode';
 import { useApp } from '../state/app.js';
-import type { Device, LanAddress } from '../api/types.js';
+import type { Device, DeviceRole, LanAddress, SlotInfo } from '../api/types.js';
 import { Icon } from '../components/Icon.js';
 import { ConfirmDialog, Dialog } from '../components/Dialog.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
@@ -16,6 +17,12 @@ interface Pairing {
   nextFingerprint?: string | null;
 }
 
+const ROLES: { role: DeviceRole; label: 'roleRead' | 'roleSend' | 'roleManage'; short: 'roleShortRead' | 'roleShortSend' | 'roleShortManage' }[] = [
+  { role: 'read', label: 'roleRead', short: 'roleShortRead' },
+  { role: 'send', label: 'roleSend', short: 'roleShortSend' },
+  { role: 'manage', label: 'roleManage', short: 'roleShortManage' },
+];
+
 export function PhonesScreen() {
   const { api, t, lang, notify } = useApp();
   const report = useReportError();
@@ -27,13 +34,18 @@ export function PhonesScreen() {
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<{ name: string; url: string; qr: string } | null>(null);
   const [revoking, setRevoking] = useState<Device | null>(null);
+  const [slotCount, setSlotCount] = useState(0);
+  const [role, setRole] = useState<DeviceRole>('send');
+  /** null = every slot. */
+  const [slots, setSlots] = useState<number[] | null>(null);
 
   const load = useCallback(() => {
     setError(null);
-    Promise.all([api.get<{ data: Device[] }>('/api/devices'), api.get<Pairing & { success: true }>('/api/pairing')]).then(
-      ([d, p]) => {
+    Promise.all([api.get<{ data: Device[] }>('/api/devices'), api.get<Pairing & { success: true }>('/api/pairing'), api.get<SlotInfo[]>('/api/slots')]).then(
+      ([d, p, s]) => {
         setDevices(d.data);
         setPairing(p);
+        setSlotCount(s.length);
         setAddress((a) => a || p.addresses[0]?.url || '');
       },
       setError,
@@ -43,10 +55,10 @@ export function PhonesScreen() {
 
   async function pair(e: FormEvent) {
     e.preventDefault();
-    if (!name.trim() || !address) return;
+    if (!name.trim() || !address || slots?.length === 0) return;
     setBusy(true);
     try {
-      const r = await api.post<{ deviceId: string; token: string }>('/api/devices', { name: name.trim() });
+      const r = await api.post<{ deviceId: string; token: string }>('/api/devices', { name: name.trim(), role, ...(slots ? { slots } : {}) });
       const qr = await QRCode.toDataURL(pairingPayload(address, r.token, pairing?.fingerprint, pairing?.nextFingerprint), { width: 320, margin: 2, errorCorrectionLevel: 'M' });
       setShown({ name: name.trim(), url: address, qr });
       setName('');
@@ -105,7 +117,36 @@ export function PhonesScreen() {
               )}
             </fieldset>
           )}
-          <button type="submit" className="btn primary" disabled={busy || !name.trim() || !address} data-testid="pair-submit">
+          <fieldset className="field" data-testid="pair-role">
+            <legend>{t('pairRole')}</legend>
+            {ROLES.map((r) => (
+              <label key={r.role} className="radio">
+                <input type="radio" name="role" value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} data-testid={`pair-role-${r.role}`} />
+                <span>{t(r.label)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="field" data-testid="pair-slots">
+            <legend>{t('pairSlots')}</legend>
+            <label className="radio">
+              <input type="checkbox" checked={slots === null} onChange={(e) => setSlots(e.target.checked ? null : [])} data-testid="pair-all-slots" />
+              <span>{t('pairAllSlots')}</span>
+            </label>
+            {slots !== null &&
+              Array.from({ length: slotCount }, (_, i) => i + 1).map((n) => (
+                <label key={n} className="radio">
+                  <input
+                    type="checkbox"
+                    checked={slots.includes(n)}
+                    onChange={(e) => setSlots((list) => (e.target.checked ? [...(list ?? []), n].sort((a, b) => a - b) : (list ?? []).filter((x) => x !== n)))}
+                    data-testid="pair-slot"
+                  />
+                  <span>{n}</span>
+                </label>
+              ))}
+            {slots?.length === 0 && <p className="error-inline" role="alert">{t('pairSlotsNone')}</p>}
+          </fieldset>
+          <button type="submit" className="btn primary" disabled={busy || !name.trim() || !address || slots?.length === 0} data-testid="pair-submit">
             {t('createPairing')}
           </button>
         </form>
@@ -126,6 +167,9 @@ export function PhonesScreen() {
                     <strong dir="auto">{d.name}</strong>
                     <span className="fine">
                       {d.lastSeenAt ? t('lastSeen', { time: formatAgo(d.lastSeenAt, lang) }) : t('neverSeen')} · {t('pairedOn', { time: formatAgo(d.createdAt, lang) })}
+                    </span>
+                    <span className="fine" data-testid="device-scope">
+                      {t(ROLES.find((r) => r.role === d.role)?.short ?? 'roleShortManage')} · {d.slots ? t('scopeSlots', { slots: d.slots.join(', ') }) : t('scopeAllSlots')}
                     </span>
                   </span>
                   <button type="button" className="btn small danger-text" onClick={() => setRevoking(d)} data-testid="device-revoke">
