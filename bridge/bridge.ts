@@ -11,7 +11,7 @@ import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
-import type { ArchivedMessage, ChatRow, MessageRow } from './domain/index.js';
+import { MessageSequence, type ArchivedMessage, type ChatRow, type MessageRow } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineEvent, EngineFactory } from './engine/types.js';
 import { createApp } from './http/app.js';
@@ -44,8 +44,8 @@ const CHAT_LOOKUP_MS = 2000;
 
 /** The API's message row (plus chatId, and a poll's options) from what the engine reports. */
 export function messageRow(m: ArchivedMessage): MessageRow & { chatId: string; pollOptions?: string[] } {
-  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = m;
-  const row = { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
+  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack, seq } = m;
+  const row = { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack, ...(seq !== undefined ? { seq } : {}) };
   return m.type === 'poll' && m.pollOptions ? { ...row, pollOptions: m.pollOptions } : row;
 }
 
@@ -83,7 +83,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     }
   }
 
-  function onMessage(c: BridgeContext, slot: Slot, message: ArchivedMessage): void {
+  function onMessage(c: BridgeContext, slot: Slot, engineMessage: ArchivedMessage): void {
+    const message = { ...engineMessage, seq: c.sequence.assign(slot.number, engineMessage) };
     c.archive.saveMessage(slot.number, message);
     const row = messageRow(message);
     if (message.fromMe) return emit({ type: 'new_message', slot: slot.number, message: row }, { type: 'new_message', slot: slot.number, message: row, chat: null });
@@ -158,6 +159,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       return new Slot(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
     });
     const registry = new SlotRegistry(slots);
+    const sequence = new MessageSequence();
     const messenger = new Messenger(
       registry,
       new OutboxStore(stateDb),
@@ -166,7 +168,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       {
         onSent: (n, message) => {
           metrics.messagesSent.inc({ slot: String(n) });
-          archive.saveMessage(n, message);
+          archive.saveMessage(n, { ...message, seq: sequence.assign(n, message) });
         },
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
         onOutboxSent: (n, outboxId, messageId) => emit({ type: 'outbox_sent', slot: n, outboxId, messageId }),
@@ -189,6 +191,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry,
       messenger,
       archive,
+      sequence,
       tokens,
       audit: new AuditLog(stateDb),
       push,

@@ -62,7 +62,7 @@ export interface ArchiveStore {
   saveRevoke(slot: number, messageId: string): void;
   savePollVote(slot: number, vote: PollVote): void;
 
-  /** A chat's messages, newest first. */
+  /** A chat's messages, newest first by the bridge's sequence (`seq`), then by arrival. */
   listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]>;
   getMessage(slot: number, messageId: string): Promise<ArchiveRow | null>;
   /** Best matches first (bm25 / relevance), then newest. */

@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './errors.js';
 export * from './chat.js';
+export * from './sequence.js';

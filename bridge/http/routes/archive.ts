@@ -23,9 +23,9 @@ const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'mess
 
 /** The API row: the seed's fields first, then the extras. */
 function apiRow(row: ArchiveRow, withSlot: boolean) {
-  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, pollOptions } = row;
+  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, pollOptions, seq } = row;
   return {
-    id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId,
+    id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, seq,
     ...(type === 'poll' && pollOptions ? { pollOptions } : {}),
     ...(withSlot ? { slot: row.slot } : {}),
   };

@@ -7,7 +7,7 @@ import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
 import { ErrorBlock, useReportError } from '../../components/Notices.js';
 import { formatPhone, phoneOfChat } from '../../lib/format.js';
-import { mergeMessages } from '../../lib/messages.js';
+import { localSeq, mergeMessages } from '../../lib/messages.js';
 import { applyVote, type Vote } from '../../lib/polls.js';
 import { renameSent } from '../../state/sent.js';
 import { MessageList } from './MessageList.js';
@@ -129,7 +129,8 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   /** Show a message we are sending now; returns a function that settles it with the bridge's id. */
   const addLocal = useCallback((m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
     const localId = `local-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
-    const row: Message = { ...m, id: localId, chatId, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), ack: 1, senderName: '' };
+    const timestamp = Math.floor(Date.now() / 1000);
+    const row: Message = { ...m, id: localId, chatId, fromMe: 1, timestamp, seq: localSeq(timestamp), ack: 1, senderName: '' };
     setMessages((list) => mergeMessages(list ?? [], [row]));
     return {
       localId,
