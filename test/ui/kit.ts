@@ -76,7 +76,6 @@ export async function startUi(config: ConfigInput = {}, viewport = { width: 1280
       throw new Error(`slot ${slot} never became ready`);
     },
     async restart() {
-      const port = Number(new URL(kit.bridge.url).port);
       kit.bridge = await boot(port);
     },
     async close() {
@@ -85,6 +84,8 @@ export async function startUi(config: ConfigInput = {}, viewport = { width: 1280
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  // The port is kept: the bridge's own url is gone once it stops.
+  const port = Number(new URL(kit.bridge.url).port);
   kit.context = await kit.browser.newContext({ viewport, locale: 'en-US', colorScheme: 'light', timezoneId: 'Asia/Amman' });
   kit.context.setDefaultTimeout(10_000);
   return kit;

@@ -1,10 +1,14 @@
 // Issue 16: the admin app through a working day — order, outages, one inbox. Each case failed on
 // the app before the fix it names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { freshSecond, startUi, type UiKit } from './kit.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAcIMAFgUAf9ufZAyAAAAAElFTkSuQmCC';
 const PDF = Buffer.from('%PDF-1.4\n% burst\n').toString('base64');
+
+const SARAH = '447700900123@c.us';
+const OMAR = '962781523783@c.us';
 
 let kit: UiKit;
 
@@ -36,6 +40,111 @@ describe('order', () => {
       (await page.locator('[data-testid=message]').evaluateAll((els) => els.map((e) => e.getAttribute('data-message-id')))).filter((id) => sent.includes(id!));
     await expect.poll(async () => (await shown()).length).toBe(4);
     expect(await shown()).toEqual(sent);
+    await page.close();
+  });
+});
+
+/** The bridge goes away (same port, same data dir when it comes back). */
+async function bridgeDown(): Promise<void> {
+  await kit.bridge.stop();
+}
+async function bridgeUp(): Promise<void> {
+  await kit.restart();
+  await kit.connect(1);
+}
+
+async function openChat(page: Page, chatId: string): Promise<void> {
+  await page.goto(`${kit.bridge.url}/#/chats?slot=1&chat=${encodeURIComponent(chatId)}`);
+  await page.locator(`[data-testid=thread][data-chat-id="${chatId}"] [data-testid=message-list]`).waitFor();
+}
+
+describe('outages', () => {
+  it('never goes blank: a screen whose code cannot load says so and comes back with Retry', async () => {
+    const page = await kit.page();
+    // As if the bridge were away when the screen's code is first fetched.
+    await page.route('**/assets/Chats-*.js', (r) => r.abort());
+    await page.goto(`${kit.bridge.url}/#/slots`);
+    await page.locator('[data-testid=slot-card]').first().waitFor();
+    await page.click('[data-testid=nav-chats]');
+    await page.locator('[data-testid=screen-error]').waitFor();
+    expect(await page.locator('[data-testid=nav-slots]').isVisible()).toBe(true);
+    await page.unroute('**/assets/Chats-*.js');
+    await page.click('[data-testid=screen-retry]');
+    await page.locator('#chats-title').waitFor();
+    await page.close();
+  });
+
+  it('visits every screen for the first time while the bridge is down: each shows content, and works once it is back', async () => {
+    const page = await kit.page();
+    await page.goto(`${kit.bridge.url}/#/slots`);
+    await page.locator('[data-testid=slot-card][data-state=READY]').first().waitFor();
+    await bridgeDown();
+    try {
+      for (const screen of ['chats', 'search', 'phones', 'settings']) {
+        await page.click(`[data-testid=nav-${screen}]`);
+        await page.locator(`main.content[data-screen=${screen}] h1`).waitFor();
+        expect((await page.locator('main.content').innerText()).trim().length, screen).toBeGreaterThan(0);
+      }
+    } finally {
+      await bridgeUp();
+    }
+    await page.click('[data-testid=nav-chats]');
+    await page.locator('[data-testid=chat-item]').first().waitFor({ timeout: 20_000 });
+    await page.close();
+  });
+
+  it('says "unknown" for slot states while the bridge is away and refreshes when it is back', async () => {
+    const page = await kit.page();
+    await page.goto(`${kit.bridge.url}/#/slots`);
+    const card1 = page.locator('[data-testid=slot-card][data-slot="1"]');
+    await page.locator('[data-testid=slot-card][data-slot="1"][data-state=READY]').waitFor();
+    await bridgeDown();
+    try {
+      await page.locator('[data-testid=slot-card][data-slot="1"][data-state=UNKNOWN]').waitFor();
+      expect(await card1.locator('[data-testid=slot-state]').textContent()).not.toContain('Ready');
+    } finally {
+      await bridgeUp();
+    }
+    await page.locator('[data-testid=slot-card][data-slot="1"][data-state=READY]').waitFor({ timeout: 20_000 });
+    await page.close();
+  });
+
+  it('keeps a message the bridge did not take, across chats, with Retry and Queue until connected', async () => {
+    const page = await kit.page();
+    await openChat(page, SARAH);
+    await bridgeDown();
+    let up = false;
+    try {
+      for (const text of ['kept while away', 'queued while away']) {
+        await page.fill('[data-testid=compose]', text);
+        await page.press('[data-testid=compose]', 'Enter');
+        await page.locator('[data-testid=unsent][data-state=failed]').nth(text === 'kept while away' ? 0 : 1).waitFor();
+      }
+      // Leave the chat and come back: both are still there.
+      await page.click(`[data-testid=chat-item][data-chat-id="${OMAR}"]`).catch(() => undefined);
+      await page.evaluate(`location.hash = '#/chats?slot=1&chat=${encodeURIComponent(OMAR)}'`);
+      await page.locator(`[data-testid=thread][data-chat-id="${OMAR}"]`).waitFor();
+      await page.evaluate(`location.hash = '#/chats?slot=1&chat=${encodeURIComponent(SARAH)}'`);
+      await page.locator(`[data-testid=thread][data-chat-id="${SARAH}"]`).waitFor();
+      await expect.poll(() => page.locator('[data-testid=unsent]').count()).toBe(2);
+      // Queue the second: it waits for the bridge.
+      await page.locator('[data-testid=message]', { hasText: 'queued while away' }).waitFor();
+      await page.locator('[data-testid=unsent-queue]').nth(1).click();
+      await page.locator('[data-testid=unsent][data-state=waiting]').waitFor();
+      await bridgeUp();
+      up = true;
+      // The queued one goes out by itself once the link is back.
+      await expect.poll(() => page.locator('[data-testid=unsent][data-state=waiting]').count(), { timeout: 20_000 }).toBe(0);
+      await page.locator('[data-testid=unsent-retry]').click();
+      await expect.poll(() => page.locator('[data-testid=unsent]').count(), { timeout: 20_000 }).toBe(0);
+    } finally {
+      if (!up) await bridgeUp();
+    }
+    for (const text of ['kept while away', 'queued while away']) {
+      const row = page.locator('[data-testid=message]', { hasText: text });
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.getAttribute('data-message-id')).not.toMatch(/^local-/);
+    }
     await page.close();
   });
 });

@@ -1,6 +1,6 @@
 // Chats: pick a slot, then a conversation from the live list, then read and answer in the thread.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useApp, useBridgeEvents } from '../state/app.js';
+import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import { navigate } from '../state/route.js';
 import type { ChatRow } from '../api/types.js';
@@ -10,12 +10,13 @@ import { ErrorBlock } from '../components/Notices.js';
 import { formatDay, formatPhone, isMutedNow, phoneOfChat } from '../lib/format.js';
 import { fold } from '../lib/highlight.js';
 import { Thread } from './chats/Thread.js';
+import { useSlotsLoaded } from '../state/useSlotsLoaded.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 export function ChatsScreen({ params }: { params: Record<string, string> }) {
   const { slots, t } = useApp();
   const list = useStore(slots.slots);
-  const loaded = useStore(slots.loaded);
+  const { loaded, error, retry } = useSlotsLoaded();
   const firstReady = list.find((s) => s.ready)?.slot;
   const slot = Number(params.slot) || firstReady || list[0]?.slot || 1;
   const current = list.find((s) => s.slot === slot);
@@ -40,7 +41,9 @@ export function ChatsScreen({ params }: { params: Record<string, string> }) {
           </select>
         </label>
       </div>
-      {!loaded ? (
+      {!loaded && error !== null ? (
+        <ErrorBlock error={error} onRetry={retry} />
+      ) : !loaded ? (
         <div className="boot">{t('loading')}</div>
       ) : !current?.ready ? (
         <div className="empty-state" data-testid="slot-not-ready">
@@ -71,6 +74,7 @@ function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | n
     );
   }, [api, slot]);
   useEffect(load, [load]);
+  useOnReconnect(load);
 
   // Keep the list live: move the chat to the top, update its preview and unread count.
   useBridgeEvents(

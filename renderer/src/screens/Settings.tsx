@@ -1,7 +1,7 @@
 // Settings & health: bridge and slot health, the saved settings (some apply at next start),
 // database test, FCM key upload, and the recent log.
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { useApp, useBridgeEvents } from '../state/app.js';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { Health, LogLine, Settings } from '../api/types.js';
 import { settingsChanges, type NumKey, type SettingsForm as FormState } from '../lib/settings.js';
@@ -65,6 +65,7 @@ function HealthPanel() {
     }, setError);
   }, [api, slots]);
   useEffect(load, [load]);
+  useOnReconnect(load);
   // Slot changes arrive live; health follows them without polling.
   useBridgeEvents((e) => e.type === 'status' && load(), [load]);
 
@@ -153,6 +154,10 @@ function SettingsForm() {
     api.get<SettingsReply>('/api/settings').then(apply, setError);
   }, [api, apply]);
   useEffect(load, [load]);
+  // Back from an outage: load what failed, but never overwrite the owner's unsaved edits.
+  const savedRef = useRef(saved);
+  savedRef.current = saved;
+  useOnReconnect(useCallback(() => !savedRef.current && load(), [load]));
 
   const label = (k: string) => t(FIELD_LABEL[k] ?? 'settingsSection');
 
@@ -337,6 +342,7 @@ function LogPanel() {
     }, setError);
   }, [api]);
   useEffect(load, [load]);
+  useOnReconnect(load);
   return (
     <RefreshCard title={t('logsTitle')} testId="logs" onRefresh={load} error={error} loading={!lines}>
       {lines?.length === 0 ? (

@@ -10,9 +10,12 @@ import type { Message } from '../../api/types.js';
 import { PollDialog } from './PollDialog.js';
 
 const MAX_FILE = 16 * 1024 * 1024;
+type SendRoute = '/api/send' | '/api/send-media' | '/api/send-poll';
 type AddLocal = (m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
   localId: string;
-  settle: (messageId: string | null) => void;
+  settle: (messageId: string) => void;
+  /** The bridge did not take it: keep it with Retry / Queue (state/unsent.ts). */
+  fail: (route: SendRoute, body: Record<string, unknown>, error: unknown) => void;
 };
 
 function typeOfMime(mime: string): string {
@@ -40,15 +43,20 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
   const fileInput = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
 
-  async function sendText(body: string) {
-    const local = addLocal({ body, type: 'chat', hasMedia: 0 });
+  /** One attempt; the local id doubles as the idempotency key, so a later Retry cannot send twice. */
+  async function deliver(local: ReturnType<AddLocal>, route: SendRoute, body: Record<string, unknown>) {
     try {
-      const r = await api.post<{ messageId: string }>('/api/send', { slot, chatId, message: body });
+      const r = await api.post<{ messageId: string }>(route, { ...body, idempotencyKey: local.localId });
       local.settle(r.messageId);
     } catch (err) {
-      local.settle(null);
+      local.fail(route, body, err);
       report(err);
     }
+  }
+
+  async function sendText(body: string) {
+    const local = addLocal({ body, type: 'chat', hasMedia: 0 });
+    await deliver(local, '/api/send', { slot, chatId, message: body });
   }
 
   async function sendFile(f: File, caption: string) {
@@ -56,21 +64,14 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
     const url = URL.createObjectURL(f);
     const local = addLocal({ body: caption, type: typeOfMime(mimetype), hasMedia: 1, caption, filename: f.name });
     rememberMedia(local.localId, { url, mimetype, filename: f.name });
+    let base64: string;
     try {
-      const base64 = await toBase64(f);
-      const r = await api.post<{ messageId: string }>('/api/send-media', {
-        slot,
-        chatId,
-        base64,
-        mimetype,
-        filename: f.name,
-        ...(caption ? { caption } : {}),
-      });
-      local.settle(r.messageId);
+      base64 = await toBase64(f);
     } catch (err) {
-      local.settle(null);
       report(err);
+      return;
     }
+    await deliver(local, '/api/send-media', { slot, chatId, base64, mimetype, filename: f.name, ...(caption ? { caption } : {}) });
   }
 
   function submit() {
@@ -95,13 +96,7 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
   async function sendPoll(question: string, options: string[], allowMultiple: boolean) {
     const local = addLocal({ body: question, type: 'poll', hasMedia: 0 });
     rememberPoll(local.localId, options);
-    try {
-      const r = await api.post<{ messageId: string }>('/api/send-poll', { slot, chatId, question, options, allowMultiple });
-      local.settle(r.messageId);
-    } catch (err) {
-      local.settle(null);
-      report(err);
-    }
+    await deliver(local, '/api/send-poll', { slot, chatId, question, options, allowMultiple });
   }
 
   return (

@@ -1,6 +1,7 @@
 // One conversation: messages (live), ticks from ack events, poll votes, mark-read, jump-to-message.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { useApp, useBridgeEvents } from '../../state/app.js';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useApp, useBridgeEvents, useOnReconnect } from '../../state/app.js';
+import { useStore } from '../../state/store.js';
 import { navigate } from '../../state/route.js';
 import type { ChatRow, Message, PollVoteRow } from '../../api/types.js';
 import { Avatar } from '../../components/Avatar.js';
@@ -19,7 +20,9 @@ type ListReply = { success: true; data: Message[] } | Message[];
 const rows = (r: ListReply) => (Array.isArray(r) ? r : r.data);
 
 export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: string; chat: ChatRow | null; focusId: string | null }) {
-  const { api, t } = useApp();
+  const { api, t, unsent } = useApp();
+  const unsentAll = useStore(unsent.items);
+  const [reloads, setReloads] = useState(0);
   const report = useReportError();
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -54,7 +57,28 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     return () => {
       stop = true;
     };
-  }, [api, slot, chatId, markRead]);
+  }, [api, slot, chatId, markRead, reloads]);
+
+  // Back from an outage: reload, since messages may have come and gone meanwhile.
+  useOnReconnect(useCallback(() => setReloads((n) => n + 1), []));
+
+  // A kept message that finally went out: show the bridge's row in its place.
+  useEffect(() => {
+    unsent.onSent = (u, messageId) => {
+      if (u.slot !== slot || u.chatId !== chatId) return;
+      renameSent(u.row.id, messageId);
+      setMessages((list) => mergeMessages(list ?? [], [{ ...u.row, id: messageId, ack: 1 }]));
+    };
+    return () => {
+      unsent.onSent = null;
+    };
+  }, [unsent, slot, chatId]);
+
+  const kept = useMemo(() => unsentAll.filter((u) => u.slot === slot && u.chatId === chatId), [unsentAll, slot, chatId]);
+  const shown = useMemo(
+    () => (messages && kept.length ? mergeMessages(messages, kept.map((u) => ({ ...u.row, ack: u.state === 'failed' ? 0 : 1 }) as Message)) : messages),
+    [messages, kept],
+  );
 
   // Older pages come from the archive (it keeps everything the live chat has dropped).
   const loadOlder = useCallback(async (): Promise<Message[]> => {
@@ -134,10 +158,13 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     setMessages((list) => mergeMessages(list ?? [], [row]));
     return {
       localId,
-      settle: (messageId: string | null) => {
+      fail: (route: '/api/send' | '/api/send-media' | '/api/send-poll', body: Record<string, unknown>, error: unknown) => {
+        setMessages((list) => list?.filter((x) => x.id !== localId) ?? list);
+        unsent.keep({ row: { ...row, ack: 0 }, slot, chatId, route, body, error });
+      },
+      settle: (messageId: string) => {
         setMessages((list) => {
           if (!list) return list;
-          if (messageId === null) return list.map((x) => (x.id === localId ? { ...x, ack: 0 as const } : x));
           renameSent(localId, messageId);
           // The broadcast of our own message may have beaten the reply.
           if (list.some((x) => x.id === messageId)) return list.filter((x) => x.id !== localId);
@@ -145,7 +172,7 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
         });
       },
     };
-  }, [chatId]);
+  }, [chatId, slot, unsent]);
 
   const name = chat?.name || formatPhone(phoneOfChat(chatId)) || chatId;
 
@@ -163,22 +190,22 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
           </span>
         </div>
       </header>
-      {error !== null ? (
-        <ErrorBlock error={error} />
-      ) : !messages ? (
+      {error !== null && <ErrorBlock error={error} onRetry={() => setReloads((n) => n + 1)} />}
+      {error === null && !messages ? (
         <div className="boot">{t('loading')}</div>
-      ) : (
+      ) : messages || kept.length > 0 ? (
         <MessageList
-          messages={messages}
+          messages={shown ?? kept.map((u) => ({ ...u.row, ack: u.state === 'failed' ? 0 : 1 }) as Message)}
+          unsent={kept}
           acks={acks}
           votes={votes}
           isGroup={!!chat?.isGroup}
           flashId={flash}
-          canLoadOlder={!olderDone && !fewLive}
+          canLoadOlder={!!messages && !olderDone && !fewLive}
           loadingOlder={loadingOlder}
           onLoadOlder={() => void loadOlder()}
         />
-      )}
+      ) : null}
       <Composer slot={slot} chatId={chatId} addLocal={addLocal} />
     </div>
   );
