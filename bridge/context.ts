@@ -9,6 +9,7 @@ import type { LogBuffer } from './log-buffer.js';
 import type { Metrics } from './metrics.js';
 import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
+import type { SnapshotService } from './snapshots/service.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -39,5 +40,7 @@ export interface BridgeContext {
   push: PushPort;
   logs: LogBuffer;
   hub: HubPort;
+  /** Encrypted session snapshots (bridge/snapshots). */
+  snapshots: SnapshotService;
   startedAt: number;
 }

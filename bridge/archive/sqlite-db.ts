@@ -62,6 +62,8 @@ export class SqliteArchiveDb {
           this.applyOne(op);
           result.applied++;
         } catch (err) {
+          // Storage trouble is no bad op: the whole batch fails, and the store keeps it for later.
+          if (isStorageError(err)) throw err;
           result.failed++;
           if (result.errors.length < 5) result.errors.push(`${op.op}: ${(err as Error).message}`);
         }
@@ -253,4 +255,10 @@ export class SqliteArchiveDb {
     const args = slot === undefined ? [needle, limit] : [slot, needle, limit];
     return (this.stmt(sql).all(...args) as unknown[]).length;
   }
+}
+
+/** SQLite errors that say the disk or file failed, not that an op was wrong (full, I/O, locked, read-only). */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|NOMEM|PROTOCOL)/.test(code);
 }

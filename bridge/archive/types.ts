@@ -36,6 +36,8 @@ export interface ArchiveHealth {
   error?: string | null;
   /** Writes waiting in memory or in the local spool. */
   pending?: number;
+  /** Writes lost because the memory and spool bounds for failed writes were both reached. */
+  dropped?: number;
 }
 
 export interface PollTally {

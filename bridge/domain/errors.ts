@@ -10,9 +10,13 @@ export const ERROR_STATUS = {
   NOT_CONNECTED: 409,
   QR_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
+  /** A session snapshot refused: nothing worth keeping, wrong key, damaged, or another account. */
+  SNAPSHOT_REFUSED: 422,
   RATE_LIMITED: 429,
   SEND_FAILED: 502,
   INTERNAL: 500,
+  /** The session store (WA_BRIDGE_SESSION_STORE) could not be reached. */
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

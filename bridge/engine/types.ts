@@ -89,6 +89,11 @@ export interface EngineContext {
   dataDir: string;
   logger: Logger;
   emit: (event: EngineEvent) => void;
+  /**
+   * Runs before the browser launches on the slot's profile (snapshot restore). It must not
+   * throw: a failure is reported on the slot, and the launch goes on to a QR.
+   */
+  beforeLaunch?: () => Promise<void>;
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;

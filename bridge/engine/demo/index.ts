@@ -1,7 +1,8 @@
 // The demo engine: an in-process simulated WhatsApp account, for tests and for trying the app
 // without a phone (WA_BRIDGE_ENGINE=demo). It behaves like a real account: a refreshing QR,
 // a self-scan, acks that advance, echo replies, a poll voter, a few chats (one muted), and a
-// pairing remembered in the slot folder so a restart restores without a QR.
+// pairing remembered in the slot folder so a restart restores without a QR. Its chat history is
+// kept there too (as a phone keeps it), so "did this reach WhatsApp before the crash?" has an answer.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,8 @@ export interface DemoOptions {
 }
 
 const SESSION_FILE = 'demo-session.json';
+/** One JSON message per line, appended as they happen. */
+const HISTORY_FILE = 'demo-history.jsonl';
 /** Numbers ending with these digits are "not on WhatsApp" in the demo. */
 const NOT_ON_WHATSAPP_SUFFIX = '0000';
 
@@ -52,7 +55,47 @@ export class DemoEngine implements WhatsAppEngine {
     private readonly opts: DemoOptions,
   ) {
     this.ownNumber = `1555000000${ctx.slot}`;
-    this.seedChats();
+    if (!this.loadHistory()) this.seedChats();
+  }
+
+  private get historyFile() {
+    return path.join(this.ctx.slotDir, HISTORY_FILE);
+  }
+
+  /** The history a previous run kept; false when there is none. */
+  private loadHistory(): boolean {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.historyFile, 'utf8');
+    } catch {
+      return false;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const entry = JSON.parse(line) as { chat: { chatId: string; name: string; muteExpiration: number }; message: MessageRow };
+        const chat = this.chat(entry.chat.chatId);
+        chat.name = entry.chat.name;
+        chat.muteExpiration = entry.chat.muteExpiration;
+        chat.messages.push(entry.message);
+      } catch {
+        // a line torn by a crash
+      }
+    }
+    for (const chat of this.chats.values()) chat.messages.splice(0, Math.max(0, chat.messages.length - KEEP_PER_CHAT));
+    this.rewriteHistory();
+    return true;
+  }
+
+  /** Write the kept history afresh (at start: drops what the cap removed). */
+  private rewriteHistory(): void {
+    const lines = [...this.chats.values()].flatMap((chat) => chat.messages.map((m) => this.historyLine(chat, m)));
+    fs.mkdirSync(this.ctx.slotDir, { recursive: true });
+    fs.writeFileSync(this.historyFile, lines.join(''));
+  }
+
+  private historyLine(chat: DemoChat, message: MessageRow): string {
+    return JSON.stringify({ chat: { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration }, message }) + '\n';
   }
 
   private get sessionFile() {
@@ -95,6 +138,7 @@ export class DemoEngine implements WhatsAppEngine {
     if (this.running) return;
     this.running = true;
     fs.mkdirSync(this.ctx.slotDir, { recursive: true });
+    if (!fs.existsSync(this.historyFile)) this.rewriteHistory();
     if (fs.existsSync(this.sessionFile)) {
       this.later(50, () => this.becomeReady());
       return;
@@ -129,6 +173,7 @@ export class DemoEngine implements WhatsAppEngine {
   async logout(): Promise<void> {
     await this.stop();
     fs.rmSync(this.sessionFile, { force: true });
+    fs.rmSync(this.historyFile, { force: true });
     this.ctx.emit({ type: 'disconnected', reason: 'LOGOUT' });
   }
 
@@ -153,6 +198,8 @@ export class DemoEngine implements WhatsAppEngine {
   /** Keep the phone's own copy and report the message; returns the copy (acks update it). */
   private record(chat: DemoChat, message: ArchivedMessage): MessageRow {
     const stored = { ...message };
+    // On disk before anyone hears of it, as WhatsApp has a message once it gave it an id.
+    fs.appendFileSync(this.historyFile, this.historyLine(chat, stored));
     chat.messages.push(stored);
     if (chat.messages.length > 2 * KEEP_PER_CHAT) chat.messages.splice(0, KEEP_PER_CHAT);
     this.ctx.emit({ type: 'message', message });

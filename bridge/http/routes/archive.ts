@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { limitParam, offsetParam, parseOrThrow, querySlot } from '../../api/schemas.js';
 import type { ArchiveRow } from '../../archive/types.js';
 import type { BridgeContext } from '../../context.js';
-import { BridgeError } from '../../domain/index.js';
+import { BridgeError, apiMessageRow } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 
 const archiveQuery = z.object({
@@ -23,12 +23,7 @@ const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'mess
 
 /** The API row: the seed's fields first, then the extras. */
 function apiRow(row: ArchiveRow, withSlot: boolean) {
-  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, pollOptions, seq } = row;
-  return {
-    id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, seq,
-    ...(type === 'poll' && pollOptions ? { pollOptions } : {}),
-    ...(withSlot ? { slot: row.slot } : {}),
-  };
+  return withSlot ? { ...apiMessageRow(row), slot: row.slot } : apiMessageRow(row);
 }
 
 export function archiveRoutes(ctx: BridgeContext): Router {
