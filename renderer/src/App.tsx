@@ -14,6 +14,7 @@ import type { MessageKey } from './i18n/i18n.js';
 
 import { ScreenBoundary } from './components/ScreenBoundary.js';
 import { lazyScreen } from './lib/lazyScreen.js';
+import { unreadTotals } from './state/inbox.js';
 
 // Screens other than the slot grid load on first visit, so the grid paints fast (lazyScreen).
 type Params = { params: Record<string, string> };
@@ -98,9 +99,15 @@ const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
 ];
 
 function Shell() {
-  const { t, lang, setLang, signOut, slots } = useApp();
+  const { t, lang, setLang, signOut, slots, inbox } = useApp();
   const route = useRoute();
   const health = useStore(slots.health);
+  const unread = unreadTotals(useStore(inbox.chats)).total;
+
+  // The unread total in the window title, as messengers do (and the desktop app's tray badge).
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) ${t('appName')}` : t('appName');
+  }, [unread, t]);
   const [attempt, retryScreen] = useReducer((n: number) => n + 1, 0);
 
   // Fetch every screen's code while the bridge is surely there (it just served this page), once
@@ -164,6 +171,11 @@ function Shell() {
             >
               <Icon name={n.icon} />
               <span>{t(n.label)}</span>
+              {n.screen === 'chats' && unread > 0 && (
+                <span className="unread-badge nav-badge" data-testid="nav-unread" aria-label={t('unreadCount', { n: unread })}>
+                  {unread}
+                </span>
+              )}
             </a>
           ))}
         </nav>

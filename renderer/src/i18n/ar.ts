@@ -16,6 +16,8 @@ export const ar: Dict = {
   mainNav: 'القائمة الرئيسية',
   loading: 'جارٍ التحميل…',
   retry: 'أعد المحاولة',
+  allNumbers: 'كل الأرقام',
+  notifyOn: 'تفعيل إشعارات سطح المكتب',
   // Issue 16: outages and unsent messages.
   stateUNKNOWN: 'غير معروفة',
   stateUnknownHint: 'تعذّر الوصول إلى الجسر، لذلك حالة هذا الرقم غير معروفة الآن.',

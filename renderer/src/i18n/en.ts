@@ -14,6 +14,8 @@ export const en = {
   mainNav: 'Main',
   loading: 'Loading…',
   retry: 'Try again',
+  allNumbers: 'All numbers',
+  notifyOn: 'Turn on desktop notifications',
   // Issue 16: outages and unsent messages.
   stateUNKNOWN: 'Unknown',
   stateUnknownHint: 'The bridge cannot be reached, so this slot’s state is not known right now.',

@@ -7,6 +7,8 @@ import type { ServerEvent } from '../api/types.js';
 import { translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { SlotsModel } from './slots.js';
 import { UnsentModel } from './unsent.js';
+import { browserNotifier, InboxModel } from './inbox.js';
+import { navigate } from './route.js';
 import { Store } from './store.js';
 
 export interface Notice {
@@ -21,6 +23,7 @@ export interface AppContextValue {
   link: BridgeLink;
   slots: SlotsModel;
   unsent: UnsentModel;
+  inbox: InboxModel;
   lang: Lang;
   setLang: (l: Lang) => void;
   t: Translate;
@@ -46,16 +49,18 @@ export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lan
     const link = new BridgeLink({ url: socketUrl(location, token) });
     const slots = new SlotsModel(api);
     const unsent = new UnsentModel(api, link);
+    const inbox = new InboxModel(api, link, slots, browserNotifier(), (slot, chat) => navigate('chats', { slot, chat }));
     const notices = new Store<Notice[]>([]);
-    return { api, link, slots, unsent, notices };
+    return { api, link, slots, unsent, inbox, notices };
   }, [token]);
 
   // Notices are worded in the language they were raised in: drop them when it changes.
   useEffect(() => core.notices.set([]), [core, props.lang]);
 
   useEffect(() => {
-    const { link, slots, unsent } = core;
+    const { link, slots, unsent, inbox } = core;
     const offUnsent = unsent.start();
+    const offInbox = inbox.start();
     const offEvent = link.on((e: ServerEvent) => slots.handle(e));
     const offState = link.onState((s) => {
       if (s === 'open') void slots.refresh().catch(() => undefined);
@@ -63,6 +68,7 @@ export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lan
     link.start();
     void slots.refresh().catch(() => undefined);
     return () => {
+      offInbox();
       offUnsent();
       offEvent();
       offState();

@@ -36,9 +36,19 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   const [flash, setFlash] = useState<string | null>(null);
   const polled = useRef(new Set<string>());
 
+  const { inbox } = useApp();
   const markRead = useCallback(() => {
+    inbox.markRead(slot, chatId);
     api.post('/api/mark-read', { slot, chatId }).catch(() => undefined);
-  }, [api, slot, chatId]);
+  }, [api, inbox, slot, chatId]);
+
+  // Messages of the chat on screen are read as they come: no unread count, no notification.
+  useEffect(() => {
+    inbox.open = { slot, chatId };
+    return () => {
+      if (inbox.open?.slot === slot && inbox.open.chatId === chatId) inbox.open = null;
+    };
+  }, [inbox, slot, chatId]);
 
   useEffect(() => {
     let stop = false;
