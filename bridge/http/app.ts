@@ -12,6 +12,7 @@ import { largeBodyGate } from './body-gate.js';
 import { errorHandler, notFound } from './errors.js';
 import type { AddressCheck } from '../access/network.js';
 import { openApiDocument } from './openapi.js';
+import { precompressed, staticCacheHeaders } from './precompressed.js';
 import { requestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { archiveRoutes } from './routes/archive.js';
@@ -50,10 +51,12 @@ function serveRenderer(dir: string) {
     });
     return r;
   }
-  r.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
-  // SPA fallback: any other GET that accepts HTML gets the app shell.
-  r.get(/^\/(?!api\/|api$|ws$|metrics$|healthz$).*/, (req, res, next) => {
+  r.use(precompressed(dir));
+  r.use(express.static(dir, { index: 'index.html', cacheControl: false, setHeaders: (res, file) => staticCacheHeaders(res, file, dir) }));
+  // SPA fallback: any other GET that accepts HTML gets the app shell (a missing asset stays a 404).
+  r.get(/^\/(?!api\/|api$|ws$|metrics$|healthz$|assets\/).*/, (req, res, next) => {
     if (!req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(dir, 'index.html'));
   });
   return r;
