@@ -19,6 +19,9 @@ import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
 import { LogBuffer } from './log-buffer.js';
 import { tolerantOutput } from './log-output.js';
+import { MediaService } from './media/service.js';
+import { MediaStore } from './media/store.js';
+import { Thumbnails } from './media/thumbs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createPushService } from './push/index.js';
@@ -98,9 +101,23 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
     });
     const sequence = new MessageSequence();
+    const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
+    mediaStore.init();
+    const media = new MediaService({
+      store: mediaStore,
+      thumbs: new Thumbnails(path.join(config.dataDir, 'media', 'thumbs')),
+      archive,
+      engineFor: (n) => {
+        const slot = registry.get(n);
+        return slot.ready ? slot.requireEngine() : null;
+      },
+      logger: logger.child({ part: 'media' }),
+      onRecord: (n, record, chatId) => router.mediaRecord(n, chatId, record.messageId, media.info(n, record.messageId, record)),
+    });
     const router = createEventRouter({
       archive,
       push,
+      media,
       broadcast: (event) => hubRef.current?.broadcast(event),
       metrics,
       logger,
@@ -136,7 +153,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       new IdempotencyStore(stateDb),
       new SendLimiter(config, (n) => metrics.rateLimited.inc({ slot: String(n) })),
       {
-        onSent: (n, message) => router.sent(n, message),
+        onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
         onOutboxSent: (n, outboxId, messageId) => router.outboxSent(n, outboxId, messageId),
         onOutboxFailed: (n, outboxId, error) => router.outboxFailed(n, outboxId, error),
@@ -155,6 +172,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       tokens,
       audit: new AuditLog(stateDb),
       push,
+      media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
       snapshots,
@@ -195,6 +213,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await confirmer?.confirm();
       confirmer?.close();
       await c.snapshots.close();
+      await c.media.close();
       await c.archive.close();
     }
     stateDb?.close();

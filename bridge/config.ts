@@ -45,6 +45,7 @@ export const configSchema = z.object({
   watchdogTimeoutMs: z.coerce.number().int().min(100).default(15_000).describe('WA_BRIDGE_WATCHDOG_TIMEOUT_MS: probe answer deadline'),
   qrMaxRefreshes: z.coerce.number().int().min(1).default(6).describe('WA_BRIDGE_QR_MAX_REFRESHES: unscanned QRs before the slot stops'),
   memoryLimitMb: z.coerce.number().int().min(0).default(1500).describe('WA_BRIDGE_MEMORY_LIMIT_MB: restart a slot whose browser passes this (0 = off)'),
+  mediaMaxMb: z.coerce.number().min(0).default(4096).describe('WA_BRIDGE_MEDIA_MAX_MB: size cap of the media store in MiB; the oldest files go first'),
   lowMemoryFlags: z
     .enum(['true', 'false'])
     .default('true')

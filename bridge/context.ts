@@ -6,6 +6,7 @@ import type { TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { ChatRow, MessageRow, MessageSequence } from './domain/index.js';
 import type { LogBuffer } from './log-buffer.js';
+import type { MediaService } from './media/service.js';
 import type { Metrics } from './metrics.js';
 import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
@@ -38,6 +39,7 @@ export interface BridgeContext {
   tokens: TokenStore;
   audit: AuditLog;
   push: PushPort;
+  media: MediaService;
   logs: LogBuffer;
   hub: HubPort;
   /** Encrypted session snapshots (bridge/snapshots). */

@@ -73,9 +73,21 @@ export const MYSQL_MIGRATIONS: Migration[] = [
     statements: ['ALTER TABLE messages DROP INDEX IF EXISTS messages_ft'],
   },
   {
+    version: 5,
+    name: 'media kept by the bridge',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS media (
+        slot SMALLINT UNSIGNED NOT NULL, message_id VARCHAR(255) NOT NULL, status VARCHAR(16) NOT NULL,
+        sha256 CHAR(64) NULL, mimetype VARCHAR(255) NULL, filename VARCHAR(1024) NULL, size BIGINT NULL,
+        duration_ms BIGINT NULL, updated_at BIGINT NOT NULL,
+        PRIMARY KEY (slot, message_id)
+      ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
+    ],
+  },
+  {
     // The bridge's message sequence (domain/sequence.ts). Stored rows get theirs from the order
     // they were written in within each second of a slot, as the bridge would have numbered them.
-    version: 5,
+    version: 6,
     name: 'message sequence',
     statements: [
       'ALTER TABLE messages ADD COLUMN IF NOT EXISTS seq BIGINT NULL',

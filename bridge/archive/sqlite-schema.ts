@@ -51,9 +51,20 @@ export const SQLITE_MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 3,
+    name: 'media kept by the bridge',
+    statements: [
+      `CREATE TABLE media (
+        slot INTEGER NOT NULL, message_id TEXT NOT NULL, status TEXT NOT NULL, sha256 TEXT,
+        mimetype TEXT, filename TEXT, size INTEGER, duration_ms INTEGER, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (slot, message_id)
+      ) WITHOUT ROWID`,
+    ],
+  },
+  {
     // The bridge's message sequence (domain/sequence.ts). Stored rows get theirs from the order
     // they were written in within each second of a slot, as the bridge would have numbered them.
-    version: 3,
+    version: 4,
     name: 'message sequence',
     statements: [
       'ALTER TABLE messages ADD COLUMN seq INTEGER',

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ArchivedMessage } from '../domain/index.js';
+import type { ArchivedMessage, MediaRecord } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import type { ArchiveOp } from './ops.js';
 import type { ApplyResult } from './sqlite-db.js';
@@ -11,7 +11,7 @@ import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { SqliteWorkerClient } from './worker-client.js';
 import { searchableText } from './normalise.js';
 import { toStored } from './ops.js';
-import { checkPage, checkSearch, timed } from './validate.js';
+import { checkIds, checkPage, checkSearch, timed } from './validate.js';
 import { QueuedArchiveWrites } from './queued-writes.js';
 import { HeldWrites } from './held-writes.js';
 import { Spool } from './spool.js';
@@ -180,6 +180,11 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
 
   getMessage(slot: number, messageId: string): Promise<ArchiveRow | null> {
     return this.read('getMessage', slot, String(messageId));
+  }
+
+  async getMedia(slot: number, messageIds: string[]): Promise<MediaRecord[]> {
+    const ids = checkIds(messageIds);
+    return ids.length ? this.read('getMedia', slot, ids) : [];
   }
 
   async search(query: SearchQuery): Promise<ArchiveRow[]> {

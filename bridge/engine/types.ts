@@ -36,6 +36,14 @@ export interface MediaInput {
   asVoice?: boolean;
 }
 
+/** A message's media bytes as WhatsApp serves them. */
+export interface DownloadedMedia {
+  data: Buffer;
+  /** What WhatsApp declares (the media store checks it against the bytes). */
+  mimetype: string;
+  filename: string | null;
+}
+
 export interface PollInput {
   question: string;
   options: string[];
@@ -69,6 +77,11 @@ export interface WhatsAppEngine {
   sendText(chatId: string, text: string, opts?: SendOptions): Promise<ArchivedMessage>;
   sendMedia(chatId: string, media: MediaInput, opts?: SendOptions): Promise<ArchivedMessage>;
   sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage>;
+  /**
+   * The bytes of a message's media. Null when WhatsApp no longer serves them (expired or
+   * deleted from its servers); throws when they cannot be fetched right now.
+   */
+  downloadMedia(messageId: string): Promise<DownloadedMedia | null>;
 
   /** Newest first. */
   getChats(limit: number): Promise<ChatRow[]>;

@@ -3,7 +3,9 @@
 import type { Logger } from 'pino';
 import type { ArchiveStore } from '../archive/types.js';
 import type { PushPort } from '../context.js';
-import { apiMessageRow, withTimeout, type AckUpdate, type ArchivedMessage, type ChatRow, type MessageSequence, type PollVote } from '../domain/index.js';
+import { apiMessageRow, withTimeout, type AckUpdate, type ArchivedMessage, type ChatRow, type MediaInfo, type MessageSequence, type PollVote } from '../domain/index.js';
+import type { MediaService } from '../media/service.js';
+import type { SendContent } from '../slots/messenger.js';
 import type { EngineEvent } from '../engine/types.js';
 import type { Metrics } from '../metrics.js';
 import type { QrImage } from '../slots/qr.js';
@@ -19,6 +21,8 @@ export type EventListener = (event: BridgeEvent) => unknown;
 export interface EventRouterDeps {
   archive: Pick<ArchiveStore, 'saveMessage' | 'updateAck' | 'savePollVote' | 'saveEdit' | 'saveRevoke'>;
   push: Pick<PushPort, 'onMessage'>;
+  /** Keeps the media of messages in and out (absent: rows carry no media object). */
+  media?: Pick<MediaService, 'onMessage' | 'onSent' | 'info'>;
   /** The WebSocket hub's broadcast (null before the hub exists). */
   broadcast: (event: BridgeEvent) => void;
   metrics: Pick<Metrics, 'messagesReceived' | 'messagesSent'>;
@@ -39,7 +43,9 @@ export interface EventRouter {
   status(slot: RoutedSlot): void;
   qr(slot: RoutedSlot, qr: QrImage): void;
   /** A message this bridge sent (the engine reports it again as a `message` event). */
-  sent(slot: number, message: ArchivedMessage): void;
+  sent(slot: number, message: ArchivedMessage, content?: SendContent): void;
+  /** A message's media was stored or found expired. */
+  mediaRecord(slot: number, chatId: string | null, messageId: string, media: MediaInfo): void;
   outboxSent(slot: number, outboxId: string, messageId: string): void;
   outboxFailed(slot: number, outboxId: string, error: string): void;
   onEvent(listener: EventListener): () => void;
@@ -94,7 +100,10 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     const n = slot.number;
     const m = numbered(n, engineMessage);
     guard('archive message', () => archive.saveMessage(n, m));
-    const row = apiMessageRow(m);
+    const media = deps.media;
+    if (media) guard('media download', () => media.onMessage(n, m));
+    // A media row says where its bytes will be; they are fetched in the background.
+    const row = media && m.hasMedia ? apiMessageRow({ ...m, media: media.info(n, m.id, null, m) }) : apiMessageRow(m);
     if (m.fromMe) {
       guard('broadcast of new_message', () => deps.broadcast({ type: 'new_message', slot: n, message: row }));
       return toListeners({ type: 'new_message', slot: n, message: row, chat: null });
@@ -162,9 +171,17 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     qr(slot, qr) {
       emit({ type: 'qr', slot: slot.number, qr: qr.png });
     },
-    sent(n, m) {
+    sent(n, m, content) {
       deps.metrics.messagesSent.inc({ slot: String(n) });
       guard('archive sent message', () => archive.saveMessage(n, numbered(n, m)));
+      const media = deps.media;
+      if (media && content?.kind === 'media') {
+        const { base64, mimetype, filename } = content.media;
+        guard('media of a sent message', () => media.onSent(n, m.id, base64, { chatId: m.chatId, mimetype, filename }));
+      }
+    },
+    mediaRecord(n, chatId, messageId, media) {
+      emit({ type: 'message_media', slot: n, chatId, messageId, media });
     },
     outboxSent(n, outboxId, messageId) {
       emit({ type: 'outbox_sent', slot: n, outboxId, messageId });

@@ -19,6 +19,7 @@ import { archiveRoutes } from './routes/archive.js';
 import { chatRoutes } from './routes/chats.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, metricsRoute } from './routes/health.js';
+import { mediaRoutes } from './routes/media.js';
 import { sendRoutes } from './routes/send.js';
 import { slotRoutes } from './routes/slots.js';
 import { snapshotRoutes } from './routes/snapshots.js';
@@ -86,7 +87,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0')));
   app.use('/metrics', auth);
   app.use(metricsRoute(ctx));
-  app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
+  app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
   app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort), snapshotRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));

@@ -28,7 +28,8 @@ export type SendResult = { messageId: string } | { queued: true; outboxId: strin
 
 export interface MessengerEvents {
   /** A message this bridge sent (the engine also reports it; the archive de-duplicates). */
-  onSent(slot: number, message: ArchivedMessage): void;
+  /** `content` is what was sent (media keeps its bytes without asking WhatsApp for them back). */
+  onSent(slot: number, message: ArchivedMessage, content: SendContent): void;
   onFailed(slot: number): void;
   onOutboxSent(slot: number, outboxId: string, messageId: string): void;
   onOutboxFailed(slot: number, outboxId: string, error: string): void;
@@ -117,7 +118,7 @@ export class Messenger {
     }
     try {
       const message = await sendContent(engine, chatId, content);
-      this.events.onSent(slotNumber, message);
+      this.events.onSent(slotNumber, message, content);
       return message;
     } catch (err) {
       this.events.onFailed(slotNumber);
@@ -151,7 +152,7 @@ export class Messenger {
       // is not the result of another of our sends counts (two entries may carry the same text).
       const sent = await findSent(engine, entry, content, (id) => this.records.has(entry.slot, id)).catch(() => null);
       if (sent) {
-        this.events.onSent(entry.slot, sent);
+        this.events.onSent(entry.slot, sent, content);
         this.records.save({ slot: entry.slot, message: sent, outboxId: entry.id });
         this.events.onOutboxSent(entry.slot, entry.id, sent.id);
         return true;

@@ -123,5 +123,6 @@ function delegate(engine: WhatsAppEngine, own: Pick<WhatsAppEngine, 'stop' | 'lo
     getAvatarUrl: (chatId) => engine.getAvatarUrl(chatId),
     getState: () => engine.getState(),
     processInfo: () => engine.processInfo(),
+    downloadMedia: (messageId) => engine.downloadMedia(messageId),
   };
 }

@@ -11,7 +11,9 @@ import type { AddressCheck } from '../access/network.js';
 import { asBridgeError } from '../api/errors.js';
 import type { BridgeEvent } from '../types.js';
 import { handleCommand } from './commands.js';
+import { helloFrame } from './hello.js';
 import { Heartbeat, HEARTBEAT_MS, MAX_BUFFERED_BYTES, sendBounded } from './liveness.js';
+import { EventLog } from './replay.js';
 
 export interface ClientState {
   caller: Caller;
@@ -36,6 +38,8 @@ export interface HubOptions {
 export class WsHub implements HubPort {
   private readonly wss: WebSocketServer;
   private readonly clients = new Map<WebSocket, ClientState>();
+  /** Recent broadcasts, numbered, for `?since=` replays. */
+  readonly events = new EventLog();
   private readonly heartbeat: Heartbeat;
   private readonly maxBuffered: number;
 
@@ -62,11 +66,24 @@ export class WsHub implements HubPort {
     if (!this.allowAddress(req.socket.remoteAddress)) return refuse(socket, 403, 'Forbidden');
     const caller = this.ctx.tokens.identify(url.searchParams.get('token') ?? tokenFromHeaders(req.headers));
     if (!caller) return refuse(socket, 401, 'Unauthorized');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller));
+    const sinceText = url.searchParams.get('since');
+    if (sinceText !== null && !/^\d{1,15}$/.test(sinceText)) return refuse(socket, 400, 'Bad Request');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, sinceText === null ? null : Number(sinceText)));
   }
 
-  private accept(ws: WebSocket, caller: Caller): void {
+  /** Does this client receive events of this slot? */
+  private wants(state: ClientState, slot: number): boolean {
+    return !state.slots || state.slots.has(slot);
+  }
+
+  private accept(ws: WebSocket, caller: Caller, since: number | null): void {
     const state: ClientState = { caller, slots: null };
+    // Hello, then the missed events, then live ones: all in this tick, so no event is sent twice or lost between them.
+    const result = since === null ? null : this.events.since(since);
+    const missed = result ? result.events.filter((e) => this.wants(state, e.slot)) : [];
+    const replay = result && since !== null ? { since, result, count: missed.length } : null;
+    ws.send(JSON.stringify(helloFrame(this.ctx, this.events, (n) => this.wants(state, n), replay)));
+    for (const e of missed) sendBounded(ws, e.text, this.maxBuffered);
     this.clients.set(ws, state);
     this.heartbeat.track(ws);
     if (caller.kind === 'device') this.ctx.tokens.touch(caller.id);
@@ -111,9 +128,9 @@ export class WsHub implements HubPort {
 
   broadcast(event: BridgeEvent): void {
     const { chat: _localOnly, ...wire } = event as BridgeEvent & { chat?: unknown };
-    const text = JSON.stringify(wire);
+    const { text } = this.events.append(event.slot, wire);
     for (const [ws, state] of this.clients) {
-      if (state.slots && !state.slots.has(event.slot)) continue;
+      if (!this.wants(state, event.slot)) continue;
       sendBounded(ws, text, this.maxBuffered);
     }
   }

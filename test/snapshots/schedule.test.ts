@@ -26,6 +26,7 @@ function fakeEngine(ctx: EngineContext, log: string[]): WhatsAppEngine {
     getMessages: fail,
     markRead: fail,
     getAvatarUrl: fail,
+    downloadMedia: fail,
     getState: async () => 'CONNECTED',
     processInfo: () => ({ pid: null, rssBytes: null }),
   };

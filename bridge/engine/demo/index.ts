@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Ack, ArchivedMessage, ChatRow, MessageRow } from '../../domain/index.js';
 import { BridgeError, isGroupChat, isMutedAt } from '../../domain/index.js';
-import type { EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
+import type { DownloadedMedia, EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 
 export interface DemoOptions {
   /** Delay before the demo "phone" scans the QR. */
@@ -38,6 +38,21 @@ interface DemoChat {
 
 /** The demo keeps this many messages per chat in memory (it is a demo, not an archive). */
 const KEEP_PER_CHAT = 1000;
+/** …and the bytes of this many media messages ("WhatsApp's servers" for the demo). */
+const KEEP_MEDIA = 200;
+
+/** An incoming media message for the demo to receive (tests; the simulator does this for wwebjs). */
+export interface IncomingMedia {
+  data: Buffer;
+  mimetype: string;
+  filename?: string;
+  caption?: string;
+  durationMs?: number;
+  /** WhatsApp's message type; derived from the mimetype when omitted. */
+  type?: string;
+  /** WhatsApp no longer serves the bytes (downloadMedia answers null). */
+  expired?: boolean;
+}
 
 const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex').toUpperCase();
 const now = () => Math.floor(Date.now() / 1000);
@@ -48,6 +63,7 @@ export class DemoEngine implements WhatsAppEngine {
   private running = false;
   private ready = false;
   private readonly chats = new Map<string, DemoChat>();
+  private readonly media = new Map<string, DownloadedMedia | 'expired'>();
   private readonly ownNumber: string;
 
   constructor(
@@ -258,7 +274,7 @@ export class DemoEngine implements WhatsAppEngine {
 
   async sendMedia(chatId: string, media: MediaInput): Promise<ArchivedMessage> {
     const type = mediaType(media);
-    return this.outgoing(chatId, {
+    const message = this.outgoing(chatId, {
       type,
       body: media.caption ?? '',
       hasMedia: 1,
@@ -266,6 +282,45 @@ export class DemoEngine implements WhatsAppEngine {
       filename: media.filename ?? null,
       mimetype: media.mimetype,
     });
+    this.keepMedia(message.id, { data: Buffer.from(media.base64, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null });
+    return message;
+  }
+
+  /** A contact sends this account a photo, voice note, video or document. */
+  receiveMedia(chatId: string, media: IncomingMedia): ArchivedMessage {
+    this.requireReady();
+    const chat = this.chat(chatId);
+    const message: ArchivedMessage = {
+      id: `false_${chatId}_${hex(10)}`,
+      chatId,
+      body: media.caption ?? '',
+      fromMe: 0,
+      timestamp: now(),
+      type: media.type ?? mediaType({ mimetype: media.mimetype, base64: '' }),
+      hasMedia: 1,
+      senderName: isGroupChat(chatId) ? 'Aunt Mona' : chat.name,
+      ack: 1,
+      caption: media.caption ?? null,
+      filename: media.filename ?? null,
+      mimetype: media.mimetype,
+      durationMs: media.durationMs ?? null,
+    };
+    this.keepMedia(message.id, media.expired ? 'expired' : { data: media.data, mimetype: media.mimetype, filename: media.filename ?? null });
+    chat.unread += 1;
+    this.record(chat, message);
+    this.ctx.emit({ type: 'chat_update', chat: this.toRow(chat) });
+    return message;
+  }
+
+  private keepMedia(id: string, media: DownloadedMedia | 'expired'): void {
+    this.media.set(id, media);
+    if (this.media.size > KEEP_MEDIA) this.media.delete(this.media.keys().next().value!);
+  }
+
+  async downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    this.requireReady();
+    const media = this.media.get(messageId);
+    return media && media !== 'expired' ? { ...media } : null;
   }
 
   async sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage> {

@@ -21,7 +21,7 @@ import {
   type LaunchedBrowser,
 } from '../chromium/index.js';
 import { profileDirOf } from '../profile.js';
-import type { EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
+import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
 import { RecentIds } from './recent.js';
 
@@ -354,6 +354,16 @@ export class WwebjsEngine implements WhatsAppEngine {
   sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage> {
     const content = new Poll(poll.question, poll.options, { allowMultipleAnswers: poll.allowMultiple, messageSecret: undefined });
     return this.#send('sending the poll', (c) => c.sendMessage(chatId, content));
+  }
+
+  async downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    const client = this.#requireClient();
+    const msg = await client.getMessageById(messageId);
+    if (!msg) return null;
+    // The library answers nothing (null/undefined) when WhatsApp has no copy left to give.
+    const media = await msg.downloadMedia();
+    if (!media?.data) return null;
+    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null };
   }
 
   async getChats(limit: number): Promise<ChatRow[]> {
