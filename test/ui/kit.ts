@@ -68,7 +68,7 @@ export async function startUi(config: ConfigInput = {}, viewport = { width: 1280
     },
     async connect(slot) {
       await kit.api('POST', '/api/connect', { slot });
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 600; i++) {
         const slots = await kit.api<{ slot: number; ready: boolean }[]>('GET', '/api/slots');
         if (slots.find((s) => s.slot === slot)?.ready) return;
         await new Promise((r) => setTimeout(r, 100));

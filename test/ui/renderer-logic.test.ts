@@ -103,7 +103,7 @@ describe('settings form', () => {
     expect(settingsChanges({ ...saved, port: 0 }, { ...form, port: '0' }, (k) => k, msgs)).toEqual({});
   });
   it('refuses bad numbers and URLs with a message naming the field', () => {
-    expect(settingsChanges(saved, { ...form, slots: '40' }, (k) => `F:${k}`, msgs)).toBe('F:slots 1-32');
+    expect(settingsChanges(saved, { ...form, slots: '7' }, (k) => `F:${k}`, msgs)).toBe('F:slots 1-6');
     expect(settingsChanges(saved, { ...form, port: '12a' }, (k) => k, msgs)).toBe('port 1-65535');
     expect(settingsChanges(saved, { ...form, dbUrl: 'postgres://x' }, (k) => k, msgs)).toBe('bad url');
   });

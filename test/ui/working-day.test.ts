@@ -13,7 +13,8 @@ const OMAR = '962781523783@c.us';
 let kit: UiKit;
 
 beforeAll(async () => {
-  kit = await startUi({ slots: 3 });
+  // The demo accounts "scan" their QR after 8 s, long enough to look at a QR card.
+  kit = await startUi({ slots: 3, demoScanMs: 8000 });
   await kit.connect(1);
 });
 
@@ -146,5 +147,53 @@ describe('outages', () => {
       expect(await row.getAttribute('data-message-id')).not.toMatch(/^local-/);
     }
     await page.close();
+  });
+});
+
+describe('knowing what happens', () => {
+  it('speaks Arabic for every slot state in Health (no raw waiting_for_qr or failed)', async () => {
+    await kit.api('POST', '/api/connect', { slot: 3 }); // a slot waiting for its QR scan
+    const page = await kit.page({ lang: 'ar' });
+    await page.goto(`${kit.bridge.url}/#/settings`);
+    const cells = page.locator('[data-testid=gateway-status]');
+    await expect.poll(() => cells.count()).toBe(3);
+    await expect.poll(async () => (await cells.allTextContents()).join('|')).toMatch(/متصل/);
+    // Only the name "QR" stays Latin.
+    for (const text of await cells.allTextContents()) expect(text.replace('QR', '')).not.toMatch(/[A-Za-z_]/);
+    await kit.api('POST', '/api/disconnect', { slot: 3 });
+    await page.close();
+  });
+
+  it('caps the slot count at six', async () => {
+    const page = await kit.page({ lang: 'en' });
+    await page.goto(`${kit.bridge.url}/#/settings`);
+    await page.fill('[data-testid=setting-slots]', '7');
+    await page.click('[data-testid=settings-save]');
+    await expect.poll(() => page.locator('[data-testid=settings-form] [role=alert]').textContent()).toMatch(/from 1 to 6/);
+    await page.close();
+  });
+
+  it('never wraps "Expires in … s" on a QR card, at 1366×768 or 1024×640, in either language', async () => {
+    await kit.api('POST', '/api/connect', { slot: 2 });
+    for (const lang of ['en', 'ar'] as const) {
+      const page = await kit.page({ lang });
+      await page.locator('body').waitFor({ state: 'attached' }).catch(() => undefined);
+      for (const size of [{ width: 1366, height: 768 }, { width: 1024, height: 640 }]) {
+        await page.setViewportSize(size);
+        await page.goto(`${kit.bridge.url}/#/slots`);
+        const countdown = page.locator('[data-testid=slot-card][data-slot="2"] [data-testid=qr-countdown]');
+        await countdown.waitFor({ timeout: 15_000 }).catch(async (err) => {
+          throw new Error(`${err}: ${await page.locator('[data-testid=slot-card][data-slot="2"]').innerText()}`);
+        });
+        // One line box per line of text: a wrapped countdown has two.
+        const lines = await countdown.evaluate(
+          // A string body: this file is type-checked without the DOM library.
+          new Function('el', 'const r = document.createRange(); r.selectNodeContents(el); return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;') as (el: unknown) => number,
+        );
+        expect(lines, `${lang} ${size.width}`).toBe(1);
+      }
+      await page.close();
+    }
+    await kit.api('POST', '/api/disconnect', { slot: 2, logout: true });
   });
 });

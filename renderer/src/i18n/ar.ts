@@ -18,6 +18,13 @@ export const ar: Dict = {
   retry: 'أعد المحاولة',
   allNumbers: 'كل الأرقام',
   notifyOn: 'تفعيل إشعارات سطح المكتب',
+  gwConnected: 'متصل',
+  gwWaitingForQr: 'بانتظار مسح رمز QR',
+  gwConnecting: 'جارٍ الاتصال',
+  gwReconnecting: 'إعادة الاتصال',
+  gwFailed: 'فشل',
+  gwDisconnected: 'غير متصل',
+  gwOther: 'أخرى',
   // Issue 16: outages and unsent messages.
   stateUNKNOWN: 'غير معروفة',
   stateUnknownHint: 'تعذّر الوصول إلى الجسر، لذلك حالة هذا الرقم غير معروفة الآن.',

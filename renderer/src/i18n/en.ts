@@ -16,6 +16,13 @@ export const en = {
   retry: 'Try again',
   allNumbers: 'All numbers',
   notifyOn: 'Turn on desktop notifications',
+  gwConnected: 'connected',
+  gwWaitingForQr: 'waiting for the QR scan',
+  gwConnecting: 'connecting',
+  gwReconnecting: 'reconnecting',
+  gwFailed: 'failed',
+  gwDisconnected: 'disconnected',
+  gwOther: 'other',
   // Issue 16: outages and unsent messages.
   stateUNKNOWN: 'Unknown',
   stateUnknownHint: 'The bridge cannot be reached, so this slot’s state is not known right now.',

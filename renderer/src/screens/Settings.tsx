@@ -54,6 +54,20 @@ function uptimeText(secs: number, lang: string): string {
   return new Intl.NumberFormat(locale(lang), { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(Math.floor(secs));
 }
 
+const HEALTH_REFRESH_MS = 10_000;
+const GATEWAY_KEYS: Record<string, MessageKey> = {
+  connected: 'gwConnected',
+  waiting_for_qr: 'gwWaitingForQr',
+  connecting: 'gwConnecting',
+  reconnecting: 'gwReconnecting',
+  failed: 'gwFailed',
+  disconnected: 'gwDisconnected',
+};
+/** The bridge's gateway words, in the owner's language (an unknown one falls back to a generic word). */
+function gatewayKey(status: string): MessageKey {
+  return GATEWAY_KEYS[status] ?? 'gwOther';
+}
+
 function HealthPanel() {
   const { api, slots, t, lang } = useApp();
   const health = useStore(slots.health);
@@ -66,7 +80,12 @@ function HealthPanel() {
   }, [api, slots]);
   useEffect(load, [load]);
   useOnReconnect(load);
-  // Slot changes arrive live; health follows them without polling.
+  // Memory, restarts and the archive change without events: refresh while the panel is open.
+  useEffect(() => {
+    const id = setInterval(load, HEALTH_REFRESH_MS);
+    return () => clearInterval(id);
+  }, [load]);
+  // Slot changes arrive live; health follows them too.
   useBridgeEvents((e) => e.type === 'status' && load(), [load]);
 
   return (
@@ -88,7 +107,7 @@ function HealthPanel() {
                       {t(`state${s.state}` as MessageKey)}
                     </span>
                   </td>
-                  <td className="fine">{s.gatewayStatus ?? ''}</td>
+                  <td className="fine" data-testid="gateway-status">{s.gatewayStatus ? t(gatewayKey(s.gatewayStatus)) : ''}</td>
                   <td className="fine">{t('restarts', { n: s.restarts ?? 0 })}</td>
                   <td className="fine err">{s.lastError ?? ''}</td>
                 </tr>
