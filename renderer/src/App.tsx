@@ -15,6 +15,7 @@ import type { MessageKey } from './i18n/i18n.js';
 import { ScreenBoundary } from './components/ScreenBoundary.js';
 import { lazyScreen } from './lib/lazyScreen.js';
 import { unreadTotals } from './state/inbox.js';
+import { useShortcuts } from './state/shortcuts.js';
 
 // Screens other than the slot grid load on first visit, so the grid paints fast (lazyScreen).
 type Params = { params: Record<string, string> };
@@ -122,11 +123,27 @@ function Shell() {
     return () => clearTimeout(id);
   }, []);
 
+  // After sign-in (and on every fresh load) the keyboard starts in the main content.
+  useEffect(() => document.getElementById('main')?.focus({ preventScroll: true }), []);
+  useShortcuts(inbox);
+
   // A notification clicked in the desktop app opens its chat.
   useEffect(() => window.waBridge?.onOpenChat((slot, chatId) => navigate('chats', { slot, chat: chatId })), []);
 
   return (
     <div className="shell">
+      <a
+        href="#main"
+        className="skip-link"
+        data-testid="skip-link"
+        onClick={(e) => {
+          // The hash holds the route: move focus without navigating.
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        {t('skipToContent')}
+      </a>
       <header className="topbar">
         <div className="brand">
           <span className="logo" aria-hidden="true">
@@ -179,7 +196,7 @@ function Shell() {
             </a>
           ))}
         </nav>
-        <main className="content" data-screen={route.screen}>
+        <main className="content" id="main" tabIndex={-1} data-screen={route.screen}>
           <ScreenBoundary
             key={`${route.screen}-${attempt}`}
             title={t('screenFailed')}

@@ -25,6 +25,7 @@ export const ar: Dict = {
   gwFailed: 'فشل',
   gwDisconnected: 'غير متصل',
   gwOther: 'أخرى',
+  skipToContent: 'انتقل إلى المحتوى',
   // Issue 16: outages and unsent messages.
   stateUNKNOWN: 'غير معروفة',
   stateUnknownHint: 'تعذّر الوصول إلى الجسر، لذلك حالة هذا الرقم غير معروفة الآن.',

@@ -23,6 +23,7 @@ export const en = {
   gwFailed: 'failed',
   gwDisconnected: 'disconnected',
   gwOther: 'other',
+  skipToContent: 'Skip to content',
   // Issue 16: outages and unsent messages.
   stateUNKNOWN: 'Unknown',
   stateUnknownHint: 'The bridge cannot be reached, so this slot’s state is not known right now.',
