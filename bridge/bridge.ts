@@ -13,6 +13,7 @@ import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
 import { secureDataDir } from './data-dir.js';
+import { MessageSequence } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineFactory } from './engine/types.js';
 import { createEventRouter, type EventListener } from './events/router.js';
@@ -120,6 +121,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       isDeviceOnline: (deviceId, installationId) => hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false,
       canSeeSlot: (deviceId, slot) => tokens.deviceMaySee(deviceId, slot),
     });
+    const sequence = new MessageSequence();
     const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
     mediaStore.init();
     const media = new MediaService({
@@ -142,6 +144,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       logger,
       drainOutbox: (n) => messenger.drain(n),
       listeners,
+      sequence,
     });
 
     const hooks: SlotHooks = {
@@ -189,6 +192,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry,
       messenger,
       archive,
+      sequence,
       tokens,
       audit: new AuditLog(stateDb),
       push,

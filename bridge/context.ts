@@ -4,7 +4,7 @@ import type { ArchiveStore } from './archive/types.js';
 import type { AuditLog } from './auth/audit.js';
 import type { TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
-import type { ChatRow, MessageRow } from './domain/index.js';
+import type { ChatRow, MessageRow, MessageSequence } from './domain/index.js';
 import type { LogBuffer } from './log-buffer.js';
 import type { MediaService } from './media/service.js';
 import type { Metrics } from './metrics.js';
@@ -51,6 +51,8 @@ export interface BridgeContext {
   registry: SlotRegistry;
   messenger: Messenger;
   archive: ArchiveStore;
+  /** Numbers every message the bridge shows or stores, so a chat sorts the way it happened. */
+  sequence: MessageSequence;
   tokens: TokenStore;
   audit: AuditLog;
   push: PushPort;

@@ -82,6 +82,29 @@ export function runArchiveContract(name: string, makeHarness: () => Promise<Arch
         expect(await store.listMessages(2, '962781523783@c.us', 50, 0)).toEqual([]);
       });
 
+      it('orders a chat by the bridge sequence: a burst within one second reads in the order it happened', async () => {
+        const second = 1_700_500_000;
+        // Saved out of order on purpose: the sequence, not the write order, decides.
+        const text = msg({ timestamp: second, body: 'text', seq: second * 1000 });
+        const photo = msg({ timestamp: second, type: 'image', hasMedia: 1, seq: second * 1000 + 1 });
+        const pdf = msg({ timestamp: second, type: 'document', hasMedia: 1, filename: 'a.pdf', seq: second * 1000 + 2 });
+        const poll = msg({ timestamp: second, type: 'poll', body: 'When?', pollOptions: ['Mon', 'Tue'], seq: second * 1000 + 3 });
+        const before = msg({ timestamp: second - 1, seq: (second - 1) * 1000 + 7 });
+        await save(1, poll, pdf, before, text, photo);
+        const rows = await store.listMessages(1, text.chatId, 50, 0);
+        expect(ids(rows)).toEqual([poll.id, pdf.id, photo.id, text.id, before.id]);
+        expect(rows.map((r) => r.seq)).toEqual([second * 1000 + 3, second * 1000 + 2, second * 1000 + 1, second * 1000, (second - 1) * 1000 + 7]);
+        // A later copy keeps the first number; paging follows the same order.
+        await save(1, { ...text, seq: second * 1000 + 900 });
+        expect(ids(await store.listMessages(1, text.chatId, 2, 2))).toEqual([photo.id, text.id]);
+        // Rows nobody numbered sort by their second, then in the order they were stored.
+        const a = msg({ timestamp: second + 5 });
+        const b = msg({ timestamp: second + 5 });
+        await save(1, a, b);
+        expect(ids(await store.listMessages(1, text.chatId, 2, 0))).toEqual([b.id, a.id]);
+        expect((await store.getMessage(1, a.id))!.seq).toBe((second + 5) * 1000);
+      });
+
       it('pages exactly: limit 1, limit 500, offset past the end; limit 501 and bad offsets are refused', async () => {
         const all = Array.from({ length: 520 }, (_, i) => msg({ timestamp: 10_000 + i }));
         await save(1, ...all);
@@ -381,7 +404,15 @@ export function runArchiveContract(name: string, makeHarness: () => Promise<Arch
         expect(await h.schemaVersion()).toBe(1);
         await old.close();
         await h.insertLegacyV1(1, { id: 'legacy-1', chatId: '962781523783@c.us', body: 'رسالة قديمة من الأرشيف', timestamp: 1_600_000_000 });
+        // Three in one second: the migration numbers them in the order they were stored.
+        for (const id of ['same-a', 'same-b', 'same-c']) {
+          await h.insertLegacyV1(1, { id, chatId: '962781523783@c.us', body: id, timestamp: 1_600_000_100 });
+        }
         store = await open();
+        const burst = await store.listMessages(1, '962781523783@c.us', 3, 0);
+        expect(burst.map((r) => [r.id, r.seq])).toEqual([
+          ['same-c', 1_600_000_100_002], ['same-b', 1_600_000_100_001], ['same-a', 1_600_000_100_000],
+        ]);
         expect(await h.schemaVersion()).toBeGreaterThanOrEqual(2);
         const row = await store.getMessage(1, 'legacy-1');
         expect(row).toMatchObject({ id: 'legacy-1', body: 'رسالة قديمة من الأرشيف', editedAt: null, revokedAt: null });

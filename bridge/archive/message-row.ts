@@ -1,6 +1,6 @@
 // A `messages` row as both backends select it, and its two readings: the stored shape (for
 // merging a later copy) and the API's archive row.
-import type { Ack } from '../domain/index.js';
+import { baseSeq, type Ack } from '../domain/index.js';
 import type { StoredMessage } from './ops.js';
 import type { ArchiveRow } from './types.js';
 
@@ -22,13 +22,16 @@ export interface MessageDbRow {
   ack: number;
   edited_at: number | null;
   revoked_at: number | null;
+  seq: number | null;
 }
 
 export const MESSAGE_COLUMNS = `m.pk, m.slot, m.id, m.chat_id, m.from_me, m.timestamp, m.type, m.body, m.caption, m.filename,
-  m.mimetype, m.has_media, m.sender_name, m.author, m.ack, m.edited_at, m.revoked_at`;
+  m.mimetype, m.has_media, m.sender_name, m.author, m.ack, m.edited_at, m.revoked_at, m.seq`;
 
 // MySQL may hand BIGINT columns back as strings; Number() reads both backends alike.
 const optNumber = (v: number | null): number | null => (v === null ? null : Number(v));
+
+const seqOf = (r: MessageDbRow): number => optNumber(r.seq) || baseSeq(Number(r.timestamp ?? 0));
 
 export function storedFromRow(r: MessageDbRow, pollOptions: string[] | null): StoredMessage {
   return {
@@ -46,6 +49,7 @@ export function storedFromRow(r: MessageDbRow, pollOptions: string[] | null): St
     author: r.author,
     ack: (r.ack ?? 1) as Ack,
     pollOptions,
+    seq: seqOf(r),
   };
 }
 
@@ -69,5 +73,6 @@ export function archiveRowFrom(r: MessageDbRow, pollOptions: string[] | null): A
     pollOptions: r.type === 'poll' ? pollOptions : null,
     editedAt: optNumber(r.edited_at),
     revokedAt: optNumber(r.revoked_at),
+    seq: seqOf(r),
   };
 }

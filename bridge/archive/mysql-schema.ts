@@ -84,6 +84,21 @@ export const MYSQL_MIGRATIONS: Migration[] = [
       ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
     ],
   },
+  {
+    // The bridge's message sequence (domain/sequence.ts). Stored rows get theirs from the order
+    // they were written in within each second of a slot, as the bridge would have numbered them.
+    version: 6,
+    name: 'message sequence',
+    statements: [
+      'ALTER TABLE messages ADD COLUMN IF NOT EXISTS seq BIGINT NULL',
+      `UPDATE messages m JOIN (
+         SELECT pk, timestamp * 1000 + LEAST(999, ROW_NUMBER() OVER (PARTITION BY slot, timestamp ORDER BY pk) - 1) AS seq FROM messages
+       ) numbered ON numbered.pk = m.pk SET m.seq = numbered.seq WHERE m.seq IS NULL`,
+      'ALTER TABLE messages ADD INDEX IF NOT EXISTS messages_chat_seq (slot, chat_id, seq, pk)',
+      // Nothing reads by (timestamp, pk) any more; an older bridge still reads, only slower.
+      'ALTER TABLE messages DROP INDEX IF EXISTS messages_chat',
+    ],
+  },
 ];
 
 /** The migration after whose statements `message_terms` is filled from the stored messages. */

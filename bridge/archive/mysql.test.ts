@@ -7,11 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { msg, runArchiveContract, type ArchiveHarness } from './contract.js';
+import { latestVersion } from './migrations.js';
 import { MysqlArchiveStore } from './mysql.js';
+import { MYSQL_MIGRATIONS } from './mysql-schema.js';
 import { backfillTerms, MAX_PREFIX_WORDS, messageTerms, MYSQL_RANK_WINDOW } from './mysql-terms.js';
 import { normaliseForSearch } from './normalise.js';
-import { latestVersion } from './migrations.js';
-import { MYSQL_MIGRATIONS } from './mysql-schema.js';
 
 /** The FULLTEXT column of schema v2: every token marked so InnoDB kept short words and stopwords. */
 function mysqlIndexText(normalised: string): string {

@@ -458,9 +458,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
         if (!merged) continue;
         await conn.query(
           `UPDATE messages SET chat_id = ?, timestamp = ?, type = ?, body = ?, caption = ?, filename = ?, mimetype = ?,
-             has_media = ?, sender_name = ?, author = ?, ack = ? WHERE pk = ?`,
+             has_media = ?, sender_name = ?, author = ?, ack = ?, seq = ? WHERE pk = ?`,
           [merged.chatId, merged.timestamp, merged.type, merged.body, merged.caption, merged.filename, merged.mimetype,
-            merged.hasMedia, merged.senderName, merged.author, merged.ack, known.pk],
+            merged.hasMedia, merged.senderName, merged.author, merged.ack, merged.seq, known.pk],
         );
         if (!known.message.pollOptions && merged.pollOptions) await this.insertPollOptions(conn, slot, [merged]);
         if (searchChanged(known.message, merged) || known.message.timestamp !== merged.timestamp) {
@@ -472,11 +472,11 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
         // search_text fed the FULLTEXT index of schema versions 1-3; the column stays, empty.
         const values = chunk.map((m) => [
           slot, m.id, m.chatId, m.fromMe, m.timestamp, m.type, m.body, m.caption, m.filename, m.mimetype,
-          m.hasMedia, m.senderName, m.author, m.ack, '',
+          m.hasMedia, m.senderName, m.author, m.ack, '', m.seq,
         ]);
         const [result] = await conn.query<ResultSetHeader>(
           `INSERT IGNORE INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
-             has_media, sender_name, author, ack, search_text) VALUES ?`,
+             has_media, sender_name, author, ack, search_text, seq) VALUES ?`,
           [values],
         );
         if (!this.hasTerms) continue;
@@ -565,8 +565,8 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const rows = await this.read<MessageDbRow[]>(
       'listMessages',
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (
-         SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY timestamp DESC, pk DESC LIMIT ? OFFSET ?
-       ) p ON p.pk = m.pk ORDER BY m.timestamp DESC, m.pk DESC`,
+         SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY seq DESC, pk DESC LIMIT ? OFFSET ?
+       ) p ON p.pk = m.pk ORDER BY m.seq DESC, m.pk DESC`,
       [slot, String(chatId), limit, offset],
     );
     return this.toRows(rows);

@@ -1,6 +1,6 @@
 // The write operations both backends apply, and the pure merge rules they share: a message seen
 // twice is stored once (later copies only fill gaps) and an ack never goes backwards.
-import type { Ack, ArchivedMessage, MediaRecord, PollVote } from '../domain/index.js';
+import { baseSeq, validSeq, type Ack, type ArchivedMessage, type MediaRecord, type PollVote } from '../domain/index.js';
 
 export type ArchiveOp =
   /** `text`: the searchable text, when the caller already normalised it (saves the writer the work). */
@@ -37,6 +37,8 @@ export interface StoredMessage {
   author: string | null;
   ack: Ack;
   pollOptions: string[] | null;
+  /** The bridge's order (domain/sequence.ts); the first number a message gets is kept. */
+  seq: number;
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -47,11 +49,12 @@ export function toStored(m: ArchivedMessage): StoredMessage {
   const options = Array.isArray(m.pollOptions) ? m.pollOptions.filter((o): o is string => typeof o === 'string') : null;
   const ts = Number(m.timestamp);
   const ack = Number(m.ack);
+  const timestamp = Number.isFinite(ts) ? Math.trunc(ts) : 0;
   return {
     id: String(m.id),
     chatId: text(m.chatId),
     fromMe: m.fromMe ? 1 : 0,
-    timestamp: Number.isFinite(ts) ? Math.trunc(ts) : 0,
+    timestamp,
     type: text(m.type) || 'chat',
     body: text(m.body),
     caption: optText(m.caption),
@@ -62,6 +65,7 @@ export function toStored(m: ArchivedMessage): StoredMessage {
     author: optText(m.author),
     ack: (Number.isInteger(ack) && ack >= 0 && ack <= 5 ? ack : 1) as Ack,
     pollOptions: options && options.length > 0 ? options : null,
+    seq: validSeq(m.seq) ?? baseSeq(timestamp),
   };
 }
 
@@ -85,6 +89,7 @@ export function mergeStored(current: StoredMessage, incoming: StoredMessage): St
     author: current.author ?? incoming.author,
     ack: mergeAck(current.ack, incoming.ack),
     pollOptions: current.pollOptions ?? incoming.pollOptions,
+    seq: current.seq || incoming.seq,
   };
   const same = (Object.keys(merged) as (keyof StoredMessage)[]).every(
     (k) => JSON.stringify(merged[k]) === JSON.stringify(current[k]),

@@ -112,11 +112,11 @@ export class SqliteArchiveDb {
   private saveMessage(slot: number, m: StoredMessage, precomputed?: string): void {
     const inserted = this.stmt(
       `INSERT INTO messages (slot, id, chat_id, from_me, timestamp, type, body, caption, filename, mimetype,
-         has_media, sender_name, author, ack)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         has_media, sender_name, author, ack, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (slot, id) DO NOTHING RETURNING pk`,
     ).get(slot, m.id, m.chatId, m.fromMe, m.timestamp, m.type, m.body, m.caption, m.filename, m.mimetype,
-      m.hasMedia, m.senderName, m.author, m.ack) as { pk: number } | undefined;
+      m.hasMedia, m.senderName, m.author, m.ack, m.seq) as { pk: number } | undefined;
     if (inserted) {
       this.savePollOptions(slot, m);
       const text = precomputed ?? searchableText(m);
@@ -130,9 +130,9 @@ export class SqliteArchiveDb {
     if (!merged) return;
     this.stmt(
       `UPDATE messages SET chat_id = ?, timestamp = ?, type = ?, body = ?, caption = ?, filename = ?, mimetype = ?,
-         has_media = ?, sender_name = ?, author = ?, ack = ? WHERE pk = ?`,
+         has_media = ?, sender_name = ?, author = ?, ack = ?, seq = ? WHERE pk = ?`,
     ).run(merged.chatId, merged.timestamp, merged.type, merged.body, merged.caption, merged.filename, merged.mimetype,
-      merged.hasMedia, merged.senderName, merged.author, merged.ack, row.pk);
+      merged.hasMedia, merged.senderName, merged.author, merged.ack, merged.seq, row.pk);
     if (!current.pollOptions && merged.pollOptions) this.savePollOptions(slot, merged);
     if (searchableText(current) !== searchableText(merged)) this.reindex(row.pk, slot, merged);
   }
@@ -197,8 +197,8 @@ export class SqliteArchiveDb {
     // Page through the covering index first, then fetch only the rows shown (cheap deep offsets).
     const rows = this.stmt(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (
-         SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY timestamp DESC, pk DESC LIMIT ? OFFSET ?
-       ) p ON p.pk = m.pk ORDER BY m.timestamp DESC, m.pk DESC`,
+         SELECT pk FROM messages WHERE slot = ? AND chat_id = ? ORDER BY seq DESC, pk DESC LIMIT ? OFFSET ?
+       ) p ON p.pk = m.pk ORDER BY m.seq DESC, m.pk DESC`,
     ).all(slot, chatId, limit, offset) as MessageDbRow[];
     return rows.map((r) => this.toRow(r));
   }

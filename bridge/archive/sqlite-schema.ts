@@ -61,6 +61,21 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    // The bridge's message sequence (domain/sequence.ts). Stored rows get theirs from the order
+    // they were written in within each second of a slot, as the bridge would have numbered them.
+    version: 4,
+    name: 'message sequence',
+    statements: [
+      'ALTER TABLE messages ADD COLUMN seq INTEGER',
+      `UPDATE messages SET seq = numbered.seq FROM (
+        SELECT pk, timestamp * 1000 + min(999, ROW_NUMBER() OVER (PARTITION BY slot, timestamp ORDER BY pk) - 1) AS seq FROM messages
+      ) AS numbered WHERE messages.pk = numbered.pk`,
+      'CREATE INDEX messages_chat_seq ON messages (slot, chat_id, seq DESC, pk DESC)',
+      // Nothing reads by (timestamp, pk) any more; an older bridge still reads, only slower.
+      'DROP INDEX messages_chat',
+    ],
+  },
 ];
 
 /** The full-text index of one slot: only the normalised words, keyed by the message's pk. */

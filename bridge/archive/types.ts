@@ -66,7 +66,7 @@ export interface ArchiveStore {
   /** Record what the media store knows of a message's media (replaces the earlier record). */
   saveMedia(slot: number, media: MediaRecord): void;
 
-  /** A chat's messages, newest first. */
+  /** A chat's messages, newest first by the bridge's sequence (`seq`), then by arrival. */
   listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]>;
   getMessage(slot: number, messageId: string): Promise<ArchiveRow | null>;
   /** The media records of these messages (at most 500 ids; messages without one are left out). */

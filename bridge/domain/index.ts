@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './errors.js';
 export * from './chat.js';
+export * from './sequence.js';
 export * from './async.js';
 export * from './message-row.js';

@@ -5,8 +5,8 @@ import type { MediaInfo, MessageRow } from './types.js';
 export type ApiMessageRow = MessageRow & { pollOptions?: string[]; media?: MediaInfo };
 
 export function apiMessageRow(m: MessageRow & { pollOptions?: string[] | null; media?: MediaInfo }): ApiMessageRow {
-  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = m;
-  const row: ApiMessageRow = { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId };
+  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack, seq } = m;
+  const row: ApiMessageRow = { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, ...(seq !== undefined ? { seq } : {}) };
   if (type === 'poll' && m.pollOptions) row.pollOptions = m.pollOptions;
   if (m.media) row.media = m.media;
   return row;

@@ -19,6 +19,11 @@ export interface MessageRow {
   hasMedia: 0 | 1;
   senderName: string;
   ack: Ack;
+  /**
+   * The bridge's order of the chat (domain/sequence.ts): sort by it, not by `timestamp`, which
+   * is whole seconds. Set by the bridge; engines leave it out.
+   */
+  seq?: number;
 }
 
 /** What the archive keeps beyond the API row: searchable extras of media and polls. */

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { ArchiveStore } from '../archive/types.js';
 import type { PushPort } from '../context.js';
-import { apiMessageRow, withTimeout, type AckUpdate, type ArchivedMessage, type ChatRow, type MediaInfo, type PollVote } from '../domain/index.js';
+import { apiMessageRow, withTimeout, type AckUpdate, type ArchivedMessage, type ChatRow, type MediaInfo, type MessageSequence, type PollVote } from '../domain/index.js';
 import type { MediaService } from '../media/service.js';
 import type { SendContent } from '../slots/messenger.js';
 import type { EngineEvent } from '../engine/types.js';
@@ -31,6 +31,8 @@ export interface EventRouterDeps {
   drainOutbox: (slot: number) => Promise<unknown>;
   /** In-process listeners (the desktop shell); may be filled before and after the router exists. */
   listeners?: Set<EventListener>;
+  /** Numbers every message (domain/sequence.ts); left out, rows carry no `seq` (tests of other parts). */
+  sequence?: MessageSequence;
 }
 
 /** The slot as the router sees it. */
@@ -89,8 +91,14 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     return chats.get(slot.number, chatId) ?? chat;
   }
 
-  function message(slot: RoutedSlot, m: ArchivedMessage): void {
+  /** The message with the bridge's sequence number, the same on every path it takes. */
+  function numbered(n: number, m: ArchivedMessage): ArchivedMessage {
+    return deps.sequence ? { ...m, seq: deps.sequence.assign(n, m) } : m;
+  }
+
+  function message(slot: RoutedSlot, engineMessage: ArchivedMessage): void {
     const n = slot.number;
+    const m = numbered(n, engineMessage);
     guard('archive message', () => archive.saveMessage(n, m));
     const media = deps.media;
     if (media) guard('media download', () => media.onMessage(n, m));
@@ -165,7 +173,7 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     },
     sent(n, m, content) {
       deps.metrics.messagesSent.inc({ slot: String(n) });
-      guard('archive sent message', () => archive.saveMessage(n, m));
+      guard('archive sent message', () => archive.saveMessage(n, numbered(n, m)));
       const media = deps.media;
       if (media && content?.kind === 'media') {
         const { base64, mimetype, filename } = content.media;

@@ -13,6 +13,7 @@ import { errorHandler, notFound } from './errors.js';
 import { graphqlErrorHandler, graphqlRoutes } from './graphql/index.js';
 import type { AddressCheck } from '../access/network.js';
 import { openApiDocument } from './openapi.js';
+import { precompressed, staticCacheHeaders } from './precompressed.js';
 import { requestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { archiveRoutes } from './routes/archive.js';
@@ -53,10 +54,12 @@ function serveRenderer(dir: string) {
     });
     return r;
   }
-  r.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
-  // SPA fallback: any other GET that accepts HTML gets the app shell.
-  r.get(/^\/(?!api\/|api$|ws$|metrics$|healthz$).*/, (req, res, next) => {
+  r.use(precompressed(dir));
+  r.use(express.static(dir, { index: 'index.html', cacheControl: false, setHeaders: (res, file) => staticCacheHeaders(res, file, dir) }));
+  // SPA fallback: any other GET that accepts HTML gets the app shell (a missing asset stays a 404).
+  r.get(/^\/(?!api\/|api$|ws$|metrics$|healthz$|assets\/).*/, (req, res, next) => {
     if (!req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(dir, 'index.html'));
   });
   return r;

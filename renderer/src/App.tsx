@@ -1,6 +1,6 @@
 // The shell: language and direction, sign-in (or the Electron preload's token), header and
 // navigation, and the screen chosen by the URL hash.
-import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useState } from 'react';
+import { Suspense, useCallback, useEffect, useLayoutEffect, useReducer, useState } from 'react';
 import { AppProvider, useApp } from './state/app.js';
 import { dirOf, translator, type Lang } from './i18n/i18n.js';
 import { initialLang, rememberLang } from './i18n/prefs.js';
@@ -12,11 +12,19 @@ import { Icon, type IconName } from './components/Icon.js';
 import { LinkBanner, Notices } from './components/Notices.js';
 import type { MessageKey } from './i18n/i18n.js';
 
-// Screens other than the slot grid load on first visit, so the grid paints fast.
-const ChatsScreen = lazy(() => import('./screens/Chats.js').then((m) => ({ default: m.ChatsScreen })));
-const SearchScreen = lazy(() => import('./screens/Search.js').then((m) => ({ default: m.SearchScreen })));
-const PhonesScreen = lazy(() => import('./screens/Phones.js').then((m) => ({ default: m.PhonesScreen })));
-const SettingsScreen = lazy(() => import('./screens/Settings.js').then((m) => ({ default: m.SettingsScreen })));
+import { ScreenBoundary } from './components/ScreenBoundary.js';
+import { lazyScreen } from './lib/lazyScreen.js';
+import { unreadTotals } from './state/inbox.js';
+import { useShortcuts } from './state/shortcuts.js';
+
+// Screens other than the slot grid load on first visit, so the grid paints fast (lazyScreen).
+type Params = { params: Record<string, string> };
+const LAZY = {
+  chats: lazyScreen<Params>(() => import('./screens/Chats.js').then((m) => m.ChatsScreen)),
+  search: lazyScreen<Params>(() => import('./screens/Search.js').then((m) => m.SearchScreen)),
+  phones: lazyScreen<object>(() => import('./screens/Phones.js').then((m) => m.PhonesScreen)),
+  settings: lazyScreen<object>(() => import('./screens/Settings.js').then((m) => m.SettingsScreen)),
+};
 
 const TOKEN_KEY = 'waBridge.adminToken';
 
@@ -92,15 +100,50 @@ const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
 ];
 
 function Shell() {
-  const { t, lang, setLang, signOut, slots } = useApp();
+  const { t, lang, setLang, signOut, slots, inbox } = useApp();
   const route = useRoute();
   const health = useStore(slots.health);
+  const unread = unreadTotals(useStore(inbox.chats)).total;
+
+  // The unread total in the window title, as messengers do (and the desktop app's tray badge).
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) ${t('appName')}` : t('appName');
+  }, [unread, t]);
+  const [attempt, retryScreen] = useReducer((n: number) => n + 1, 0);
+
+  // Fetch every screen's code while the bridge is surely there (it just served this page), once
+  // the first screen has painted and the browser is idle.
+  useEffect(() => {
+    const prefetch = () => Object.values(LAZY).forEach((l) => l.prefetch());
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(prefetch, { timeout: 3000 });
+      return () => cancelIdleCallback(id);
+    }
+    const id = setTimeout(prefetch, 1000);
+    return () => clearTimeout(id);
+  }, []);
+
+  // After sign-in (and on every fresh load) the keyboard starts in the main content.
+  useEffect(() => document.getElementById('main')?.focus({ preventScroll: true }), []);
+  useShortcuts(inbox);
 
   // A notification clicked in the desktop app opens its chat.
   useEffect(() => window.waBridge?.onOpenChat((slot, chatId) => navigate('chats', { slot, chat: chatId })), []);
 
   return (
     <div className="shell">
+      <a
+        href="#main"
+        className="skip-link"
+        data-testid="skip-link"
+        onClick={(e) => {
+          // The hash holds the route: move focus without navigating.
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        {t('skipToContent')}
+      </a>
       <header className="topbar">
         <div className="brand">
           <span className="logo" aria-hidden="true">
@@ -145,20 +188,42 @@ function Shell() {
             >
               <Icon name={n.icon} />
               <span>{t(n.label)}</span>
+              {n.screen === 'chats' && unread > 0 && (
+                <span className="unread-badge nav-badge" data-testid="nav-unread" aria-label={t('unreadCount', { n: unread })}>
+                  {unread}
+                </span>
+              )}
             </a>
           ))}
         </nav>
-        <main className="content" data-screen={route.screen}>
-          <Suspense fallback={<div className="boot">{t('loading')}</div>}>
-            {route.screen === 'slots' && <SlotsScreen />}
-            {route.screen === 'chats' && <ChatsScreen params={route.params} />}
-            {route.screen === 'search' && <SearchScreen params={route.params} />}
-            {route.screen === 'phones' && <PhonesScreen />}
-            {route.screen === 'settings' && <SettingsScreen />}
-          </Suspense>
+        <main className="content" id="main" tabIndex={-1} data-screen={route.screen}>
+          <ScreenBoundary
+            key={`${route.screen}-${attempt}`}
+            title={t('screenFailed')}
+            next={t('screenFailedNext')}
+            retryLabel={t('retry')}
+            onRetry={() => {
+              if (route.screen !== 'slots') LAZY[route.screen].reset();
+              retryScreen();
+            }}
+          >
+            <Suspense fallback={<div className="boot">{t('loading')}</div>}>
+              <CurrentScreen screen={route.screen} params={route.params} />
+            </Suspense>
+          </ScreenBoundary>
         </main>
       </div>
       <Notices />
     </div>
   );
+}
+
+function CurrentScreen({ screen, params }: { screen: Screen; params: Record<string, string> }) {
+  if (screen === 'slots') return <SlotsScreen />;
+  if (screen === 'chats' || screen === 'search') {
+    const Lazy = LAZY[screen].get();
+    return <Lazy params={params} />;
+  }
+  const Lazy = LAZY[screen].get();
+  return <Lazy />;
 }

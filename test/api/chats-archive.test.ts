@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSlot, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { connectSlot, startBridge, waitFor, WsClient, type TestBridge } from '../helpers/bridge.js';
 
 describe('chats and archive', () => {
   let t: TestBridge;
@@ -87,5 +87,36 @@ describe('chats and archive', () => {
     expect(tally.votes[0]).toMatchObject({ voter: '15550200002@c.us', selectedOptions: ['Yes'] });
     const search = await get('/api/archive/search', { slot: 1, query: 'lunch' }).expect(200);
     expect(search.body.data[0]).toMatchObject({ type: 'poll', body: 'Lunch?', pollOptions: ['Yes', 'No'] });
+  });
+
+  it('numbers a burst sent within one second in order: REST live, archive and WebSocket agree', async () => {
+    const ws = await WsClient.open(t.bridge.url, t.token);
+    const phone = '15550200003';
+    const chatId = `${phone}@c.us`;
+    const send = (route: string, body: Record<string, unknown>) =>
+      t.http.post(route).set('apikey', t.token).send({ slot: 1, phone, ...body }).expect(200);
+    // Start just after a second begins so the whole burst shares its timestamp.
+    await waitFor(() => Date.now() % 1000 < 50, 2000, 'a fresh second');
+    const sent = [
+      (await send('/api/send', { message: 'burst text' })).body.messageId,
+      (await send('/api/send-media', { base64: Buffer.from('%PDF-1.4 burst').toString('base64'), mimetype: 'application/pdf', filename: 'burst.pdf' })).body.messageId,
+      (await send('/api/send-poll', { question: 'Burst?', options: ['A', 'B'] })).body.messageId,
+    ] as string[];
+    type Row = { id: string; seq: number; timestamp: number };
+    const live = ((await get('/api/messages', { slot: 1, chatId })).body.data as Row[]).filter((m) => sent.includes(m.id));
+    expect(new Set(live.map((m) => m.timestamp)).size).toBe(1);
+    expect(live.map((m) => m.id)).toEqual([...sent].reverse());
+    expect(live.map((m) => m.seq)).toEqual([...live.map((m) => m.seq)].sort((a, b) => b - a));
+    const archived = await waitFor(async () => {
+      const rows = ((await get('/api/archive', { slot: 1, chatId })).body.data as Row[]).filter((m) => sent.includes(m.id));
+      return rows.length === 3 ? rows : null;
+    }, 10_000, 'burst archived');
+    expect(archived).toEqual(live.map((m) => expect.objectContaining({ id: m.id, seq: m.seq })));
+    const frames = await waitFor(() => {
+      const f = ws.frames.filter((x) => x.type === 'new_message' && sent.includes((x.message as Row).id));
+      return f.length === 3 ? f : null;
+    }, 10_000, 'burst broadcast');
+    expect(frames.map((f) => [(f.message as Row).id, (f.message as Row).seq])).toEqual([...live].reverse().map((m) => [m.id, m.seq]));
+    ws.close();
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, WebSocket as NodeWebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { fold, highlight, queryTerms } from '../../renderer/src/lib/highlight.js';
-import { effectiveAck, inlineThumbnail, mediaKind, mergeMessages } from '../../renderer/src/lib/messages.js';
+import { effectiveAck, inlineThumbnail, localSeq, mediaKind, mergeMessages } from '../../renderer/src/lib/messages.js';
 import { applyVote, tally, validPoll } from '../../renderer/src/lib/polls.js';
 import { settingsChanges } from '../../renderer/src/lib/settings.js';
 import { pairingPayload } from '../../renderer/src/lib/pairing.js';
@@ -57,6 +57,12 @@ describe('messages', () => {
     expect(merged.map((m) => m.id)).toEqual(['a', 'c', 'b']);
     expect(merged.find((m) => m.id === 'b')!.ack).toBe(3);
   });
+  it('orders one second by the bridge sequence, whatever order the rows came in; a local row goes last', () => {
+    const burst = [{ ...row('poll', 50), seq: 50_003 }, { ...row('pdf', 50), seq: 50_002 }, { ...row('photo', 50), seq: 50_001 }, { ...row('text', 50), seq: 50_000 }];
+    const local = { ...row('local-1', 50), seq: localSeq(50) };
+    expect(mergeMessages([], burst).map((m) => m.id)).toEqual(['text', 'photo', 'pdf', 'poll']);
+    expect(mergeMessages(burst.slice(2), [local, ...burst.slice(0, 2)]).map((m) => m.id)).toEqual(['text', 'photo', 'pdf', 'poll', 'local-1']);
+  });
   it('uses the newer ack from events, and 0 for a failure', () => {
     expect(effectiveAck(2, undefined)).toBe(2);
     expect(effectiveAck(2, 4)).toBe(4);
@@ -103,7 +109,7 @@ describe('settings form', () => {
     expect(settingsChanges({ ...saved, port: 0 }, { ...form, port: '0' }, (k) => k, msgs)).toEqual({});
   });
   it('refuses bad numbers and URLs with a message naming the field', () => {
-    expect(settingsChanges(saved, { ...form, slots: '40' }, (k) => `F:${k}`, msgs)).toBe('F:slots 1-32');
+    expect(settingsChanges(saved, { ...form, slots: '7' }, (k) => `F:${k}`, msgs)).toBe('F:slots 1-6');
     expect(settingsChanges(saved, { ...form, port: '12a' }, (k) => k, msgs)).toBe('port 1-65535');
     expect(settingsChanges(saved, { ...form, dbUrl: 'postgres://x' }, (k) => k, msgs)).toBe('bad url');
   });

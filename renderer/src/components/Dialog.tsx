@@ -2,14 +2,35 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useApp } from '../state/app.js';
 
+function restoreFocus(opener: { current: Element | null }): void {
+  const back = opener.current;
+  opener.current = null;
+  if (!back) return;
+  // After React has removed the dialog.
+  queueMicrotask(() => {
+    if (back instanceof HTMLElement && back.isConnected) back.focus();
+    else document.getElementById('main')?.focus();
+  });
+}
+
 export function Dialog(props: { open: boolean; onClose: () => void; title: string; children: ReactNode; testId?: string; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const opener = useRef<Element | null>(null);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (props.open && !d.open) d.showModal();
+    if (props.open && !d.open) {
+      opener.current = document.activeElement;
+      d.showModal();
+    }
     if (!props.open && d.open) d.close();
   }, [props.open]);
+  // When it closes (or is unmounted open), focus goes back where it was, or to the main content
+  // if that is gone: the keyboard is never left on nothing.
+  useEffect(() => {
+    if (!props.open) restoreFocus(opener);
+  }, [props.open]);
+  useEffect(() => () => restoreFocus(opener), []);
   return (
     <dialog
       ref={ref}

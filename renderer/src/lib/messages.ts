@@ -1,6 +1,7 @@
 // Pure helpers for a chat's message list: merge rows without duplicates, oldest first, and work out
 // which ack to show when the row and the live ack events disagree.
 import type { Message } from '../api/types.js';
+import { baseSeq, compareBySeq, SEQ_PER_SECOND } from '../../../bridge/domain/sequence.js';
 
 /** Rows from any source (live, archive, broadcasts) → one list, oldest first, each id once. */
 export function mergeMessages(current: Message[], incoming: Message[]): Message[] {
@@ -10,12 +11,15 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
     const old = byId.get(m.id);
     byId.set(m.id, old ? { ...old, ...m, ack: Math.max(old.ack, m.ack) as Message['ack'] } : m);
   }
-  return [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || order(a) - order(b));
+  return [...byId.values()].sort(compareBySeq);
 }
 
-// Local (optimistic) rows sort after real rows of the same second.
-function order(m: Message): number {
-  return m.id.startsWith('local-') ? 1 : 0;
+/**
+ * The sequence of a message still being sent (no bridge number yet): after the real rows of its
+ * second; local rows of one second then sort by their ids, which start with the time they were typed.
+ */
+export function localSeq(timestampSeconds: number): number {
+  return baseSeq(timestampSeconds) + SEQ_PER_SECOND - 1;
 }
 
 /** Acks only move forward, except that 0 means the send failed. */

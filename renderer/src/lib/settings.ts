@@ -3,7 +3,7 @@ import type { Settings, SettingsUpdate } from '../api/types.js';
 
 const NUMBERS = [
   { key: 'port', min: 1, max: 65535 },
-  { key: 'slots', min: 1, max: 32 },
+  { key: 'slots', min: 1, max: 6 },
   { key: 'ratePerMinute', min: 1, max: 100000 },
   { key: 'ratePerHour', min: 1, max: 1000000 },
   { key: 'ratePerDay', min: 1, max: 10000000 },

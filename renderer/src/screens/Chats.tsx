@@ -1,6 +1,6 @@
 // Chats: pick a slot, then a conversation from the live list, then read and answer in the thread.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useApp, useBridgeEvents } from '../state/app.js';
+import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import { navigate } from '../state/route.js';
 import type { ChatRow } from '../api/types.js';
@@ -10,18 +10,24 @@ import { ErrorBlock } from '../components/Notices.js';
 import { formatDay, formatPhone, isMutedNow, phoneOfChat } from '../lib/format.js';
 import { fold } from '../lib/highlight.js';
 import { Thread } from './chats/Thread.js';
+import { useSlotsLoaded } from '../state/useSlotsLoaded.js';
+import { mergedInbox, unreadTotals, type InboxChat } from '../state/inbox.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 export function ChatsScreen({ params }: { params: Record<string, string> }) {
   const { slots, t } = useApp();
   const list = useStore(slots.slots);
-  const loaded = useStore(slots.loaded);
+  const { loaded, error, retry } = useSlotsLoaded();
+  const { inbox } = useApp();
+  const perSlot = unreadTotals(useStore(inbox.chats)).perSlot;
   const firstReady = list.find((s) => s.ready)?.slot;
-  const slot = Number(params.slot) || firstReady || list[0]?.slot || 1;
+  // `slot=all`: one inbox for every ready number; the open chat's own slot is `in`.
+  const all = params.slot === 'all';
+  const slot = all ? Number(params.in) || firstReady || 1 : Number(params.slot) || firstReady || list[0]?.slot || 1;
   const current = list.find((s) => s.slot === slot);
   const chatId = params.chat ?? null;
 
-  const pickSlot = (n: number) => navigate('chats', { slot: n });
+  const pickSlot = (v: string) => navigate('chats', { slot: v });
 
   return (
     <section className="screen chats-screen" aria-labelledby="chats-title">
@@ -29,18 +35,36 @@ export function ChatsScreen({ params }: { params: Record<string, string> }) {
         <h1 id="chats-title">{t('chatsTitle')}</h1>
         <label className="inline-field">
           <span>{t('pickSlot')}</span>
-          <select value={slot} onChange={(e) => pickSlot(Number(e.target.value))} data-testid="chat-slot-picker">
+          <select value={all ? 'all' : slot} onChange={(e) => pickSlot(e.target.value)} data-testid="chat-slot-picker">
+            <option value="all">{t('allNumbers')}</option>
             {list.map((s) => (
               <option key={s.slot} value={s.slot}>
                 {(s.name || s.phone
                   ? t('slotOptionNamed', { n: s.slot, name: s.name || formatPhone(s.phone) })
-                  : t('slotOption', { n: s.slot })) + ` — ${t(`state${s.state}` as MessageKey)}`}
+                  : t('slotOption', { n: s.slot })) +
+                  ` — ${t(`state${s.state}` as MessageKey)}` +
+                  (perSlot[s.slot] ? ` · ${t('unreadCount', { n: perSlot[s.slot]! })}` : '')}
               </option>
             ))}
           </select>
         </label>
+        <NotifyButton />
       </div>
-      {!loaded ? (
+      {all && loaded ? (
+        firstReady === undefined ? (
+          <div className="empty-state" data-testid="slot-not-ready">
+            <Icon name="power" size={36} />
+            <p>{t('noReadySlot')}</p>
+            <button type="button" className="btn primary" onClick={() => navigate('slots')}>
+              {t('goToSlots')}
+            </button>
+          </div>
+        ) : (
+          <InboxPanes chatSlot={slot} chatId={chatId} focusId={params.msg ?? null} />
+        )
+      ) : !loaded && error !== null ? (
+        <ErrorBlock error={error} onRetry={retry} />
+      ) : !loaded ? (
         <div className="boot">{t('loading')}</div>
       ) : !current?.ready ? (
         <div className="empty-state" data-testid="slot-not-ready">
@@ -58,7 +82,7 @@ export function ChatsScreen({ params }: { params: Record<string, string> }) {
 }
 
 function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | null; focusId: string | null }) {
-  const { api, t, lang } = useApp();
+  const { api, t } = useApp();
   const [chats, setChats] = useState<ChatRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [query, setQuery] = useState('');
@@ -71,6 +95,7 @@ function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | n
     );
   }, [api, slot]);
   useEffect(load, [load]);
+  useOnReconnect(load);
 
   // Keep the list live: move the chat to the top, update its preview and unread count.
   useBridgeEvents(
@@ -135,46 +160,11 @@ function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | n
           <p className="empty-line">{query ? t('noChatMatch', { q: query }) : t('noChats')}</p>
         ) : (
           <ul className="chat-list" data-testid="chat-list">
-            {shown.map((c) => {
-              const muted = c.isMuted && isMutedNow(c.muteExpiration);
-              return (
-                <li key={c.chatId}>
-                  <a
-                    href={`#/chats?slot=${slot}&chat=${encodeURIComponent(c.chatId)}`}
-                    className={c.chatId === chatId ? 'chat-item active' : 'chat-item'}
-                    aria-current={c.chatId === chatId ? 'true' : undefined}
-                    data-testid="chat-item"
-                    data-chat-id={c.chatId}
-                  >
-                    <Avatar id={c.chatId} name={c.name} group={c.isGroup} />
-                    <span className="chat-item-main">
-                      <span className="chat-item-top">
-                        <span className="chat-name" dir="auto">
-                          {c.name || formatPhone(phoneOfChat(c.chatId))}
-                        </span>
-                        <span className={c.unreadCount > 0 ? 'chat-time unread' : 'chat-time'}>{c.timestamp ? formatDay(c.timestamp, lang) : ''}</span>
-                      </span>
-                      <span className="chat-item-bottom">
-                        <span className="chat-preview" dir="auto">
-                          {c.lastMessage ?? ''}
-                        </span>
-                        {muted && (
-                          <span className="muted-icon" title={t('muted')} data-testid="muted-icon">
-                            <Icon name="muted" size={16} />
-                            <span className="sr-only">{t('muted')}</span>
-                          </span>
-                        )}
-                        {c.unreadCount > 0 && (
-                          <span className={muted ? 'unread-badge quiet' : 'unread-badge'} data-testid="unread-badge" aria-label={t('unreadCount', { n: c.unreadCount })}>
-                            {c.unreadCount}
-                          </span>
-                        )}
-                      </span>
-                    </span>
-                  </a>
-                </li>
-              );
-            })}
+            {shown.map((c) => (
+              <li key={c.chatId}>
+                <ChatItem c={c} href={`#/chats?slot=${slot}&chat=${encodeURIComponent(c.chatId)}`} active={c.chatId === chatId} />
+              </li>
+            ))}
           </ul>
         )}
       </aside>
@@ -189,5 +179,103 @@ function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | n
         )}
       </div>
     </div>
+  );
+}
+
+/** Every ready number's chats in one list; each row names its number. */
+function InboxPanes({ chatSlot, chatId, focusId }: { chatSlot: number; chatId: string | null; focusId: string | null }) {
+  const { inbox, slots, t } = useApp();
+  const chats = mergedInbox(useStore(inbox.chats));
+  const slotList = useStore(slots.slots);
+  const [query, setQuery] = useState('');
+  const q = fold(query.trim());
+  const digits = query.replace(/\D/g, '');
+  const shown = q ? chats.filter((c) => fold(c.name).includes(q) || (digits.length > 0 && c.chatId.split('@')[0]!.includes(digits))) : chats;
+  const openChat = chats.find((c) => c.slot === chatSlot && c.chatId === chatId) ?? null;
+  const label = (n: number) => {
+    const s = slotList.find((x) => x.slot === n);
+    return s?.phone ? formatPhone(s.phone) : t('slot', { n });
+  };
+  return (
+    <div className={chatId ? 'panes has-chat' : 'panes'}>
+      <aside className="chat-list-pane">
+        <div className="search-box">
+          <Icon name="search" size={18} />
+          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('searchChats')} aria-label={t('searchChats')} data-testid="chat-search" />
+        </div>
+        {shown.length === 0 ? (
+          <p className="empty-line">{query ? t('noChatMatch', { q: query }) : t('noChats')}</p>
+        ) : (
+          <ul className="chat-list" data-testid="chat-list">
+            {shown.map((c) => (
+              <li key={`${c.slot}:${c.chatId}`}>
+                <ChatItem c={c} href={`#/chats?slot=all&in=${c.slot}&chat=${encodeURIComponent(c.chatId)}`} active={c.slot === chatSlot && c.chatId === chatId} via={label(c.slot)} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </aside>
+      <div className="thread-pane">
+        {chatId ? (
+          <Thread key={`${chatSlot}:${chatId}`} slot={chatSlot} chatId={chatId} chat={openChat} focusId={focusId} />
+        ) : (
+          <div className="empty-state">
+            <Icon name="chats" size={40} />
+            <p>{t('pickChat')}</p>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function ChatItem({ c, href, active, via }: { c: InboxChat | ChatRow; href: string; active: boolean; via?: string }) {
+  const { t, lang } = useApp();
+  const muted = c.isMuted && isMutedNow(c.muteExpiration);
+  return (
+    <a href={href} className={active ? 'chat-item active' : 'chat-item'} aria-current={active ? 'true' : undefined} data-testid="chat-item" data-chat-id={c.chatId} data-slot={'slot' in c ? c.slot : undefined}>
+      <Avatar id={c.chatId} name={c.name} group={c.isGroup} />
+      <span className="chat-item-main">
+        <span className="chat-item-top">
+          <span className="chat-name" dir="auto">
+            {c.name || formatPhone(phoneOfChat(c.chatId))}
+          </span>
+          <span className={c.unreadCount > 0 ? 'chat-time unread' : 'chat-time'}>{c.timestamp ? formatDay(c.timestamp, lang) : ''}</span>
+        </span>
+        <span className="chat-item-bottom">
+          <span className="chat-preview" dir="auto">
+            {c.lastMessage ?? ''}
+          </span>
+          {muted && (
+            <span className="muted-icon" title={t('muted')} data-testid="muted-icon">
+              <Icon name="muted" size={16} />
+              <span className="sr-only">{t('muted')}</span>
+            </span>
+          )}
+          {c.unreadCount > 0 && (
+            <span className={muted ? 'unread-badge quiet' : 'unread-badge'} data-testid="unread-badge" aria-label={t('unreadCount', { n: c.unreadCount })}>
+              {c.unreadCount}
+            </span>
+          )}
+        </span>
+        {via && (
+          <span className="chat-via fine" dir="ltr" data-testid="chat-via">
+            {via}
+          </span>
+        )}
+      </span>
+    </a>
+  );
+}
+
+/** Browsers ask before showing notifications; the desktop app shows its own. */
+function NotifyButton() {
+  const { t } = useApp();
+  const [asked, setAsked] = useState(false);
+  if (asked || window.waBridge || typeof Notification === 'undefined' || Notification.permission !== 'default') return null;
+  return (
+    <button type="button" className="btn small" data-testid="notify-on" onClick={() => void Notification.requestPermission().finally(() => setAsked(true))}>
+      {t('notifyOn')}
+    </button>
   );
 }

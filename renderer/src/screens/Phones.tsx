@@ -2,7 +2,7 @@
 // LAN address), list with each phone's scope, revoke.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import QRCode from 'qrcode';
-import { useApp } from '../state/app.js';
+import { useApp, useOnReconnect } from '../state/app.js';
 import type { Device, DeviceRole, LanAddress, SlotInfo } from '../api/types.js';
 import { Icon } from '../components/Icon.js';
 import { ConfirmDialog, Dialog } from '../components/Dialog.js';
@@ -52,6 +52,7 @@ export function PhonesScreen() {
     );
   }, [api]);
   useEffect(load, [load]);
+  useOnReconnect(load);
 
   async function pair(e: FormEvent) {
     e.preventDefault();
@@ -80,7 +81,16 @@ export function PhonesScreen() {
     }
   }
 
-  if (error !== null) return <section className="screen"><ErrorBlock error={error} onRetry={load} /></section>;
+  if (error !== null) {
+    return (
+      <section className="screen" aria-labelledby="phones-title">
+        <div className="screen-head">
+          <h1 id="phones-title">{t('phonesTitle')}</h1>
+        </div>
+        <ErrorBlock error={error} onRetry={load} />
+      </section>
+    );
+  }
 
   return (
     <section className="screen phones-screen" aria-labelledby="phones-title">

@@ -119,7 +119,6 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
                   href={routeHash('chats', { slot: r.slot, chat: r.chatId, msg: r.id })}
                   data-testid="search-result"
                   data-message-id={r.id}
-                  aria-label={`${t('openInChat')}: ${r.body.slice(0, 60)}`}
                 >
                   <div className="result-head">
                     <span className="badge">{t('slotOption', { n: r.slot })}</span>

@@ -1,7 +1,7 @@
 // Settings & health: bridge and slot health, the saved settings (some apply at next start),
 // database test, FCM key upload, and the recent log.
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { useApp, useBridgeEvents } from '../state/app.js';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { Health, LogLine, Settings } from '../api/types.js';
 import { BackupCard } from '../components/Backup.js';
@@ -56,6 +56,20 @@ function uptimeText(secs: number, lang: string): string {
   return new Intl.NumberFormat(locale(lang), { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(Math.floor(secs));
 }
 
+const HEALTH_REFRESH_MS = 10_000;
+const GATEWAY_KEYS: Record<string, MessageKey> = {
+  connected: 'gwConnected',
+  waiting_for_qr: 'gwWaitingForQr',
+  connecting: 'gwConnecting',
+  reconnecting: 'gwReconnecting',
+  failed: 'gwFailed',
+  disconnected: 'gwDisconnected',
+};
+/** The bridge's gateway words, in the owner's language (an unknown one falls back to a generic word). */
+function gatewayKey(status: string): MessageKey {
+  return GATEWAY_KEYS[status] ?? 'gwOther';
+}
+
 function HealthPanel() {
   const { api, slots, t, lang } = useApp();
   const health = useStore(slots.health);
@@ -67,7 +81,13 @@ function HealthPanel() {
     }, setError);
   }, [api, slots]);
   useEffect(load, [load]);
-  // Slot changes arrive live; health follows them without polling.
+  useOnReconnect(load);
+  // Memory, restarts and the archive change without events: refresh while the panel is open.
+  useEffect(() => {
+    const id = setInterval(load, HEALTH_REFRESH_MS);
+    return () => clearInterval(id);
+  }, [load]);
+  // Slot changes arrive live; health follows them too.
   useBridgeEvents((e) => e.type === 'status' && load(), [load]);
 
   return (
@@ -94,7 +114,7 @@ function HealthPanel() {
                       {t(`state${s.state}` as MessageKey)}
                     </span>
                   </td>
-                  <td className="fine">{s.gatewayStatus ?? ''}</td>
+                  <td className="fine" data-testid="gateway-status">{s.gatewayStatus ? t(gatewayKey(s.gatewayStatus)) : ''}</td>
                   <td className="fine">{t('restarts', { n: s.restarts ?? 0 })}</td>
                   <td className="fine err">{s.lastError ?? ''}</td>
                 </tr>
@@ -160,6 +180,10 @@ function SettingsForm() {
     api.get<SettingsReply>('/api/settings').then(apply, setError);
   }, [api, apply]);
   useEffect(load, [load]);
+  // Back from an outage: load what failed, but never overwrite the owner's unsaved edits.
+  const savedRef = useRef(saved);
+  savedRef.current = saved;
+  useOnReconnect(useCallback(() => !savedRef.current && load(), [load]));
 
   const label = (k: string) => t(FIELD_LABEL[k] ?? 'settingsSection');
 
@@ -346,6 +370,7 @@ function LogPanel() {
     }, setError);
   }, [api]);
   useEffect(load, [load]);
+  useOnReconnect(load);
   return (
     <RefreshCard title={t('logsTitle')} testId="logs" onRefresh={load} error={error} loading={!lines}>
       {lines?.length === 0 ? (

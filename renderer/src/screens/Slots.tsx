@@ -1,5 +1,6 @@
 // The slot grid: state, account, live QR with countdown, and the connect/disconnect/log-out actions.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useSlotsLoaded, useStatesKnown } from '../state/useSlotsLoaded.js';
 import { useApp } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { SlotView } from '../state/slots.js';
@@ -15,21 +16,7 @@ import { SlotBackup } from '../components/Backup.js';
 export function SlotsScreen() {
   const { slots, t } = useApp();
   const list = useStore(slots.slots);
-  const loaded = useStore(slots.loaded);
-  const [error, setError] = useState<unknown>(null);
-
-  // Until the first load works, keep trying (the bridge may still be starting) and say why it failed.
-  useEffect(() => {
-    if (loaded) return;
-    let stop = false;
-    const attempt = () => slots.refresh().then(() => setError(null), (e: unknown) => !stop && setError(e));
-    void attempt();
-    const id = setInterval(attempt, 5000);
-    return () => {
-      stop = true;
-      clearInterval(id);
-    };
-  }, [loaded, slots]);
+  const { loaded, error, retry } = useSlotsLoaded();
 
   return (
     <section className="screen" aria-labelledby="slots-title">
@@ -40,7 +27,7 @@ export function SlotsScreen() {
         </div>
       </div>
       {error !== null && !loaded ? (
-        <ErrorBlock error={error} onRetry={() => slots.refresh().then(() => setError(null), setError)} />
+        <ErrorBlock error={error} onRetry={retry} />
       ) : !loaded ? (
         <div className="slot-grid" aria-busy="true">
           {[0, 1, 2].map((i) => (
@@ -66,6 +53,9 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
   const [confirm, setConfirm] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
   const now = useNow(15_000);
+  // While the bridge is away its last word may be stale: say "unknown", not "Ready".
+  const known = useStatesKnown();
+  const state = known ? s.state : 'UNKNOWN';
 
   async function act(fn: () => Promise<unknown>) {
     setBusy(true);
@@ -101,12 +91,12 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
 
   const running = s.state !== 'STOPPED' && s.state !== 'FAILED';
   return (
-    <article className={`card slot-card state-${s.state}`} data-testid="slot-card" data-slot={s.slot} data-state={s.state} aria-labelledby={`slot-${s.slot}-title`}>
+    <article className={`card slot-card state-${state}`} data-testid="slot-card" data-slot={s.slot} data-state={state} aria-labelledby={`slot-${s.slot}-title`}>
       <header className="slot-head">
         <h2 id={`slot-${s.slot}-title`}>{t('slot', { n: s.slot })}</h2>
-        <span className={`pill state-${s.state}`} data-testid="slot-state">
+        <span className={`pill state-${state}`} data-testid="slot-state" title={known ? undefined : t('stateUnknownHint')}>
           <span className="dot" aria-hidden="true" />
-          {t(`state${s.state}` as MessageKey)}
+          {t(`state${state}` as MessageKey)}
         </span>
       </header>
       <div className="slot-account">
@@ -129,7 +119,7 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
         )}
       </div>
       <SlotBackup slot={s.slot} ready={s.ready} />
-      {s.state === 'QR' && <QrPanel slot={s} onNewQr={newQr} busy={busy} />}
+      {known && s.state === 'QR' && <QrPanel slot={s} onNewQr={newQr} busy={busy} />}
       {s.lastError && (s.state === 'FAILED' || s.state === 'RECONNECTING' || s.state === 'STOPPED') && (
         <div className="slot-error" data-testid="slot-error">
           <Icon name="alert" size={16} />

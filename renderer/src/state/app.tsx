@@ -6,6 +6,9 @@ import { BridgeLink, socketUrl, type LinkState } from '../api/ws.js';
 import type { ServerEvent } from '../api/types.js';
 import { translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { SlotsModel } from './slots.js';
+import { UnsentModel } from './unsent.js';
+import { browserNotifier, InboxModel } from './inbox.js';
+import { navigate } from './route.js';
 import { Store } from './store.js';
 
 export interface Notice {
@@ -19,6 +22,8 @@ export interface AppContextValue {
   api: Api;
   link: BridgeLink;
   slots: SlotsModel;
+  unsent: UnsentModel;
+  inbox: InboxModel;
   lang: Lang;
   setLang: (l: Lang) => void;
   t: Translate;
@@ -43,15 +48,19 @@ export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lan
     const api = createApi(token);
     const link = new BridgeLink({ url: socketUrl(location, token) });
     const slots = new SlotsModel(api);
+    const unsent = new UnsentModel(api, link);
+    const inbox = new InboxModel(api, link, slots, browserNotifier(), (slot, chat) => navigate('chats', { slot, chat }));
     const notices = new Store<Notice[]>([]);
-    return { api, link, slots, notices };
+    return { api, link, slots, unsent, inbox, notices };
   }, [token]);
 
   // Notices are worded in the language they were raised in: drop them when it changes.
   useEffect(() => core.notices.set([]), [core, props.lang]);
 
   useEffect(() => {
-    const { link, slots } = core;
+    const { link, slots, unsent, inbox } = core;
+    const offUnsent = unsent.start();
+    const offInbox = inbox.start();
     const offEvent = link.on((e: ServerEvent) => slots.handle(e));
     const offState = link.onState((s) => {
       if (s === 'open') void slots.refresh().catch(() => undefined);
@@ -59,6 +68,8 @@ export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lan
     link.start();
     void slots.refresh().catch(() => undefined);
     return () => {
+      offInbox();
+      offUnsent();
       offEvent();
       offState();
       link.stop();
@@ -91,6 +102,21 @@ export function useLinkState(link: BridgeLink): LinkState {
     return link.onState(setS);
   }, [link]);
   return s;
+}
+
+/** Run `reload` whenever the live link comes back after a loss (events may have been missed). */
+export function useOnReconnect(reload: () => void): void {
+  const { link } = useApp();
+  useEffect(() => {
+    let lost = link.state === 'lost';
+    return link.onState((s) => {
+      if (s === 'lost') lost = true;
+      else if (s === 'open' && lost) {
+        lost = false;
+        reload();
+      }
+    });
+  }, [link, reload]);
 }
 
 /** Listen to broadcasts while mounted. */

@@ -10,12 +10,25 @@ import { rememberMedia, rememberPoll } from '../../state/sent.js';
 import type { Message } from '../../api/types.js';
 import { PollDialog } from './PollDialog.js';
 
-/** The largest file WhatsApp takes (documents); the bridge checks each kind's own limit. */
-const MAX_FILE = 100 * 1024 * 1024;
+/** Sent as base64 JSON so a failed send can be retried or queued; 16 MiB fits the body limit. */
+const MAX_FILE = 16 * 1024 * 1024;
+type SendRoute = '/api/send' | '/api/send-media' | '/api/send-poll';
 type AddLocal = (m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
   localId: string;
-  settle: (messageId: string | null) => void;
+  settle: (messageId: string) => void;
+  /** The bridge did not take it: keep it with Retry / Queue (state/unsent.ts). */
+  fail: (route: SendRoute, body: Record<string, unknown>, error: unknown) => void;
 };
+
+/** A file as base64 (without the data-URL prefix), for the JSON send body. */
+function toBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error ?? new Error('could not read the file'));
+    r.readAsDataURL(file);
+  });
+}
 
 function typeOfMime(mime: string): string {
   if (mime.startsWith('image/')) return 'image';
@@ -48,15 +61,20 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
   const fileInput = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
 
-  async function sendText(body: string) {
-    const local = addLocal({ body, type: 'chat', hasMedia: 0 });
+  /** One attempt; the local id doubles as the idempotency key, so a later Retry cannot send twice. */
+  async function deliver(local: ReturnType<AddLocal>, route: SendRoute, body: Record<string, unknown>) {
     try {
-      const r = await api.post<{ messageId: string }>('/api/send', { slot, chatId, message: body });
+      const r = await api.post<{ messageId: string }>(route, { ...body, idempotencyKey: local.localId });
       local.settle(r.messageId);
     } catch (err) {
-      local.settle(null);
+      local.fail(route, body, err);
       report(err);
     }
+  }
+
+  async function sendText(body: string) {
+    const local = addLocal({ body, type: 'chat', hasMedia: 0 });
+    await deliver(local, '/api/send', { slot, chatId, message: body });
   }
 
   async function sendFile(f: File, caption: string) {
@@ -64,19 +82,14 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
     const url = URL.createObjectURL(f);
     const local = addLocal({ body: caption, type: typeOfMime(mimetype), hasMedia: 1, caption, filename: f.name });
     rememberMedia(local.localId, { url, mimetype, filename: f.name });
+    let base64: string;
     try {
-      const form = new FormData();
-      form.set('slot', String(slot));
-      form.set('chatId', chatId);
-      form.set('mimetype', mimetype);
-      if (caption) form.set('caption', caption);
-      form.set('file', f, f.name);
-      const r = await api.postForm<{ messageId: string }>('/api/send-media', form);
-      local.settle(r.messageId);
+      base64 = await toBase64(f);
     } catch (err) {
-      local.settle(null);
       report(err);
+      return;
     }
+    await deliver(local, '/api/send-media', { slot, chatId, base64, mimetype, filename: f.name, ...(caption ? { caption } : {}) });
   }
 
   /** Take a file from the picker, a drop or a paste: checked for size, then shown for review. */
@@ -126,13 +139,7 @@ export function Composer({ slot, chatId, addLocal }: { slot: number; chatId: str
   async function sendPoll(question: string, options: string[], allowMultiple: boolean) {
     const local = addLocal({ body: question, type: 'poll', hasMedia: 0 });
     rememberPoll(local.localId, options);
-    try {
-      const r = await api.post<{ messageId: string }>('/api/send-poll', { slot, chatId, question, options, allowMultiple });
-      local.settle(r.messageId);
-    } catch (err) {
-      local.settle(null);
-      report(err);
-    }
+    await deliver(local, '/api/send-poll', { slot, chatId, question, options, allowMultiple });
   }
 
   return (

@@ -12,9 +12,13 @@ import { tally, type Vote } from '../../lib/polls.js';
 import { knownPollOptions, localMedia } from '../../state/sent.js';
 import type { Votes } from './Thread.js';
 import type { MessageKey } from '../../i18n/i18n.js';
+import type { Unsent } from '../../state/unsent.js';
+import { UnsentActions } from './UnsentActions.js';
 
 interface Props {
   messages: Message[];
+  /** Messages the bridge did not take, shown with Retry / Queue. */
+  unsent?: Unsent[];
   acks: Record<string, number>;
   votes: Votes;
   isGroup: boolean;
@@ -41,6 +45,7 @@ export function MessageList(p: Props) {
     ref.current?.querySelector(`[data-message-id="${CSS.escape(p.flashId)}"]`)?.scrollIntoView({ block: 'center' });
   }, [p.flashId]);
 
+  const unsentById = new Map((p.unsent ?? []).map((u) => [u.row.id, u]));
   const dayFmt = new Intl.DateTimeFormat(locale(lang), { dateStyle: 'full' });
   let lastDay = '';
 
@@ -77,6 +82,7 @@ export function MessageList(p: Props) {
               </div>
             )}
             <Bubble m={m} ack={effectiveAck(m.ack, p.acks[m.id])} votes={p.votes[m.id]} showSender={p.isGroup && !m.fromMe} flash={p.flashId === m.id} />
+            {unsentById.get(m.id) && <UnsentActions item={unsentById.get(m.id)!} />}
           </Fragment>
         );
       })}

@@ -1,13 +1,14 @@
 // One conversation: messages (live), ticks from ack events, poll votes, mark-read, jump-to-message.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { useApp, useBridgeEvents } from '../../state/app.js';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useApp, useBridgeEvents, useOnReconnect } from '../../state/app.js';
+import { useStore } from '../../state/store.js';
 import { navigate } from '../../state/route.js';
 import type { ChatRow, Message, PollVoteRow } from '../../api/types.js';
 import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
 import { ErrorBlock, useReportError } from '../../components/Notices.js';
 import { formatPhone, phoneOfChat } from '../../lib/format.js';
-import { mergeMessages } from '../../lib/messages.js';
+import { localSeq, mergeMessages } from '../../lib/messages.js';
 import { applyVote, type Vote } from '../../lib/polls.js';
 import { renameSent } from '../../state/sent.js';
 import { MessageList } from './MessageList.js';
@@ -19,7 +20,9 @@ type ListReply = { success: true; data: Message[] } | Message[];
 const rows = (r: ListReply) => (Array.isArray(r) ? r : r.data);
 
 export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: string; chat: ChatRow | null; focusId: string | null }) {
-  const { api, t } = useApp();
+  const { api, t, unsent } = useApp();
+  const unsentAll = useStore(unsent.items);
+  const [reloads, setReloads] = useState(0);
   const report = useReportError();
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -33,9 +36,19 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   const [flash, setFlash] = useState<string | null>(null);
   const polled = useRef(new Set<string>());
 
+  const { inbox } = useApp();
   const markRead = useCallback(() => {
+    inbox.markRead(slot, chatId);
     api.post('/api/mark-read', { slot, chatId }).catch(() => undefined);
-  }, [api, slot, chatId]);
+  }, [api, inbox, slot, chatId]);
+
+  // Messages of the chat on screen are read as they come: no unread count, no notification.
+  useEffect(() => {
+    inbox.open = { slot, chatId };
+    return () => {
+      if (inbox.open?.slot === slot && inbox.open.chatId === chatId) inbox.open = null;
+    };
+  }, [inbox, slot, chatId]);
 
   useEffect(() => {
     let stop = false;
@@ -54,7 +67,28 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     return () => {
       stop = true;
     };
-  }, [api, slot, chatId, markRead]);
+  }, [api, slot, chatId, markRead, reloads]);
+
+  // Back from an outage: reload, since messages may have come and gone meanwhile.
+  useOnReconnect(useCallback(() => setReloads((n) => n + 1), []));
+
+  // A kept message that finally went out: show the bridge's row in its place.
+  useEffect(() => {
+    unsent.onSent = (u, messageId) => {
+      if (u.slot !== slot || u.chatId !== chatId) return;
+      renameSent(u.row.id, messageId);
+      setMessages((list) => mergeMessages(list ?? [], [{ ...u.row, id: messageId, ack: 1 }]));
+    };
+    return () => {
+      unsent.onSent = null;
+    };
+  }, [unsent, slot, chatId]);
+
+  const kept = useMemo(() => unsentAll.filter((u) => u.slot === slot && u.chatId === chatId), [unsentAll, slot, chatId]);
+  const shown = useMemo(
+    () => (messages && kept.length ? mergeMessages(messages, kept.map((u) => ({ ...u.row, ack: u.state === 'failed' ? 0 : 1 }) as Message)) : messages),
+    [messages, kept],
+  );
 
   // Older pages come from the archive (it keeps everything the live chat has dropped).
   const loadOlder = useCallback(async (): Promise<Message[]> => {
@@ -129,14 +163,18 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   /** Show a message we are sending now; returns a function that settles it with the bridge's id. */
   const addLocal = useCallback((m: Omit<Message, 'id' | 'chatId' | 'fromMe' | 'timestamp' | 'ack' | 'senderName'>) => {
     const localId = `local-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
-    const row: Message = { ...m, id: localId, chatId, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), ack: 1, senderName: '' };
+    const timestamp = Math.floor(Date.now() / 1000);
+    const row: Message = { ...m, id: localId, chatId, fromMe: 1, timestamp, seq: localSeq(timestamp), ack: 1, senderName: '' };
     setMessages((list) => mergeMessages(list ?? [], [row]));
     return {
       localId,
-      settle: (messageId: string | null) => {
+      fail: (route: '/api/send' | '/api/send-media' | '/api/send-poll', body: Record<string, unknown>, error: unknown) => {
+        setMessages((list) => list?.filter((x) => x.id !== localId) ?? list);
+        unsent.keep({ row: { ...row, ack: 0 }, slot, chatId, route, body, error });
+      },
+      settle: (messageId: string) => {
         setMessages((list) => {
           if (!list) return list;
-          if (messageId === null) return list.map((x) => (x.id === localId ? { ...x, ack: 0 as const } : x));
           renameSent(localId, messageId);
           // The broadcast of our own message may have beaten the reply.
           if (list.some((x) => x.id === messageId)) return list.filter((x) => x.id !== localId);
@@ -144,7 +182,7 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
         });
       },
     };
-  }, [chatId]);
+  }, [chatId, slot, unsent]);
 
   const name = chat?.name || formatPhone(phoneOfChat(chatId)) || chatId;
 
@@ -162,22 +200,22 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
           </span>
         </div>
       </header>
-      {error !== null ? (
-        <ErrorBlock error={error} />
-      ) : !messages ? (
+      {error !== null && <ErrorBlock error={error} onRetry={() => setReloads((n) => n + 1)} />}
+      {error === null && !messages ? (
         <div className="boot">{t('loading')}</div>
-      ) : (
+      ) : messages || kept.length > 0 ? (
         <MessageList
-          messages={messages}
+          messages={shown ?? kept.map((u) => ({ ...u.row, ack: u.state === 'failed' ? 0 : 1 }) as Message)}
+          unsent={kept}
           acks={acks}
           votes={votes}
           isGroup={!!chat?.isGroup}
           flashId={flash}
-          canLoadOlder={!olderDone && !fewLive}
+          canLoadOlder={!!messages && !olderDone && !fewLive}
           loadingOlder={loadingOlder}
           onLoadOlder={() => void loadOlder()}
         />
-      )}
+      ) : null}
       <Composer slot={slot} chatId={chatId} addLocal={addLocal} />
     </div>
   );

@@ -1,0 +1,105 @@
+// Issue 16: axe-core on every screen, in English and Arabic, light and dark: no serious or
+// critical violations (contrast included: all text reaches WCAG AA).
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startUi, type UiKit } from './kit.js';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const OMAR = '962781523783@c.us';
+const SCREENS: [string, string][] = [
+  ['slots', '#/slots'],
+  ['chats', `#/chats?slot=1&chat=${encodeURIComponent(OMAR)}`],
+  ['search', '#/search?q=hello'],
+  ['phones', '#/phones'],
+  ['settings', '#/settings'],
+];
+
+let kit: UiKit;
+
+type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Violation[] };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+beforeAll(async () => {
+  kit = await startUi({ slots: 2 });
+  await kit.connect(1);
+  await kit.api('POST', '/api/send', { slot: 1, chatId: OMAR, message: 'hello for the search screen' });
+});
+
+afterAll(async () => {
+  await kit?.close();
+});
+
+describe('accessibility (axe-core)', () => {
+  for (const lang of ['en', 'ar'] as const) {
+    for (const theme of ['light', 'dark'] as const) {
+      it(`has no serious or critical violations on any screen: ${lang}, ${theme}`, async () => {
+        const found: string[] = [];
+        // The sign-in screen, before any token.
+        const signIn = await kit.context.newPage();
+        await signIn.emulateMedia({ colorScheme: theme });
+        await signIn.addInitScript({ content: `localStorage.setItem('waBridge.lang', ${JSON.stringify(lang)});` });
+        await signIn.goto(kit.bridge.url);
+        await signIn.locator('[data-testid=signin-form]').waitFor();
+        for (const v of await seriousViolations(signIn)) found.push(`signin: ${v}`);
+        await signIn.close();
+        const page = await kit.page({ lang, theme });
+        for (const [name, hash] of SCREENS) {
+          await page.goto(`${kit.bridge.url}/${hash}`);
+          await page.locator(`main.content[data-screen=${name}] h1, main.content[data-screen=${name}] h2`).first().waitFor();
+          await page.waitForLoadState('networkidle');
+          for (const v of await seriousViolations(page)) found.push(`${name}: ${v}`);
+        }
+        await page.close();
+        expect(found).toEqual([]);
+      });
+    }
+  }
+});
+
+describe('keyboard', () => {
+  it('lands in the main content after sign-in; a skip link; focus comes back after a dialog', async () => {
+    const page = await kit.context.newPage();
+    await page.goto(kit.bridge.url);
+    await page.fill('[data-testid=token-input]', kit.bridge.adminToken);
+    await page.click('[data-testid=signin-submit]');
+    await page.locator('[data-testid=slot-card]').first().waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('main');
+    // The skip link comes first in the tab order and moves focus to main.
+    expect(await page.evaluate('document.querySelector("a[href], button, input, select, textarea, [tabindex]:not([tabindex=\'-1\'])")?.dataset.testid')).toBe('skip-link');
+    await page.locator('[data-testid=skip-link]').focus();
+    expect(await page.locator('[data-testid=skip-link]').isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
+    // A dialog opened from a button gives focus back to it when it closes.
+    const logout = page.locator('[data-testid=slot-card][data-slot="1"] [data-testid=slot-logout]');
+    await logout.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=confirm-dialog][open]').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('slot-logout');
+    await page.close();
+  });
+
+  it('Ctrl+K opens search with the cursor in it; Alt+N opens the next unread chat', async () => {
+    const page = await kit.page({ lang: 'en' });
+    await page.goto(`${kit.bridge.url}/#/slots`);
+    await page.locator('[data-testid=slot-card]').first().waitFor();
+    await page.keyboard.press('Control+k');
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('search-input');
+    await page.locator('[data-testid=search-input]').blur();
+    await expect.poll(() => page.locator('[data-testid=nav-unread]').count()).toBe(1);
+    await page.keyboard.press('Alt+n');
+    await page.locator('[data-testid=thread]').waitFor();
+    expect(page.url()).toMatch(/#\/chats\?slot=all&in=1&chat=/);
+    await page.close();
+  });
+});
