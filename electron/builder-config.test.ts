@@ -74,6 +74,8 @@ describe('electron-builder.yml', () => {
       expect(fs.existsSync(path.join(root, 'build', 'tray', name)), name).toBe(true);
     }
     expect(fs.existsSync(path.join(root, config.beforePack))).toBe(true);
+    expect(fs.existsSync(path.join(root, config.afterPack))).toBe(true); // fuses + layout/ABI checks
+    expect(config.asarUnpack).toContain('dist/bridge/archive/**'); // the SQLite worker
   });
 
   it('unpacks native modules from the asar and rebuilds them only at dist time', () => {
