@@ -1,5 +1,5 @@
 // Electron main process: wiring only. Every decision lives in a plain module beside this file.
-import { app, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import electronUpdater from 'electron-updater';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -9,9 +9,10 @@ import { createBridge } from '../bridge/bridge.js';
 import { ConfigError, ENV_NAMES, loadConfig } from '../bridge/config.js';
 import { createLogger } from '../bridge/logger.js';
 import type { Bridge } from '../bridge/types.js';
-import { PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
+import { APP_ID, PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
 import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './autostart.js';
 import { IPC, type OpenChatPayload } from './ipc.js';
+import { checkLinuxSandbox, readIfExists } from './linux-sandbox.js';
 import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
@@ -26,6 +27,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // Pin userData to the product name before anything reads it (dev runs are named after package.json).
 app.setPath('userData', userDataDir(app.getPath('appData')));
 const userData = app.getPath('userData');
+// Windows shows toasts only for an app with an AppUserModelId matching its Start-menu shortcut.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 const log = createLogger('info', pino.destination({ dest: logFile(userData, 'desktop'), mkdir: true, sync: true }));
 
 let bridge: Bridge | undefined;
@@ -120,7 +123,19 @@ function startUpdater(url: string | undefined): void {
   autoUpdater.checkForUpdatesAndNotify().catch((err: unknown) => log.warn({ err }, 'update check failed'));
 }
 
+/** Ubuntu 23.10+ may refuse the slots' browsers their sandbox: say which command fixes it. */
+function explainSandboxProblem(): void {
+  if (process.platform !== 'linux') return;
+  const check = checkLinuxSandbox({ read: readIfExists, env: process.env });
+  if (check.ok) return;
+  log.warn({ why: check.why, command: check.command }, 'the browser sandbox cannot start');
+  void dialog
+    .showMessageBox({ type: 'warning', title: PRODUCT_NAME, message: 'The WhatsApp browsers cannot start their sandbox', detail: check.message, buttons: ['Copy the command', 'Close'], defaultId: 0 })
+    .then(({ response }) => response === 0 && clipboard.writeText(check.command));
+}
+
 async function start(): Promise<void> {
+  explainSandboxProblem();
   const layout: Layout = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() };
   const shellState = loadShellState(userData);
   if (shellState.problem) log.warn(shellState.problem);

@@ -32,7 +32,14 @@ let appOutDir: string;
 let resources: string;
 
 async function node(args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
-  await run(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  try {
+    await run(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    // electron-builder's own report (the afterPack problems among it), without its long dependency lists
+    const report = `${stdout}\n${stderr}`.split('\n').filter((l) => !/duplicate dependency|cannot find path/.test(l)).slice(-40).join('\n');
+    throw new Error(`${path.basename(args[0])} failed:\n${report}`);
+  }
 }
 
 beforeAll(async () => {
