@@ -111,6 +111,15 @@ describe('electron-builder.yml', () => {
     expect(config.appImage.artifactName).not.toMatch(/\s|productName/);
   });
 
+  it('runs macOS builds hardened, with entitlements for V8 and the bundled Chrome for Testing, on both architectures', () => {
+    expect(config.mac).toMatchObject({ hardenedRuntime: true });
+    expect(config.mac.target.find((t: Config) => t.target === 'dmg').arch).toEqual(['arm64', 'x64']);
+    for (const file of [config.mac.entitlements, config.mac.entitlementsInherit]) {
+      const plist = fs.readFileSync(path.join(root, file), 'utf8');
+      for (const key of ['com.apple.security.cs.allow-jit', 'com.apple.security.cs.allow-unsigned-executable-memory']) expect(plist, `${file} has ${key}`).toContain(`<key>${key}</key>\n  <true/>`);
+    }
+  });
+
   it('has icons of the sizes the installers need', () => {
     const pngSize = (file: string): [number, number] => {
       const buf = fs.readFileSync(path.join(root, file));
