@@ -18,7 +18,7 @@ import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { SecretStore, storageBackend } from './secrets.js';
 import { sealSettingsSecrets } from './sealed-settings.js';
-import { HIDDEN_FLAG, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
+import { HIDDEN_FLAG, QUIT_FLAG, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
 import { createTray, type TrayController } from './tray.js';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window.js';
 
@@ -186,6 +186,7 @@ async function start(): Promise<void> {
   });
 
   tray = createTray({ iconPath: trayIconPath(layout, process.platform), slots: config.slots, autostart: loginItem(), actions: { open: showWindow, quit: () => app.quit() } });
+  log.info('tray created');
   b.onEvent((event) => {
     if (event.type === 'status') tray?.setSlotState(event.slot, event.state);
     const note = notificationFor(event, { visible: window.isVisible() && !window.isMinimized(), focused: window.isFocused() });
@@ -206,9 +207,11 @@ async function start(): Promise<void> {
 }
 
 if (!app.requestSingleInstanceLock()) {
-  app.quit(); // the running instance gets 'second-instance' and shows itself
+  app.quit(); // the running instance gets 'second-instance' and shows itself (or quits, given --quit)
 } else {
-  app.on('second-instance', showWindow);
+  app.on('second-instance', (_event, argv) => (argv.includes(QUIT_FLAG) ? app.quit() : showWindow()));
+  // A service manager or `kill` asks politely: stop the slots cleanly, as the tray's Quit does.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => app.quit());
   app.on('activate', showWindow); // macOS dock click
   app.on('window-all-closed', () => {}); // live on in the tray
   app.on('before-quit', (event) => {

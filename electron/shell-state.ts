@@ -63,3 +63,5 @@ export function startsHidden(argv: readonly string[], wasOpenedAtLogin: boolean)
 }
 
 export const HIDDEN_FLAG = '--hidden';
+/** `wa-bridge --quit` asks the running instance to quit cleanly (scripts, the release smoke test). */
+export const QUIT_FLAG = '--quit';
