@@ -7,16 +7,20 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createArchiveStore } from './archive/index.js';
 import type { ArchiveStore } from './archive/types.js';
+import { createAddressCheck } from './access/network.js';
 import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
-import type { ArchivedMessage, ChatRow, MessageRow } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
-import type { EngineEvent, EngineFactory } from './engine/types.js';
+import type { EngineFactory } from './engine/types.js';
+import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
-import { createAddressCheck } from './http/network.js';
 import { LogBuffer } from './log-buffer.js';
+import { tolerantOutput } from './log-output.js';
+import { MediaService } from './media/service.js';
+import { MediaStore } from './media/store.js';
+import { Thumbnails } from './media/thumbs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createPushService } from './push/index.js';
@@ -24,9 +28,13 @@ import { Messenger } from './slots/messenger.js';
 import { SendLimiter } from './slots/rate-limit.js';
 import { SlotRegistry } from './slots/registry.js';
 import { Slot, type SlotHooks } from './slots/slot.js';
+import { createSnapshotService, withSnapshots } from './snapshots/index.js';
 import { openStateDb, type StateDb } from './state/db.js';
 import { IdempotencyStore, OutboxStore, SlotWishes } from './state/outbox.js';
-import type { Bridge, BridgeEvent } from './types.js';
+import { SentLedger } from './state/sent-ledger.js';
+import { SendRecords } from './slots/send-records.js';
+import { ArchiveConfirmer } from './state/archive-confirmer.js';
+import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 
 export interface BridgeOptions {
@@ -40,88 +48,27 @@ export interface BridgeOptions {
 const STOP_DEADLINE_MS = 9000;
 /** How long requests in flight at a stop may take before their connections are cut. */
 const REQUEST_GRACE_MS = 2000;
-const CHAT_LOOKUP_MS = 2000;
-
-/** The API's message row (plus chatId, and a poll's options) from what the engine reports. */
-export function messageRow(m: ArchivedMessage): MessageRow & { chatId: string; pollOptions?: string[] } {
-  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = m;
-  const row = { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
-  return m.type === 'poll' && m.pollOptions ? { ...row, pollOptions: m.pollOptions } : row;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return Promise.race([promise.catch(() => fallback), new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
-}
 
 export function createBridge(config: BridgeConfig, options: BridgeOptions = {}): Bridge {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logs = new LogBuffer();
   const logger = createLogger(
     config.logLevel,
-    pino.multistream([{ stream: options.logDestination ?? process.stdout }, { stream: logs }]),
+    pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
-  const listeners = new Set<(event: BridgeEvent) => void>();
+  const listeners = new Set<EventListener>();
   let ctx: BridgeContext | null = null;
   let hub: WsHub | null = null;
   let stateDb: StateDb | null = null;
   let stopping: Promise<void> | null = null;
+  let records: SendRecords | null = null;
+  let confirmer: ArchiveConfirmer | null = null;
 
   const server = http.createServer((req, res) => {
     res.statusCode = 503;
     res.end('starting');
   });
-
-  function emit(event: BridgeEvent, local: BridgeEvent = event): void {
-    hub?.broadcast(event);
-    for (const listener of listeners) {
-      try {
-        listener(local);
-      } catch (err) {
-        logger.error({ err }, 'bridge event listener failed');
-      }
-    }
-  }
-
-  function onMessage(c: BridgeContext, slot: Slot, message: ArchivedMessage): void {
-    c.archive.saveMessage(slot.number, message);
-    const row = messageRow(message);
-    if (message.fromMe) return emit({ type: 'new_message', slot: slot.number, message: row }, { type: 'new_message', slot: slot.number, message: row, chat: null });
-    c.metrics.messagesReceived.inc({ slot: String(slot.number) });
-    hub?.broadcast({ type: 'new_message', slot: slot.number, message: row });
-    // Push and desktop notifications need the chat's mute state; the broadcast never waits for it.
-    let lookup: Promise<ChatRow | null>;
-    try {
-      lookup = slot.requireEngine().getChat(message.chatId);
-    } catch {
-      lookup = Promise.resolve(null);
-    }
-    void withTimeout(lookup, CHAT_LOOKUP_MS, null).then((chat) => {
-      c.push.onMessage(slot.number, row, chat);
-      const local: BridgeEvent = { type: 'new_message', slot: slot.number, message: row, chat };
-      for (const listener of listeners) listener(local);
-    });
-  }
-
-  function onEngineEvent(c: BridgeContext, slot: Slot, event: EngineEvent): void {
-    const n = slot.number;
-    switch (event.type) {
-      case 'message':
-        return onMessage(c, slot, event.message);
-      case 'message_ack':
-        c.archive.updateAck(n, event.update.messageId, event.update.ack);
-        return emit({ type: 'message_ack', slot: n, ...event.update });
-      case 'poll_vote':
-        c.archive.savePollVote(n, event.vote);
-        return emit({ type: 'poll_vote', slot: n, ...event.vote });
-      case 'message_edit':
-        return c.archive.saveEdit(n, event.messageId, event.body);
-      case 'message_revoke':
-        return c.archive.saveRevoke(n, event.messageId);
-      default:
-        return;
-    }
-  }
 
   async function start(): Promise<void> {
     const metrics = createMetrics();
@@ -130,17 +77,56 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
+    const ledger = new SentLedger(stateDb);
+    records = new SendRecords(ledger, logger);
+    // Sends answered before a crash whose archive batch never committed are written again.
+    confirmer = new ArchiveConfirmer(ledger, archive, logger);
+    confirmer.replay();
     await sweepLeftovers(config, logger);
-    const factory = options.engineFactory ?? (await createEngineFactory(config, logger));
+    const snapshots = await createSnapshotService(config, logger, metrics);
+    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+      firstDelayMs: config.snapshotFirstDelayMs,
+      intervalMs: config.snapshotIntervalMs,
+      retryBaseMs: 5000,
+      onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
+    });
     const allowAddress = createAddressCheck(config.allowCidrs);
+    const hubRef: { current: WsHub | null } = { current: null };
+    const push = createPushService({
+      db: stateDb,
+      serviceAccountPath: config.firebaseServiceAccount,
+      logger,
+      registry: metrics.registry,
+      isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
+    });
+    const mediaStore = new MediaStore(path.join(config.dataDir, 'media'), config.mediaMaxMb * 1024 * 1024, logger.child({ part: 'media' }));
+    mediaStore.init();
+    const media = new MediaService({
+      store: mediaStore,
+      thumbs: new Thumbnails(path.join(config.dataDir, 'media', 'thumbs')),
+      archive,
+      engineFor: (n) => {
+        const slot = registry.get(n);
+        return slot.ready ? slot.requireEngine() : null;
+      },
+      logger: logger.child({ part: 'media' }),
+      onRecord: (n, record, chatId) => router.mediaRecord(n, chatId, record.messageId, media.info(n, record.messageId, record)),
+    });
+    const router = createEventRouter({
+      archive,
+      push,
+      media,
+      broadcast: (event) => hubRef.current?.broadcast(event),
+      metrics,
+      logger,
+      drainOutbox: (n) => messenger.drain(n),
+      listeners,
+    });
 
     const hooks: SlotHooks = {
-      onState: (slot) => {
-        emit({ type: 'status', slot: slot.number, ready: slot.ready, state: slot.state });
-        if (slot.ready) void ctx?.messenger.drain(slot.number).catch((err) => logger.error({ err, slot: slot.number }, 'outbox drain failed'));
-      },
-      onQr: (slot, qr) => emit({ type: 'qr', slot: slot.number, qr: qr.png }),
-      onEngineEvent: (slot, event) => ctx && onEngineEvent(ctx, slot, event),
+      onState: (slot) => router.status(slot),
+      onQr: (slot, qr) => router.qr(slot, qr),
+      onEngineEvent: (slot, event) => router.engineEvent(slot, event),
       onWish: (slot, connected) => wishes.set(slot.number, connected),
       onRestart: (slot) => metrics.reconnects.inc({ slot: String(slot.number) }),
       onQrScanned: (slot) => metrics.qrScans.inc({ slot: String(slot.number) }),
@@ -162,26 +148,16 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry,
       new OutboxStore(stateDb),
       new IdempotencyStore(stateDb),
-      new SendLimiter(config),
+      new SendLimiter(config, (n) => metrics.rateLimited.inc({ slot: String(n) })),
       {
-        onSent: (n, message) => {
-          metrics.messagesSent.inc({ slot: String(n) });
-          archive.saveMessage(n, message);
-        },
+        onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
-        onOutboxSent: (n, outboxId, messageId) => emit({ type: 'outbox_sent', slot: n, outboxId, messageId }),
-        onOutboxFailed: (n, outboxId, error) => emit({ type: 'outbox_failed', slot: n, outboxId, error }),
+        onOutboxSent: (n, outboxId, messageId) => router.outboxSent(n, outboxId, messageId),
+        onOutboxFailed: (n, outboxId, error) => router.outboxFailed(n, outboxId, error),
       },
       logger,
+      records,
     );
-    const hubRef: { current: WsHub | null } = { current: null };
-    const push = createPushService({
-      db: stateDb,
-      serviceAccountPath: config.firebaseServiceAccount,
-      logger,
-      registry: metrics.registry,
-      isDeviceOnline: (deviceId) => hubRef.current?.isDeviceOnline(deviceId) ?? false,
-    });
     ctx = {
       config,
       logger,
@@ -192,8 +168,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       tokens,
       audit: new AuditLog(stateDb),
       push,
+      media,
       logs,
       hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      snapshots,
       startedAt: Date.now(),
     };
     hub = hubRef.current = new WsHub(ctx, allowAddress);
@@ -210,6 +188,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
     logger.info({ url: bridge.url, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
+    void snapshots.warm(config.slots);
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -226,6 +205,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       const c = ctx;
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
+      records?.close();
+      await confirmer?.confirm();
+      confirmer?.close();
+      await c.snapshots.close();
+      await c.media.close();
       await c.archive.close();
     }
     stateDb?.close();
@@ -254,8 +238,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     },
     adminToken,
     onEvent(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      listeners.add(listener); // read by the event router from start on
+      return () => void listeners.delete(listener);
     },
   };
   return bridge;

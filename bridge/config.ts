@@ -35,6 +35,7 @@ export const configSchema = z.object({
     .describe('WA_BRIDGE_ALLOW_CIDRS: networks allowed to connect, comma separated'),
   corsOrigins: csv.default([]).describe('WA_BRIDGE_CORS_ORIGINS: origins allowed cross-origin (none by default)'),
   bodyLimitBytes: z.coerce.number().int().min(1024).default(16 * MiB).describe('WA_BRIDGE_BODY_LIMIT: request body limit in bytes'),
+  largeBodies: z.coerce.number().int().min(1).default(4).describe('WA_BRIDGE_LARGE_BODIES: request bodies over 1 MiB read at once (more wait their turn)'),
   ratePerMinute: z.coerce.number().int().min(1).default(10).describe('WA_BRIDGE_RATE_PER_MINUTE: messages per recipient per minute'),
   ratePerHour: z.coerce.number().int().min(1).default(100).describe('WA_BRIDGE_RATE_PER_HOUR: messages per recipient per hour'),
   ratePerDay: z.coerce.number().int().min(1).default(1000).describe('WA_BRIDGE_RATE_PER_DAY: messages per slot per day'),
@@ -44,11 +45,26 @@ export const configSchema = z.object({
   watchdogTimeoutMs: z.coerce.number().int().min(100).default(15_000).describe('WA_BRIDGE_WATCHDOG_TIMEOUT_MS: probe answer deadline'),
   qrMaxRefreshes: z.coerce.number().int().min(1).default(6).describe('WA_BRIDGE_QR_MAX_REFRESHES: unscanned QRs before the slot stops'),
   memoryLimitMb: z.coerce.number().int().min(0).default(1500).describe('WA_BRIDGE_MEMORY_LIMIT_MB: restart a slot whose browser passes this (0 = off)'),
+  mediaMaxMb: z.coerce.number().min(0).default(4096).describe('WA_BRIDGE_MEDIA_MAX_MB: size cap of the media store in MiB; the oldest files go first'),
   lowMemoryFlags: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true')
     .describe('WA_BRIDGE_LOW_MEMORY: low-memory Chromium flags'),
+  sessionKey: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim()) && Buffer.from(v.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32, 'must be 32 bytes of base64')
+    .optional()
+    .describe('WA_BRIDGE_SESSION_KEY: base64 32-byte key that encrypts session snapshots (else generated once into the data dir)'),
+  sessionStore: z
+    .string()
+    .regex(/^(local|mysql|https?:\/\/.+)$/, 'must be local, mysql or an http(s):// URL of a session-store service')
+    .default('local')
+    .describe('WA_BRIDGE_SESSION_STORE: where snapshots go: local, mysql (the archive database) or http://host:5656'),
+  sessionStoreToken: z.string().min(1).optional().describe('WA_BRIDGE_SESSION_STORE_TOKEN: the apikey sent to a session-store service'),
+  snapshotIntervalMs: z.coerce.number().int().min(1000).default(300_000).describe('WA_BRIDGE_SNAPSHOT_INTERVAL_MS: snapshot period while READY'),
+  snapshotFirstDelayMs: z.coerce.number().int().min(0).default(60_000).describe('WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: first snapshot after READY'),
+  snapshotKeep: z.coerce.number().int().min(1).max(100).default(3).describe('WA_BRIDGE_SNAPSHOT_KEEP: snapshots kept per slot'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('LOG_LEVEL'),
 });
 

@@ -6,9 +6,11 @@ import type { TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { ChatRow, MessageRow } from './domain/index.js';
 import type { LogBuffer } from './log-buffer.js';
+import type { MediaService } from './media/service.js';
 import type { Metrics } from './metrics.js';
 import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
+import type { SnapshotService } from './snapshots/service.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -35,7 +37,10 @@ export interface BridgeContext {
   tokens: TokenStore;
   audit: AuditLog;
   push: PushPort;
+  media: MediaService;
   logs: LogBuffer;
   hub: HubPort;
+  /** Encrypted session snapshots (bridge/snapshots). */
+  snapshots: SnapshotService;
   startedAt: number;
 }

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     console.error(`wa-bridge: unhandled rejection (ignored): ${reason instanceof Error ? reason.message : String(reason)}`);
   });
+  // A log or console line that cannot be written (full disk, closed pipe) must not end the bridge.
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 

@@ -15,7 +15,18 @@ export function createMetrics() {
     reconnects: new Counter({ name: 'wa_reconnects_total', help: 'Automatic slot restarts', labelNames: slotLabel, registers: [registry] }),
     qrScans: new Counter({ name: 'wa_qr_scans_total', help: 'QR codes scanned (authenticated after a QR)', labelNames: slotLabel, registers: [registry] }),
     wsClients: new Gauge({ name: 'wa_ws_clients', help: 'Open WebSocket clients', registers: [registry] }),
+    bodiesWaiting: new Gauge({ name: 'wa_http_bodies_waiting', help: 'Large request bodies waiting for their turn to be read', registers: [registry] }),
     outboxSize: new Gauge({ name: 'wa_outbox_size', help: 'Messages waiting in the outbox', registers: [registry] }),
+    snapshotsMade: new Counter({ name: 'wa_snapshots_made_total', help: 'Session snapshots stored', labelNames: slotLabel, registers: [registry] }),
+    snapshotsFailed: new Counter({
+      name: 'wa_snapshots_failed_total',
+      help: 'Session snapshots not stored (refused or store failure)',
+      labelNames: ['slot', 'reason'],
+      registers: [registry],
+    }),
+    snapshotRestores: new Counter({ name: 'wa_snapshot_restores_total', help: 'Session restores by outcome', labelNames: ['slot', 'outcome'], registers: [registry] }),
+    snapshotBytes: new Gauge({ name: 'wa_snapshot_bytes', help: 'Size of the newest snapshot', labelNames: slotLabel, registers: [registry] }),
+    snapshotAge: new Gauge({ name: 'wa_snapshot_age_seconds', help: 'Age of the newest snapshot', labelNames: slotLabel, registers: [registry] }),
     httpLatency: new Histogram({
       name: 'wa_http_request_duration_seconds',
       help: 'HTTP request latency',

@@ -1,6 +1,6 @@
 // The bridge as the headless entry, the tests and the desktop shell see it.
 import type { Server } from 'node:http';
-import type { ChatRow, MessageRow, SlotState } from './domain/index.js';
+import type { ChatRow, MediaInfo, MessageRow, SlotState } from './domain/index.js';
 
 /** What the WebSocket broadcasts (API.md), as local listeners (the desktop shell) receive it. */
 export type BridgeEvent =
@@ -9,12 +9,14 @@ export type BridgeEvent =
   | {
       type: 'new_message';
       slot: number;
-      message: MessageRow & { chatId: string };
+      message: MessageRow & { chatId: string; media?: MediaInfo };
       /** Local listeners only: the chat as known when the message arrived (for mute-aware notifications). */
       chat?: Pick<ChatRow, 'name' | 'isGroup' | 'isMuted' | 'muteExpiration'> | null;
     }
   | { type: 'message_ack'; slot: number; chatId: string; messageId: string; ack: number }
   | { type: 'poll_vote'; slot: number; chatId: string; messageId: string; voter: string; selectedOptions: string[]; timestamp: number }
+  /** A message's media was stored (downloadable now) or found expired on WhatsApp. */
+  | { type: 'message_media'; slot: number; chatId: string | null; messageId: string; media: MediaInfo }
   | { type: 'outbox_sent'; slot: number; outboxId: string; messageId: string }
   | { type: 'outbox_failed'; slot: number; outboxId: string; error: string };
 

@@ -26,7 +26,7 @@ export async function searchConversations(ctx: BridgeContext, slot: number, quer
 
 export async function getMessages(ctx: BridgeContext, slot: number, chatId: string, limit: number, before?: string): Promise<MessageRow[]> {
   const engine = ctx.registry.get(slot).requireEngine();
-  return engine.getMessages(requireChatId(chatId), limit, before);
+  return ctx.media.describe(slot, await engine.getMessages(requireChatId(chatId), limit, before));
 }
 
 export async function markRead(ctx: BridgeContext, slot: number, chatId: string): Promise<{ ok: true }> {

@@ -79,10 +79,14 @@ export const limitParam = (max: number, fallback: number) =>
     .optional()
     .transform((n) => n ?? fallback);
 
+/** Above 2^53 a number is no longer exact and SQLite/MySQL refuse it (was a 500). */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
 export const offsetParam = z
   .string()
   .regex(/^\d+$/, 'offset must be a whole number ≥ 0')
   .transform(Number)
+  .refine((n) => n <= MAX_OFFSET, `offset must be at most ${MAX_OFFSET}`)
   .optional()
   .transform((n) => n ?? 0);
 
@@ -103,3 +107,11 @@ export function validationError(error: z.ZodError): BridgeError {
   const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : `${field}: ${issue.message}`;
   return new BridgeError('VALIDATION_ERROR', message);
 }
+
+/** POST /api/slots/:slot/restore (issue 12). The body is optional. */
+export const restoreBody = z
+  .object({
+    snapshotId: z.string().regex(/^[0-9]{1,16}-[0-9a-f]{8}$/, 'snapshotId is not a snapshot id').optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();

@@ -1,6 +1,6 @@
 // The one contract every ArchiveStore must pass (SQLite and MySQL run the same cases).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArchivedMessage } from '../domain/index.js';
+import type { ArchivedMessage, MediaRecord } from '../domain/index.js';
 import type { ArchiveStore } from './types.js';
 
 export interface HarnessOpenOptions {
@@ -307,6 +307,57 @@ export function runArchiveContract(name: string, makeHarness: () => Promise<Arch
         const all = await search('shipment', 'all');
         expect(all.map((r) => [r.slot, r.id])).toEqual([[2, s2.id], [1, s1.id]]);
         expect(await search('shipment', 3)).toEqual([]);
+      });
+    });
+
+    describe('media records', () => {
+      const record = (messageId: string, over: Partial<MediaRecord> = {}): MediaRecord => ({
+        messageId,
+        status: 'stored',
+        sha256: 'a'.repeat(64),
+        mimetype: 'application/pdf',
+        filename: 'فاتورة March.pdf',
+        size: 12_345_678_901,
+        durationMs: null,
+        updatedAt: 1_700_000_100,
+        ...over,
+      });
+
+      it('keeps the latest record per message, and per slot', async () => {
+        const doc = msg({ type: 'document', hasMedia: 1, filename: 'فاتورة March.pdf', mimetype: 'application/pdf' });
+        const voice = msg({ type: 'ptt', hasMedia: 1, mimetype: 'audio/ogg; codecs=opus' });
+        await save(1, doc, voice);
+        store.saveMedia(1, record(doc.id));
+        store.saveMedia(1, record(voice.id, { status: 'stored', mimetype: 'audio/ogg', filename: null, size: 100, durationMs: 4200 }));
+        store.saveMedia(1, record(voice.id, { status: 'expired', sha256: null, mimetype: 'audio/ogg', filename: null, size: null, durationMs: 4200 }));
+        store.saveMedia(2, record(doc.id, { status: 'failed', sha256: null }));
+        await store.flush();
+        const got = await store.getMedia(1, [doc.id, voice.id, 'no-such-id']);
+        const byId = new Map(got.map((m) => [m.messageId, m]));
+        expect(got).toHaveLength(2);
+        expect(byId.get(doc.id)).toEqual(record(doc.id));
+        expect(byId.get(voice.id)).toMatchObject({ status: 'expired', sha256: null, durationMs: 4200, size: null });
+        expect(await store.getMedia(2, [doc.id])).toMatchObject([{ status: 'failed', sha256: null }]);
+        expect(await store.getMedia(3, [doc.id])).toEqual([]);
+        expect(await store.getMedia(1, [])).toEqual([]);
+      });
+
+      it('drops bad fields instead of failing the batch, and refuses an oversized id list', async () => {
+        const m = msg({ hasMedia: 1, type: 'image' });
+        await save(1, m);
+        store.saveMedia(1, { ...record(m.id), sha256: 'not-a-hash', size: -5, status: 'weird' as never });
+        const after = msg();
+        await save(1, after);
+        expect(await store.getMedia(1, [m.id])).toMatchObject([{ status: 'failed', sha256: null, size: null }]);
+        expect(await store.getMessage(1, after.id)).not.toBeNull();
+        await expect(store.getMedia(1, Array.from({ length: 501 }, (_, i) => `id${i}`))).rejects.toThrow(/at most 500/);
+      });
+
+      it('finds documents by file name and caption', async () => {
+        const doc = msg({ type: 'document', hasMedia: 1, body: '', filename: 'Quotation-Zarqa.pdf', caption: 'الأسعار الجديدة' });
+        await save(1, doc);
+        expect(ids(await search('zarqa'))).toEqual([doc.id]);
+        expect(ids(await search('الاسعار'))).toEqual([doc.id]);
       });
     });
 

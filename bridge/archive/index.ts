@@ -22,6 +22,8 @@ export { DEFAULT_BATCH_WINDOW_MS } from './batcher.js';
 export const SQLITE_FILE = 'archive.db';
 /** Where MySQL writes wait while the server is unreachable. */
 export const SPOOL_FILE = 'archive-spool.jsonl';
+/** Where SQLite writes that failed (full disk) wait past the in-memory bound. */
+export const RETRY_FILE = 'archive-retry.jsonl';
 
 /** `config.dbUrl` unset → SQLite file `<dataDir>/archive.db`; `mysql://…` → MySQL/MariaDB. */
 export function createArchiveStore(config: BridgeConfig, logger: Logger): ArchiveStore {
@@ -29,5 +31,5 @@ export function createArchiveStore(config: BridgeConfig, logger: Logger): Archiv
   if (config.dbUrl) {
     return new MysqlArchiveStore({ url: config.dbUrl, logger: log, spoolFile: path.join(config.dataDir, SPOOL_FILE) });
   }
-  return new SqliteArchiveStore({ file: path.join(config.dataDir, SQLITE_FILE), logger: log });
+  return new SqliteArchiveStore({ file: path.join(config.dataDir, SQLITE_FILE), logger: log, spoolFile: path.join(config.dataDir, RETRY_FILE) });
 }

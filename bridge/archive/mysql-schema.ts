@@ -72,6 +72,18 @@ export const MYSQL_MIGRATIONS: Migration[] = [
     name: 'drop the unused FULLTEXT index',
     statements: ['ALTER TABLE messages DROP INDEX IF EXISTS messages_ft'],
   },
+  {
+    version: 5,
+    name: 'media kept by the bridge',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS media (
+        slot SMALLINT UNSIGNED NOT NULL, message_id VARCHAR(255) NOT NULL, status VARCHAR(16) NOT NULL,
+        sha256 CHAR(64) NULL, mimetype VARCHAR(255) NULL, filename VARCHAR(1024) NULL, size BIGINT NULL,
+        duration_ms BIGINT NULL, updated_at BIGINT NOT NULL,
+        PRIMARY KEY (slot, message_id)
+      ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
+    ],
+  },
 ];
 
 /** The migration after whose statements `message_terms` is filled from the stored messages. */

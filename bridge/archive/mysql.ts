@@ -5,7 +5,7 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import { BridgeError, type Ack } from '../domain/index.js';
+import { BridgeError, type Ack, type MediaRecord } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } from './ops.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
@@ -16,7 +16,8 @@ import {
   backfillTerms, indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
   type Hit, type IndexedMessage,
 } from './mysql-terms.js';
-import { checkPage, checkSearch, timed } from './validate.js';
+import { checkIds, checkPage, checkSearch, timed } from './validate.js';
+import { MEDIA_COLUMNS, mediaFromRow, mediaValues, type MediaDbRow } from './media-row.js';
 import { QueuedArchiveWrites } from './queued-writes.js';
 import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow as MessageRowFields } from './message-row.js';
 
@@ -334,6 +335,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
         );
         return;
       }
+      case 'media':
+        await conn.query(`REPLACE INTO media (slot, ${MEDIA_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [op.slot, ...mediaValues(op.media)]);
+        return;
     }
   }
 
@@ -502,6 +506,13 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
       slot, String(messageId),
     ]);
     return rows.length ? (await this.toRows(rows))[0]! : null;
+  }
+
+  async getMedia(slot: number, messageIds: string[]): Promise<MediaRecord[]> {
+    const ids = checkIds(messageIds);
+    if (!ids.length) return [];
+    const rows = await this.read<(MediaDbRow & RowDataPacket)[]>('getMedia', `SELECT ${MEDIA_COLUMNS} FROM media WHERE slot = ? AND message_id IN (?)`, [slot, ids]);
+    return rows.map(mediaFromRow);
   }
 
   async search(query: SearchQuery): Promise<ArchiveRow[]> {

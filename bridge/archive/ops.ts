@@ -1,6 +1,6 @@
 // The write operations both backends apply, and the pure merge rules they share: a message seen
 // twice is stored once (later copies only fill gaps) and an ack never goes backwards.
-import type { Ack, ArchivedMessage, PollVote } from '../domain/index.js';
+import type { Ack, ArchivedMessage, MediaRecord, PollVote } from '../domain/index.js';
 
 export type ArchiveOp =
   /** `text`: the searchable text, when the caller already normalised it (saves the writer the work). */
@@ -8,7 +8,9 @@ export type ArchiveOp =
   | { op: 'ack'; slot: number; id: string; ack: Ack }
   | { op: 'edit'; slot: number; id: string; body: string; at: number }
   | { op: 'revoke'; slot: number; id: string; at: number }
-  | { op: 'vote'; slot: number; vote: PollVote };
+  | { op: 'vote'; slot: number; vote: PollVote }
+  /** A message's media metadata; the latest record replaces the earlier one. */
+  | { op: 'media'; slot: number; media: MediaRecord };
 
 /** Order of acks: pending < failed < sent < delivered < read < played (failed only beats pending). */
 export function ackRank(ack: number): number {

@@ -1,7 +1,7 @@
 // The write half of ArchiveStore, the same for both backends: check the input, then queue an op
 // for the batcher. The calls return at once and never throw (an engine event must not fail).
 import type { Logger } from 'pino';
-import type { Ack, ArchivedMessage, PollVote } from '../domain/index.js';
+import type { Ack, ArchivedMessage, MediaRecord, PollVote } from '../domain/index.js';
 import type { WriteBatcher } from './batcher.js';
 import type { ArchiveOp } from './ops.js';
 import { checkSlot } from './validate.js';
@@ -50,5 +50,10 @@ export abstract class QueuedArchiveWrites {
   savePollVote(slot: number, vote: PollVote): void {
     if (!checkSlot(slot, this.log) || !vote) return;
     this.push({ op: 'vote', slot, vote });
+  }
+
+  saveMedia(slot: number, media: MediaRecord): void {
+    if (!checkSlot(slot, this.log) || !media || typeof media.messageId !== 'string' || !media.messageId) return;
+    this.push({ op: 'media', slot, media });
   }
 }

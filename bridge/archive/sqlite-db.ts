@@ -6,6 +6,8 @@ import { mergeStored, toStored, ackRank, type ArchiveOp, type StoredMessage } fr
 import { buildFtsQuery, searchableText } from './normalise.js';
 import { FTS_TABLE_PATTERN, ftsTable, ftsTableSql, migrateSqlite } from './sqlite-schema.js';
 import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow } from './message-row.js';
+import { MEDIA_COLUMNS, mediaFromRow, mediaValues, type MediaDbRow } from './media-row.js';
+import type { MediaRecord } from '../domain/index.js';
 
 /** Search ranks (bm25) at most this many of the newest hits: ranking 700k hits of a common word takes a second. */
 export const RANK_WINDOW = 1000;
@@ -62,6 +64,8 @@ export class SqliteArchiveDb {
           this.applyOne(op);
           result.applied++;
         } catch (err) {
+          // Storage trouble is no bad op: the whole batch fails, and the store keeps it for later.
+          if (isStorageError(err)) throw err;
           result.failed++;
           if (result.errors.length < 5) result.errors.push(`${op.op}: ${(err as Error).message}`);
         }
@@ -99,6 +103,9 @@ export class SqliteArchiveDb {
         ).run(op.slot, String(v.messageId), String(v.voter), JSON.stringify(v.selectedOptions ?? []), Math.trunc(Number(v.timestamp) || 0));
         return;
       }
+      case 'media':
+        this.stmt(`INSERT OR REPLACE INTO media (slot, ${MEDIA_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(op.slot, ...mediaValues(op.media));
+        return;
     }
   }
 
@@ -234,6 +241,15 @@ export class SqliteArchiveDb {
     ).all({ match, window: Math.max(RANK_WINDOW, count), count }) as { pk: number; score: number; ts: number }[];
   }
 
+  /** Media records of these messages (those that have one). */
+  getMedia(slot: number, ids: string[]): MediaRecord[] {
+    const rows = this.stmt(`SELECT ${MEDIA_COLUMNS} FROM media WHERE slot = ? AND message_id IN (SELECT value FROM json_each(?))`).all(
+      slot,
+      JSON.stringify(ids),
+    ) as MediaDbRow[];
+    return rows.map(mediaFromRow);
+  }
+
   pollTally(slot: number, messageId: string): PollTally {
     const rows = this.stmt(
       'SELECT voter, selected, timestamp FROM poll_votes WHERE slot = ? AND message_id = ? ORDER BY timestamp, voter',
@@ -253,4 +269,10 @@ export class SqliteArchiveDb {
     const args = slot === undefined ? [needle, limit] : [slot, needle, limit];
     return (this.stmt(sql).all(...args) as unknown[]).length;
   }
+}
+
+/** SQLite errors that say the disk or file failed, not that an op was wrong (full, I/O, locked, read-only). */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|NOMEM|PROTOCOL)/.test(code);
 }

@@ -50,6 +50,17 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 3,
+    name: 'media kept by the bridge',
+    statements: [
+      `CREATE TABLE media (
+        slot INTEGER NOT NULL, message_id TEXT NOT NULL, status TEXT NOT NULL, sha256 TEXT,
+        mimetype TEXT, filename TEXT, size INTEGER, duration_ms INTEGER, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (slot, message_id)
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];
 
 /** The full-text index of one slot: only the normalised words, keyed by the message's pk. */

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ArchivedMessage } from '../domain/index.js';
+import type { ArchivedMessage, MediaRecord } from '../domain/index.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import type { ArchiveOp } from './ops.js';
 import type { ApplyResult } from './sqlite-db.js';
@@ -11,8 +11,10 @@ import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { SqliteWorkerClient } from './worker-client.js';
 import { searchableText } from './normalise.js';
 import { toStored } from './ops.js';
-import { checkPage, checkSearch, timed } from './validate.js';
+import { checkIds, checkPage, checkSearch, timed } from './validate.js';
 import { QueuedArchiveWrites } from './queued-writes.js';
+import { HeldWrites } from './held-writes.js';
+import { Spool } from './spool.js';
 
 export interface SqliteStoreOptions {
   file: string;
@@ -22,6 +24,11 @@ export interface SqliteStoreOptions {
   maxBatch?: number;
   /** Tests: migrate only up to this version. */
   targetVersion?: number;
+  /** Where failed writes wait past the in-memory bound (default: next to the archive file). */
+  spoolFile?: string;
+  heldInMemory?: number;
+  /** How often failed writes are tried again (default 5 s). */
+  retryMs?: number;
 }
 
 export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveStore {
@@ -30,9 +37,15 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
   private reader: SqliteWorkerClient | null = null;
   protected readonly batcher: WriteBatcher<ArchiveOp>;
   private lastError: string | null = null;
+  /** Batches SQLite refused (full disk, I/O error), kept and retried instead of dropped. */
+  private readonly held: HeldWrites;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Serialises changes to `held` (a drain must not miss what arrives meanwhile). */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: SqliteStoreOptions) {
     super(opts.logger);
+    this.held = new HeldWrites(new Spool(opts.spoolFile ?? `${opts.file}.retry.jsonl`), opts.heldInMemory);
     this.batcher = new WriteBatcher<ArchiveOp>({
       windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
       maxBatch: opts.maxBatch ?? 2000,
@@ -66,25 +79,86 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
       throw err;
     }
     this.opts.logger.info({ file: this.opts.file }, 'archive: SQLite ready');
+    // Writes a previous run could not store are tried again first.
+    if (!this.held.isEmpty) this.scheduleRetry(0);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   private async writeBatch(batch: ArchiveOp[]): Promise<void> {
+    // Older writes are waiting: keep the order, queue behind them.
+    if (!this.held.isEmpty) {
+      await this.hold(batch);
+      return;
+    }
+    try {
+      await this.apply(batch);
+    } catch (err) {
+      const first = this.lastError === null;
+      this.lastError = (err as Error).message;
+      if (first) this.opts.logger.error({ err: this.lastError, ops: batch.length }, 'archive: SQLite could not store a batch; kept and retried');
+      await this.hold(batch);
+    }
+  }
+
+  private async apply(batch: ArchiveOp[]): Promise<void> {
     if (!this.writer) throw new Error('archive is not open');
     const result = await this.writer.call<ApplyResult>('apply', batch);
     if (result.failed > 0) {
       this.opts.logger.warn({ failed: result.failed, errors: result.errors }, 'archive: some writes were rejected');
     }
-    this.lastError = null;
+  }
+
+  private async hold(batch: ArchiveOp[]): Promise<void> {
+    const before = this.held.dropped;
+    await this.exclusive(() => this.held.add(batch));
+    if (this.held.dropped > before) this.opts.logger.error({ dropped: this.held.dropped }, 'archive: memory and spool for failed writes are full; writes dropped');
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(ms = this.opts.retryMs ?? 5000): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.retryHeld().then((ok) => ok || this.scheduleRetry());
+    }, ms);
+    this.retryTimer.unref();
+  }
+
+  /** Write what was held; true when nothing is left. */
+  private retryHeld(): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (this.held.isEmpty) return true;
+      const count = this.held.size;
+      try {
+        await this.held.drain((ops) => this.apply(ops));
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        return false;
+      }
+      this.lastError = null;
+      this.opts.logger.info({ ops: count }, 'archive: writes held after a failure are stored now');
+      return true;
+    });
   }
 
   async flush(): Promise<void> {
     await this.batcher.flush();
+    if (!this.held.isEmpty) await this.retryHeld();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.flush();
     this.closed = true;
-    await this.batcher.flush();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    // Still failing: what is only in memory goes to the spool, for the next start.
+    await this.exclusive(() => this.held.spillToSpool()).catch(() => undefined);
     await Promise.all([this.reader?.close(), this.writer?.close()]);
     this.reader = this.writer = null;
   }
@@ -108,6 +182,11 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
     return this.read('getMessage', slot, String(messageId));
   }
 
+  async getMedia(slot: number, messageIds: string[]): Promise<MediaRecord[]> {
+    const ids = checkIds(messageIds);
+    return ids.length ? this.read('getMedia', slot, ids) : [];
+  }
+
   async search(query: SearchQuery): Promise<ArchiveRow[]> {
     const q = checkSearch(query);
     return this.read('search', q.slot, q.query, q.limit, q.offset);
@@ -124,11 +203,18 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
 
   health(): ArchiveHealth {
     const open = this.reader !== null && this.writer !== null;
+    const held = this.held.size;
+    const error = !open
+      ? 'not open'
+      : held > 0
+        ? `${held} writes not stored yet (${this.lastError ?? 'waiting to retry'}); kept and retried`
+        : this.lastError;
     return {
-      ok: open && this.lastError === null,
+      ok: open && held === 0 && this.lastError === null,
       backend: 'sqlite',
-      error: open ? this.lastError : 'not open',
-      pending: this.batcher.size,
+      error,
+      pending: this.batcher.size + held,
+      ...(this.held.dropped > 0 ? { dropped: this.held.dropped } : {}),
     };
   }
 }

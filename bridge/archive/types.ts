@@ -1,7 +1,7 @@
 // The archive seam: every message in and out, with acks, edits, revokes and poll votes, plus
 // full-text search. Implementations: SQLite (default, file in the data dir) and MySQL/MariaDB.
 // Both must pass the one contract suite (bridge/archive/contract.ts).
-import type { Ack, ArchivedMessage, MessageRow, PollVote } from '../domain/index.js';
+import type { Ack, ArchivedMessage, MediaRecord, MessageRow, PollVote } from '../domain/index.js';
 
 export interface ArchiveRow extends MessageRow {
   slot: number;
@@ -36,6 +36,8 @@ export interface ArchiveHealth {
   error?: string | null;
   /** Writes waiting in memory or in the local spool. */
   pending?: number;
+  /** Writes lost because the memory and spool bounds for failed writes were both reached. */
+  dropped?: number;
 }
 
 export interface PollTally {
@@ -61,10 +63,14 @@ export interface ArchiveStore {
   saveEdit(slot: number, messageId: string, body: string): void;
   saveRevoke(slot: number, messageId: string): void;
   savePollVote(slot: number, vote: PollVote): void;
+  /** Record what the media store knows of a message's media (replaces the earlier record). */
+  saveMedia(slot: number, media: MediaRecord): void;
 
   /** A chat's messages, newest first. */
   listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]>;
   getMessage(slot: number, messageId: string): Promise<ArchiveRow | null>;
+  /** The media records of these messages (at most 500 ids; messages without one are left out). */
+  getMedia(slot: number, messageIds: string[]): Promise<MediaRecord[]>;
   /** Best matches first (bm25 / relevance), then newest. */
   search(query: SearchQuery): Promise<ArchiveRow[]>;
   getPollTally(slot: number, messageId: string): Promise<PollTally>;

@@ -44,3 +44,9 @@ export async function timed<T>(logger: Logger, what: string, run: () => Promise<
     if (ms > SLOW_READ_MS) logger.info({ what, ms: Math.round(ms) }, 'archive: slow read');
   }
 }
+
+/** Message ids for a batch read: strings only, at most MAX_LIMIT of them. */
+export function checkIds(ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.length > MAX_LIMIT) throw new BridgeError('VALIDATION_ERROR', `ids must be a list of at most ${MAX_LIMIT} message ids`);
+  return ids.filter((id): id is string => typeof id === 'string' && id.length > 0);
+}

@@ -30,6 +30,8 @@ export interface ArchivedMessage extends MessageRow {
   pollOptions?: string[] | null;
   /** The sender's id in groups (`…@c.us`), otherwise the chat id or own id. */
   author?: string | null;
+  /** Length of a voice note, audio or video, when WhatsApp says. */
+  durationMs?: number | null;
 }
 
 /** A conversation row (get_conversations, GET /api/chats). */
@@ -59,4 +61,35 @@ export interface AckUpdate {
   chatId: string;
   messageId: string;
   ack: Ack;
+}
+
+/** Where a message's media bytes stand in the bridge's media store. */
+export type MediaStatus = 'stored' | 'expired' | 'failed';
+
+/** What the archive keeps about a message's media (the bytes live in the media store). */
+export interface MediaRecord {
+  messageId: string;
+  status: MediaStatus;
+  /** Hex sha256 of the bytes: the file's name in the store. Null until stored. */
+  sha256: string | null;
+  /** Sniffed from the bytes when possible, else what WhatsApp declared. */
+  mimetype: string | null;
+  filename: string | null;
+  size: number | null;
+  durationMs: number | null;
+  /** Unix seconds of the last change. */
+  updatedAt: number;
+}
+
+/** The `media` object of API rows and events. */
+export interface MediaInfo {
+  mimetype: string | null;
+  filename: string | null;
+  size: number | null;
+  durationMs?: number;
+  /** `stored` (downloadable now), `pending` (being fetched), `expired` (WhatsApp no longer serves it). */
+  status: 'stored' | 'pending' | 'expired';
+  /** Path of the download route, relative to the bridge's address. */
+  url: string;
+  thumbUrl?: string;
 }

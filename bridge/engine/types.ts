@@ -36,6 +36,14 @@ export interface MediaInput {
   asVoice?: boolean;
 }
 
+/** A message's media bytes as WhatsApp serves them. */
+export interface DownloadedMedia {
+  data: Buffer;
+  /** What WhatsApp declares (the media store checks it against the bytes). */
+  mimetype: string;
+  filename: string | null;
+}
+
 export interface PollInput {
   question: string;
   options: string[];
@@ -71,6 +79,11 @@ export interface WhatsAppEngine {
   sendText(chatId: string, text: string, opts?: SendOptions): Promise<ArchivedMessage>;
   sendMedia(chatId: string, media: MediaInput, opts?: SendOptions): Promise<ArchivedMessage>;
   sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage>;
+  /**
+   * The bytes of a message's media. Null when WhatsApp no longer serves them (expired or
+   * deleted from its servers); throws when they cannot be fetched right now.
+   */
+  downloadMedia(messageId: string): Promise<DownloadedMedia | null>;
 
   /** Newest first. */
   getChats(limit: number): Promise<ChatRow[]>;
@@ -91,6 +104,11 @@ export interface EngineContext {
   dataDir: string;
   logger: Logger;
   emit: (event: EngineEvent) => void;
+  /**
+   * Runs before the browser launches on the slot's profile (snapshot restore). It must not
+   * throw: a failure is reported on the slot, and the launch goes on to a QR.
+   */
+  beforeLaunch?: () => Promise<void>;
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;

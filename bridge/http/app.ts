@@ -7,8 +7,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, requireAuth } from './auth.js';
+import { jsonBody } from './body.js';
+import { largeBodyGate } from './body-gate.js';
 import { errorHandler, notFound } from './errors.js';
-import type { AddressCheck } from './network.js';
+import type { AddressCheck } from '../access/network.js';
 import { openApiDocument } from './openapi.js';
 import { requestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
@@ -16,8 +18,10 @@ import { archiveRoutes } from './routes/archive.js';
 import { chatRoutes } from './routes/chats.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, metricsRoute } from './routes/health.js';
+import { mediaRoutes } from './routes/media.js';
 import { sendRoutes } from './routes/send.js';
 import { slotRoutes } from './routes/slots.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
@@ -72,15 +76,17 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
 
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
 
+  // Who is asking comes before reading what they send: no body is parsed without a valid token.
   const auth = requireAuth(ctx.tokens);
-  app.use('/api', express.json({ limit: ctx.config.bodyLimitBytes, strict: false }));
   app.use('/api', auth);
+  app.use('/api', largeBodyGate({ max: ctx.config.largeBodies, onWaiting: (n) => ctx.metrics.bodiesWaiting.set(n) }));
+  app.use('/api', jsonBody(ctx.config.bodyLimitBytes));
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0')));
   app.use('/metrics', auth);
   app.use(metricsRoute(ctx));
-  app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
+  app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort));
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort), snapshotRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 
   app.use(notFound);

@@ -1,17 +1,9 @@
-// Token extraction and the auth middleware: `apikey` header or `Authorization: Bearer`; the
-// WebSocket may also carry `?token=`. Device tokens are refused on admin-only routes.
-import type { IncomingMessage } from 'node:http';
+// The auth middleware (tokens read as in access/credentials.ts). Device tokens are refused on
+// admin-only routes.
 import type { NextFunction, Request, Response } from 'express';
+import { tokenFromHeaders } from '../access/credentials.js';
 import type { Caller, TokenStore } from '../auth/tokens.js';
 import { BridgeError } from '../domain/index.js';
-
-export function tokenFromHeaders(headers: IncomingMessage['headers']): string | undefined {
-  const apikey = headers.apikey;
-  if (typeof apikey === 'string' && apikey) return apikey;
-  const auth = headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
-  return undefined;
-}
 
 export function callerOf(res: Response): Caller {
   return res.locals.caller as Caller;

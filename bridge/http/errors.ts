@@ -1,14 +1,12 @@
 // Every failure leaves as API.md's envelope; bugs are logged with the request id, never a stack.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { ZodError } from 'zod';
-import { validationError } from '../api/schemas.js';
+import { asBridgeError } from '../api/errors.js';
 import { BridgeError, errorBody } from '../domain/index.js';
 
 /** Map anything thrown to a BridgeError (body-parser's errors included). */
 export function toBridgeError(err: unknown, bodyLimit?: number): BridgeError {
   if (err instanceof BridgeError) return err;
-  if (err instanceof ZodError) return validationError(err);
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed') return new BridgeError('VALIDATION_ERROR', 'body: not valid JSON');
   if (type === 'entity.too.large') {
@@ -17,7 +15,9 @@ export function toBridgeError(err: unknown, bodyLimit?: number): BridgeError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new BridgeError('VALIDATION_ERROR', 'body: unsupported encoding');
   }
-  return new BridgeError('INTERNAL', 'internal error', { cause: err });
+  // The router's decodeURIComponent of a path parameter (`/api/slots/%zz/qr`).
+  if (err instanceof URIError) return new BridgeError('VALIDATION_ERROR', 'path: malformed % escape');
+  return asBridgeError(err);
 }
 
 export function sendError(res: Response, error: BridgeError): void {

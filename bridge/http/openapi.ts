@@ -45,6 +45,29 @@ export function openApiDocument(version: string) {
       '/api/slots/{slot}/qr': {
         get: op('The current QR of a slot', { parameters: [{ name: 'slot', in: 'path', required: true, schema: { type: 'integer' } }] }),
       },
+      '/api/slots/{slot}/snapshot': {
+        post: op('Take an encrypted session snapshot of a READY slot now (admin)', { parameters: [{ name: 'slot', in: 'path', required: true, schema: { type: 'integer' } }] }),
+      },
+      '/api/slots/{slot}/snapshots': {
+        get: op('The slot’s stored snapshots, newest first: id, createdAt, bytes, wid, reason, store (admin)', {
+          parameters: [{ name: 'slot', in: 'path', required: true, schema: { type: 'integer' } }],
+        }),
+      },
+      '/api/slots/{slot}/restore': {
+        post: op('Restore the newest valid (or the given) snapshot into the slot’s profile; a running slot is restarted (admin)', {
+          parameters: [{ name: 'slot', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: { required: false, content: json(s.restoreBody) },
+        }),
+      },
+      '/api/slots/{slot}/messages/{messageId}/media': {
+        get: op('A message\'s media bytes (Range, ETag; ?thumb=1 a small WebP of an image). 202 + Retry-After while it downloads, 404 MEDIA_NOT_FOUND, 410 MEDIA_EXPIRED', {
+          parameters: [
+            { name: 'slot', in: 'path', required: true, schema: { type: 'integer' } },
+            { name: 'messageId', in: 'path', required: true, schema: { type: 'string' } },
+            q('thumb', false, '1 = thumbnail'),
+          ],
+        }),
+      },
       '/api/send': { post: body('Send a text', s.sendTextBody, queued) },
       '/api/send-media': { post: body('Send an image, document, audio, voice note or video', s.sendMediaBody, queued) },
       '/api/send-poll': { post: body('Send a poll', s.sendPollBody, queued) },

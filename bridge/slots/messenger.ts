@@ -8,6 +8,7 @@ import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxStore } from '../
 import { checkMedia } from './media.js';
 import type { SendLimiter } from './rate-limit.js';
 import type { SlotRegistry } from './registry.js';
+import type { SendRecords } from './send-records.js';
 
 export type SendContent =
   | { kind: 'text'; text: string; quotedMessageId?: string }
@@ -27,13 +28,16 @@ export type SendResult = { messageId: string } | { queued: true; outboxId: strin
 
 export interface MessengerEvents {
   /** A message this bridge sent (the engine also reports it; the archive de-duplicates). */
-  onSent(slot: number, message: ArchivedMessage): void;
+  /** `content` is what was sent (media keeps its bytes without asking WhatsApp for them back). */
+  onSent(slot: number, message: ArchivedMessage, content: SendContent): void;
   onFailed(slot: number): void;
   onOutboxSent(slot: number, outboxId: string, messageId: string): void;
   onOutboxFailed(slot: number, outboxId: string, error: string): void;
 }
 
 const PHONE_TARGET = 'phone:';
+/** When the state DB refused to mark an entry, the drain is tried again after this pause. */
+const DRAIN_RETRY_MS = 5000;
 
 export class Messenger {
   private readonly inFlight = new Map<string, Promise<SendResult>>();
@@ -46,6 +50,8 @@ export class Messenger {
     private readonly limiter: SendLimiter,
     private readonly events: MessengerEvents,
     private readonly logger: Logger,
+    /** Where a delivered message is recorded (with its idempotency result / outbox mark). */
+    private readonly records: SendRecords,
   ) {}
 
   /** Send now, or queue when asked and the slot is not ready. Retries with the same key return the first result. */
@@ -53,13 +59,14 @@ export class Messenger {
     const slot = this.registry.get(req.slot);
     if (!req.idempotencyKey) return this.sendOnce(req);
     const key = `${slot.number}:${req.idempotencyKey}`;
-    const known = this.idempotency.get(slot.number, req.idempotencyKey);
+    const known = this.records.result(slot.number, req.idempotencyKey) ?? this.idempotency.get(slot.number, req.idempotencyKey);
     if (known) return Promise.resolve(known as SendResult);
     const running = this.inFlight.get(key);
     if (running) return running;
-    const attempt = this.sendOnce(req)
+    const attempt = this.sendOnce(req, req.idempotencyKey)
       .then((result) => {
-        this.idempotency.put(slot.number, req.idempotencyKey!, result);
+        // A sent message's result was saved with the message; a queued one is saved here.
+        if ('queued' in result) this.saveQueuedResult(slot.number, req.idempotencyKey!, result);
         return result;
       })
       .finally(() => this.inFlight.delete(key));
@@ -67,7 +74,16 @@ export class Messenger {
     return attempt;
   }
 
-  private async sendOnce(req: SendRequest): Promise<SendResult> {
+  /** The outbox entry exists already; failing to remember the key only risks a second queue entry. */
+  private saveQueuedResult(slot: number, key: string, result: SendResult): void {
+    try {
+      this.idempotency.put(slot, key, result);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, slot }, 'state: could not save an idempotency key');
+    }
+  }
+
+  private async sendOnce(req: SendRequest, idempotencyKey?: string): Promise<SendResult> {
     const slot = this.registry.get(req.slot);
     const target = parseTarget(req);
     const content = await prepare(req.content);
@@ -82,7 +98,10 @@ export class Messenger {
     await this.limiter.consume(slot.number, recipient);
     try {
       const message = await this.deliver(slot.number, slot.requireEngine(), target, content);
-      return { messageId: message.id };
+      const result = { messageId: message.id };
+      // WhatsApp has it: from here on the caller gets the id, whatever local storage does.
+      this.records.save({ slot: slot.number, message, idempotency: idempotencyKey ? { key: idempotencyKey, result } : undefined });
+      return result;
     } catch (err) {
       if (err instanceof BridgeError && err.code === 'INVALID_NUMBER') await this.limiter.refund(slot.number, recipient);
       throw err;
@@ -99,7 +118,7 @@ export class Messenger {
     }
     try {
       const message = await sendContent(engine, chatId, content);
-      this.events.onSent(slotNumber, message);
+      this.events.onSent(slotNumber, message, content);
       return message;
     } catch (err) {
       this.events.onFailed(slotNumber);
@@ -126,21 +145,30 @@ export class Messenger {
   /** false = stop draining (the slot went away); the entry stays pending. */
   private async drainOne(engine: WhatsAppEngine, entry: OutboxEntry): Promise<boolean> {
     const content = deserialise(entry.kind, entry.payload);
+    // Sent already, but the state DB could not take the mark yet.
+    if (this.records.sentOutboxEntry(entry.id)) return true;
     if (entry.status === 'sending') {
-      // The bridge stopped mid-send: WhatsApp may have the message already.
-      const sent = await findSent(engine, entry, content).catch(() => null);
+      // The bridge stopped mid-send: WhatsApp may have the message already. Only a message that
+      // is not the result of another of our sends counts (two entries may carry the same text).
+      const sent = await findSent(engine, entry, content, (id) => this.records.has(entry.slot, id)).catch(() => null);
       if (sent) {
-        this.outbox.markSent(entry.id, sent);
-        this.events.onOutboxSent(entry.slot, entry.id, sent);
+        this.events.onSent(entry.slot, sent, content);
+        this.records.save({ slot: entry.slot, message: sent, outboxId: entry.id });
+        this.events.onOutboxSent(entry.slot, entry.id, sent.id);
         return true;
       }
     }
-    this.outbox.markSending(entry.id);
     try {
-      const message = await this.deliver(entry.slot, engine, entry.target, content);
-      this.outbox.markSent(entry.id, message.id);
-      this.events.onOutboxSent(entry.slot, entry.id, message.id);
-      return true;
+      this.outbox.markSending(entry.id);
+    } catch (err) {
+      // Not marked, so not sent (a crash could not tell whether it went): try again later.
+      this.logger.error({ err: (err as Error).message, slot: entry.slot }, 'outbox: could not mark an entry as sending; retrying in a moment');
+      setTimeout(() => void this.drain(entry.slot).catch(() => undefined), DRAIN_RETRY_MS).unref();
+      return false;
+    }
+    let message: ArchivedMessage;
+    try {
+      message = await this.deliver(entry.slot, engine, entry.target, content);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (err instanceof BridgeError && err.code === 'NOT_CONNECTED') {
@@ -151,6 +179,10 @@ export class Messenger {
       this.events.onOutboxFailed(entry.slot, entry.id, error);
       return true;
     }
+    // Recorded (with the message, for the archive) before anyone is told it was sent.
+    this.records.save({ slot: entry.slot, message, outboxId: entry.id });
+    this.events.onOutboxSent(entry.slot, entry.id, message.id);
+    return true;
   }
 
   outboxSize(): number {
@@ -204,7 +236,12 @@ function visibleBody(content: SendContent): string {
   return content.media.caption ?? '';
 }
 
-async function findSent(engine: WhatsAppEngine, entry: OutboxEntry, content: SendContent): Promise<string | null> {
+async function findSent(
+  engine: WhatsAppEngine,
+  entry: OutboxEntry,
+  content: SendContent,
+  isOurs: (messageId: string) => boolean,
+): Promise<ArchivedMessage | null> {
   if (entry.attemptedAt === null) return null;
   const chatId = entry.target.startsWith(PHONE_TARGET)
     ? await engine.resolvePhone(entry.target.slice(PHONE_TARGET.length))
@@ -213,5 +250,5 @@ async function findSent(engine: WhatsAppEngine, entry: OutboxEntry, content: Sen
   const since = Math.floor(entry.attemptedAt / 1000) - 5;
   const body = visibleBody(content);
   const recent = await engine.getMessages(chatId, 50);
-  return recent.find((m) => m.fromMe === 1 && m.timestamp >= since && m.body === body)?.id ?? null;
+  return recent.find((m) => m.fromMe === 1 && m.timestamp >= since && m.body === body && !isOurs(m.id)) ?? null;
 }

@@ -12,7 +12,11 @@ export interface RateLimits {
 export class SendLimiter {
   private readonly limiters: { limiter: RateLimiterMemory; key: (slot: number, to: string) => string; label: string }[];
 
-  constructor(limits: RateLimits) {
+  /** `onLimited` hears of every refused send (the `wa_rate_limited_total` metric). */
+  constructor(
+    limits: RateLimits,
+    private readonly onLimited: (slot: number) => void = () => {},
+  ) {
     this.limiters = [
       { limiter: new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 }), key: (s, to) => `${s}:${to}`, label: `${limits.ratePerMinute} messages a minute to one recipient` },
       { limiter: new RateLimiterMemory({ points: limits.ratePerHour, duration: 3600 }), key: (s, to) => `${s}:${to}`, label: `${limits.ratePerHour} messages an hour to one recipient` },
@@ -32,6 +36,7 @@ export class SendLimiter {
         await Promise.all(taken.map((t) => t.limiter.reward(t.key)));
         if (!(res instanceof RateLimiterRes)) throw res;
         const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+        this.onLimited(slot);
         throw new BridgeError('RATE_LIMITED', `rate limit reached on slot ${slot}: ${label}; retry in ${retryAfter} s`, { retryAfter });
       }
     }

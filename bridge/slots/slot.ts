@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { BridgeError, type SlotState } from '../domain/index.js';
+import { BridgeError, errorText, type SlotState } from '../domain/index.js';
 import type { EngineEvent, EngineFactory, WhatsAppEngine } from '../engine/types.js';
 import { renderQr, type QrImage } from './qr.js';
 
@@ -299,8 +299,4 @@ export class Slot {
       this.fail(`browser memory ${Math.round(used / 1048576)} MB over the ${Math.round(this.policy.memoryLimitBytes / 1048576)} MB limit`);
     }
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

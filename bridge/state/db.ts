@@ -45,6 +45,17 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (slot, key)
    );`,
+  // Messages the bridge reported as sent, written with the idempotency/outbox record, so a crash
+  // before the archive's batch commits cannot lose them (replayed into the archive at start).
+  `CREATE TABLE sent_messages (
+     slot INTEGER NOT NULL,
+     message_id TEXT NOT NULL,
+     message TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     archived INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (slot, message_id)
+   );
+   CREATE INDEX sent_messages_unarchived ON sent_messages(archived, created_at);`,
 ];
 
 export type StateDb = Database.Database;

@@ -10,12 +10,15 @@ import type { ClientState } from './hub.js';
 const slot = z.number({ error: 'slot must be a number' }).int('slot must be a whole number');
 const limit = z.number().int().min(1).max(500).optional();
 
+/** More than any bridge has slots (config allows 32): a longer list is a mistake or an attack. */
+export const MAX_SUBSCRIBE_SLOTS = 32;
+
 const schemas = {
   register_fcm: z.object({ token: z.string().min(1).max(4096), deviceId: z.string().max(100).optional(), platform: z.string().max(40).optional() }),
   get_conversations: z.object({ slot, limit }),
   get_messages: z.object({ slot, chatId: z.string().min(1), limit, before: z.string().min(1).optional() }),
   search_conversations: z.object({ slot, query: z.string().max(200) }),
-  subscribe: z.object({ slots: z.array(slot) }),
+  subscribe: z.object({ slots: z.array(slot).max(MAX_SUBSCRIBE_SLOTS, `slots allows at most ${MAX_SUBSCRIBE_SLOTS} entries`) }),
 };
 
 function sendReply(result: SendResult) {
@@ -53,6 +56,10 @@ export async function handleCommand(ctx: BridgeContext, client: ClientState, fra
       return ops.searchConversations(ctx, b.slot, b.query);
     }
     case 'subscribe': {
+      // Refuse a huge list before validating each entry (a million entries blocked the server).
+      if (Array.isArray(frame.slots) && frame.slots.length > MAX_SUBSCRIBE_SLOTS) {
+        throw new BridgeError('VALIDATION_ERROR', `slots: allows at most ${MAX_SUBSCRIBE_SLOTS} entries`);
+      }
       const b = parseOrThrow(schemas.subscribe, frame);
       for (const n of b.slots) ctx.registry.get(n);
       client.slots = b.slots.length ? new Set(b.slots) : null;

@@ -6,11 +6,14 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Caller } from '../auth/tokens.js';
 import type { BridgeContext, HubPort } from '../context.js';
 import { BridgeError, errorBody } from '../domain/index.js';
-import { tokenFromHeaders } from '../http/auth.js';
-import { toBridgeError } from '../http/errors.js';
-import type { AddressCheck } from '../http/network.js';
+import { tokenFromHeaders } from '../access/credentials.js';
+import type { AddressCheck } from '../access/network.js';
+import { asBridgeError } from '../api/errors.js';
 import type { BridgeEvent } from '../types.js';
 import { handleCommand } from './commands.js';
+import { helloFrame } from './hello.js';
+import { Heartbeat, HEARTBEAT_MS, MAX_BUFFERED_BYTES, sendBounded } from './liveness.js';
+import { EventLog } from './replay.js';
 
 export interface ClientState {
   caller: Caller;
@@ -27,21 +30,34 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+export interface HubOptions {
+  heartbeatMs?: number;
+  maxBufferedBytes?: number;
+}
+
 export class WsHub implements HubPort {
   private readonly wss: WebSocketServer;
   private readonly clients = new Map<WebSocket, ClientState>();
+  /** Recent broadcasts, numbered, for `?since=` replays. */
+  readonly events = new EventLog();
+  private readonly heartbeat: Heartbeat;
+  private readonly maxBuffered: number;
 
   constructor(
     private readonly ctx: BridgeContext,
     private readonly allowAddress: AddressCheck,
+    opts: HubOptions = {},
   ) {
     // Frames over the body limit get an error reply and the socket stays open (API.md); only a
     // frame far past it (4×) is cut off by ws itself, to bound memory.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.bodyLimitBytes * 4 });
+    this.heartbeat = new Heartbeat(opts.heartbeatMs ?? HEARTBEAT_MS, () => this.clients.keys());
+    this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   }
 
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.heartbeat.start();
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -50,12 +66,26 @@ export class WsHub implements HubPort {
     if (!this.allowAddress(req.socket.remoteAddress)) return refuse(socket, 403, 'Forbidden');
     const caller = this.ctx.tokens.identify(url.searchParams.get('token') ?? tokenFromHeaders(req.headers));
     if (!caller) return refuse(socket, 401, 'Unauthorized');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller));
+    const sinceText = url.searchParams.get('since');
+    if (sinceText !== null && !/^\d{1,15}$/.test(sinceText)) return refuse(socket, 400, 'Bad Request');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, sinceText === null ? null : Number(sinceText)));
   }
 
-  private accept(ws: WebSocket, caller: Caller): void {
+  /** Does this client receive events of this slot? */
+  private wants(state: ClientState, slot: number): boolean {
+    return !state.slots || state.slots.has(slot);
+  }
+
+  private accept(ws: WebSocket, caller: Caller, since: number | null): void {
     const state: ClientState = { caller, slots: null };
+    // Hello, then the missed events, then live ones: all in this tick, so no event is sent twice or lost between them.
+    const result = since === null ? null : this.events.since(since);
+    const missed = result ? result.events.filter((e) => this.wants(state, e.slot)) : [];
+    const replay = result && since !== null ? { since, result, count: missed.length } : null;
+    ws.send(JSON.stringify(helloFrame(this.ctx, this.events, (n) => this.wants(state, n), replay)));
+    for (const e of missed) sendBounded(ws, e.text, this.maxBuffered);
     this.clients.set(ws, state);
+    this.heartbeat.track(ws);
     if (caller.kind === 'device') this.ctx.tokens.touch(caller.id);
     ws.on('message', (data, isBinary) => void this.onFrame(ws, state, data, isBinary));
     ws.on('close', () => this.clients.delete(ws));
@@ -85,7 +115,7 @@ export class WsHub implements HubPort {
       const result = await handleCommand(this.ctx, state, frame);
       this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
-      const e = toBridgeError(err);
+      const e = asBridgeError(err);
       if (e.code === 'INTERNAL') this.ctx.logger.error({ err, type }, 'websocket command failed');
       const body = errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message);
       this.reply(ws, { type, requestId, ...body, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
@@ -93,21 +123,22 @@ export class WsHub implements HubPort {
   }
 
   private reply(ws: WebSocket, frame: Record<string, unknown>): void {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    sendBounded(ws, JSON.stringify(frame), this.maxBuffered);
   }
 
   broadcast(event: BridgeEvent): void {
     const { chat: _localOnly, ...wire } = event as BridgeEvent & { chat?: unknown };
-    const text = JSON.stringify(wire);
+    const { text } = this.events.append(event.slot, wire);
     for (const [ws, state] of this.clients) {
-      if (state.slots && !state.slots.has(event.slot)) continue;
-      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      if (!this.wants(state, event.slot)) continue;
+      sendBounded(ws, text, this.maxBuffered);
     }
   }
 
   /** Is any socket of this device open right now (push goes only to devices that are not)? */
   isDeviceOnline(deviceId: string): boolean {
-    for (const state of this.clients.values()) if (state.caller.id === deviceId) return true;
+    // Only a socket that answered the last ping: a half-open one must not swallow the push.
+    for (const [ws, state] of this.clients) if (state.caller.id === deviceId && this.heartbeat.isAlive(ws)) return true;
     return false;
   }
 
@@ -123,6 +154,7 @@ export class WsHub implements HubPort {
 
   /** Say goodbye (1001), give clients a moment to answer, then cut whoever did not. */
   async close(graceMs = 1000): Promise<void> {
+    this.heartbeat.stop();
     const sockets = [...this.clients.keys()];
     for (const ws of sockets) ws.close(1001, 'bridge stopping');
     const closed = Promise.all(sockets.map((ws) => new Promise((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve(null) : ws.once('close', resolve)))));

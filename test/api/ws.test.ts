@@ -70,7 +70,7 @@ describe('WebSocket', () => {
     const acks = ws.frames.filter((f) => f.type === 'message_ack' && f.messageId === messageId).map((f) => f.ack);
     expect(acks).toEqual([2, 3, 4]);
     expect(ws.frames.find((f) => f.type === 'message_ack' && f.messageId === messageId)).toEqual({
-      type: 'message_ack', slot: 1, chatId: '15550300002@c.us', messageId, ack: 2,
+      type: 'message_ack', slot: 1, chatId: '15550300002@c.us', messageId, ack: 2, seq: expect.any(Number),
     });
   });
 
@@ -86,7 +86,7 @@ describe('WebSocket', () => {
     expect(created.message).toMatchObject({ type: 'poll', body: 'Tea?', pollOptions: ['Yes', 'No'] });
     const vote = await ws.waitFrame((f) => f.type === 'poll_vote' && f.messageId === poll.body.messageId);
     expect(vote).toEqual({
-      type: 'poll_vote', slot: 1, chatId: '15550300003@c.us', messageId: poll.body.messageId, voter: '15550300003@c.us', selectedOptions: ['Yes'], timestamp: expect.any(Number),
+      type: 'poll_vote', slot: 1, chatId: '15550300003@c.us', messageId: poll.body.messageId, voter: '15550300003@c.us', selectedOptions: ['Yes'], timestamp: expect.any(Number), seq: expect.any(Number),
     });
   });
 

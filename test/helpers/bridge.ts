@@ -68,8 +68,9 @@ export class WsClient {
     ws.on('message', (data) => this.frames.push(JSON.parse(data.toString()) as Frame));
   }
 
-  static open(url: string, token?: string): Promise<WsClient> {
-    const target = `${url.replace('http', 'ws')}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  static open(url: string, token?: string, query: Record<string, string> = {}): Promise<WsClient> {
+    const params = new URLSearchParams({ ...(token ? { token } : {}), ...query }).toString();
+    const target = `${url.replace('http', 'ws')}/ws${params ? `?${params}` : ''}`;
     const ws = new WebSocket(target);
     const client = new WsClient(ws);
     return new Promise((resolve, reject) => {

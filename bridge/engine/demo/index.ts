@@ -1,13 +1,14 @@
 // The demo engine: an in-process simulated WhatsApp account, for tests and for trying the app
 // without a phone (WA_BRIDGE_ENGINE=demo). It behaves like a real account: a refreshing QR,
 // a self-scan, acks that advance, echo replies, a poll voter, a few chats (one muted), and a
-// pairing remembered in the slot folder so a restart restores without a QR.
+// pairing remembered in the slot folder so a restart restores without a QR. Its chat history is
+// kept there too (as a phone keeps it), so "did this reach WhatsApp before the crash?" has an answer.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Ack, ArchivedMessage, ChatRow, MessageRow } from '../../domain/index.js';
 import { BridgeError, isGroupChat, isMutedAt } from '../../domain/index.js';
-import type { EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
+import type { DownloadedMedia, EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 
 export interface DemoOptions {
   /** Delay before the demo "phone" scans the QR. */
@@ -21,6 +22,8 @@ export interface DemoOptions {
 }
 
 const SESSION_FILE = 'demo-session.json';
+/** One JSON message per line, appended as they happen. */
+const HISTORY_FILE = 'demo-history.jsonl';
 /** Numbers ending with these digits are "not on WhatsApp" in the demo. */
 const NOT_ON_WHATSAPP_SUFFIX = '0000';
 
@@ -35,6 +38,21 @@ interface DemoChat {
 
 /** The demo keeps this many messages per chat in memory (it is a demo, not an archive). */
 const KEEP_PER_CHAT = 1000;
+/** …and the bytes of this many media messages ("WhatsApp's servers" for the demo). */
+const KEEP_MEDIA = 200;
+
+/** An incoming media message for the demo to receive (tests; the simulator does this for wwebjs). */
+export interface IncomingMedia {
+  data: Buffer;
+  mimetype: string;
+  filename?: string;
+  caption?: string;
+  durationMs?: number;
+  /** WhatsApp's message type; derived from the mimetype when omitted. */
+  type?: string;
+  /** WhatsApp no longer serves the bytes (downloadMedia answers null). */
+  expired?: boolean;
+}
 
 const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex').toUpperCase();
 const now = () => Math.floor(Date.now() / 1000);
@@ -45,6 +63,7 @@ export class DemoEngine implements WhatsAppEngine {
   private running = false;
   private ready = false;
   private readonly chats = new Map<string, DemoChat>();
+  private readonly media = new Map<string, DownloadedMedia | 'expired'>();
   private readonly ownNumber: string;
 
   constructor(
@@ -52,7 +71,47 @@ export class DemoEngine implements WhatsAppEngine {
     private readonly opts: DemoOptions,
   ) {
     this.ownNumber = `1555000000${ctx.slot}`;
-    this.seedChats();
+    if (!this.loadHistory()) this.seedChats();
+  }
+
+  private get historyFile() {
+    return path.join(this.ctx.slotDir, HISTORY_FILE);
+  }
+
+  /** The history a previous run kept; false when there is none. */
+  private loadHistory(): boolean {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.historyFile, 'utf8');
+    } catch {
+      return false;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const entry = JSON.parse(line) as { chat: { chatId: string; name: string; muteExpiration: number }; message: MessageRow };
+        const chat = this.chat(entry.chat.chatId);
+        chat.name = entry.chat.name;
+        chat.muteExpiration = entry.chat.muteExpiration;
+        chat.messages.push(entry.message);
+      } catch {
+        // a line torn by a crash
+      }
+    }
+    for (const chat of this.chats.values()) chat.messages.splice(0, Math.max(0, chat.messages.length - KEEP_PER_CHAT));
+    this.rewriteHistory();
+    return true;
+  }
+
+  /** Write the kept history afresh (at start: drops what the cap removed). */
+  private rewriteHistory(): void {
+    const lines = [...this.chats.values()].flatMap((chat) => chat.messages.map((m) => this.historyLine(chat, m)));
+    fs.mkdirSync(this.ctx.slotDir, { recursive: true });
+    fs.writeFileSync(this.historyFile, lines.join(''));
+  }
+
+  private historyLine(chat: DemoChat, message: MessageRow): string {
+    return JSON.stringify({ chat: { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration }, message }) + '\n';
   }
 
   private get sessionFile() {
@@ -95,6 +154,7 @@ export class DemoEngine implements WhatsAppEngine {
     if (this.running) return;
     this.running = true;
     fs.mkdirSync(this.ctx.slotDir, { recursive: true });
+    if (!fs.existsSync(this.historyFile)) this.rewriteHistory();
     if (fs.existsSync(this.sessionFile)) {
       this.later(50, () => this.becomeReady());
       return;
@@ -129,6 +189,7 @@ export class DemoEngine implements WhatsAppEngine {
   async logout(): Promise<void> {
     await this.stop();
     fs.rmSync(this.sessionFile, { force: true });
+    fs.rmSync(this.historyFile, { force: true });
     this.ctx.emit({ type: 'disconnected', reason: 'LOGOUT' });
   }
 
@@ -153,6 +214,8 @@ export class DemoEngine implements WhatsAppEngine {
   /** Keep the phone's own copy and report the message; returns the copy (acks update it). */
   private record(chat: DemoChat, message: ArchivedMessage): MessageRow {
     const stored = { ...message };
+    // On disk before anyone hears of it, as WhatsApp has a message once it gave it an id.
+    fs.appendFileSync(this.historyFile, this.historyLine(chat, stored));
     chat.messages.push(stored);
     if (chat.messages.length > 2 * KEEP_PER_CHAT) chat.messages.splice(0, KEEP_PER_CHAT);
     this.ctx.emit({ type: 'message', message });
@@ -211,7 +274,7 @@ export class DemoEngine implements WhatsAppEngine {
 
   async sendMedia(chatId: string, media: MediaInput): Promise<ArchivedMessage> {
     const type = mediaType(media);
-    return this.outgoing(chatId, {
+    const message = this.outgoing(chatId, {
       type,
       body: media.caption ?? '',
       hasMedia: 1,
@@ -219,6 +282,45 @@ export class DemoEngine implements WhatsAppEngine {
       filename: media.filename ?? null,
       mimetype: media.mimetype,
     });
+    this.keepMedia(message.id, { data: Buffer.from(media.base64, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null });
+    return message;
+  }
+
+  /** A contact sends this account a photo, voice note, video or document. */
+  receiveMedia(chatId: string, media: IncomingMedia): ArchivedMessage {
+    this.requireReady();
+    const chat = this.chat(chatId);
+    const message: ArchivedMessage = {
+      id: `false_${chatId}_${hex(10)}`,
+      chatId,
+      body: media.caption ?? '',
+      fromMe: 0,
+      timestamp: now(),
+      type: media.type ?? mediaType({ mimetype: media.mimetype, base64: '' }),
+      hasMedia: 1,
+      senderName: isGroupChat(chatId) ? 'Aunt Mona' : chat.name,
+      ack: 1,
+      caption: media.caption ?? null,
+      filename: media.filename ?? null,
+      mimetype: media.mimetype,
+      durationMs: media.durationMs ?? null,
+    };
+    this.keepMedia(message.id, media.expired ? 'expired' : { data: media.data, mimetype: media.mimetype, filename: media.filename ?? null });
+    chat.unread += 1;
+    this.record(chat, message);
+    this.ctx.emit({ type: 'chat_update', chat: this.toRow(chat) });
+    return message;
+  }
+
+  private keepMedia(id: string, media: DownloadedMedia | 'expired'): void {
+    this.media.set(id, media);
+    if (this.media.size > KEEP_MEDIA) this.media.delete(this.media.keys().next().value!);
+  }
+
+  async downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    this.requireReady();
+    const media = this.media.get(messageId);
+    return media && media !== 'expired' ? { ...media } : null;
   }
 
   async sendPoll(chatId: string, poll: PollInput): Promise<ArchivedMessage> {

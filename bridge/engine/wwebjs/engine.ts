@@ -6,7 +6,7 @@ import path from 'node:path';
 import wweb from 'whatsapp-web.js';
 import type { Chat, Client as WaClient, Message } from 'whatsapp-web.js';
 import type { BridgeConfig } from '../../config.js';
-import { BridgeError, ackFromWhatsApp, type ArchivedMessage, type ChatRow, type MessageRow } from '../../domain/index.js';
+import { BridgeError, ackFromWhatsApp, apiMessageRow, errorText, withTimeout, type ArchivedMessage, type ChatRow, type MessageRow } from '../../domain/index.js';
 import {
   browserMissingMessage,
   clearBrowserFile,
@@ -21,7 +21,8 @@ import {
   type LaunchedBrowser,
 } from '../chromium/index.js';
 import { MemorySampler } from '../chromium/portable-memory.js';
-import type { EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
+import { profileDirOf } from '../profile.js';
+import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
 import { RecentIds } from './recent.js';
 
@@ -42,19 +43,6 @@ type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Reasons after which the stored pairing is worthless: the profile is wiped on stop. */
 const SESSION_GONE = /^(LOGOUT|UNPAIRED.*)$/;
-
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err);
-}
 
 export class WwebjsEngine implements WhatsAppEngine {
   readonly kind = 'wwebjs' as const;
@@ -87,7 +75,7 @@ export class WwebjsEngine implements WhatsAppEngine {
 
   /** Where LocalAuth keeps this slot's Chromium profile (and with it the WhatsApp pairing). */
   get profileDir(): string {
-    return path.join(this.sessionsDir, `session-slot-${this.ctx.slot}`);
+    return profileDirOf(this.ctx.dataDir, this.ctx.slot);
   }
 
   start(): Promise<void> {
@@ -122,6 +110,9 @@ export class WwebjsEngine implements WhatsAppEngine {
     const release = await launchPermits.acquire();
     try {
       if (this.#phase !== 'starting') throw new Error('stopped while waiting to launch');
+      // A missing profile may come back from a snapshot; this must happen before Chromium opens it.
+      await this.ctx.beforeLaunch?.();
+      if (this.#phase !== 'starting') throw new Error('stopped while restoring the profile');
       const launched = await launchBrowser({ executablePath: found.path, profileDir: this.profileDir, slotDir: this.ctx.slotDir, args });
       this.#browser = launched;
       if (this.#phase !== 'starting') throw new Error('stopped while launching');
@@ -367,6 +358,16 @@ export class WwebjsEngine implements WhatsAppEngine {
     return this.#send('sending the poll', (c) => c.sendMessage(chatId, content));
   }
 
+  async downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    const client = this.#requireClient();
+    const msg = await client.getMessageById(messageId);
+    if (!msg) return null;
+    // The library answers nothing (null/undefined) when WhatsApp has no copy left to give.
+    const media = await msg.downloadMedia();
+    if (!media?.data) return null;
+    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null };
+  }
+
   async getChats(limit: number): Promise<ChatRow[]> {
     const chats = await this.#requireClient().getChats();
     return chats
@@ -392,14 +393,14 @@ export class WwebjsEngine implements WhatsAppEngine {
     let rows = await newestFirst(undefined);
     for (let window = limit + 50; ; window *= 4) {
       const at = before ? rows.findIndex((r) => r.id === before) : -1;
-      if (!before && rows.length >= limit) return rows.slice(0, limit).map(stripArchive);
-      if (at >= 0 && rows.length >= at + 1 + limit) return rows.slice(at + 1, at + 1 + limit).map(stripArchive);
+      if (!before && rows.length >= limit) return rows.slice(0, limit).map((m) => apiMessageRow(m));
+      if (at >= 0 && rows.length >= at + 1 + limit) return rows.slice(at + 1, at + 1 + limit).map((m) => apiMessageRow(m));
       const more = await newestFirst(window);
       if (more.length <= rows.length || window > 5000) {
         // Everything there is has been loaded.
         const anchor = before ? more.findIndex((r) => r.id === before) : -1;
         if (before && anchor < 0) throw new BridgeError('NOT_FOUND', `message ${before} not found in chat ${chatId}`);
-        return more.slice(anchor + 1, anchor + 1 + limit).map(stripArchive);
+        return more.slice(anchor + 1, anchor + 1 + limit).map((m) => apiMessageRow(m));
       }
       rows = more;
     }
@@ -432,8 +433,3 @@ export class WwebjsEngine implements WhatsAppEngine {
   }
 }
 
-/** The API row without the archive-only extras. */
-function stripArchive(row: ArchivedMessage): MessageRow {
-  const { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack } = row;
-  return { id, chatId, body, fromMe, timestamp, type, hasMedia, senderName, ack };
-}

@@ -38,6 +38,7 @@ describe('toArchivedMessage', () => {
       mimetype: null,
       pollOptions: null,
       author: peer,
+      durationMs: null,
     });
   });
 
@@ -59,6 +60,13 @@ describe('toArchivedMessage', () => {
     );
     expect(row).toMatchObject({ type: 'ptt', hasMedia: 1, mimetype: 'audio/ogg; codecs=opus', filename: 'v.ogg' });
     expect(toArchivedMessage(msg({ type: 'image', hasMedia: true, body: 'caption' })).caption).toBe('caption');
+  });
+
+  it('gives audio and video their duration in ms when WhatsApp says', () => {
+    expect(toArchivedMessage(msg({ type: 'ptt', hasMedia: true, duration: '7' })).durationMs).toBe(7000);
+    expect(toArchivedMessage(msg({ type: 'video', hasMedia: true, duration: 2.5 })).durationMs).toBe(2500);
+    expect(toArchivedMessage(msg({ type: 'video', hasMedia: true, duration: '' })).durationMs).toBeNull();
+    expect(toArchivedMessage(msg({ type: 'image', hasMedia: true })).durationMs).toBeNull();
   });
 
   it('uses the group author and falls back to digits without a push name', () => {

@@ -16,6 +16,8 @@ export interface WaMessageLike {
   to?: string;
   author?: string | null;
   pollName?: string;
+  /** Seconds, for audio and video (the library hands over a string). */
+  duration?: string | number;
   pollOptions?: Array<string | { name: string }>;
   _data?: { notifyName?: string; caption?: string; filename?: string; mimetype?: string } | null;
 }
@@ -63,6 +65,11 @@ export function pollOptionNames(options: WaMessageLike['pollOptions']): string[]
   return options.map((o) => (typeof o === 'string' ? o : o.name));
 }
 
+function durationMs(seconds: string | number | undefined): number | null {
+  const n = Number(seconds);
+  return seconds !== undefined && seconds !== '' && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : null;
+}
+
 export function toArchivedMessage(msg: WaMessageLike): ArchivedMessage {
   const type = messageType(msg.type);
   const chatId = chatIdOf(msg);
@@ -87,6 +94,7 @@ export function toArchivedMessage(msg: WaMessageLike): ArchivedMessage {
     mimetype: data.mimetype ?? null,
     pollOptions: isPoll ? pollOptionNames(msg.pollOptions) : null,
     author,
+    durationMs: durationMs(msg.duration),
   };
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { limitParam, offsetParam, parseOrThrow, querySlot } from '../../api/schemas.js';
 import type { ArchiveRow } from '../../archive/types.js';
 import type { BridgeContext } from '../../context.js';
-import { BridgeError } from '../../domain/index.js';
+import { BridgeError, apiMessageRow, type MediaInfo } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 
 const archiveQuery = z.object({
@@ -22,13 +22,19 @@ const searchQuery = z.object({
 const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'messageId is required' }).min(1) });
 
 /** The API row: the seed's fields first, then the extras. */
-function apiRow(row: ArchiveRow, withSlot: boolean) {
-  const { id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId, pollOptions } = row;
-  return {
-    id, body, fromMe, timestamp, type, hasMedia, senderName, ack, chatId,
-    ...(type === 'poll' && pollOptions ? { pollOptions } : {}),
-    ...(withSlot ? { slot: row.slot } : {}),
-  };
+function apiRow(row: ArchiveRow & { media?: MediaInfo }, withSlot: boolean) {
+  return withSlot ? { ...apiMessageRow(row), slot: row.slot } : apiMessageRow(row);
+}
+
+/** Rows (of one or several slots) with their `media` objects, order kept. */
+async function withMedia(ctx: BridgeContext, rows: ArchiveRow[]): Promise<(ArchiveRow & { media?: MediaInfo })[]> {
+  const slots = [...new Set(rows.filter((r) => r.hasMedia).map((r) => r.slot))];
+  const described = new Map<ArchiveRow, ArchiveRow & { media?: MediaInfo }>();
+  for (const slot of slots) {
+    const ofSlot = rows.filter((r) => r.slot === slot);
+    (await ctx.media.describe(slot, ofSlot)).forEach((d, i) => described.set(ofSlot[i]!, d));
+  }
+  return rows.map((r) => described.get(r) ?? r);
 }
 
 export function archiveRoutes(ctx: BridgeContext): Router {
@@ -38,7 +44,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
     const q = parseOrThrow(archiveQuery, req.query);
     ctx.registry.get(q.slot);
     const rows = await ctx.archive.listMessages(q.slot, q.chatId, q.limit, q.offset);
-    res.json({ success: true, slot: q.slot, chatId: q.chatId, data: rows.map((row) => apiRow(row, false)) });
+    res.json({ success: true, slot: q.slot, chatId: q.chatId, data: (await withMedia(ctx, rows)).map((row) => apiRow(row, false)) });
   });
 
   r.get('/archive/search', async (req, res) => {
@@ -51,7 +57,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
     }
     const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset });
     const body = q.slot === undefined ? { success: true, query: q.query } : { success: true, slot: q.slot, query: q.query };
-    res.json({ ...body, data: rows.map((row) => apiRow(row, q.slot === undefined)) });
+    res.json({ ...body, data: (await withMedia(ctx, rows)).map((row) => apiRow(row, q.slot === undefined)) });
   });
 
   r.get('/poll-votes', async (req, res) => {

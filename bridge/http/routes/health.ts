@@ -13,7 +13,7 @@ const GATEWAY: Record<string, string> = {
   STOPPED: 'disconnected',
 };
 
-function slotHealth(slot: Slot) {
+function slotHealth(ctx: BridgeContext, slot: Slot) {
   const proc = slot.processInfo();
   return {
     slot: slot.number,
@@ -27,6 +27,7 @@ function slotHealth(slot: Slot) {
     lastError: slot.lastError,
     since: Math.floor(slot.since / 1000),
     phone: slot.phone,
+    snapshot: ctx.snapshots.health(slot.number),
   };
 }
 
@@ -44,7 +45,8 @@ export function healthRoutes(ctx: BridgeContext): Router {
     res.json({
       status: overallStatus(ctx),
       engine: ctx.config.engine,
-      slots: ctx.registry.slots.map(slotHealth),
+      slots: ctx.registry.slots.map((slot) => slotHealth(ctx, slot)),
+      snapshots: { store: ctx.snapshots.store.kind, ok: ctx.snapshots.storeError === null, error: ctx.snapshots.storeError },
       archive: ctx.archive.health(),
       push: ctx.push.status,
       outbox: ctx.messenger.outboxSize(),
@@ -60,6 +62,13 @@ export function metricsRoute(ctx: BridgeContext): Router {
   r.get('/metrics', async (_req, res) => {
     for (const slot of ctx.registry.slots) {
       for (const state of Object.keys(GATEWAY)) ctx.metrics.slotState.set({ slot: String(slot.number), state }, slot.state === state ? 1 : 0);
+    }
+    for (const slot of ctx.registry.slots) {
+      const newest = ctx.snapshots.health(slot.number).newest;
+      if (newest) {
+        ctx.metrics.snapshotAge.set({ slot: String(slot.number) }, newest.ageSeconds);
+        ctx.metrics.snapshotBytes.set({ slot: String(slot.number) }, newest.bytes);
+      }
     }
     ctx.metrics.wsClients.set(ctx.hub.clientCount());
     ctx.metrics.outboxSize.set(ctx.messenger.outboxSize());

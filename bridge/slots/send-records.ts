@@ -1,0 +1,104 @@
+// Saving what a send produced (idempotency result, outbox mark, the sent message for the archive)
+// after WhatsApp accepted it. A save that fails (full disk, I/O error) must not turn a delivered
+// message into an error or a resend: the record is kept in memory, answers retries from there,
+// and is saved again until the disk takes it.
+import type { Logger } from 'pino';
+import type { SentLedger, SentRecord } from '../state/sent-ledger.js';
+
+/** Unsaved records kept at most (a full disk for hours at 1,000 sends a day per slot fits easily). */
+const MAX_UNSAVED = 20_000;
+const RETRY_MS = 5000;
+
+export class SendRecords {
+  private readonly unsaved: SentRecord[] = [];
+  private readonly results = new Map<string, Record<string, unknown>>();
+  private readonly outboxSent = new Map<string, string>();
+  private timer: NodeJS.Timeout | null = null;
+  /** Records lost because the memory bound was reached while storage kept failing. */
+  dropped = 0;
+
+  constructor(
+    private readonly ledger: SentLedger,
+    private readonly logger: Logger,
+    private readonly retryMs = RETRY_MS,
+  ) {}
+
+  /** Save now; on failure keep it in memory (never throws). */
+  save(record: SentRecord): void {
+    this.retry();
+    if (this.unsaved.length === 0 && this.trySave(record)) return;
+    this.keep(record);
+  }
+
+  /** A retry's answer kept in memory while the state DB could not take it. */
+  result(slot: number, key: string): Record<string, unknown> | undefined {
+    return this.results.get(`${slot}:${key}`);
+  }
+
+  /** The message id of an outbox entry sent while the state DB could not record it. */
+  sentOutboxEntry(outboxId: string): string | undefined {
+    return this.outboxSent.get(outboxId);
+  }
+
+  /** Whether a WhatsApp id is the result of one of our sends (saved or not). */
+  has(slot: number, messageId: string): boolean {
+    return this.unsaved.some((r) => r.slot === slot && r.message.id === messageId) || this.ledger.has(slot, messageId);
+  }
+
+  get pending(): number {
+    return this.unsaved.length;
+  }
+
+  close(): void {
+    this.retry();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private trySave(record: SentRecord): boolean {
+    try {
+      this.ledger.save(record);
+      return true;
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, slot: record.slot }, 'state: could not save a sent message; kept in memory and retried');
+      return false;
+    }
+  }
+
+  private keep(record: SentRecord): void {
+    if (this.unsaved.length >= MAX_UNSAVED) {
+      const lost = this.unsaved.shift()!;
+      this.forget(lost);
+      this.dropped++;
+    }
+    this.unsaved.push(record);
+    if (record.idempotency) this.results.set(`${record.slot}:${record.idempotency.key}`, record.idempotency.result);
+    if (record.outboxId) this.outboxSent.set(record.outboxId, record.message.id);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.retry(), this.retryMs);
+      this.timer.unref();
+    }
+  }
+
+  private forget(record: SentRecord): void {
+    if (record.idempotency) this.results.delete(`${record.slot}:${record.idempotency.key}`);
+    if (record.outboxId) this.outboxSent.delete(record.outboxId);
+  }
+
+  /** Save what is waiting, oldest first; stop at the first failure. */
+  private retry(): void {
+    while (this.unsaved.length > 0) {
+      const record = this.unsaved[0]!;
+      try {
+        this.ledger.save(record);
+      } catch {
+        return;
+      }
+      this.unsaved.shift();
+      this.forget(record);
+    }
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.unsaved.length === 0 && this.results.size) this.results.clear();
+  }
+}
