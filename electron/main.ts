@@ -18,8 +18,9 @@ import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { SecretStore, storageBackend } from './secrets.js';
 import { sealSettingsSecrets } from './sealed-settings.js';
-import { HIDDEN_FLAG, QUIT_FLAG, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
+import { HIDDEN_FLAG, QUIT_FLAG, decideClose, loadShellState, saveShellState, startsHidden, type ShellState } from './shell-state.js';
 import { createTray, type TrayController } from './tray.js';
+import { AUTO_CHECK_EVERY_MS, UpdateController, sendingFromHealth, updateMenuItem, type UpdaterLike } from './updates.js';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -116,11 +117,19 @@ async function seedTray(b: Bridge): Promise<void> {
   }
 }
 
-function startUpdater(url: string | undefined): void {
-  if (!url || !app.isPackaged) return; // off unless desktop.json names a feed
-  const { autoUpdater } = electronUpdater;
-  autoUpdater.setFeedURL({ provider: 'generic', url });
-  autoUpdater.checkForUpdatesAndNotify().catch((err: unknown) => log.warn({ err }, 'update check failed'));
+/** Off unless desktop.json names a feed; installs only on the owner's click, once nothing is sending. */
+function createUpdates(b: Bridge, state: ShellState): UpdateController {
+  const updates = new UpdateController({
+    updater: electronUpdater.autoUpdater as unknown as UpdaterLike,
+    sending: async () => sendingFromHealth(await (await fetch(`${b.url}/api/health`, { headers: { apikey: b.adminToken } })).json()),
+    onChange: () => tray?.refresh(),
+    log: (message, err) => log.warn({ err }, message),
+  });
+  if (updates.configure(state.updateUrl, app.isPackaged)) {
+    if (state.autoUpdate) void updates.check();
+    setInterval(() => state.autoUpdate && void updates.check(), AUTO_CHECK_EVERY_MS).unref(); // the switch is read each time
+  }
+  return updates;
 }
 
 /** Ubuntu 23.10+ may refuse the slots' browsers their sandbox: say which command fixes it. */
@@ -185,7 +194,26 @@ async function start(): Promise<void> {
     }
   });
 
-  tray = createTray({ iconPath: trayIconPath(layout, process.platform), slots: config.slots, autostart: loginItem(), actions: { open: showWindow, quit: () => app.quit() } });
+  const updates = createUpdates(b, shellState.state);
+  tray = createTray({
+    iconPath: trayIconPath(layout, process.platform),
+    slots: config.slots,
+    autostart: loginItem(),
+    actions: { open: showWindow, quit: () => app.quit() },
+    updates: () => ({
+      item: updateMenuItem(updates.status),
+      configured: updates.status !== 'off',
+      automatic: shellState.state.autoUpdate,
+      check: () => void updates.check(),
+      install: () => void updates.installWhenIdle(),
+      toggleAutomatic: (enabled) => {
+        shellState.state.autoUpdate = enabled;
+        saveShellState(userData, shellState.state);
+        if (enabled) void updates.check();
+        tray?.refresh();
+      },
+    }),
+  });
   log.info('tray created');
   b.onEvent((event) => {
     if (event.type === 'status') tray?.setSlotState(event.slot, event.state);
@@ -203,7 +231,6 @@ async function start(): Promise<void> {
   powerMonitor.on('shutdown', onShutdown);
   window.on('session-end', () => app.quit()); // Windows log-off / shutdown
   powerMonitor.on('resume', () => log.info('resumed from sleep; the slot watchdogs reconnect what dropped'));
-  startUpdater(shellState.state.updateUrl);
 }
 
 if (!app.requestSingleInstanceLock()) {

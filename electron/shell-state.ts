@@ -11,6 +11,8 @@ const schema = z.object({
   closeNoticeShown: z.boolean().default(false),
   /** electron-updater generic feed; unset = no update checks (the default). */
   updateUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** With a feed: check at start and every few hours (the tray's "Automatic updates" switch). */
+  autoUpdate: z.boolean().default(true),
 });
 
 export type ShellState = z.infer<typeof schema>;
@@ -52,7 +54,7 @@ export interface CloseDecision {
 }
 
 /** What closing the window does: hide to the tray unless the app is quitting. */
-export function decideClose(quitting: boolean, state: ShellState): CloseDecision {
+export function decideClose(quitting: boolean, state: Pick<ShellState, 'closeNoticeShown'>): CloseDecision {
   if (quitting) return { hide: false, showNotice: false };
   return { hide: true, showNotice: !state.closeNoticeShown };
 }
