@@ -4,6 +4,7 @@
 // result again from the outside and then starts the packed bridge with Node the way Electron
 // would see the archive: plain files read from app.asar, the worker from app.asar.unpacked.
 import { extractAll } from '@electron/asar';
+import { FuseV1Options } from '@electron/fuses';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -97,6 +98,13 @@ describe('packaged layout', () => {
   it('has its fuses flipped', async () => {
     const wire = await readFuseWire(path.join(appOutDir, 'wa-bridge'));
     expect(fuseProblems(wire, fusePolicy('linux'))).toEqual([]);
+    // The list, independent of the policy module: '0' off, '1' on.
+    const state = (fuse: FuseV1Options) => String.fromCharCode(wire[fuse]!);
+    expect(state(FuseV1Options.RunAsNode)).toBe('0');
+    expect(state(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe('0');
+    expect(state(FuseV1Options.EnableNodeCliInspectArguments)).toBe('0');
+    expect(state(FuseV1Options.OnlyLoadAppFromAsar)).toBe('1');
+    for (const platform of ['darwin', 'win32']) expect(fusePolicy(platform)[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(true);
   });
 
   it("would fail dist here: offline, the packed addon still carries this Node's ABI, not Electron's", () => {
