@@ -2,6 +2,8 @@
 import path from 'node:path';
 
 export const PRODUCT_NAME = 'WA Bridge';
+/** electron-builder's appId: the NSIS shortcuts carry it as the AppUserModelId Windows toasts need. */
+export const APP_ID = 'app.wabridge.desktop';
 /** Folder (inside userData) holding the bridge's data dir: sessions, database, tokens. */
 export const BRIDGE_DATA_FOLDER = 'data';
 /** Folder (inside resources) where the build puts the bundled Chromium (extraResources). */

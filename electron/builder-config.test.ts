@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_BROWSER_FOLDER, PRELOAD_FILE, PRODUCT_NAME, TRAY_ICON_FOLDER, rendererDir } from './app-paths.js';
+import { APP_ID, BUNDLED_BROWSER_FOLDER, PRELOAD_FILE, PRODUCT_NAME, TRAY_ICON_FOLDER, rendererDir } from './app-paths.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -74,6 +74,8 @@ describe('electron-builder.yml', () => {
       expect(fs.existsSync(path.join(root, 'build', 'tray', name)), name).toBe(true);
     }
     expect(fs.existsSync(path.join(root, config.beforePack))).toBe(true);
+    expect(fs.existsSync(path.join(root, config.afterPack))).toBe(true); // fuses + layout/ABI checks
+    expect(config.asarUnpack).toContain('dist/bridge/archive/**'); // the SQLite worker
   });
 
   it('unpacks native modules from the asar and rebuilds them only at dist time', () => {
@@ -86,12 +88,36 @@ describe('electron-builder.yml', () => {
   it('targets NSIS per-user with a desktop shortcut, dmg, AppImage and deb', () => {
     expect(config.productName).toBe(PRODUCT_NAME);
     expect(config.appId).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i);
+    expect(config.appId).toBe(APP_ID); // the AppUserModelId main.ts sets must match the shortcuts'
     expect(config.win.target.map((t: Config) => t.target ?? t)).toContain('nsis');
-    expect(config.nsis).toMatchObject({ perMachine: false, createDesktopShortcut: 'always', deleteAppDataOnUninstall: false });
+    // Per-user by default; the installer offers "for all users" (with elevation) as the other choice.
+    expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, allowElevation: true, createDesktopShortcut: 'always', deleteAppDataOnUninstall: false });
     expect(fs.existsSync(path.join(root, config.nsis.include))).toBe(true);
     expect(config.mac.target.map((t: Config) => t.target ?? t)).toContain('dmg');
     expect(config.linux.target).toEqual(expect.arrayContaining(['AppImage', 'deb']));
     expect(config.publish).toBeNull(); // updates are opt-in at run time
+  });
+
+  it("installs an AppArmor profile with the deb for the app and for the slots' browser", () => {
+    const template = fs.readFileSync(path.join(root, config.deb.appArmorProfile), 'utf8');
+    // electron-builder fills these two in (FpmTarget); the deb installs under /opt/<productName>.
+    const profile = template.replaceAll('${executable}', 'wa-bridge').replaceAll('${sanitizedProductName}', PRODUCT_NAME);
+    const attachments = [...profile.matchAll(/^profile "([^"]+)" "([^"]+)" flags=\(unconfined\) \{\n\s+userns,/gm)].map((m) => m[2]);
+    expect(attachments).toHaveLength(2);
+    const opt = `/opt/${PRODUCT_NAME}`;
+    expect(attachments).toContain(`${opt}/wa-bridge`);
+    const browser = path.posix.join(opt, 'resources', BUNDLED_BROWSER_FOLDER, 'chrome', 'linux-131.0.6778.85', 'chrome-linux64', 'chrome');
+    expect(attachments.some((glob) => path.posix.matchesGlob(browser, glob))).toBe(true);
+    expect(config.appImage.artifactName).not.toMatch(/\s|productName/);
+  });
+
+  it('runs macOS builds hardened, with entitlements for V8 and the bundled Chrome for Testing, on both architectures', () => {
+    expect(config.mac).toMatchObject({ hardenedRuntime: true });
+    expect(config.mac.target.find((t: Config) => t.target === 'dmg').arch).toEqual(['arm64', 'x64']);
+    for (const file of [config.mac.entitlements, config.mac.entitlementsInherit]) {
+      const plist = fs.readFileSync(path.join(root, file), 'utf8');
+      for (const key of ['com.apple.security.cs.allow-jit', 'com.apple.security.cs.allow-unsigned-executable-memory']) expect(plist, `${file} has ${key}`).toContain(`<key>${key}</key>\n  <true/>`);
+    }
   });
 
   it('has icons of the sizes the installers need', () => {

@@ -1,5 +1,5 @@
 // Electron main process: wiring only. Every decision lives in a plain module beside this file.
-import { app, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import electronUpdater from 'electron-updater';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -9,16 +9,18 @@ import { createBridge } from '../bridge/bridge.js';
 import { ConfigError, ENV_NAMES, loadConfig } from '../bridge/config.js';
 import { createLogger } from '../bridge/logger.js';
 import type { Bridge } from '../bridge/types.js';
-import { PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
+import { APP_ID, PRELOAD_FILE, PRODUCT_NAME, bridgeDataDir, bundledBrowserDir, logFile, rendererDir, trayIconPath, userDataDir, type Layout } from './app-paths.js';
 import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './autostart.js';
 import { IPC, type OpenChatPayload } from './ipc.js';
+import { checkLinuxSandbox, readIfExists } from './linux-sandbox.js';
 import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { isProtectedBackend, SecretStore, storageBackend } from './secrets.js';
 import { sealSettingsSecrets } from './sealed-settings.js';
-import { HIDDEN_FLAG, decideClose, loadShellState, saveShellState, startsHidden } from './shell-state.js';
+import { HIDDEN_FLAG, QUIT_FLAG, decideClose, loadShellState, saveShellState, startsHidden, type ShellState } from './shell-state.js';
 import { createTray, type TrayController } from './tray.js';
+import { AUTO_CHECK_EVERY_MS, UpdateController, sendingFromHealth, updateMenuItem, type UpdaterLike } from './updates.js';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,6 +28,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // Pin userData to the product name before anything reads it (dev runs are named after package.json).
 app.setPath('userData', userDataDir(app.getPath('appData')));
 const userData = app.getPath('userData');
+// Windows shows toasts only for an app with an AppUserModelId matching its Start-menu shortcut.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 const log = createLogger('info', pino.destination({ dest: logFile(userData, 'desktop'), mkdir: true, sync: true }));
 
 let bridge: Bridge | undefined;
@@ -113,14 +117,34 @@ async function seedTray(b: Bridge): Promise<void> {
   }
 }
 
-function startUpdater(url: string | undefined): void {
-  if (!url || !app.isPackaged) return; // off unless desktop.json names a feed
-  const { autoUpdater } = electronUpdater;
-  autoUpdater.setFeedURL({ provider: 'generic', url });
-  autoUpdater.checkForUpdatesAndNotify().catch((err: unknown) => log.warn({ err }, 'update check failed'));
+/** Off unless desktop.json names a feed; installs only on the owner's click, once nothing is sending. */
+function createUpdates(b: Bridge, state: ShellState): UpdateController {
+  const updates = new UpdateController({
+    updater: electronUpdater.autoUpdater as unknown as UpdaterLike,
+    sending: async () => sendingFromHealth(await (await fetch(`${b.url}/api/health`, { headers: { apikey: b.adminToken } })).json()),
+    onChange: () => tray?.refresh(),
+    log: (message, err) => log.warn({ err }, message),
+  });
+  if (updates.configure(state.updateUrl, app.isPackaged)) {
+    if (state.autoUpdate) void updates.check();
+    setInterval(() => state.autoUpdate && void updates.check(), AUTO_CHECK_EVERY_MS).unref(); // the switch is read each time
+  }
+  return updates;
+}
+
+/** Ubuntu 23.10+ may refuse the slots' browsers their sandbox: say which command fixes it. */
+function explainSandboxProblem(): void {
+  if (process.platform !== 'linux') return;
+  const check = checkLinuxSandbox({ read: readIfExists, env: process.env });
+  if (check.ok) return;
+  log.warn({ why: check.why, command: check.command }, 'the browser sandbox cannot start');
+  void dialog
+    .showMessageBox({ type: 'warning', title: PRODUCT_NAME, message: 'The WhatsApp browsers cannot start their sandbox', detail: check.message, buttons: ['Copy the command', 'Close'], defaultId: 0 })
+    .then(({ response }) => response === 0 && clipboard.writeText(check.command));
 }
 
 async function start(): Promise<void> {
+  explainSandboxProblem();
   const layout: Layout = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() };
   const shellState = loadShellState(userData);
   if (shellState.problem) log.warn(shellState.problem);
@@ -177,7 +201,27 @@ async function start(): Promise<void> {
     }
   });
 
-  tray = createTray({ iconPath: trayIconPath(layout, process.platform), slots: config.slots, autostart: loginItem(), actions: { open: showWindow, quit: () => app.quit() } });
+  const updates = createUpdates(b, shellState.state);
+  tray = createTray({
+    iconPath: trayIconPath(layout, process.platform),
+    slots: config.slots,
+    autostart: loginItem(),
+    actions: { open: showWindow, quit: () => app.quit() },
+    updates: () => ({
+      item: updateMenuItem(updates.status),
+      configured: updates.status !== 'off',
+      automatic: shellState.state.autoUpdate,
+      check: () => void updates.check(),
+      install: () => void updates.installWhenIdle(),
+      toggleAutomatic: (enabled) => {
+        shellState.state.autoUpdate = enabled;
+        saveShellState(userData, shellState.state);
+        if (enabled) void updates.check();
+        tray?.refresh();
+      },
+    }),
+  });
+  log.info('tray created');
   b.onEvent((event) => {
     if (event.type === 'status') tray?.setSlotState(event.slot, event.state);
     const note = notificationFor(event, { visible: window.isVisible() && !window.isMinimized(), focused: window.isFocused() });
@@ -194,13 +238,14 @@ async function start(): Promise<void> {
   powerMonitor.on('shutdown', onShutdown);
   window.on('session-end', () => app.quit()); // Windows log-off / shutdown
   powerMonitor.on('resume', () => log.info('resumed from sleep; the slot watchdogs reconnect what dropped'));
-  startUpdater(shellState.state.updateUrl);
 }
 
 if (!app.requestSingleInstanceLock()) {
-  app.quit(); // the running instance gets 'second-instance' and shows itself
+  app.quit(); // the running instance gets 'second-instance' and shows itself (or quits, given --quit)
 } else {
-  app.on('second-instance', showWindow);
+  app.on('second-instance', (_event, argv) => (argv.includes(QUIT_FLAG) ? app.quit() : showWindow()));
+  // A service manager or `kill` asks politely: stop the slots cleanly, as the tray's Quit does.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => app.quit());
   app.on('activate', showWindow); // macOS dock click
   app.on('window-all-closed', () => {}); // live on in the tray
   app.on('before-quit', (event) => {

@@ -14,9 +14,9 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('shell state file', () => {
   it('defaults when missing and round-trips', () => {
     const first = loadShellState(dir);
-    expect(first).toEqual({ state: { closeNoticeShown: false } });
+    expect(first).toEqual({ state: { closeNoticeShown: false, autoUpdate: true } });
     saveShellState(dir, { ...first.state, closeNoticeShown: true, updateUrl: 'https://updates.example.org/wa-bridge/' });
-    expect(loadShellState(dir).state).toEqual({ closeNoticeShown: true, updateUrl: 'https://updates.example.org/wa-bridge/' });
+    expect(loadShellState(dir).state).toEqual({ closeNoticeShown: true, autoUpdate: true, updateUrl: 'https://updates.example.org/wa-bridge/' });
   });
 
   it('falls back to defaults with a reason for a damaged or invalid file', () => {
@@ -26,7 +26,7 @@ describe('shell state file', () => {
     expect(broken.problem).toMatch(/desktop\.json/);
     fs.writeFileSync(path.join(dir, SHELL_STATE_FILE), JSON.stringify({ updateUrl: 'file:///etc/passwd' }));
     const invalid = loadShellState(dir);
-    expect(invalid.state).toEqual({ closeNoticeShown: false });
+    expect(invalid.state).toEqual({ closeNoticeShown: false, autoUpdate: true });
     expect(invalid.problem).toMatch(/updateUrl/);
   });
 });

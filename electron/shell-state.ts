@@ -12,6 +12,8 @@ const schema = z.object({
   closeNoticeShown: z.boolean().default(false),
   /** electron-updater generic feed; unset = no update checks (the default). */
   updateUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** With a feed: check at start and every few hours (the tray's "Automatic updates" switch). */
+  autoUpdate: z.boolean().default(true),
 });
 
 export type ShellState = z.infer<typeof schema>;
@@ -51,7 +53,7 @@ export interface CloseDecision {
 }
 
 /** What closing the window does: hide to the tray unless the app is quitting. */
-export function decideClose(quitting: boolean, state: ShellState): CloseDecision {
+export function decideClose(quitting: boolean, state: Pick<ShellState, 'closeNoticeShown'>): CloseDecision {
   if (quitting) return { hide: false, showNotice: false };
   return { hide: true, showNotice: !state.closeNoticeShown };
 }
@@ -62,3 +64,5 @@ export function startsHidden(argv: readonly string[], wasOpenedAtLogin: boolean)
 }
 
 export const HIDDEN_FLAG = '--hidden';
+/** `wa-bridge --quit` asks the running instance to quit cleanly (scripts, the release smoke test). */
+export const QUIT_FLAG = '--quit';

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SlotBoard, buildTrayMenu, summarizeSlots } from './tray-summary.js';
+import { updateMenuItem } from './updates.js';
 
 describe('SlotBoard', () => {
   it('starts with every slot off and follows status events', () => {
@@ -77,6 +78,26 @@ describe('summarizeSlots', () => {
 
 describe('buildTrayMenu', () => {
   const summary = summarizeSlots([{ slot: 1, state: 'READY' }]);
+  const click = (item: { click?: unknown }, checked?: boolean) => (item.click as (m: { checked?: boolean }) => void)({ checked });
+
+  it('offers Check for updates and the Automatic updates switch, greyed out without a feed', () => {
+    const actions = { open: vi.fn(), toggleOpenAtLogin: vi.fn(), quit: vi.fn() };
+    const updates = { item: updateMenuItem('idle'), configured: true, automatic: true, check: vi.fn(), install: vi.fn(), toggleAutomatic: vi.fn() };
+    const menu = buildTrayMenu(summary, { openAtLogin: false, supported: true }, actions, updates);
+    expect(menu.map((m) => m.label ?? m.type)).toEqual(['1 of 1 ready', 'Slot 1: ready', 'separator', 'Open WA Bridge', 'Start at login', 'Check for updates', 'Automatic updates', 'separator', 'Quit']);
+    click(menu.find((m) => m.label === 'Check for updates')!);
+    expect(updates.check).toHaveBeenCalled();
+    click(menu.find((m) => m.label === 'Automatic updates')!, false);
+    expect(updates.toggleAutomatic).toHaveBeenCalledWith(false);
+
+    const ready = buildTrayMenu(summary, { openAtLogin: false, supported: true }, actions, { ...updates, item: updateMenuItem('ready') });
+    click(ready.find((m) => m.label === 'Restart to update')!);
+    expect(updates.install).toHaveBeenCalled();
+
+    const off = buildTrayMenu(summary, { openAtLogin: false, supported: true }, actions, { ...updates, item: updateMenuItem('off'), configured: false });
+    expect(off.find((m) => m.label?.startsWith('Check for updates'))).toMatchObject({ enabled: false });
+    expect(off.find((m) => m.label === 'Automatic updates')).toMatchObject({ enabled: false, checked: false });
+  });
 
   it('lists the summary, then Open, Start at login and Quit, wired to the actions', () => {
     const actions = { open: vi.fn(), toggleOpenAtLogin: vi.fn(), quit: vi.fn() };

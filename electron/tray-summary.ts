@@ -1,6 +1,7 @@
 // The tray's view of the slots: a board fed by status events, the words for each state, and
 // the tray menu built from them (plain objects; main.ts hands them to Menu.buildFromTemplate).
 import type { MenuItemConstructorOptions } from 'electron';
+import type { UpdateMenuItem } from './updates.js';
 import { SLOT_STATES, type SlotState } from '../bridge/domain/index.js';
 
 const WORDS: Record<SlotState, string> = {
@@ -88,10 +89,30 @@ export interface TrayMenuActions {
   quit(): void;
 }
 
+/** The updates part of the menu (electron/updates.ts decides the item). */
+export interface TrayUpdates {
+  item: UpdateMenuItem;
+  /** A feed is configured, so the switch means something. */
+  configured: boolean;
+  automatic: boolean;
+  check(): void;
+  install(): void;
+  toggleAutomatic(enabled: boolean): void;
+}
+
+function updateItems(updates: TrayUpdates): MenuItemConstructorOptions[] {
+  const { item } = updates;
+  return [
+    { label: item.label, enabled: item.enabled, click: () => (item.action === 'install' ? updates.install() : item.action === 'check' ? updates.check() : undefined) },
+    { label: 'Automatic updates', type: 'checkbox', checked: updates.configured && updates.automatic, enabled: updates.configured, click: (menuItem) => updates.toggleAutomatic(menuItem.checked) },
+  ];
+}
+
 export function buildTrayMenu(
   summary: TraySummary,
   login: { openAtLogin: boolean; supported: boolean },
   actions: TrayMenuActions,
+  updates?: TrayUpdates,
 ): MenuItemConstructorOptions[] {
   return [
     { label: summary.headline, enabled: false },
@@ -105,6 +126,7 @@ export function buildTrayMenu(
       enabled: login.supported,
       click: (item) => actions.toggleOpenAtLogin(item.checked),
     },
+    ...(updates ? updateItems(updates) : []),
     { type: 'separator' },
     { label: 'Quit', click: () => actions.quit() },
   ];

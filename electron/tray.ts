@@ -1,12 +1,14 @@
 // The tray icon: a status summary that follows the slots, Open, Start at login, Quit.
 import { Menu, Tray, nativeImage } from 'electron';
-import { SlotBoard, buildTrayMenu, summarizeSlots, type TrayMenuActions } from './tray-summary.js';
+import { SlotBoard, buildTrayMenu, summarizeSlots, type TrayMenuActions, type TrayUpdates } from './tray-summary.js';
 import type { Autostart } from './autostart.js';
 
 export interface TrayController {
   /** Record a slot's state; the menu is rebuilt when it changed. */
   setSlotState(slot: number, state: string): void;
   seed(rows: unknown): void;
+  /** Rebuild the menu (e.g. the update status changed). */
+  refresh(): void;
   destroy(): void;
 }
 
@@ -15,6 +17,8 @@ export function createTray(opts: {
   slots: number;
   autostart: Autostart & { supported: boolean };
   actions: Pick<TrayMenuActions, 'open' | 'quit'>;
+  /** Read at each rebuild, so it always shows the current update status. */
+  updates?: () => TrayUpdates;
 }): TrayController {
   const image = nativeImage.createFromPath(opts.iconPath);
   const tray = new Tray(image);
@@ -33,6 +37,7 @@ export function createTray(opts: {
           render();
         },
       },
+      opts.updates?.(),
     );
     tray.setContextMenu(Menu.buildFromTemplate(menu));
   };
@@ -46,6 +51,7 @@ export function createTray(opts: {
     seed: (rows) => {
       if (board.seed(rows)) render();
     },
+    refresh: render,
     destroy: () => tray.destroy(),
   };
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SqliteDbOptions } from './sqlite-db.js';
 import { ArchiveSchemaError } from './migrations.js';
+import { unpackedWorkerUrl } from './asar-path.js';
 
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
@@ -39,7 +40,7 @@ export class SqliteWorkerClient {
   constructor(file: string, options: SqliteDbOptions) {
     const here = import.meta.url;
     const isTs = here.endsWith('.ts');
-    const entry = new URL(isTs ? './sqlite-worker.ts' : './sqlite-worker.js', here).href;
+    const entry = unpackedWorkerUrl(new URL(isTs ? './sqlite-worker.ts' : './sqlite-worker.js', here).href);
     this.worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: { entry, tsxLoader: isTs ? tsxLoaderUrl() : null, file, options },

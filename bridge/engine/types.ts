@@ -61,6 +61,8 @@ export interface EngineProcessInfo {
    * Chromium tree), so memory limits should prefer this figure.
    */
   pssBytes?: number | null;
+  /** Which figure the memory guard compares: 'pss' (Linux) or 'rss' (Windows' working set, macOS' RSS). */
+  memoryMeasure?: 'pss' | 'rss' | null;
 }
 
 export interface WhatsAppEngine {

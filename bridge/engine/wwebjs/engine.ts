@@ -20,6 +20,7 @@ import {
   type FindBrowserOptions,
   type LaunchedBrowser,
 } from '../chromium/index.js';
+import { MemorySampler } from '../chromium/portable-memory.js';
 import { profileDirOf } from '../profile.js';
 import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
@@ -48,6 +49,7 @@ export class WwebjsEngine implements WhatsAppEngine {
   #phase: Phase = 'idle';
   #client: WaClient | null = null;
   #browser: LaunchedBrowser | null = null;
+  readonly #memory = new MemorySampler();
   #stopping: Promise<void> | null = null;
   /** The session ended through the library (disconnected): a browser exit is expected now. */
   #ended = false;
@@ -422,8 +424,12 @@ export class WwebjsEngine implements WhatsAppEngine {
   processInfo(): EngineProcessInfo {
     const pid = this.#browser?.pid ?? null;
     if (pid === null) return { pid: null, rssBytes: null, pssBytes: null };
+    if (process.platform !== 'linux') {
+      const rssBytes = this.#memory.read(pid); // no /proc: pidusage, one probe behind
+      return { pid, rssBytes, pssBytes: null, memoryMeasure: rssBytes === null ? null : 'rss' };
+    }
     const mem = treeMemory(pid);
-    return { pid, rssBytes: mem?.rssBytes ?? null, pssBytes: mem?.pssBytes ?? null };
+    return { pid, rssBytes: mem?.rssBytes ?? null, pssBytes: mem?.pssBytes ?? null, memoryMeasure: mem ? 'pss' : null };
   }
 }
 

@@ -22,6 +22,7 @@ function slotHealth(ctx: BridgeContext, slot: Slot) {
     pid: proc.pid,
     rssBytes: proc.rssBytes,
     pssBytes: proc.pssBytes ?? null,
+    memoryMeasure: proc.memoryMeasure ?? null,
     restarts: slot.restarts,
     lastError: slot.lastError,
     since: Math.floor(slot.since / 1000),
