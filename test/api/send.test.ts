@@ -98,7 +98,7 @@ describe('sending', () => {
     // Another recipient is not affected.
     await post('/api/send', { ...body, phone: '15550100007' }).expect(200);
     const metrics = await t.http.get('/metrics').set('apikey', t.token).expect(200);
-    expect(metrics.text).toMatch(/^wa_rate_limited_total\{slot="1"\} 1$/m);
+    expect(metrics.text).toMatch(/^wa_rate_limited_total\{slot="1",limit="per_minute"\} 1$/m);
   });
 
   it('queue: true stores the message while the slot is down and sends it once ready', async () => {

@@ -114,7 +114,7 @@ describe('WebSocket', () => {
       expect((await phone.command('register_fcm', {})).error).toMatchObject({ code: 'VALIDATION_ERROR' });
       const db = new Database(path.join(t.dataDir, 'bridge.db'), { readonly: true });
       try {
-        const rows = db.prepare('SELECT device_id, token, platform FROM fcm_tokens').all();
+        const rows = db.prepare('SELECT device_id, token, platform FROM push_registrations').all();
         expect(rows).toEqual([{ device_id: device.body.deviceId, token, platform: 'android' }]);
       } finally {
         db.close();

@@ -119,7 +119,8 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
   });
 
   r.post('/settings/test-db', async (req, res) => {
-const dbUrlBody = z.object({ dbUrl: mysqlUrl.optional() });
+    const dbUrl = testableDbUrl(ctx.config, parseOrThrow(dbUrlBody, req.body).dbUrl);
+    res.json({ success: true, ...(await checkMysqlUrl(dbUrl)) });
   });
 
   r.post('/settings/firebase', (req, res) => {
