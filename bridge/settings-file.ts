@@ -19,7 +19,9 @@ export function readSettingsFile(dataDir: string): Record<string, unknown> | nul
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // No file, or no data dir yet (start-up then names the data dir problem itself).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new SettingsFileError(`${file}: unreadable (${(err as Error).message})`);
   }
   let parsed: unknown;

@@ -10,13 +10,22 @@ import { connectSlot, startBridge, waitFor, WsClient, type TestBridge } from '..
 describe('queue by default while a slot reconnects', () => {
   let t: TestBridge;
   const engines = new Map<number, EngineContext>();
+  // A crashed browser is relaunched at once: hold relaunches so the slot stays RECONNECTING.
+  let relaunch: Promise<void> = Promise.resolve();
+  let letRelaunch = () => {};
 
   beforeAll(async () => {
     const demo = createDemoEngineFactory({ scanMs: 200 });
     t = await startBridge({ slots: 3, reconnectDelayMs: 1500 }, {
       engineFactory: (ctx) => {
         engines.set(ctx.slot, ctx);
-        return demo(ctx);
+        const engine = demo(ctx);
+        const start = engine.start.bind(engine);
+        engine.start = async () => {
+          await relaunch;
+          return start();
+        };
+        return engine;
       },
     });
     await connectSlot(t, 1);
@@ -28,6 +37,7 @@ describe('queue by default while a slot reconnects', () => {
 
   it('keeps REST and GraphQL sends while reconnecting and sends them once ready; queue:false refuses', async () => {
     const ws = await WsClient.open(t.bridge.url, t.token);
+    relaunch = new Promise((resolve) => (letRelaunch = resolve));
     engines.get(1)!.emit({ type: 'failure', error: 'browser crashed (test)' });
     await waitFor(async () => (await state(1)) === 'RECONNECTING', 5000, 'RECONNECTING');
 
@@ -47,6 +57,7 @@ describe('queue by default while a slot reconnects', () => {
     // WebSocket commands keep answering NOT_CONNECTED unless they ask for the queue.
     const wsReply = await ws.command('send_message', { slot: 1, phone: '962781523783', message: 'ws' });
     expect(wsReply.error).toMatchObject({ code: 'NOT_CONNECTED' });
+    letRelaunch();
 
     const sent = await ws.waitFrame((f) => f.type === 'outbox_sent' && f.outboxId === queued.body.outboxId, 15_000, 'the queued message sent');
     expect(sent.messageId).toEqual(expect.stringMatching(/^true_962781523783@c\.us_/));
