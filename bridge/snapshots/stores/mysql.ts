@@ -2,7 +2,7 @@
 // can restore: the blob in 1 MiB rows (under any max_allowed_packet), then the metadata row with
 // the chunk count and the blob's sha256, in one transaction; a reader checks both.
 import { createHash } from 'node:crypto';
-import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { SnapshotError } from '../errors.js';
 import { isSnapshotId, metaSchema } from '../ids.js';
 import type { SnapshotMeta, SnapshotStore } from '../types.js';
@@ -68,12 +68,25 @@ export class MysqlSnapshotStore implements SnapshotStore {
     return this.#schema;
   }
 
-  async put(meta: SnapshotMeta, blob: Buffer): Promise<void> {
-    if (!isSnapshotId(meta.id)) throw new Error(`invalid snapshot id ${JSON.stringify(meta.id)}`);
-    await this.#ready();
+  /** Run `work` in one transaction on one pooled connection: all of it or none. */
+  async #inTransaction(work: (conn: PoolConnection) => Promise<void>): Promise<void> {
     const conn = await this.#pool.getConnection();
     try {
       await conn.beginTransaction();
+      await work(conn);
+      await conn.commit();
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
+  }
+
+  async put(meta: SnapshotMeta, blob: Buffer): Promise<void> {
+    if (!isSnapshotId(meta.id)) throw new Error(`invalid snapshot id ${JSON.stringify(meta.id)}`);
+    await this.#ready();
+    await this.#inTransaction(async (conn) => {
       const chunks = Math.max(1, Math.ceil(blob.length / CHUNK_BYTES));
       for (let seq = 0; seq < chunks; seq++) {
         await conn.query('INSERT INTO session_snapshot_chunks (slot, id, seq, data) VALUES (?, ?, ?, ?)', [meta.slot, meta.id, seq, blob.subarray(seq * CHUNK_BYTES, (seq + 1) * CHUNK_BYTES)]);
@@ -83,13 +96,7 @@ export class MysqlSnapshotStore implements SnapshotStore {
         'INSERT INTO session_snapshots (slot, id, wid, created_at, reason, bytes, sha256, blob_sha256, chunks, format_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [meta.slot, meta.id, meta.wid, meta.createdAt, meta.reason, meta.bytes, meta.sha256, blobSha, chunks, meta.formatVersion],
       );
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
+    });
   }
 
   async get(slot: number, id: string): Promise<Buffer | null> {
@@ -116,18 +123,10 @@ export class MysqlSnapshotStore implements SnapshotStore {
   async delete(slot: number, id: string): Promise<void> {
     if (!isSnapshotId(id)) return;
     await this.#ready();
-    const conn = await this.#pool.getConnection();
-    try {
-      await conn.beginTransaction();
+    await this.#inTransaction(async (conn) => {
       await conn.query('DELETE FROM session_snapshots WHERE slot = ? AND id = ?', [slot, id]);
       await conn.query('DELETE FROM session_snapshot_chunks WHERE slot = ? AND id = ?', [slot, id]);
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
+    });
   }
 
   async close(): Promise<void> {
