@@ -34,6 +34,22 @@ describe('config', () => {
     expect(() => loadConfig({ WA_BRIDGE_DATA_DIR: dir(), ...env })).toThrow(message);
   });
 
+  it('cluster mode is off by default and needs MySQL, a cluster key and sane lease timings', () => {
+    const d = dir();
+    expect(loadConfig({ WA_BRIDGE_DATA_DIR: d })).toMatchObject({ cluster: false, maxSlots: 6, leaseTtlMs: 10_000, leaseRenewMs: 2_000, preferredSlots: [] });
+    const base = { WA_BRIDGE_DATA_DIR: d, WA_BRIDGE_CLUSTER: '1' };
+    const db = { WA_BRIDGE_DB_URL: 'mysql://root@127.0.0.1:3306/test' };
+    expect(() => loadConfig(base)).toThrow(/^WA_BRIDGE_CLUSTER: cluster mode needs WA_BRIDGE_DB_URL/);
+    expect(() => loadConfig({ ...base, ...db })).toThrow(/needs WA_BRIDGE_CLUSTER_KEY/);
+    expect(() => loadConfig({ ...base, ...db, WA_BRIDGE_CLUSTER_KEY: 'short' })).toThrow(/^WA_BRIDGE_CLUSTER_KEY: /);
+    const key = { WA_BRIDGE_CLUSTER_KEY: 'a-shared-secret-of-some-length' };
+    expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_LEASE_TTL_MS: '3000' })).toThrow(/^WA_BRIDGE_LEASE_TTL_MS: /);
+    const c = loadConfig({ ...base, ...db, ...key, WA_BRIDGE_PREFERRED_SLOTS: '2, 4', WA_BRIDGE_NODE_NAME: 'shop-pc' });
+    expect(c).toMatchObject({ cluster: true, preferredSlots: [2, 4], nodeName: 'shop-pc' });
+    expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_PREFERRED_SLOTS: '2,x' })).toThrow(/^WA_BRIDGE_PREFERRED_SLOTS: /);
+    expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_NODE_NAME: 'a b' })).toThrow(/^WA_BRIDGE_NODE_NAME: /);
+  });
+
   it('a broken config file is named', () => {
     const d = dir();
     fs.writeFileSync(path.join(d, 'config.json'), '{oops');

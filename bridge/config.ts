@@ -78,6 +78,23 @@ export const configSchema = z.object({
   snapshotIntervalMs: z.coerce.number().int().min(1000).default(300_000).describe('WA_BRIDGE_SNAPSHOT_INTERVAL_MS: snapshot period while READY'),
   snapshotFirstDelayMs: z.coerce.number().int().min(0).default(60_000).describe('WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: first snapshot after READY'),
   snapshotKeep: z.coerce.number().int().min(1).max(100).default(3).describe('WA_BRIDGE_SNAPSHOT_KEEP: snapshots kept per slot'),
+  cluster: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true')
+    .describe('WA_BRIDGE_CLUSTER: 1 = several bridges share the slots through the MySQL/MariaDB database (needs WA_BRIDGE_DB_URL and WA_BRIDGE_CLUSTER_KEY)'),
+  nodeName: z.string().min(1).max(48).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only').optional().describe('WA_BRIDGE_NODE_NAME: the name of this node in the cluster (default: the host name)'),
+  advertiseUrl: z.string().url().optional().describe('WA_BRIDGE_ADVERTISE_URL: how other nodes and phones reach this node (default http://<host name>:PORT)'),
+  clusterKey: z.string().min(16, 'must be at least 16 characters').optional().describe('WA_BRIDGE_CLUSTER_KEY: shared secret for node-to-node calls (the same on every node)'),
+  maxSlots: z.coerce.number().int().min(0).max(32).default(6).describe('WA_BRIDGE_MAX_SLOTS: how many slots this node runs at most in a cluster'),
+  preferredSlots: csv
+    .pipe(z.array(z.string().regex(/^\d+$/, 'slot numbers, comma separated').transform(Number).pipe(z.number().int().min(1).max(32))))
+    .default([])
+    .describe('WA_BRIDGE_PREFERRED_SLOTS: slots this node takes first in a cluster, comma separated'),
+  leaseTtlMs: z.coerce.number().int().min(1000).default(10_000).describe('WA_BRIDGE_LEASE_TTL_MS: how long a slot lease lasts without renewal'),
+  leaseRenewMs: z.coerce.number().int().min(100).default(2_000).describe('WA_BRIDGE_LEASE_RENEW_MS: how often an owner renews its leases'),
+  standbyPollMs: z.coerce.number().int().min(100).default(1_000).describe('WA_BRIDGE_STANDBY_POLL_MS: how often a node looks for free or expired slots'),
+  fenceMarginMs: z.coerce.number().int().min(100).default(2_000).describe('WA_BRIDGE_FENCE_MARGIN_MS: an owner stops a slot this long before its lease could expire'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('LOG_LEVEL'),
 });
 
@@ -124,10 +141,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const dataDir = path.resolve(String(overrides.dataDir ?? envValues.dataDir ?? './data'));
   const fileValues = fileSettings(dataDir);
   const merged = { ...fileValues, ...envValues, ...overrides, dataDir };
-  return parse(merged, (key) => {
+  const config = parse(merged, (key) => {
     if (key in overrides) return `option ${key}`;
     if (key in envValues) return ENV_NAMES[key as keyof BridgeConfig] ?? key;
     if (key in fileValues) return `${path.join(dataDir, SETTINGS_FILE)} "${key}"`;
     return key;
   });
+  checkClusterConfig(config);
+  return config;
+}
+
+/** Cluster mode needs the shared database and the node-to-node secret; say which is missing. */
+function checkClusterConfig(config: BridgeConfig): void {
+  if (!config.cluster) return;
+  if (!config.dbUrl) throw new ConfigError('WA_BRIDGE_CLUSTER: cluster mode needs WA_BRIDGE_DB_URL=mysql://… (the nodes share that database)');
+  if (!config.clusterKey) throw new ConfigError('WA_BRIDGE_CLUSTER: cluster mode needs WA_BRIDGE_CLUSTER_KEY (a shared secret of 16+ characters, the same on every node)');
+  if (config.leaseRenewMs * 2 > config.leaseTtlMs - config.fenceMarginMs) {
+    throw new ConfigError('WA_BRIDGE_LEASE_TTL_MS: must leave room for two renewals before the fence margin (TTL − margin ≥ 2 × renew)');
+  }
 }
