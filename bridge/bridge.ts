@@ -42,6 +42,7 @@ import { SendRecords } from './slots/send-records.js';
 import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
+import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -105,12 +106,15 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     confirmer.replay();
     await sweepLeftovers(config, logger);
     const snapshots = await createSnapshotService(config, logger, metrics);
-    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+    // Cluster mode: this node's leases decide which slots run here (bridge/cluster).
+    const cluster = config.cluster ? createCluster(config, { logger, registry: metrics.registry, snapshots, localWishes: wishes.connectedSlots() }) : null;
+    const snapshotting = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
       firstDelayMs: config.snapshotFirstDelayMs,
       intervalMs: config.snapshotIntervalMs,
       retryBaseMs: 5000,
       onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
     });
+    const factory = cluster ? cluster.node.wrapFactory(snapshotting) : snapshotting;
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
@@ -148,13 +152,16 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
 
     const hooks: SlotHooks = {
-      onState: (slot) => router.status(slot),
+      onState: (slot) => {
+        router.status(slot);
+        cluster?.node.onSlotState(slot);
+      },
       onQr: (slot, qr) => {
         metrics.qrShown.inc({ slot: String(slot.number) });
         router.qr(slot, qr);
       },
       onEngineEvent: (slot, event) => router.engineEvent(slot, event),
-      onWish: (slot, connected) => wishes.set(slot.number, connected),
+      onWish: (slot, connected) => (cluster ? cluster.node.onWish(slot, connected) : wishes.set(slot.number, connected)),
       onRestart: (slot) => metrics.reconnects.inc({ slot: String(slot.number) }),
       onQrScanned: (slot) => metrics.qrScans.inc({ slot: String(slot.number) }),
     };
@@ -168,9 +175,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     };
     const slots = Array.from({ length: config.slots }, (_, i) => {
       const n = i + 1;
-      return new Slot(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
+      return new (cluster ? ClusterSlot : Slot)(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
     });
     const registry = new SlotRegistry(slots);
+    cluster?.node.attach(registry);
     const messenger = new Messenger(
       registry,
       new OutboxStore(stateDb),
@@ -202,6 +210,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
+      ...(cluster ? { cluster } : {}),
     };
     const tls = await loadTls(config.dataDir);
     lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: tokens.listDevices().length, dataDir: config.dataDir });
@@ -244,6 +253,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     logger.info({ url: bridge.url, httpsPort: bridge.httpsPort, fingerprint: tls.current.fingerprint, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
     void snapshots.warm(config.slots);
+    if (cluster) {
+      await cluster.node.start(config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port));
+      return;
+    }
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -256,6 +269,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     await Promise.all([hub?.close(), drain.stop(REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;
+      // Cluster mode: each slot is snapshotted and released for another node first.
+      await c.cluster?.close();
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
       records?.close();

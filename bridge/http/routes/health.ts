@@ -61,6 +61,7 @@ export function healthRoutes(ctx: BridgeContext): Router {
       uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
       tls: ctx.tls ?? null,
       warnings: warnings(ctx),
+      ...(ctx.cluster ? { node: ctx.cluster.node.info() } : {}),
     });
   });
   // Phones keep their pins current: the next fingerprint appears here ahead of a renewal.
