@@ -13,6 +13,7 @@ import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
 import { secureDataDir } from './data-dir.js';
+import { placeStagedRestore } from './backup/staged.js';
 import { MessageSequence } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineFactory } from './engine/types.js';
@@ -69,6 +70,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
   if (dataDirWarning) logger.warn(dataDirWarning);
+  // A restore confirmed in the admin app: its files go into place before anything opens them.
+  const placedFromBackup = placeStagedRestore(config.dataDir);
+  if (placedFromBackup.length > 0) logger.info({ placed: placedFromBackup }, 'restore from a backup file completed');
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<EventListener>();
   let ctx: BridgeContext | null = null;

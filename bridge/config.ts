@@ -78,6 +78,7 @@ export const configSchema = z.object({
   snapshotIntervalMs: z.coerce.number().int().min(1000).default(300_000).describe('WA_BRIDGE_SNAPSHOT_INTERVAL_MS: snapshot period while READY'),
   snapshotFirstDelayMs: z.coerce.number().int().min(0).default(60_000).describe('WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: first snapshot after READY'),
   snapshotKeep: z.coerce.number().int().min(1).max(100).default(3).describe('WA_BRIDGE_SNAPSHOT_KEEP: snapshots kept per slot'),
+  backupMaxMb: z.coerce.number().min(1).default(4096).describe('WA_BRIDGE_BACKUP_MAX_MB: the largest backup file the admin app may upload to restore from'),
   cluster: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')

@@ -95,11 +95,13 @@ export class DemoEngine implements WhatsAppEngine {
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        const entry = JSON.parse(line) as { chat: { chatId: string; name: string; muteExpiration: number }; message: MessageRow };
+        const entry = JSON.parse(line) as { chat: { chatId: string; name: string; muteExpiration: number; unread?: number }; message?: MessageRow };
         const chat = this.chat(entry.chat.chatId);
         chat.name = entry.chat.name;
         chat.muteExpiration = entry.chat.muteExpiration;
-        chat.messages.push(entry.message);
+        // The newest line holds the unread count, as a phone keeps it across restarts.
+        if (typeof entry.chat.unread === 'number') chat.unread = entry.chat.unread;
+        if (entry.message) chat.messages.push(entry.message);
       } catch {
         // a line torn by a crash
       }
@@ -116,9 +118,11 @@ export class DemoEngine implements WhatsAppEngine {
     fs.writeFileSync(this.historyFile, lines.join(''));
   }
 
-  private historyLine(chat: DemoChat, message: MessageRow): string {
+  /** One history line; without a message it only records the chat's state (read). */
+  private historyLine(chat: DemoChat, message?: MessageRow): string {
     // Newline first as well: a line torn by a crash or a full disk cannot swallow the next one.
-    return '\n' + JSON.stringify({ chat: { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration }, message }) + '\n';
+    const meta = { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration, unread: chat.unread };
+    return '\n' + JSON.stringify(message ? { chat: meta, message } : { chat: meta }) + '\n';
   }
 
   private get sessionFile() {
@@ -418,7 +422,13 @@ export class DemoEngine implements WhatsAppEngine {
     this.requireReady();
     const chat = this.chats.get(chatId);
     if (!chat) throw new BridgeError('NOT_FOUND', `no chat ${chatId} on slot ${this.ctx.slot}`);
+    if (chat.unread === 0) return;
     chat.unread = 0;
+    try {
+      fs.appendFileSync(this.historyFile, this.historyLine(chat));
+    } catch (err) {
+      this.ctx.logger.warn({ err: (err as Error).message }, 'demo: could not keep a read mark');
+    }
   }
 
   async getAvatarUrl(chatId: string): Promise<string | null> {
