@@ -1,5 +1,6 @@
-// Issue 16, "Settings tell the truth": the database test is "save, then test" (the bridge only
-// tests a saved server and says so; the app shows its words, not a generic error).
+// Issue 16, knowing what happens: Settings tell the truth (the database test is "save, then
+// test": the bridge only tests a saved server and the app shows its words, not a generic error);
+// the Phones page warns about a loopback-only bridge and names the address a phone can reach.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { en } from '../../renderer/src/i18n/en.js';
@@ -63,5 +64,40 @@ describe('database settings', () => {
     await page.click('[data-testid=db-sqlite]');
     await page.click('[data-testid=settings-save]');
     await expect.poll(async () => (await kit.api<SettingsReply>('GET', '/api/settings')).data.dbUrl).toBeNull();
+  });
+});
+
+describe('phones page', () => {
+  it('warns that a bridge on 127.0.0.1 cannot be reached by phones', async () => {
+    await page.goto(`${kit.bridge.url}/#/phones`);
+    const warning = page.locator('[data-testid=loopback-warning]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(en.loopbackTitle);
+    expect(await warning.textContent()).toContain('127.0.0.1');
+    expect(await page.locator('[data-testid=reachable-address]').count()).toBe(0);
+  });
+
+  it('offers the address a phone can really reach first, and marks the others', async () => {
+    const p = await kit.page({ lang: 'en' });
+    await p.route('**/api/pairing', async (route) => {
+      const body = {
+        success: true,
+        port: 3001,
+        host: '10.0.0.7',
+        loopbackOnly: false,
+        addresses: [
+          { name: 'eth0', address: '192.168.1.20', url: 'https://192.168.1.20:3001', reachable: false },
+          { name: 'wlan0', address: '10.0.0.7', url: 'https://10.0.0.7:3001', reachable: true },
+        ],
+      };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    await p.goto(`${kit.bridge.url}/#/phones`);
+    await p.locator('[data-testid=reachable-address]').waitFor();
+    expect(await p.locator('[data-testid=reachable-address]').textContent()).toContain('https://10.0.0.7:3001');
+    expect(await p.locator('[data-testid=loopback-warning]').count()).toBe(0);
+    expect(await p.locator('[data-testid=lan-choice]:checked').getAttribute('value')).toBe('https://10.0.0.7:3001');
+    expect(await p.locator('[data-testid=lan-unreachable]').count()).toBe(1);
+    await p.close();
   });
 });
