@@ -103,6 +103,8 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
 
   it('pairing lists LAN addresses with the bound HTTPS port and the certificate fingerprint', async () => {
     const res = await t.http.get('/api/pairing').set('apikey', t.token).expect(200);
-    expect(res.body).toMatchObject({ success: true, port: t.bridge.httpsPort, addresses: expect.any(Array), fingerprint: expect.stringMatching(/^[0-9A-F:]{95}$/), nextFingerprint: null, lanHttp: false });
+    expect(res.body).toMatchObject({ success: true, port: t.bridge.httpsPort, addresses: expect.any(Array), fingerprint: expect.stringMatching(/^[0-9A-F:]{95}$/), nextFingerprint: null, lanHttp: false, host: '127.0.0.1', loopbackOnly: true });
+    // On 127.0.0.1 no LAN address is reachable, and each says so.
+    for (const a of res.body.addresses) expect(a.reachable).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
+import { isLoopbackHost, reachableAt } from '../reachable.js';
 
 const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay', 'lanHttp'] as const;
 type Editable = (typeof EDITABLE)[number];
@@ -89,11 +90,11 @@ function settingsView(config: BridgeConfig) {
   };
 }
 
-function lanAddresses(port: number) {
+function lanAddresses(port: number, host: string) {
   return Object.entries(os.networkInterfaces()).flatMap(([name, list]) =>
     (list ?? [])
       .filter((a) => a.family === 'IPv4' && !a.internal)
-      .map((a) => ({ name, address: a.address, url: `https://${a.address}:${port}` })),
+      .map((a) => ({ name, address: a.address, url: `https://${a.address}:${port}`, reachable: reachableAt(host, a.address) })),
   );
 }
 
@@ -141,7 +142,8 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
     const port = boundHttpsPort() ?? boundPort();
     // An empty list tells the admin app to say "connect this computer to the phones' network".
     // The QR carries the certificate's fingerprint so the phone pins it (and the next one, if announced).
-    res.json({ success: true, port, addresses: lanAddresses(port), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
+    // `host`/`loopbackOnly`: a bridge on 127.0.0.1 cannot be reached by any phone, whatever it lists.
+    res.json({ success: true, port, addresses: lanAddresses(port, ctx.config.host), host: ctx.config.host, loopbackOnly: isLoopbackHost(ctx.config.host), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
   });
 
   return r;

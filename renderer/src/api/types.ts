@@ -86,6 +86,8 @@ export interface LanAddress {
   name: string;
   address: string;
   url: string;
+  /** Whether a phone can reach the bridge there (it may listen on one interface, or loopback). */
+  reachable?: boolean;
 }
 
 export interface Settings {
