@@ -43,10 +43,18 @@ export interface MysqlStoreOptions {
   writeTimeoutMs?: number;
   /** …or as soon as this many writes wait behind it in memory (default 5,000). */
   maxWaitingWrites?: number;
+  /**
+   * A read (archive page, search, media row) still unanswered after this long (default 10 s) is
+   * abandoned, its connection destroyed, and the caller gets 503 ARCHIVE_UNAVAILABLE.
+   */
+  readTimeoutMs?: number;
 }
 
 export const DEFAULT_WRITE_TIMEOUT_MS = 3000;
 export const DEFAULT_MAX_WAITING_WRITES = 5000;
+export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+/** Seconds a caller is told to wait when the archive database is away (the retry period). */
+const UNAVAILABLE_RETRY_AFTER = 5;
 
 /** Thrown when the server took too long: counted as the server being away. */
 class HungServerError extends Error {
@@ -530,22 +538,58 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     return this.readWith(what, async (pool) => (await pool.query<T>(sql, params))[0]);
   }
 
-  /** Run reads on the read pool; a lost server becomes INTERNAL and starts the retry loop. */
-  private async readWith<T>(what: string, run: (pool: Pool) => Promise<T>): Promise<T> {
-    if (!this.readPool || !this.ready) {
-      throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError ?? 'not connected'}`);
-    }
+  /**
+   * Run reads on a read connection, within the read timeout: a hung server keeps the connection
+   * but never answers, so the connection is destroyed and the caller gets a clear 503. A lost
+   * server also starts the retry loop; a merely slow answer does not mark it down.
+   */
+  private async readWith<T>(what: string, run: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const unavailable = (why: string, cause?: unknown) =>
+      new BridgeError('ARCHIVE_UNAVAILABLE', `the archive database (MySQL) is unreachable: ${why}`, { retryAfter: UNAVAILABLE_RETRY_AFTER, cause });
+    if (!this.readPool || !this.ready) throw unavailable(this.lastError ?? 'not connected');
     if (!this.hasTerms && what === 'search') {
       throw new BridgeError('INTERNAL', 'the archive search index is not built yet (schema older than version 3)');
     }
+    const timeoutMs = this.opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    let conn: PoolConnection | null = null;
+    let gaveUp = false;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        conn?.destroy();
+        reject(new HungServerError(`no answer within ${timeoutMs} ms (${what})`));
+      }, timeoutMs);
+    });
+    const work = (async () => {
+      const c = await this.readPool!.getConnection();
+      // A connection that arrives after the caller gave up goes straight back.
+      if (gaveUp) {
+        c.release();
+        throw new HungServerError('gave up');
+      }
+      conn = c;
+      try {
+        return await timed(this.opts.logger, what, () => run(c));
+      } finally {
+        if (!gaveUp) c.release();
+      }
+    })();
+    work.catch(() => undefined);
     try {
-      return await timed(this.opts.logger, what, () => run(this.readPool!));
+      return await Promise.race([work, hung]);
     } catch (err) {
+      if (err instanceof HungServerError) {
+        this.opts.logger.warn({ what, timeoutMs }, 'archive: MySQL read timed out');
+        throw unavailable(err.message, err);
+      }
       if (isConnectionError(err)) {
         this.markDown(err, 'archive: MySQL went away; messages are kept in the local spool until it is back');
-        throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError}`, { cause: err });
+        throw unavailable(this.lastError ?? String((err as Error).message), err);
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -553,7 +597,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const polls = rows.filter((r) => r.type === 'poll');
     const options = new Map<string, string[]>();
     for (const r of polls) {
-      const found = await this.pollOptionsFor(this.readPool!, r.slot, [r.id]);
+      const found = await this.readWith('pollOptions', (conn) => this.pollOptionsFor(conn, r.slot, [r.id]));
       options.set(`${r.slot}:${r.id}`, found.get(r.id) ?? []);
     }
     return rows.map((r) => archiveRowFrom(r, options.get(`${r.slot}:${r.id}`) ?? null));
@@ -592,11 +636,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     if (!planned) return [];
     const window = Math.max(MYSQL_RANK_WINDOW, q.offset + q.limit);
     // Each slot ranks its own newest hits; across slots the lists are merged on the same order.
-    const hits = await this.readWith('search', async (pool) => {
-      const slots = q.slot === undefined ? await indexedSlots(pool) : [q.slot];
-      const perSlot = await Promise.all(slots.map((slot) => searchSlot(pool, slot, planned, window)));
-      return perSlot.flat();
-    });
+    const slots = q.slot === undefined ? await this.readWith('search', (conn) => indexedSlots(conn)) : [q.slot];
+    const perSlot = await Promise.all(slots.map((slot) => this.readWith('search', (conn) => searchSlot(conn, slot, planned, window))));
+    const hits = perSlot.flat();
     const page = rankHits(hits).slice(q.offset, q.offset + q.limit);
     if (page.length === 0) return [];
     const pks = page.map((h: Hit) => h.pk);
