@@ -48,11 +48,17 @@ export interface MysqlStoreOptions {
    * abandoned, its connection destroyed, and the caller gets 503 ARCHIVE_UNAVAILABLE.
    */
   readTimeoutMs?: number;
+  /**
+   * MySQL away and the spool's disk refusing too (full disk): writes are held in memory up to
+   * this many (default 50,000), then counted as dropped; health says so either way.
+   */
+  maxHeldInMemory?: number;
 }
 
 export const DEFAULT_WRITE_TIMEOUT_MS = 3000;
 export const DEFAULT_MAX_WAITING_WRITES = 5000;
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+export const DEFAULT_HELD_IN_MEMORY = 50_000;
 /** Seconds a caller is told to wait when the archive database is away (the retry period). */
 const UNAVAILABLE_RETRY_AFTER = 5;
 
@@ -88,6 +94,10 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   private lastError: string | null = 'not started';
   protected readonly batcher: WriteBatcher<ArchiveOp>;
   private readonly spool: Spool;
+  /** Writes neither MySQL nor the spool's disk took, newest last; replayed after the spool. */
+  private heldInMemory: ArchiveOp[] = [];
+  private heldDropped = 0;
+  private spoolError: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Serialises every write and spool replay, so order is kept. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -271,7 +281,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   // ---- writing --------------------------------------------------------------------------------
 
   private async writeOrSpool(batch: ArchiveOp[]): Promise<void> {
-    if (!this.ready || !this.spool.isEmpty) {
+    if (!this.ready || !this.spool.isEmpty || this.heldInMemory.length > 0) {
       await this.toSpool(batch);
       if (this.ready) await this.replaySpool();
       return;
@@ -285,17 +295,44 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     }
   }
 
+  /**
+   * The spool keeps order: writes held in memory (its disk refused them) are older than anything
+   * appended later, so they go to the spool first once the disk takes writes again.
+   */
   private async toSpool(batch: ArchiveOp[]): Promise<void> {
-    const refused = await this.spool.append(batch);
-    if (refused > 0) this.opts.logger.error({ refused, dropped: this.spool.dropped }, 'archive: local spool is full; writes dropped');
+    try {
+      if (this.heldInMemory.length > 0) {
+        const held = this.heldInMemory;
+        this.heldDropped += await this.spool.append(held);
+        this.heldInMemory = [];
+        this.opts.logger.info({ ops: held.length }, 'archive: the disk takes writes again; writes held in memory moved to the local spool');
+      }
+      const refused = await this.spool.append(batch);
+      this.spoolError = null;
+      if (refused > 0) this.opts.logger.error({ refused, dropped: this.spool.dropped }, 'archive: local spool is full; writes dropped');
+    } catch (err) {
+      const max = this.opts.maxHeldInMemory ?? DEFAULT_HELD_IN_MEMORY;
+      const room = Math.max(0, max - this.heldInMemory.length);
+      const kept = batch.slice(0, room);
+      this.heldInMemory.push(...kept);
+      const dropped = batch.length - kept.length;
+      this.heldDropped += dropped;
+      const first = this.spoolError === null;
+      this.spoolError = `the local spool cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+      if (first) this.opts.logger.error({ err: (err as Error).message }, 'archive: MySQL away and the local spool cannot be written (full disk?); holding writes in memory');
+      if (dropped > 0) this.opts.logger.error({ dropped, held: this.heldInMemory.length }, 'archive: writes held in memory reached their bound; writes dropped');
+    }
   }
 
   private async replaySpool(): Promise<void> {
-    if (this.spool.isEmpty || !this.ready) return;
-    const ops = await this.spool.readAll();
+    if ((this.spool.isEmpty && this.heldInMemory.length === 0) || !this.ready) return;
+    const held = this.heldInMemory.length;
+    const ops = [...(this.spool.isEmpty ? [] : await this.spool.readAll()), ...this.heldInMemory];
     try {
       for (let i = 0; i < ops.length; i += 1000) await this.applyOps(ops.slice(i, i + 1000));
       await this.spool.clear();
+      this.heldInMemory.splice(0, held);
+      this.spoolError = null;
       this.opts.logger.info({ ops: ops.length }, 'archive: local spool written to MySQL');
     } catch (err) {
       if (!isConnectionError(err)) throw err;
@@ -528,6 +565,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
+    // Held in memory (MySQL away, disk full): one more try at the spool, so a restart finds them.
+    if (this.heldInMemory.length > 0) await this.exclusive(() => this.toSpool([]));
+    if (this.heldInMemory.length > 0) this.opts.logger.error({ lost: this.heldInMemory.length }, 'archive: stopping with writes only in memory (MySQL away, spool not writable); they are lost');
     this.closed = true;
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
@@ -683,11 +723,14 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   health(): ArchiveHealth {
+    const away = this.ready ? null : this.lastError;
     return {
-      ok: this.ready && this.spool.isEmpty,
+      ok: this.ready && this.spool.isEmpty && this.heldInMemory.length === 0,
       backend: 'mysql',
-      error: this.schemaError?.message ?? (this.ready ? null : this.lastError),
-      pending: this.batcher.size + this.spool.size,
+      error: this.schemaError?.message ?? (this.spoolError && away ? `${away}; ${this.spoolError}: ${this.heldInMemory.length} writes held in memory` : away),
+      pending: this.batcher.size + this.spool.size + this.heldInMemory.length,
+      heldInMemory: this.heldInMemory.length,
+      dropped: this.spool.dropped + this.heldDropped,
     };
   }
 }

@@ -38,6 +38,8 @@ export interface ArchiveHealth {
   pending?: number;
   /** Writes lost because the memory and spool bounds for failed writes were both reached. */
   dropped?: number;
+  /** Of `pending`, the writes only in memory (the spool's disk refused them): lost on a kill -9. */
+  heldInMemory?: number;
 }
 
 export interface PollTally {
