@@ -24,6 +24,7 @@ const LAZY = {
   search: lazyScreen<Params>(() => import('./screens/Search.js').then((m) => m.SearchScreen)),
   phones: lazyScreen<object>(() => import('./screens/Phones.js').then((m) => m.PhonesScreen)),
   settings: lazyScreen<object>(() => import('./screens/Settings.js').then((m) => m.SettingsScreen)),
+  logs: lazyScreen<object>(() => import('./screens/Logs.js').then((m) => m.LogsScreen)),
 };
 
 const TOKEN_KEY = 'waBridge.adminToken';
@@ -97,6 +98,7 @@ const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
   { screen: 'search', icon: 'search', label: 'navSearch' },
   { screen: 'phones', icon: 'phones', label: 'navPhones' },
   { screen: 'settings', icon: 'settings', label: 'navSettings' },
+  { screen: 'logs', icon: 'file', label: 'navLogs' },
 ];
 
 function Shell() {
