@@ -12,6 +12,7 @@ import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
 import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
+import type { ClusterHandle } from './cluster/index.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -63,6 +64,8 @@ export interface BridgeContext {
   /** Encrypted session snapshots (bridge/snapshots). */
   snapshots: SnapshotService;
   startedAt: number;
+  /** Cluster mode only (WA_BRIDGE_CLUSTER). */
+  cluster?: ClusterHandle;
   /** Absent only before start. */
   tls?: TlsInfo;
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Ack, ArchivedMessage, ChatRow, MessageRow } from '../../domain/index.js';
 import { BridgeError, isGroupChat, isMutedAt } from '../../domain/index.js';
+import { profileDirOf } from '../profile.js';
 import type { DownloadedMedia, EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 
 export interface DemoOptions {
@@ -19,6 +20,11 @@ export interface DemoOptions {
   ackStepMs?: number;
   /** Delay before the echo reply / poll vote. */
   replyMs?: number;
+  /**
+   * Keep the pairing inside the slot's browser-profile folder (as real WhatsApp Web keeps it in
+   * IndexedDB), so session snapshots carry it to another node (cluster mode).
+   */
+  sessionInProfile?: boolean;
 }
 
 const SESSION_FILE = 'demo-session.json';
@@ -120,6 +126,7 @@ export class DemoEngine implements WhatsAppEngine {
   }
 
   private get sessionFile() {
+    if (this.opts.sessionInProfile) return path.join(profileDirOf(this.ctx.dataDir, this.ctx.slot), 'Default', 'IndexedDB', SESSION_FILE);
     return path.join(this.ctx.slotDir, SESSION_FILE);
   }
 
@@ -170,9 +177,19 @@ export class DemoEngine implements WhatsAppEngine {
     }
     this.emitQr();
     this.later(this.opts.scanMs, () => {
-      fs.writeFileSync(this.sessionFile, JSON.stringify({ pairedAt: Date.now(), phone: this.ownNumber }));
+      this.savePairing();
       this.becomeReady();
     });
+  }
+
+  private savePairing(): void {
+    const pairing: Record<string, unknown> = { pairedAt: Date.now(), phone: this.ownNumber };
+    if (this.opts.sessionInProfile) {
+      // Stand-in for the keys a real profile holds: a snapshot refuses a nearly empty profile.
+      pairing.keys = crypto.randomBytes(1024).toString('base64');
+      fs.mkdirSync(path.dirname(this.sessionFile), { recursive: true });
+    }
+    fs.writeFileSync(this.sessionFile, JSON.stringify(pairing));
   }
 
   private emitQr(): void {

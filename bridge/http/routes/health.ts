@@ -1,4 +1,5 @@
 // Health (per slot and overall) and Prometheus metrics.
+import { restorePending } from '../../backup/staged.js';
 import { Router } from 'express';
 import type { BridgeContext } from '../../context.js';
 import type { Slot } from '../../slots/slot.js';
@@ -54,6 +55,7 @@ export function healthRoutes(ctx: BridgeContext): Router {
       engine: ctx.config.engine,
       slots: ctx.registry.slots.map((slot) => slotHealth(ctx, slot)),
       snapshots: { store: ctx.snapshots.store.kind, ok: ctx.snapshots.storeError === null, error: ctx.snapshots.storeError },
+      restorePending: restorePending(ctx.config.dataDir),
       archive: ctx.archive.health(),
       push: ctx.push.status,
       outbox: ctx.messenger.outboxSize(),
@@ -61,6 +63,7 @@ export function healthRoutes(ctx: BridgeContext): Router {
       uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
       tls: ctx.tls ?? null,
       warnings: warnings(ctx),
+      ...(ctx.cluster ? { node: ctx.cluster.node.info() } : {}),
     });
   });
   // Phones keep their pins current: the next fingerprint appears here ahead of a renewal.
