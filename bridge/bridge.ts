@@ -42,6 +42,7 @@ import { SendRecords } from './slots/send-records.js';
 import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
+import { localNodeId, openSharedState, type SharedState } from './cluster/shared/index.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -78,6 +79,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let tlsTimer: NodeJS.Timeout | null = null;
   let records: SendRecords | null = null;
   let confirmer: ArchiveConfirmer | null = null;
+  let shared: SharedState | null = null;
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -94,15 +96,17 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   async function start(): Promise<void> {
     const metrics = createMetrics();
     stateDb = openStateDb(config.dataDir);
-    const tokens = new TokenStore(stateDb, adminToken);
+    // Cluster mode: devices, audit, outbox, idempotency, sent records and FCM tokens are shared in MySQL.
+    shared = config.cluster ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: localNodeId(config), logger }) : null;
+    const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
-    const ledger = new SentLedger(stateDb);
+    const ledger = shared?.ledger ?? new SentLedger(stateDb);
     records = new SendRecords(ledger, logger);
     // Sends answered before a crash whose archive batch never committed are written again.
     confirmer = new ArchiveConfirmer(ledger, archive, logger);
-    confirmer.replay();
+    await confirmer.replay();
     await sweepLeftovers(config, logger);
     const snapshots = await createSnapshotService(config, logger, metrics);
     const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
@@ -115,6 +119,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
       db: stateDb,
+      registrations: shared?.pushRegistrations,
       serviceAccountPath: config.firebaseServiceAccount,
       logger,
       registry: metrics.registry,
@@ -173,8 +178,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const registry = new SlotRegistry(slots);
     const messenger = new Messenger(
       registry,
-      new OutboxStore(stateDb),
-      new IdempotencyStore(stateDb),
+      shared?.outbox ?? new OutboxStore(stateDb),
+      shared?.idempotency ?? new IdempotencyStore(stateDb),
       new SendLimiter(config, stateDb, (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit })),
       {
         onSent: (n, message, content) => router.sent(n, message, content),
@@ -194,7 +199,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       sequence,
       tokens,
-      audit: new AuditLog(stateDb),
+      audit: shared?.audit ?? new AuditLog(stateDb),
       push,
       media,
       logs,
@@ -204,7 +209,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       startedAt: Date.now(),
     };
     const tls = await loadTls(config.dataDir);
-    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: tokens.listDevices().length, dataDir: config.dataDir });
+    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
     if (lanHttp) logger.warn('plain HTTP is served to the LAN (legacy setting for phones paired before HTTPS); turn it off once every phone has paired again');
     const setTlsInfo = (t: TlsState) => {
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
@@ -265,6 +270,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.media.close();
       await c.archive.close();
     }
+    await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
   }
 

@@ -79,8 +79,20 @@ export class WsHub implements HubPort {
       this.ctx.logger.warn({ address: req.socket.remoteAddress, path: '/ws' }, 'refused: address not in the allowed networks');
       return refuse(socket, 403, 'Forbidden');
     }
-    const caller = this.ctx.tokens.identify(url.searchParams.get('token') ?? tokenFromHeaders(req.headers));
-    if (!caller) return refuse(socket, 401, 'Unauthorized');
+    const token = url.searchParams.get('token') ?? tokenFromHeaders(req.headers);
+    this.ctx.tokens.identify(token).then(
+      (caller) => {
+        if (!caller) return refuse(socket, 401, 'Unauthorized');
+        this.upgradeAs(caller, url, req, socket, head);
+      },
+      (err: unknown) => {
+        this.ctx.logger.warn({ err: (err as Error)?.message }, 'websocket: cannot check the token');
+        refuse(socket, 503, 'Service Unavailable');
+      },
+    );
+  }
+
+  private upgradeAs(caller: Caller, url: URL, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const sinceText = url.searchParams.get('since');
     if (sinceText !== null && !/^\d{1,15}$/.test(sinceText)) return refuse(socket, 400, 'Bad Request');
     const installationId = url.searchParams.get('installationId');
@@ -108,7 +120,7 @@ export class WsHub implements HubPort {
     for (const e of missed) sendBounded(ws, e.text, this.maxBuffered);
     this.clients.set(ws, state);
     this.heartbeat.track(ws);
-    if (caller.kind === 'device') this.ctx.tokens.touch(caller.id);
+    if (caller.kind === 'device') this.ctx.tokens.touch(caller.id).catch(() => undefined);
     ws.on('message', (data, isBinary) => void this.onFrame(ws, state, data, isBinary));
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', (err) => {
