@@ -43,6 +43,7 @@ import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 import { localNodeId, openSharedState, type SharedState } from './cluster/shared/index.js';
+import { createRouting } from './cluster/forward.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -207,6 +208,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
+      routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
     };
     const tls = await loadTls(config.dataDir);
     lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
@@ -269,6 +271,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.snapshots.close();
       await c.media.close();
       await c.archive.close();
+      c.routing?.close();
     }
     await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();

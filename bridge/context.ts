@@ -12,6 +12,7 @@ import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
 import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
+import type { ClusterRouting } from './cluster/forward.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -65,4 +66,6 @@ export interface BridgeContext {
   startedAt: number;
   /** Absent only before start. */
   tls?: TlsInfo;
+  /** Cluster mode: sends requests for slots other nodes own to them (bridge/cluster/forward.ts). */
+  routing?: ClusterRouting;
 }

@@ -147,7 +147,9 @@ export class WsHub implements HubPort {
       if (frameSize(data) > this.ctx.config.bodyLimitBytes) {
         throw new BridgeError('PAYLOAD_TOO_LARGE', `frame is over the ${Math.round(this.ctx.config.bodyLimitBytes / 1024)} KiB limit`);
       }
-      const result = await handleCommand(this.ctx, state, frame);
+      const local = () => handleCommand(this.ctx, state, frame);
+      // Cluster mode: a command for a slot another node runs is answered by that node.
+      const result = await (this.ctx.routing ? this.ctx.routing.command(state.caller, frame, local) : local());
       this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
       const e = asBridgeError(err);
