@@ -42,6 +42,8 @@ export interface ArchiveHealth {
   /** Set while the schema is being upgraded (by this bridge or another one on the database). */
   status?: 'migrating';
   migration?: MigrationProgress;
+  /** Of `pending`, the writes only in memory (the spool's disk refused them): lost on a kill -9. */
+  heldInMemory?: number;
 }
 
 export interface PollTally {

@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   STORE_UNAVAILABLE: 503,
   /** The archive database is being upgraded; /api/health shows the progress. */
   ARCHIVE_MIGRATING: 503,
+  /** The archive database (MySQL) does not answer: away, or hung past the read timeout. */
+  ARCHIVE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -97,7 +97,7 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
     for (const secret of [t.token, wrong, device.body.token as string]) expect(logged).not.toContain(secret); // … without a token
     const res = await t.http.get('/api/logs').set('apikey', t.token).expect(200);
     expect(res.body.data.length).toBeGreaterThan(0);
-    expect(res.body.data[0]).toEqual({ time: expect.any(Number), level: expect.any(String), msg: expect.any(String) });
+    expect(res.body.data[0]).toMatchObject({ id: expect.any(Number), time: expect.any(Number), level: expect.any(String), msg: expect.any(String), kind: expect.any(String) });
     expect(JSON.stringify(res.body)).not.toContain(t.token);
   });
 

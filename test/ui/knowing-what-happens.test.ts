@@ -1,6 +1,7 @@
 // Issue 16, knowing what happens: Settings tell the truth (the database test is "save, then
 // test": the bridge only tests a saved server and the app shows its words, not a generic error);
-// the Phones page warns about a loopback-only bridge and names the address a phone can reach.
+// the Phones page warns about a loopback-only bridge and names the address a phone can reach;
+// the Logs screen explains (requests, lifecycle, pairing) with filters and a live tail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { en } from '../../renderer/src/i18n/en.js';
@@ -99,5 +100,32 @@ describe('phones page', () => {
     expect(await p.locator('[data-testid=lan-choice]:checked').getAttribute('value')).toBe('https://10.0.0.7:3001');
     expect(await p.locator('[data-testid=lan-unreachable]').count()).toBe(1);
     await p.close();
+  });
+});
+
+describe('logs screen', () => {
+  it('shows request and lifecycle lines, filters them, and tails new lines live', async () => {
+    await kit.connect(1);
+    await page.goto(`${kit.bridge.url}/#/logs`);
+    await page.locator('[data-testid=log-line]').first().waitFor();
+    const texts = () => page.locator('[data-testid=log-line]').allTextContents();
+    await expect.poll(async () => (await texts()).some((t) => /GET \/api\/slots → 200 · [\d.]+ ms/.test(t))).toBe(true);
+
+    await page.selectOption('[data-testid=logs-kind]', 'lifecycle');
+    await page.selectOption('[data-testid=logs-slot]', '1');
+    await expect.poll(async () => (await texts()).length > 0 && (await page.locator('[data-testid=log-line]:not([data-kind=lifecycle])').count()) === 0).toBe(true);
+    expect((await texts()).join('\n')).toContain('slot ready');
+
+    // Live: a phone paired now shows up without a reload.
+    await page.selectOption('[data-testid=logs-slot]', '');
+    await page.selectOption('[data-testid=logs-kind]', 'pairing');
+    await page.locator('[data-testid=logs-empty]').waitFor();
+    await kit.api('POST', '/api/devices', { name: 'Counter phone' });
+    await expect.poll(async () => (await texts()).join('\n'), { timeout: 15_000 }).toContain('phone paired');
+
+    // Level: warnings and errors only.
+    await page.selectOption('[data-testid=logs-kind]', '');
+    await page.selectOption('[data-testid=logs-level]', 'warn');
+    await expect.poll(() => page.locator('[data-testid=log-line][data-level=info]').count()).toBe(0);
   });
 });

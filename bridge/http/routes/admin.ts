@@ -13,6 +13,7 @@ import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
 import { isLoopbackHost, reachableAt } from '../reachable.js';
+import { LOG_KINDS, LOG_LEVELS, type LogKind } from '../../log-buffer.js';
 
 const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay', 'lanHttp'] as const;
 type Editable = (typeof EDITABLE)[number];
@@ -31,6 +32,14 @@ const settingsBody = z
   .strict();
 
 const dbUrlBody = z.object({ dbUrl: mysqlUrl.optional() });
+/** The log screen's filters: newest `limit` lines of this level and above, one slot, one kind; `after` for the live tail. */
+const logsQuery = z.object({
+  limit: limitParam(1000, 200),
+  level: z.enum(LOG_LEVELS as [string, ...string[]]).optional(),
+  slot: z.coerce.number().int().min(1).max(64).optional(),
+  kind: z.enum(LOG_KINDS as [LogKind, ...LogKind[]]).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+});
 const firebaseBody = z.object({
   serviceAccount: z.looseObject({
     type: z.literal('service_account', { error: 'serviceAccount.type must be "service_account"' }),
@@ -101,9 +110,9 @@ function lanAddresses(port: number, host: string) {
 export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHttpsPort: () => number | null = () => null): Router {
   const r = Router();
 
-  r.get('/audit', (req, res) => {
+  r.get('/audit', async (req, res) => {
     const { limit } = parseOrThrow(z.object({ limit: limitParam(1000, 100) }), req.query);
-    res.json({ success: true, data: ctx.audit.recent(limit) });
+    res.json({ success: true, data: await ctx.audit.recent(limit) });
   });
 
   r.get('/settings', (_req, res) => {
@@ -134,8 +143,8 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
   });
 
   r.get('/logs', (req, res) => {
-    const { limit } = parseOrThrow(z.object({ limit: limitParam(500, 200) }), req.query);
-    res.json({ success: true, data: ctx.logs.recent(limit) });
+    const q = parseOrThrow(logsQuery, req.query);
+    res.json({ success: true, data: ctx.logs.query(q) });
   });
 
   r.get('/pairing', (_req, res) => {
