@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ArchiveStore } from '../archive/types.js';
 import type { ArchivedMessage, MediaInfo, MediaRecord, MessageRow } from '../domain/index.js';
 import type { WhatsAppEngine } from '../engine/types.js';
+import { oggOpusDurationMs } from './ogg-duration.js';
 import { mimeOfBytes } from './sniff.js';
 import type { MediaStore } from './store.js';
 import { Thumbnails } from './thumbs.js';
@@ -175,6 +176,8 @@ export class MediaService {
 
   private async keep(slot: number, messageId: string, data: Buffer, hints: MediaHints, preview?: Buffer | null): Promise<MediaRecord> {
     const mimetype = await mimeOfBytes(data, hints.mimetype);
+    // Voice notes the bridge sends (and some received ones) come without a length: read it.
+    if (!hints.durationMs && baseType(mimetype) === 'audio/ogg') hints = { ...hints, durationMs: oggOpusDurationMs(data) };
     const { sha256, size } = await this.opts.store.put(data);
     // A video's thumbnail comes from WhatsApp's preview (images are thumbnailed from their bytes);
     // made before the record is announced, so the event already carries its thumbUrl.

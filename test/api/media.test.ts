@@ -7,7 +7,7 @@ import type { MediaInfo } from '../../bridge/domain/index.js';
 import type { DemoEngine, IncomingMedia } from '../../bridge/engine/demo/index.js';
 import type { BridgeEvent } from '../../bridge/types.js';
 import { connectSlot, startBridge, waitFor, WsClient, type TestBridge } from '../helpers/bridge.js';
-import { capturingDemoFactory, jpegPhoto, mp4Video, oggOpusVoice, pdfDocument } from '../helpers/media.js';
+import { capturingDemoFactory, jpegPhoto, mp4Video, oggOpusNote, oggOpusVoice, pdfDocument } from '../helpers/media.js';
 
 const OMAR = '962781523783@c.us';
 
@@ -142,6 +142,21 @@ describe('media', () => {
     const res = await get(`/api/slots/1/messages/${encodeURIComponent(id)}/media`).expect(200);
     expect((res.body as Buffer).equals(video)).toBe(true);
     expect(res.headers['content-disposition']).toBe('inline; filename=tour.mp4');
+  });
+
+  it('reads the length of a voice note it sends from the Ogg Opus bytes', async () => {
+    const sent = await t.http
+      .post('/api/send-media')
+      .set('apikey', t.token)
+      .send({ slot: 1, phone: '962781523783', base64: oggOpusNote(12).toString('base64'), mimetype: 'audio/ogg; codecs=opus', asVoice: true })
+      .expect(200);
+    const id = sent.body.messageId as string;
+    const stored = await waitFor(
+      () => events.find((e): e is Extract<BridgeEvent, { type: 'message_media' }> => e.type === 'message_media' && e.messageId === id),
+      10_000,
+      'sent voice note stored',
+    );
+    expect(stored.media).toMatchObject({ mimetype: 'audio/ogg; codecs=opus', durationMs: 12_000 });
   });
 
   it('announces media on new_message and lists it on get_messages and the archive', async () => {
