@@ -24,6 +24,7 @@ import { guardPlainHttp } from './http/lan-http.js';
 import { loadTls, type TlsState } from './tls/certificate.js';
 import { decideLanHttp } from './tls/legacy.js';
 import { LogBuffer } from './log-buffer.js';
+import { logLifecycle } from './slots/lifecycle-log.js';
 import { tolerantOutput } from './log-output.js';
 import { MediaService } from './media/service.js';
 import { MediaStore } from './media/store.js';
@@ -43,6 +44,10 @@ import { SendRecords } from './slots/send-records.js';
 import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
+import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
+import { openSharedState, type SharedState } from './cluster/shared/index.js';
+import { nodeId } from './cluster/identity.js';
+import { createRouting } from './cluster/forward.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -82,6 +87,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let tlsTimer: NodeJS.Timeout | null = null;
   let records: SendRecords | null = null;
   let confirmer: ArchiveConfirmer | null = null;
+  let shared: SharedState | null = null;
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -98,27 +104,33 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   async function start(): Promise<void> {
     const metrics = createMetrics();
     stateDb = openStateDb(config.dataDir);
-    const tokens = new TokenStore(stateDb, adminToken);
+    // Cluster mode: devices, audit, outbox, idempotency, sent records and FCM tokens are shared in MySQL.
+    shared = config.cluster ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: nodeId(config.dataDir, config.nodeName), logger, fenceOf: (slot) => cluster?.node.fenceOf(slot) ?? null }) : null;
+    const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
-    const ledger = new SentLedger(stateDb);
+    const ledger = shared?.ledger ?? new SentLedger(stateDb);
     records = new SendRecords(ledger, logger);
     // Sends answered before a crash whose archive batch never committed are written again.
     confirmer = new ArchiveConfirmer(ledger, archive, logger);
-    confirmer.replay();
+    await confirmer.replay();
     await sweepLeftovers(config, logger);
     const snapshots = await createSnapshotService(config, logger, metrics);
-    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+    // Cluster mode: this node's leases decide which slots run here (bridge/cluster).
+    const cluster = config.cluster ? createCluster(config, { logger, registry: metrics.registry, snapshots, localWishes: wishes.connectedSlots() }) : null;
+    const snapshotting = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
       firstDelayMs: config.snapshotFirstDelayMs,
       intervalMs: config.snapshotIntervalMs,
       retryBaseMs: 5000,
       onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
     });
+    const factory = cluster ? cluster.node.wrapFactory(snapshotting) : snapshotting;
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
       db: stateDb,
+      registrations: shared?.pushRegistrations,
       serviceAccountPath: config.firebaseServiceAccount,
       logger,
       registry: metrics.registry,
@@ -152,13 +164,17 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
 
     const hooks: SlotHooks = {
-      onState: (slot) => router.status(slot),
+      onState: (slot) => {
+        router.status(slot);
+        logLifecycle(logger, slot);
+        cluster?.node.onSlotState(slot);
+      },
       onQr: (slot, qr) => {
         metrics.qrShown.inc({ slot: String(slot.number) });
         router.qr(slot, qr);
       },
       onEngineEvent: (slot, event) => router.engineEvent(slot, event),
-      onWish: (slot, connected) => wishes.set(slot.number, connected),
+      onWish: (slot, connected) => (cluster ? cluster.node.onWish(slot, connected) : wishes.set(slot.number, connected)),
       onRestart: (slot) => metrics.reconnects.inc({ slot: String(slot.number) }),
       onQrScanned: (slot) => metrics.qrScans.inc({ slot: String(slot.number) }),
     };
@@ -172,13 +188,14 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     };
     const slots = Array.from({ length: config.slots }, (_, i) => {
       const n = i + 1;
-      return new Slot(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
+      return new (cluster ? ClusterSlot : Slot)(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
     });
     const registry = new SlotRegistry(slots);
+    cluster?.node.attach(registry);
     const messenger = new Messenger(
       registry,
-      new OutboxStore(stateDb),
-      new IdempotencyStore(stateDb),
+      shared?.outbox ?? new OutboxStore(stateDb),
+      shared?.idempotency ?? new IdempotencyStore(stateDb),
       new SendLimiter(config, stateDb, (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit })),
       {
         onSent: (n, message, content) => router.sent(n, message, content),
@@ -198,7 +215,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       sequence,
       tokens,
-      audit: new AuditLog(stateDb),
+      audit: shared?.audit ?? new AuditLog(stateDb),
       push,
       media,
       logs,
@@ -206,9 +223,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
+      ...(cluster ? { cluster } : {}),
+      routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
     };
     const tls = await loadTls(config.dataDir);
-    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: tokens.listDevices().length, dataDir: config.dataDir });
+    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
     if (lanHttp) logger.warn('plain HTTP is served to the LAN (legacy setting for phones paired before HTTPS); turn it off once every phone has paired again');
     const setTlsInfo = (t: TlsState) => {
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
@@ -248,6 +267,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     logger.info({ url: bridge.url, httpsPort: bridge.httpsPort, fingerprint: tls.current.fingerprint, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
     void snapshots.warm(config.slots);
+    if (cluster) {
+      await cluster.node.start(config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port));
+      return;
+    }
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -260,6 +283,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     await Promise.all([hub?.close(), drain.stop(REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;
+      // Cluster mode: each slot is snapshotted and released for another node first.
+      await c.cluster?.close();
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
       records?.close();
@@ -268,7 +293,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.snapshots.close();
       await c.media.close();
       await c.archive.close();
+      c.routing?.close();
     }
+    await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
   }
 

@@ -149,7 +149,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     return key;
   });
   checkClusterConfig(config);
+  if (config.cluster) clusterSessionStore(config, merged.sessionStore !== undefined);
   return config;
+}
+
+/** In a cluster a slot moves through its snapshot, so snapshots live in the shared database. */
+function clusterSessionStore(config: BridgeConfig, explicit: boolean): void {
+  if (config.sessionStore === 'mysql') return;
+  if (explicit) throw new ConfigError('WA_BRIDGE_SESSION_STORE: cluster mode keeps snapshots in the shared database; use mysql (or leave it unset)');
+  config.sessionStore = 'mysql';
 }
 
 /** Cluster mode needs the shared database and the node-to-node secret; say which is missing. */

@@ -10,10 +10,11 @@ import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } 
 import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } from './ops.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { Spool, DEFAULT_SPOOL_MAX_BYTES } from './spool.js';
-import { assertNotNewer, pending, ArchiveSchemaError } from './migrations.js';
-import { MYSQL_BACKFILL_VERSION, MYSQL_MIGRATIONS, MYSQL_VERSION_TABLE } from './mysql-schema.js';
+import { ArchiveSchemaError, latestVersion, type Migration } from './migrations.js';
+import { MYSQL_BACKFILL_VERSION, MYSQL_MIGRATIONS } from './mysql-schema.js';
+import { describeMigration, MysqlMigrator } from './mysql-migrate.js';
 import {
-  backfillTerms, indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
+  indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
   type Hit, type IndexedMessage,
 } from './mysql-terms.js';
 import { checkIds, checkPage, checkSearch, timed } from './validate.js';
@@ -36,6 +37,16 @@ export interface MysqlStoreOptions {
   targetVersion?: number;
   /** Tests: messages per backfill transaction when migration 3 indexes existing rows. */
   backfillBatch?: number;
+  /**
+   * Upgrade the schema after init() returns (the bridge: it listens and serves meanwhile, writes
+   * spooled, archive reads ARCHIVE_MIGRATING). Default false: init() returns once migrated.
+   */
+  migrateInBackground?: boolean;
+  /** The migration lock's lease (default 30 s) and how often a waiting bridge looks (1 s). */
+  migrationLockTtlMs?: number;
+  migrationPollMs?: number;
+  /** Tests: called before each migration runs (to hold it there). */
+  beforeMigration?: (m: Migration) => Promise<void> | void;
   /**
    * A server that keeps the connection but stops answering: a write still running after this long
    * (default 3 s) is abandoned (its connection destroyed) and the writes go to the local spool.
@@ -109,9 +120,23 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
    * ids, so new rows' pks follow from insertId. Otherwise (mode 2, e.g. Galera) they are read back.
    */
   private consecutiveIds = false;
+  private readonly migrator: MysqlMigrator;
+  /** A schema upgrade running in the background (migrateInBackground). */
+  private migration: Promise<void> | null = null;
 
   constructor(private readonly opts: MysqlStoreOptions) {
     super(opts.logger);
+    this.migrator = new MysqlMigrator({
+      migrations: MYSQL_MIGRATIONS,
+      codeLevel: opts.targetVersion ?? latestVersion(MYSQL_MIGRATIONS),
+      logger: opts.logger,
+      pool: () => this.pool!,
+      backfillBatch: opts.backfillBatch,
+      lockTtlMs: opts.migrationLockTtlMs,
+      pollMs: opts.migrationPollMs,
+      beforeMigration: opts.beforeMigration,
+      stopped: () => this.closed,
+    });
     this.spool = new Spool(opts.spoolFile, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
     this.batcher = new WriteBatcher<ArchiveOp>({
       windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
@@ -157,7 +182,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     for (const pool of old) void pool?.end().catch(() => undefined);
   }
 
-  /** Check the server, migrate, then replay the spool. */
+  /** Check the server, migrate (now or in the background), then replay the spool. */
   private async connect(): Promise<void> {
     const conn = await this.acquire().catch(async (err: { code?: string }) => {
       if (err?.code !== 'ER_BAD_DB_ERROR') throw err;
@@ -168,7 +193,12 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     try {
       // The migrations themselves may take long (backfill); only the first answer is bounded.
       await this.guard(conn.query('SELECT 1'), conn);
-      await this.migrate(conn);
+      try {
+        this.schemaVersion = (await this.migrator.prepare(conn)).version;
+      } catch (err) {
+        if (err instanceof ArchiveSchemaError) this.schemaError = err;
+        throw err;
+      }
       const [mode] = await conn
         .query<RowDataPacket[]>('SELECT @@innodb_autoinc_lock_mode AS m, @@auto_increment_increment AS i')
         .catch(() => [[{ m: 2, i: 1 }] as RowDataPacket[]]);
@@ -176,10 +206,40 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     } finally {
       conn.release();
     }
+    if (this.opts.migrateInBackground) {
+      this.migrateInBackground();
+      return;
+    }
+    this.schemaVersion = await this.migrator.run();
+    await this.becomeReady();
+  }
+
+  private async becomeReady(): Promise<void> {
+    this.migrator.progress = null;
     this.ready = true;
     this.lastError = null;
     this.opts.logger.info('archive: MySQL ready');
     await this.exclusive(() => this.replaySpool());
+  }
+
+  /** Serve while the schema is upgraded: ready (and the spool replayed) once it is done. */
+  private migrateInBackground(): void {
+    if (this.migration) return;
+    this.lastError = 'the archive schema is being upgraded';
+    this.migration = this.migrator
+      .run()
+      .then(async (version) => {
+        this.schemaVersion = version;
+        await this.becomeReady();
+      })
+      .catch((err: unknown) => {
+        this.migrator.progress = null;
+        if (this.closed) return;
+        this.markDown(err, 'archive: MySQL schema upgrade interrupted; it is tried again');
+      })
+      .finally(() => {
+        this.migration = null;
+      });
   }
 
   private async endPools(): Promise<void> {
@@ -199,45 +259,6 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     } finally {
       await admin.end();
     }
-  }
-
-  private async migrate(conn: PoolConnection): Promise<void> {
-    // A named lock keeps two bridges starting at once from running the same DDL together.
-    await conn.query("SELECT GET_LOCK('wa_bridge_archive_migrate', 30)");
-    try {
-      await conn.query(MYSQL_VERSION_TABLE);
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM schema_migrations');
-      const current = Number(rows[0]?.v ?? 0);
-      try {
-        assertNotNewer(current, MYSQL_MIGRATIONS, 'MySQL archive');
-      } catch (err) {
-        this.schemaError = err as ArchiveSchemaError;
-        throw err;
-      }
-      this.schemaVersion = current;
-      for (const m of pending(MYSQL_MIGRATIONS, current, this.opts.targetVersion)) {
-        for (const sql of m.statements) await conn.query(sql);
-        if (m.version === MYSQL_BACKFILL_VERSION) await this.backfill(conn);
-        this.schemaVersion = m.version;
-        await conn.query('INSERT IGNORE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-          m.version, m.name, Math.floor(Date.now() / 1000),
-        ]);
-      }
-    } finally {
-      await conn.query("SELECT RELEASE_LOCK('wa_bridge_archive_migrate')").catch(() => undefined);
-    }
-  }
-
-  /** Index the messages an older schema stored (resumable: an interrupted run picks up where it stopped). */
-  private async backfill(conn: PoolConnection): Promise<void> {
-    const started = Date.now();
-    let logged = started;
-    const done = await backfillTerms(conn, this.opts.backfillBatch, (n) => {
-      if (Date.now() - logged < 10_000) return;
-      logged = Date.now();
-      this.opts.logger.info({ messages: n }, 'archive: MySQL search index being built from stored messages');
-    });
-    if (done > 0) this.opts.logger.info({ messages: done, ms: Date.now() - started }, 'archive: MySQL search index built');
   }
 
   private get hasTerms(): boolean {
@@ -584,6 +605,10 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
    * server also starts the retry loop; a merely slow answer does not mark it down.
    */
   private async readWith<T>(what: string, run: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const upgrading = this.migrator.progress;
+    if (upgrading && !this.ready) {
+      throw new BridgeError('ARCHIVE_MIGRATING', `the archive is being upgraded (${describeMigration(upgrading)}); try again when /api/health shows it done`);
+    }
     const unavailable = (why: string, cause?: unknown) =>
       new BridgeError('ARCHIVE_UNAVAILABLE', `the archive database (MySQL) is unreachable: ${why}`, { retryAfter: UNAVAILABLE_RETRY_AFTER, cause });
     if (!this.readPool || !this.ready) throw unavailable(this.lastError ?? 'not connected');
@@ -723,14 +748,22 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   health(): ArchiveHealth {
+    const upgrading = this.ready ? null : this.migrator.progress;
     const away = this.ready ? null : this.lastError;
     return {
       ok: this.ready && this.spool.isEmpty && this.heldInMemory.length === 0,
       backend: 'mysql',
-      error: this.schemaError?.message ?? (this.spoolError && away ? `${away}; ${this.spoolError}: ${this.heldInMemory.length} writes held in memory` : away),
+      error:
+        this.schemaError?.message ??
+        (upgrading
+          ? describeMigration(upgrading)
+          : this.spoolError && away
+            ? `${away}; ${this.spoolError}: ${this.heldInMemory.length} writes held in memory`
+            : away),
       pending: this.batcher.size + this.spool.size + this.heldInMemory.length,
       heldInMemory: this.heldInMemory.length,
       dropped: this.spool.dropped + this.heldDropped,
+      ...(upgrading ? { status: 'migrating' as const, migration: { ...upgrading } } : {}),
     };
   }
 }

@@ -113,6 +113,8 @@ export interface EngineContext {
    * throw: a failure is reported on the slot, and the launch goes on to a QR.
    */
   beforeLaunch?: () => Promise<void>;
+  /** Told of each browser process group the engine launches and closes (cluster mode's lifeline). */
+  browserWatch?: { launched(pid: number): void; exited(pid: number): void };
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;

@@ -126,6 +126,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       if (this.#phase !== 'starting') throw new Error('stopped while restoring the profile');
       const launched = await launchBrowser({ executablePath: found.path, profileDir: this.profileDir, slotDir: this.ctx.slotDir, args });
       this.#browser = launched;
+      this.ctx.browserWatch?.launched(launched.pid);
       if (this.#phase !== 'starting') throw new Error('stopped while launching');
       if (launched.lock.action !== 'none') this.ctx.logger.warn({ lock: launched.lock }, 'recovered the profile lock of a previous browser');
       this.ctx.logger.info({ pid: launched.pid, browser: found.path, source: found.source }, 'browser launched');
@@ -336,6 +337,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       await withTimeout(launched.exited, this.#timings.closeTimeoutMs, 'exit timed out').catch(() => undefined);
       await killTree(launched.pid).catch((err) => this.ctx.logger.error({ err: errorText(err), pid: launched.pid }, 'could not kill the browser'));
       launched.browser.disconnect().catch(() => undefined);
+      this.ctx.browserWatch?.exited(launched.pid);
       clearBrowserFile(this.ctx.slotDir);
     }
     if (this.#wipeProfile) {
