@@ -44,6 +44,8 @@ export interface DownloadedMedia {
   /** What WhatsApp declares (the media store checks it against the bytes). */
   mimetype: string;
   filename: string | null;
+  /** The small JPEG preview WhatsApp carries with an image or video message, when it has one. */
+  thumbnail?: Buffer | null;
 }
 
 export interface PollInput {

@@ -25,6 +25,7 @@ import { profileDirOf } from '../profile.js';
 import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
 import { RecentIds } from './recent.js';
+import { embeddedThumbnail } from './thumbnail.js';
 
 const { Client, LocalAuth, MessageMedia, Poll } = wweb;
 
@@ -408,7 +409,7 @@ export class WwebjsEngine implements WhatsAppEngine {
     // The library answers nothing (null/undefined) when WhatsApp has no copy left to give.
     const media = await msg.downloadMedia();
     if (!media?.data) return null;
-    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null };
+    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null, thumbnail: embeddedThumbnail(msg as unknown as Parameters<typeof embeddedThumbnail>[0]) };
   }
 
   async getChats(limit: number): Promise<ChatRow[]> {

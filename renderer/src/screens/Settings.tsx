@@ -5,6 +5,7 @@ import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { Health, LogLine, Settings } from '../api/types.js';
 import { BackupCard } from '../components/Backup.js';
+import { DesktopUpdatesCard } from '../components/DesktopUpdates.js';
 import { settingsChanges, type NumKey, type SettingsForm as FormState } from '../lib/settings.js';
 import { Icon } from '../components/Icon.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
@@ -32,6 +33,7 @@ export function SettingsScreen() {
       <HealthPanel />
       <SettingsForm />
       <BackupCard />
+      <DesktopUpdatesCard />
       <LogPanel />
     </section>
   );
