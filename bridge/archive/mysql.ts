@@ -121,14 +121,17 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
    */
   private consecutiveIds = false;
   private readonly migrator: MysqlMigrator;
+  /** The newest migration this code knows (tests: lower, to play an older release). */
+  private readonly codeLevel: number;
   /** A schema upgrade running in the background (migrateInBackground). */
   private migration: Promise<void> | null = null;
 
   constructor(private readonly opts: MysqlStoreOptions) {
     super(opts.logger);
+    this.codeLevel = opts.targetVersion ?? latestVersion(MYSQL_MIGRATIONS);
     this.migrator = new MysqlMigrator({
       migrations: MYSQL_MIGRATIONS,
-      codeLevel: opts.targetVersion ?? latestVersion(MYSQL_MIGRATIONS),
+      codeLevel: this.codeLevel,
       logger: opts.logger,
       pool: () => this.pool!,
       backfillBatch: opts.backfillBatch,
@@ -206,11 +209,13 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     } finally {
       conn.release();
     }
-    if (this.opts.migrateInBackground) {
-      this.migrateInBackground();
-      return;
+    if (this.schemaVersion < this.codeLevel) {
+      if (this.opts.migrateInBackground) {
+        this.migrateInBackground();
+        return;
+      }
+      this.schemaVersion = await this.migrator.run();
     }
-    this.schemaVersion = await this.migrator.run();
     await this.becomeReady();
   }
 
