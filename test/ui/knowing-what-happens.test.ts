@@ -1,7 +1,8 @@
 // Issue 16, knowing what happens: Settings tell the truth (the database test is "save, then
 // test": the bridge only tests a saved server and the app shows its words, not a generic error);
 // the Phones page warns about a loopback-only bridge and names the address a phone can reach;
-// the Logs screen explains (requests, lifecycle, pairing) with filters and a live tail.
+// the Logs screen explains (requests, lifecycle, pairing) with filters and a live tail; search
+// results name the chat and the customer, show file names, and sort newest first by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { en } from '../../renderer/src/i18n/en.js';
@@ -127,5 +128,39 @@ describe('logs screen', () => {
     await page.selectOption('[data-testid=logs-kind]', '');
     await page.selectOption('[data-testid=logs-level]', 'warn');
     await expect.poll(() => page.locator('[data-testid=log-line][data-level=info]').count()).toBe(0);
+  });
+});
+
+describe('search results', () => {
+  it('name the chat and the customer, show a document’s file name, newest first with relevance as an option', async () => {
+    await kit.connect(1);
+    const SARAH = '447700900123@c.us';
+    const OMAR = '962781523783@c.us';
+    const PDF = Buffer.from('%PDF-1.4\n% parcel\n').toString('base64');
+    // Relevance would put the short, repeated one first; it is the oldest.
+    await kit.api('POST', '/api/send', { slot: 1, chatId: OMAR, message: 'parcel parcel parcel' });
+    await kit.api('POST', '/api/send-media', { slot: 1, chatId: SARAH, base64: PDF, mimetype: 'application/pdf', filename: 'parcel-invoice.pdf', caption: 'the parcel invoice and a few more words about it' });
+    // The demo echoes each text back: hits from the customers.
+    await kit.api('POST', '/api/send', { slot: 1, chatId: SARAH, message: 'your parcel left today, more words so it ranks lower' });
+    await expect
+      .poll(async () => (await kit.api<{ data: unknown[] }>('GET', '/api/archive/search?slot=1&query=parcel')).data.length, { timeout: 15_000 })
+      .toBe(5);
+
+    await page.goto(`${kit.bridge.url}/#/search?q=parcel`);
+    await expect.poll(() => page.locator('[data-testid=search-result]').count()).toBe(5);
+    const heads = await page.locator('[data-testid=search-result] .result-head').allTextContents();
+    // Newest first: Sarah's echo on top, the owner's first message to Omar at the bottom.
+    expect(heads[0]).toContain('Sarah Jones');
+    expect(heads[0]).not.toContain(en.you);
+    expect(await page.locator('[data-testid=search-result]').last().locator('[data-testid=result-chat]').textContent()).toBe('Omar Haddad');
+    expect(await page.locator('[data-testid=search-result]').last().locator('[data-testid=result-who]').textContent()).toBe(en.you);
+    const doc = page.locator('[data-testid=search-result]', { has: page.locator('[data-testid=result-file]') });
+    expect(await doc.count()).toBe(1);
+    expect(await doc.locator('[data-testid=result-file]').textContent()).toContain('parcel-invoice.pdf');
+    expect(await doc.locator('[data-testid=result-chat]').textContent()).toBe('Sarah Jones');
+
+    await page.selectOption('[data-testid=search-order]', 'relevance');
+    await expect.poll(() => page.url()).toContain('order=relevance');
+    await expect.poll(async () => (await page.locator('[data-testid=search-result] .result-body').first().textContent()) ?? '').toBe('parcel parcel parcel');
   });
 });

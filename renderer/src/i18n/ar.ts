@@ -153,6 +153,9 @@ export const ar: Dict = {
 
   searchTitle: 'البحث في الأرشيف',
   searchPlaceholder: 'ابحث في كل الرسائل بالعربية أو الإنجليزية',
+  searchOrder: 'الترتيب',
+  searchNewest: 'الأحدث أولًا',
+  searchRelevance: 'الأكثر تطابقًا أولًا',
   allSlots: 'كل الخانات',
   searchAction: 'بحث',
   searchHint: 'اكتب كلمة أو جزءاً منها. يطابق البحث العربي مع التشكيل أو بدونه وبكل صور الهمزة.',

@@ -151,6 +151,9 @@ export const en = {
 
   searchTitle: 'Search the archive',
   searchPlaceholder: 'Search every message, in English or Arabic',
+  searchOrder: 'Order',
+  searchNewest: 'Newest first',
+  searchRelevance: 'Best match first',
   allSlots: 'All slots',
   searchAction: 'Search',
   searchHint: 'Type a word or part of a word. Arabic matches with or without harakat and hamza forms.',
