@@ -54,6 +54,8 @@ export interface BridgeOptions {
   rendererDir?: string;
   /** Which remote addresses count as this computer (plain HTTP always); tests stand in for a LAN. */
   isLocalAddress?: (address: string | undefined) => boolean;
+  /** "Restart the bridge" from the admin app: whoever started the bridge stops it and starts a new one. */
+  onRestart?: () => void;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -217,6 +219,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       snapshots,
       startedAt: Date.now(),
       ...(cluster ? { cluster } : {}),
+      ...(options.onRestart ? { restart: options.onRestart } : {}),
     };
     const tls = await loadTls(config.dataDir);
     lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: tokens.listDevices().length, dataDir: config.dataDir });

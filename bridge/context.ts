@@ -68,4 +68,6 @@ export interface BridgeContext {
   cluster?: ClusterHandle;
   /** Absent only before start. */
   tls?: TlsInfo;
+  /** Restart the bridge in place (headless main, desktop shell); absent when nothing can. */
+  restart?: () => void;
 }
