@@ -164,3 +164,36 @@ describe('search results', () => {
     await expect.poll(async () => (await page.locator('[data-testid=search-result] .result-body').first().textContent()) ?? '').toBe('parcel parcel parcel');
   });
 });
+
+describe('settings that tell the truth', () => {
+  let own: UiKit;
+  beforeAll(async () => {
+    // Six slots by default (no override): the saved slot count applies after a restart.
+    own = await startUi({}, undefined, { env: { WA_BRIDGE_RATE_PER_DAY: '5000' }, restartable: true });
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it('shows an env-set value as locked, lists changes waiting for a restart, and restarts the bridge', async () => {
+    const p = await own.page({ lang: 'en' });
+    await p.goto(`${own.bridge.url}/#/settings`);
+    await p.locator('[data-testid=locked-ratePerDay]').waitFor();
+    expect(await p.locator('[data-testid=locked-ratePerDay]').textContent()).toContain('WA_BRIDGE_RATE_PER_DAY');
+    expect(await p.locator('[data-testid=setting-ratePerDay]').isDisabled()).toBe(true);
+    expect(await p.locator('[data-testid=setting-ratePerDay]').inputValue()).toBe('5000');
+    expect(await p.locator('[data-testid=restart-list]').count()).toBe(0);
+
+    await p.fill('[data-testid=setting-slots]', '2');
+    await p.click('[data-testid=settings-save]');
+    await p.locator('[data-testid=restart-list]').waitFor();
+    expect(await p.locator('[data-testid=restart-list]').textContent()).toContain(en.slotCount);
+
+    await p.click('[data-testid=restart-bridge]');
+    await p.click('[data-testid=confirm-yes]');
+    // The new bridge runs the saved settings: nothing waits for a restart, two slots.
+    await expect.poll(() => p.locator('[data-testid=restart-list]').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(async () => (await own.api<unknown[]>('GET', '/api/slots')).length, { timeout: 30_000 }).toBe(2);
+    await p.close();
+  });
+});
