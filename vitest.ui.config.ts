@@ -11,6 +11,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/working-day.test.ts',
   'test/ui/backup-restore.test.ts',
   'test/ui/knowing-what-happens.test.ts',
+  'test/ui/cluster.test.ts',
 ];
 
 export default defineConfig({

@@ -26,6 +26,8 @@ const TERMINAL = /^(LOGOUT|UNPAIRED.*|CONFLICT|TOS_BLOCK|SMB_TOS_BLOCK|PROXYBLOC
 const SESSION_GONE = /^(LOGOUT|UNPAIRED.*)$/;
 /** How often the fence timer compares deadlines with the monotonic clock. */
 const FENCE_CHECK_MS = 50;
+/** While a move to this node is pending, how often it looks for the release. */
+const MOVE_WATCH_MS = 100;
 /** The coordinator forgets nodes silent this long. */
 const PRUNE_SILENT_MS = 60 * 60 * 1000;
 
@@ -152,7 +154,7 @@ export class ClusterNode implements SlotGate {
   wish(slot: number, wanted: boolean): void {
     void this.leases
       .setWanted(slot, wanted)
-      .then(() => this.#kick())
+      .then(() => this.nudge())
       .catch((err: unknown) => this.#log.error({ slot, wanted, err: String(err) }, 'could not record the slot wish in the cluster database'));
   }
 
@@ -219,8 +221,9 @@ export class ClusterNode implements SlotGate {
     return { url: this.#url, version: this.#deps.version, capacity: this.#deps.config.maxSlots };
   }
 
-  #kick(): void {
-    if (this.#running) setTimeout(() => void this.#pollRound(), 0).unref();
+  /** Look around now rather than at the next poll (a wish or a move just changed). */
+  nudge(delayMs = 0): void {
+    if (this.#running) setTimeout(() => void this.#pollRound(), delayMs).unref();
   }
 
   #checkDeadlines(): void {
@@ -359,6 +362,8 @@ export class ClusterNode implements SlotGate {
       }
     }
     if (!this.#running) return;
+    // A move aimed here: watch closely for the release instead of waiting a whole poll period.
+    if (leases.some((l) => l.moveTo === this.id && !l.free && l.owner !== this.id)) this.nudge(MOVE_WATCH_MS);
     if (coordinatorFree(leases)) await this.#take(COORDINATOR_SLOT);
     const next = this.#placement.next(
       {

@@ -25,6 +25,7 @@ const LAZY = {
   phones: lazyScreen<object>(() => import('./screens/Phones.js').then((m) => m.PhonesScreen)),
   settings: lazyScreen<object>(() => import('./screens/Settings.js').then((m) => m.SettingsScreen)),
   logs: lazyScreen<object>(() => import('./screens/Logs.js').then((m) => m.LogsScreen)),
+  cluster: lazyScreen<object>(() => import('./screens/Cluster.js').then((m) => m.ClusterScreen)),
 };
 
 const TOKEN_KEY = 'waBridge.adminToken';
@@ -99,6 +100,8 @@ const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
   { screen: 'phones', icon: 'phones', label: 'navPhones' },
   { screen: 'settings', icon: 'settings', label: 'navSettings' },
   { screen: 'logs', icon: 'file', label: 'navLogs' },
+  // Only in cluster mode (health has a node block).
+  { screen: 'cluster', icon: 'database', label: 'navCluster' },
 ];
 
 function Shell() {
@@ -180,7 +183,7 @@ function Shell() {
       <LinkBanner />
       <div className="body">
         <nav className="sidenav" aria-label={t('mainNav')}>
-          {NAV.map((n) => (
+          {NAV.filter((n) => n.screen !== 'cluster' || health?.node).map((n) => (
             <a
               key={n.screen}
               href={`#/${n.screen}`}

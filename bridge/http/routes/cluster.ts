@@ -39,6 +39,8 @@ export function clusterRoutes(ctx: BridgeContext): Router {
     const from = lease && !lease.free ? lease.owner : null;
     if (from === target) return void res.json({ success: true, slot, from, to: target, moving: false, message: `slot ${slot} already runs on ${target}` });
     await node.leases.requestMove(slot, target).catch(unreachable);
+    // This node may be the owner or the target: act now rather than at the next poll.
+    node.nudge();
     ctx.audit.record(callerOf(res).id, 'cluster_move', { slot, from, to: target }, req.ip ?? null);
     res.status(202).json({ success: true, slot, from, to: target, moving: true, message: `slot ${slot} moves to ${target}: snapshot, release, take over` });
   });

@@ -328,6 +328,16 @@ export const en = {
   restoreApply: 'Restore this backup',
   restoreApplying: 'Restoring…',
   restoreDone: 'Restored. Restart WA Bridge to finish: paired phones, queued messages and the archive are put in place at the next start.',
+  navCluster: 'Cluster',
+  clusterTitle: 'Cluster',
+  clusterPrimary: 'coordinator',
+  clusterSecondary: 'node',
+  clusterNodeDown: 'not answering',
+  clusterNoSlots: 'Runs no number now (standby).',
+  clusterSlot: 'Slot {slot}',
+  clusterMoveTo: 'Move slot {slot} to…',
+  clusterMove: 'Move',
+  clusterMoving: 'Slot {slot} is moving to {node}',
 };
 
 export type Dict = typeof en;
