@@ -197,3 +197,36 @@ describe('settings that tell the truth', () => {
     await p.close();
   });
 });
+
+describe('long chats', () => {
+  it('opens at an unread divider and offers a jump to the newest message', async () => {
+    await kit.connect(1);
+    const chatId = '15550700007@c.us';
+    for (let i = 1; i <= 12; i++) await kit.api('POST', '/api/send', { slot: 1, chatId, message: `order line ${i} with enough words to take some room` });
+    // Each message is echoed back by the demo contact: 12 unread.
+    await expect
+      .poll(async () => (await kit.api<{ data: { chatId: string; unreadCount: number }[] }>('GET', '/api/chats?slot=1')).data.find((c) => c.chatId === chatId)?.unreadCount, { timeout: 20_000 })
+      .toBe(12);
+    const p = await kit.page({ lang: 'en' });
+    await p.setViewportSize({ width: 1280, height: 600 });
+    // As the owner does: the chat list first, then the chat with its unread badge.
+    await p.goto(`${kit.bridge.url}/#/chats?slot=1`);
+    await p.click(`[data-testid=chat-item][data-chat-id="${chatId}"]`);
+    const divider = p.locator('[data-testid=unread-divider]');
+    await divider.waitFor();
+    expect(await divider.textContent()).toBe(en.unreadDivider.replace('{n}', '12'));
+    // It sits right before the first echo.
+    const next = await divider.evaluate((el) => (el as unknown as { nextElementSibling: { textContent: string } | null }).nextElementSibling?.textContent ?? '');
+    expect(next).toContain('Echo: order line 1 ');
+    // Opened at the divider, so the newest is below: the jump button takes the owner there.
+    await p.locator('[data-testid=jump-bottom]').waitFor();
+    await p.click('[data-testid=jump-bottom]');
+    await expect.poll(() => p.locator('[data-testid=jump-bottom]').count()).toBe(0);
+    const gap = await p.locator('[data-testid=message-list]').evaluate((el) => {
+      const e = el as unknown as { scrollHeight: number; scrollTop: number; clientHeight: number };
+      return e.scrollHeight - e.scrollTop - e.clientHeight;
+    });
+    expect(gap).toBeLessThan(80);
+    await p.close();
+  });
+});

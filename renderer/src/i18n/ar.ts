@@ -113,6 +113,8 @@ export const ar: Dict = {
   group: 'مجموعة',
   pickChat: 'اختر محادثة لقراءتها والرد عليها.',
   loadOlder: 'تحميل رسائل أقدم',
+  unreadDivider: '{n} غير مقروءة',
+  jumpToBottom: 'انتقل إلى أحدث رسالة',
   noMessages: 'لا رسائل بعد. ابدأ بالتحية!',
   typeMessage: 'اكتب رسالة',
   send: 'إرسال',

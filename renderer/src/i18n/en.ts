@@ -111,6 +111,8 @@ export const en = {
   group: 'Group',
   pickChat: 'Choose a conversation to read and reply.',
   loadOlder: 'Load older messages',
+  unreadDivider: '{n} unread',
+  jumpToBottom: 'Jump to the newest message',
   noMessages: 'No messages yet. Say hello!',
   typeMessage: 'Type a message',
   send: 'Send',
