@@ -57,6 +57,8 @@ export interface BridgeOptions {
   rendererDir?: string;
   /** Which remote addresses count as this computer (plain HTTP always); tests stand in for a LAN. */
   isLocalAddress?: (address: string | undefined) => boolean;
+  /** "Restart the bridge" from the admin app: whoever started the bridge stops it and starts a new one. */
+  onRestart?: () => void;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -224,6 +226,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       snapshots,
       startedAt: Date.now(),
       ...(cluster ? { cluster } : {}),
+      ...(options.onRestart ? { restart: options.onRestart } : {}),
       routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
     };
     const tls = await loadTls(config.dataDir);

@@ -121,6 +121,7 @@ export function openApiDocument(version: string) {
       '/api/settings/firebase': { post: op('Upload the FCM service account (admin)') },
       '/api/logs': { get: op('Recent log lines (admin)') },
       '/api/pairing': { get: op('LAN addresses for pairing a phone (admin)') },
+      '/api/restart': { post: op('Restart the bridge in place, when its starter can (admin)') },
       '/api/openapi.json': { get: op('This document') },
       '/graphql': {
         post: op('GraphQL (seed 001 operations and more; see /graphql/schema.graphql). One operation per request; errors carry extensions.code', {
