@@ -24,6 +24,7 @@ import { guardPlainHttp } from './http/lan-http.js';
 import { loadTls, type TlsState } from './tls/certificate.js';
 import { decideLanHttp } from './tls/legacy.js';
 import { LogBuffer } from './log-buffer.js';
+import { logLifecycle } from './slots/lifecycle-log.js';
 import { tolerantOutput } from './log-output.js';
 import { MediaService } from './media/service.js';
 import { MediaStore } from './media/store.js';
@@ -158,6 +159,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const hooks: SlotHooks = {
       onState: (slot) => {
         router.status(slot);
+        logLifecycle(logger, slot);
         cluster?.node.onSlotState(slot);
       },
       onQr: (slot, qr) => {

@@ -13,6 +13,8 @@ export type EngineEvent =
   | { type: 'disconnected'; reason: string }
   /** The browser or page died or hung: the Slot's supervisor decides whether to restart. */
   | { type: 'failure'; error: string }
+  /** The page crashed and the engine is reloading it in the same browser (no relaunch yet). */
+  | { type: 'recovering'; reason: string }
   /** A message in or out (including ones sent from the phone itself). */
   | { type: 'message'; message: ArchivedMessage }
   | { type: 'message_ack'; update: AckUpdate }

@@ -24,6 +24,7 @@ const LAZY = {
   search: lazyScreen<Params>(() => import('./screens/Search.js').then((m) => m.SearchScreen)),
   phones: lazyScreen<object>(() => import('./screens/Phones.js').then((m) => m.PhonesScreen)),
   settings: lazyScreen<object>(() => import('./screens/Settings.js').then((m) => m.SettingsScreen)),
+  logs: lazyScreen<object>(() => import('./screens/Logs.js').then((m) => m.LogsScreen)),
   cluster: lazyScreen<object>(() => import('./screens/Cluster.js').then((m) => m.ClusterScreen)),
 };
 
@@ -98,6 +99,7 @@ const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
   { screen: 'search', icon: 'search', label: 'navSearch' },
   { screen: 'phones', icon: 'phones', label: 'navPhones' },
   { screen: 'settings', icon: 'settings', label: 'navSettings' },
+  { screen: 'logs', icon: 'file', label: 'navLogs' },
   // Only in cluster mode (health has a node block).
   { screen: 'cluster', icon: 'database', label: 'navCluster' },
 ];

@@ -15,6 +15,7 @@ const SCREENS: [string, string][] = [
   ['search', '#/search?q=hello'],
   ['phones', '#/phones'],
   ['settings', '#/settings'],
+  ['logs', '#/logs'],
 ];
 
 let kit: UiKit;

@@ -99,6 +99,8 @@ export interface LanAddress {
   name: string;
   address: string;
   url: string;
+  /** Whether a phone can reach the bridge there (it may listen on one interface, or loopback). */
+  reachable?: boolean;
 }
 
 export interface Settings {
@@ -115,10 +117,17 @@ export interface Settings {
 
 export type SettingsUpdate = Partial<Pick<Settings, 'port' | 'slots' | 'dbUrl' | 'ratePerMinute' | 'ratePerHour' | 'ratePerDay'>>;
 
+export type LogKind = 'request' | 'lifecycle' | 'pairing' | 'push' | 'other';
+
 export interface LogLine {
+  /** Increasing (bridges before the log screen do not send it). */
+  id?: number;
   time: number;
   level: string;
   msg: string;
+  kind?: LogKind;
+  slot?: number | null;
+  detail?: Record<string, string | number | boolean>;
 }
 
 export interface PollVoteRow {

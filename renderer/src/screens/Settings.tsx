@@ -10,6 +10,7 @@ import { Icon } from '../components/Icon.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
 import { formatTime, locale } from '../lib/format.js';
 import { ApiError } from '../api/client.js';
+import { SlotErrorLine } from '../components/SlotErrorLine.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 type SettingsReply = { success: true; data: Settings; restartRequired?: string[] };
@@ -117,7 +118,7 @@ function HealthPanel() {
                   </td>
                   <td className="fine" data-testid="gateway-status">{s.gatewayStatus ? t(gatewayKey(s.gatewayStatus)) : ''}</td>
                   <td className="fine">{t('restarts', { n: s.restarts ?? 0 })}</td>
-                  <td className="fine err">{s.lastError ?? ''}</td>
+                  <td className="fine err">{s.lastError ? <SlotErrorLine raw={s.lastError} /> : ''}</td>
                 </tr>
               ))}
               <tr>
