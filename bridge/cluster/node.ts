@@ -290,13 +290,15 @@ export class ClusterNode implements SlotGate {
       const statuses = await this.nodes.statuses().catch(() => []);
       this.#log.error({ slot, fence: o.fence, statuses }, 'CONFLICT: fencing failure suspected; slot released without a snapshot and not restarted');
     }
+    const s = this.#slot(slot);
     if (SESSION_GONE.test(reason)) {
-      // The stored snapshots are worthless now and must not bring the old session back elsewhere.
+      // A logged-out slot relaunches into a QR: stop it first, then delete the stored snapshots
+      // (worthless now, and they must not bring the old session back elsewhere), still fenced.
+      if (s) await this.#standDown(s);
       await this.#deps.snapshots.forget(slot);
     }
-    const s = this.#slot(slot);
-    // CONFLICT and bans leave the slot FAILED (visible); a logout would relaunch into a QR: stop it.
-    await this.#giveUp(slot, o, { unwanted: true, stop: SESSION_GONE.test(reason) && s !== null });
+    // CONFLICT and bans leave the slot FAILED (visible) and its snapshots in place.
+    await this.#giveUp(slot, o, { unwanted: true, stop: false });
   }
 
   async #writeStatus(slot: number, o: Owned): Promise<void> {
@@ -360,6 +362,13 @@ export class ClusterNode implements SlotGate {
         this.#log.info({ slot, to: row.moveTo }, 'moving the slot: snapshot, then release');
         void this.#giveUp(slot, o, {});
       }
+    }
+    // A slot this node does not hold but still shows as busy (a FAILED one after a CONFLICT) is
+    // stood down once another node runs it: only the lease holder's view of a slot is true.
+    for (const row of leases) {
+      const s = row.slot === COORDINATOR_SLOT ? null : this.#slot(row.slot);
+      if (!s || this.#owned.has(row.slot) || this.#quiet.has(row.slot) || s.state === 'STOPPED') continue;
+      if (!row.free && row.owner !== null && row.owner !== this.id) void this.#standDown(s).catch(() => undefined);
     }
     if (!this.#running) return;
     // A move aimed here: watch closely for the release instead of waiting a whole poll period.
