@@ -12,6 +12,8 @@ import type { EngineFactory } from '../engine/types.js';
 import type { SlotRegistry } from '../slots/registry.js';
 import type { Slot } from '../slots/slot.js';
 import type { SnapshotService } from '../snapshots/service.js';
+import type { Page } from 'puppeteer-core';
+import { armPageDeadman } from './deadman.js';
 import { killBrowserGroupNow } from './kill.js';
 import { LeaseStore, type Acquired } from './leases.js';
 import { Lifeline } from './lifeline.js';
@@ -138,11 +140,18 @@ export class ClusterNode implements SlotGate {
       factory({
         ...ctx,
         browserWatch: { launched: (pid) => this.lifeline.register(pid), exited: (pid) => this.lifeline.unregister(pid) },
+        pageGuard: (page) => armPageDeadman(page as Page, () => this.#remainingMs(ctx.slot), Math.min(1000, this.#deps.config.leaseRenewMs)),
         emit: (event) => {
           ctx.emit(event);
           if (event.type === 'disconnected' && TERMINAL.test(event.reason)) setTimeout(() => void this.#terminal(ctx.slot, event.reason), 0);
         },
       });
+  }
+
+  /** Until this node's self-fence deadline for `slot` (0 when it does not hold the lease). */
+  #remainingMs(slot: number): number {
+    const o = this.#owned.get(slot);
+    return o ? o.deadline - performance.now() : 0;
   }
 
   /** Slot hook: the API started or stopped a slot (silent while the node does it itself). */

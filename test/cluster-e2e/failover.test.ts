@@ -1,12 +1,14 @@
 // Cluster failover with the real whatsapp-web.js and Chromium on the simulator: three bridge
 // processes share one MariaDB database (npm run test:cluster; minutes, not in npm test).
 // kill -9 of the owner: its Chromium dies with it (lifeline), another node has the slot READY as
-// the same account without a QR. SIGSTOP of the owner past the TTL: a third node takes over; on
+// the same account without a QR. SIGSTOP of the owner past the TTL: its page leaves WhatsApp by
+// itself (dead-man switch) before the lease expires, a third node takes over; on
 // SIGCONT the old owner self-fences, kills its browser and writes no snapshot. The owner cut off
 // from the database (its TCP proxy closed) self-fences; the slot is never READY on two nodes.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer from 'puppeteer-core';
 import { isAlive } from '../../bridge/engine/chromium/processes.js';
 import { createTestDatabase, TcpProxy } from '../archive/mysql-kit.js';
 import { tempDir, waitFor, WsClient } from '../helpers/bridge.js';
@@ -164,13 +166,22 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
     nodes.splice(nodes.indexOf(owner), 1);
   });
 
-  it('SIGSTOP the owner past the TTL: the third node takes over; on SIGCONT the old owner self-fences and writes nothing', async () => {
+  it('SIGSTOP the owner past the TTL: its page leaves WhatsApp, the third node takes over; on SIGCONT the old owner self-fences and writes nothing', async () => {
     const owner = await readyNode(nodes, 30_000);
     const other = nodes.find((n) => n !== owner)!;
     const frozenBrowser = browserPid(owner)!;
     const qrsBefore = qrFrames(other).length;
     const stoppedAt = Date.now();
     process.kill(owner.proc.child.pid!, 'SIGSTOP');
+    // The frozen node cannot kill anything; its page leaves WhatsApp on its own (dead-man switch),
+    // before the lease expires and the other node may start.
+    const cdp = await puppeteer.connect({ browserWSEndpoint: (JSON.parse(fs.readFileSync(browserInfoPath(owner.dataDir, 1), 'utf8')) as { wsEndpoint: string }).wsEndpoint });
+    try {
+      await waitFor(async () => (await cdp.pages()).every((p) => !p.url().startsWith('https://web.whatsapp.com')), TTL_MS + 10_000, 'the frozen node\'s page left WhatsApp');
+      expect((await slotOne(other))?.ready).toBe(false);
+    } finally {
+      await cdp.disconnect();
+    }
     const next = await readyNode([other], TTL_MS + 60_000);
     expect(next).toBe(other);
     expect(await slotOne(other)).toMatchObject({ ready: true, phone: PHONE });
