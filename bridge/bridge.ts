@@ -45,6 +45,9 @@ import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
+import { openSharedState, type SharedState } from './cluster/shared/index.js';
+import { nodeId } from './cluster/identity.js';
+import { createRouting } from './cluster/forward.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -84,6 +87,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let tlsTimer: NodeJS.Timeout | null = null;
   let records: SendRecords | null = null;
   let confirmer: ArchiveConfirmer | null = null;
+  let shared: SharedState | null = null;
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -100,15 +104,17 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   async function start(): Promise<void> {
     const metrics = createMetrics();
     stateDb = openStateDb(config.dataDir);
-    const tokens = new TokenStore(stateDb, adminToken);
+    // Cluster mode: devices, audit, outbox, idempotency, sent records and FCM tokens are shared in MySQL.
+    shared = config.cluster ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: nodeId(config.dataDir, config.nodeName), logger, fenceOf: (slot) => cluster?.node.fenceOf(slot) ?? null }) : null;
+    const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
-    const ledger = new SentLedger(stateDb);
+    const ledger = shared?.ledger ?? new SentLedger(stateDb);
     records = new SendRecords(ledger, logger);
     // Sends answered before a crash whose archive batch never committed are written again.
     confirmer = new ArchiveConfirmer(ledger, archive, logger);
-    confirmer.replay();
+    await confirmer.replay();
     await sweepLeftovers(config, logger);
     const snapshots = await createSnapshotService(config, logger, metrics);
     // Cluster mode: this node's leases decide which slots run here (bridge/cluster).
@@ -124,6 +130,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
       db: stateDb,
+      registrations: shared?.pushRegistrations,
       serviceAccountPath: config.firebaseServiceAccount,
       logger,
       registry: metrics.registry,
@@ -187,8 +194,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     cluster?.node.attach(registry);
     const messenger = new Messenger(
       registry,
-      new OutboxStore(stateDb),
-      new IdempotencyStore(stateDb),
+      shared?.outbox ?? new OutboxStore(stateDb),
+      shared?.idempotency ?? new IdempotencyStore(stateDb),
       new SendLimiter(config, stateDb, (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit })),
       {
         onSent: (n, message, content) => router.sent(n, message, content),
@@ -208,7 +215,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       sequence,
       tokens,
-      audit: new AuditLog(stateDb),
+      audit: shared?.audit ?? new AuditLog(stateDb),
       push,
       media,
       logs,
@@ -217,9 +224,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       snapshots,
       startedAt: Date.now(),
       ...(cluster ? { cluster } : {}),
+      routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
     };
     const tls = await loadTls(config.dataDir);
-    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: tokens.listDevices().length, dataDir: config.dataDir });
+    lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
     if (lanHttp) logger.warn('plain HTTP is served to the LAN (legacy setting for phones paired before HTTPS); turn it off once every phone has paired again');
     const setTlsInfo = (t: TlsState) => {
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
@@ -285,7 +293,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.snapshots.close();
       await c.media.close();
       await c.archive.close();
+      c.routing?.close();
     }
+    await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
   }
 

@@ -1,7 +1,7 @@
 // Everything the HTTP routes and WebSocket commands work with, built once by createBridge.
 import type { Logger } from 'pino';
 import type { ArchiveStore } from './archive/types.js';
-import type { AuditLog } from './auth/audit.js';
+import type { AuditStore } from './auth/audit.js';
 import type { TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { ChatRow, MessageRow, MessageSequence } from './domain/index.js';
@@ -13,12 +13,13 @@ import type { SlotRegistry } from './slots/registry.js';
 import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
 import type { ClusterHandle } from './cluster/index.js';
+import type { ClusterRouting } from './cluster/forward.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
   readonly status: { enabled: boolean; reason: string | null };
-  registerToken(deviceId: string, token: string, platform?: string, installationId?: string): void;
-  removeDevice(deviceId: string): void;
+  registerToken(deviceId: string, token: string, platform?: string, installationId?: string): Promise<void>;
+  removeDevice(deviceId: string): Promise<void>;
   onMessage(slot: number, message: MessageRow & { chatId: string }, chat: ChatRow | null): void;
   close(): Promise<void>;
 }
@@ -55,7 +56,7 @@ export interface BridgeContext {
   /** Numbers every message the bridge shows or stores, so a chat sorts the way it happened. */
   sequence: MessageSequence;
   tokens: TokenStore;
-  audit: AuditLog;
+  audit: AuditStore;
   push: PushPort;
   media: MediaService;
   logs: LogBuffer;
@@ -68,4 +69,6 @@ export interface BridgeContext {
   cluster?: ClusterHandle;
   /** Absent only before start. */
   tls?: TlsInfo;
+  /** Cluster mode: sends requests for slots other nodes own to them (bridge/cluster/forward.ts). */
+  routing?: ClusterRouting;
 }

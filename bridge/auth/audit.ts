@@ -1,4 +1,5 @@
-// The audit log of admin actions: who, what, when, from where.
+// The audit log of admin actions: who, what, when, from where. Kept in the local state database,
+// or in cluster mode in the shared MySQL database (bridge/cluster/shared/audit.ts).
 import type { StateDb } from '../state/db.js';
 
 export interface AuditEntry {
@@ -10,7 +11,13 @@ export interface AuditEntry {
   ip: string | null;
 }
 
-export class AuditLog {
+export interface AuditStore {
+  /** Written at once locally; in cluster mode sent to MySQL in the background (a failure is logged). */
+  record(actor: string, action: string, detail: Record<string, unknown> | null, ip: string | null, at?: number): void;
+  recent(limit: number): Promise<AuditEntry[]>;
+}
+
+export class AuditLog implements AuditStore {
   constructor(private readonly db: StateDb) {}
 
   record(actor: string, action: string, detail: Record<string, unknown> | null, ip: string | null, at = Date.now()): void {
@@ -19,7 +26,7 @@ export class AuditLog {
       .run(at, actor, action, detail ? JSON.stringify(detail) : null, ip);
   }
 
-  recent(limit: number): AuditEntry[] {
+  async recent(limit: number): Promise<AuditEntry[]> {
     return this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as AuditEntry[];
   }
 }

@@ -51,47 +51,47 @@ describe('tokens', () => {
     expect(replaced).toHaveLength(43);
   });
 
-  it('identifies the admin and paired devices; wrong, empty and revoked tokens are nobody', () => {
+  it('identifies the admin and paired devices; wrong, empty and revoked tokens are nobody', async () => {
     const store = new TokenStore(db(), ADMIN);
-    expect(store.identify(ADMIN)).toEqual({ kind: 'admin', id: 'admin' });
-    expect(store.identify(undefined)).toBeNull();
-    expect(store.identify('')).toBeNull();
-    expect(store.identify(`${ADMIN}x`)).toBeNull();
-    const { deviceId, token } = store.createDevice('Till phone', undefined, 1000);
+    expect(await store.identify(ADMIN)).toEqual({ kind: 'admin', id: 'admin' });
+    expect(await store.identify(undefined)).toBeNull();
+    expect(await store.identify('')).toBeNull();
+    expect(await store.identify(`${ADMIN}x`)).toBeNull();
+    const { deviceId, token } = await store.createDevice('Till phone', undefined, 1000);
     expect(deviceId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(store.identify(token)).toEqual({ kind: 'device', id: deviceId, scope: { slots: null, role: 'manage' } });
-    expect(store.listDevices()).toEqual([{ deviceId, name: 'Till phone', createdAt: 1000, lastSeenAt: null, slots: null, role: 'manage' }]);
-    store.touch(deviceId, 2000);
-    expect(store.listDevices()[0]!.lastSeenAt).toBe(2000);
-    expect(store.revokeDevice(deviceId)).toBe(true);
-    expect(store.revokeDevice(deviceId)).toBe(false);
-    expect(store.identify(token)).toBeNull();
-    expect(store.listDevices()).toEqual([]);
+    expect(await store.identify(token)).toEqual({ kind: 'device', id: deviceId, scope: { slots: null, role: 'manage' } });
+    expect(await store.listDevices()).toEqual([{ deviceId, name: 'Till phone', createdAt: 1000, lastSeenAt: null, slots: null, role: 'manage' }]);
+    await store.touch(deviceId, 2000);
+    expect((await store.listDevices())[0]!.lastSeenAt).toBe(2000);
+    expect(await store.revokeDevice(deviceId)).toBe(true);
+    expect(await store.revokeDevice(deviceId)).toBe(false);
+    expect(await store.identify(token)).toBeNull();
+    expect(await store.listDevices()).toEqual([]);
   });
 
-  it('stores only hashes, and lists devices in pairing order', () => {
+  it('stores only hashes, and lists devices in pairing order', async () => {
     const s = db();
     const store = new TokenStore(s, ADMIN);
-    const b = store.createDevice('second', undefined, 2000);
-    const a = store.createDevice('first', undefined, 1000);
+    const b = await store.createDevice('second', undefined, 2000);
+    const a = await store.createDevice('first', undefined, 1000);
     const rows = s.prepare('SELECT token_hash FROM devices').all() as { token_hash: string }[];
     expect(rows.map((r) => r.token_hash).sort()).toEqual([hashToken(a.token), hashToken(b.token)].sort());
     expect(JSON.stringify(s.prepare('SELECT * FROM devices').all())).not.toContain(a.token);
-    expect(store.listDevices().map((d) => d.name)).toEqual(['first', 'second']);
+    expect((await store.listDevices()).map((d) => d.name)).toEqual(['first', 'second']);
   });
 });
 
 describe('audit log', () => {
-  it('records who did what from where, newest first, limited', () => {
+  it('records who did what from where, newest first, limited', async () => {
     const log = new AuditLog(db());
     log.record('admin', 'device_added', { deviceId: 'd1' }, '127.0.0.1', 1000);
     log.record('admin', 'settings_changed', null, null, 2000);
     log.record('d1', 'send', { n: 1 }, '192.168.1.5', 3000);
-    const recent = log.recent(2);
+    const recent = await log.recent(2);
     expect(recent).toEqual([
       { id: 3, at: 3000, actor: 'd1', action: 'send', detail: '{"n":1}', ip: '192.168.1.5' },
       { id: 2, at: 2000, actor: 'admin', action: 'settings_changed', detail: null, ip: null },
     ]);
-    expect(log.recent(10)).toHaveLength(3);
+    expect(await log.recent(10)).toHaveLength(3);
   });
 });

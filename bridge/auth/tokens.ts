@@ -47,7 +47,8 @@ export interface Device {
   role: Role;
 }
 
-interface DeviceRow {
+/** A stored device (the same columns in SQLite and, in cluster mode, MySQL). */
+export interface DeviceRow {
   id: string;
   name: string;
   token_hash: string;
@@ -57,53 +58,88 @@ interface DeviceRow {
   role: Role;
 }
 
+/** Where devices live: the local bridge.db, or in cluster mode the shared MySQL database. */
+export interface DeviceRepo {
+  byHash(hash: string): Promise<DeviceRow | undefined>;
+  byId(id: string): Promise<DeviceRow | undefined>;
+  touch(id: string, now: number): Promise<void>;
+  insert(row: DeviceRow): Promise<void>;
+  list(): Promise<DeviceRow[]>;
+  remove(id: string): Promise<boolean>;
+}
+
+/** Devices in the local state database (single node). */
+export class SqliteDeviceRepo implements DeviceRepo {
+  constructor(private readonly db: StateDb) {}
+  async byHash(hash: string) {
+    return this.db.prepare('SELECT * FROM devices WHERE token_hash = ?').get(hash) as DeviceRow | undefined;
+  }
+  async byId(id: string) {
+    return this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+  }
+  async touch(id: string, now: number) {
+    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, id);
+  }
+  async insert(r: DeviceRow) {
+    this.db
+      .prepare('INSERT INTO devices (id, name, token_hash, created_at, slots, role) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.id, r.name, r.token_hash, r.created_at, r.slots, r.role);
+  }
+  async list() {
+    return this.db.prepare('SELECT * FROM devices ORDER BY created_at').all() as DeviceRow[];
+  }
+  async remove(id: string) {
+    return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
+  }
+}
+
 const scopeOf = (row: DeviceRow): Scope => ({ slots: row.slots === null ? null : (JSON.parse(row.slots) as number[]), role: row.role });
 const slotsColumn = (slots: number[] | null) => (slots === null ? null : JSON.stringify([...new Set(slots)].sort((a, b) => a - b)));
 
 export class TokenStore {
   private readonly adminHash: string;
+  private readonly repo: DeviceRepo;
 
   constructor(
-    private readonly db: StateDb,
+    store: StateDb | DeviceRepo,
     adminToken: string,
   ) {
     this.adminHash = hashToken(adminToken);
+    this.repo = 'prepare' in store ? new SqliteDeviceRepo(store) : store;
   }
 
   /** Who holds this token, or null. */
-  identify(token: string | undefined): Caller | null {
+  async identify(token: string | undefined): Promise<Caller | null> {
     if (!token) return null;
     const hash = hashToken(token);
     if (sameHash(hash, this.adminHash)) return { kind: 'admin', id: 'admin' };
-    const row = this.db.prepare('SELECT * FROM devices WHERE token_hash = ?').get(hash) as DeviceRow | undefined;
+    const row = await this.repo.byHash(hash);
     // The lookup is by hash (an index); the compare keeps the final check constant-time.
     if (!row || !sameHash(row.token_hash, hash)) return null;
     return { kind: 'device', id: row.id, scope: scopeOf(row) };
   }
 
   /** May this device see the slot (push, events)? Unknown ids are the admin's own registrations. */
-  deviceMaySee(deviceId: string, slot: number): boolean {
-    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(deviceId) as DeviceRow | undefined;
+  async deviceMaySee(deviceId: string, slot: number): Promise<boolean> {
+    const row = await this.repo.byId(deviceId);
     if (!row) return deviceId === 'admin';
     const { slots } = scopeOf(row);
     return slots === null || slots.includes(slot);
   }
 
-  touch(deviceId: string, now = Date.now()): void {
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, deviceId);
+  async touch(deviceId: string, now = Date.now()): Promise<void> {
+    await this.repo.touch(deviceId, now);
   }
 
-  createDevice(name: string, scope: Scope = { slots: null, role: 'manage' }, now = Date.now()): { deviceId: string; token: string } {
+  async createDevice(name: string, scope: Scope = { slots: null, role: 'manage' }, now = Date.now()): Promise<{ deviceId: string; token: string }> {
     const deviceId = crypto.randomUUID();
     const token = newToken();
-    this.db
-      .prepare('INSERT INTO devices (id, name, token_hash, created_at, slots, role) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(deviceId, name, hashToken(token), now, slotsColumn(scope.slots), scope.role);
+    await this.repo.insert({ id: deviceId, name, token_hash: hashToken(token), created_at: now, last_seen_at: null, slots: slotsColumn(scope.slots), role: scope.role });
     return { deviceId, token };
   }
 
-  listDevices(): Device[] {
-    return (this.db.prepare('SELECT * FROM devices ORDER BY created_at').all() as DeviceRow[]).map((row) => ({
+  async listDevices(): Promise<Device[]> {
+    return (await this.repo.list()).map((row) => ({
       deviceId: row.id,
       name: row.name,
       createdAt: row.created_at,
@@ -112,7 +148,7 @@ export class TokenStore {
     }));
   }
 
-  revokeDevice(deviceId: string): boolean {
-    return this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId).changes > 0;
+  revokeDevice(deviceId: string): Promise<boolean> {
+    return this.repo.remove(deviceId);
   }
 }

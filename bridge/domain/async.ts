@@ -1,5 +1,8 @@
 // Small helpers about errors and promises shared by every layer. Pure: no Node imports.
 
+/** A store answer: at once from the local SQLite file, later from the cluster's shared MySQL database. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** The message of anything thrown, for logs and error replies. */
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, requireAuth } from './auth.js';
+import { forwardRoutes } from '../cluster/forward.js';
 import { jsonBody } from './body.js';
 import { largeBodyGate } from './body-gate.js';
 import { errorHandler, notFound } from './errors.js';
@@ -87,10 +88,11 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
 
   // Who is asking comes before reading what they send: no body is parsed without a valid token.
-  const auth = requireAuth(ctx.tokens);
+  const auth = requireAuth(ctx.tokens, ctx.config.cluster ? { key: ctx.config.clusterKey } : undefined);
   app.use('/api', auth);
   app.use('/api', largeBodyGate({ max: ctx.config.largeBodies, onWaiting: (n) => ctx.metrics.bodiesWaiting.set(n) }));
   app.use('/api', jsonBody(ctx.config.bodyLimitBytes));
+  if (ctx.routing) app.use('/api', forwardRoutes(ctx, ctx.routing));
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0')));
   app.use('/metrics', auth);
   app.use(metricsRoute(ctx));

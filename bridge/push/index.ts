@@ -13,7 +13,7 @@ import { classifyFcmError, errorCodeOf } from './fcm-errors.js';
 import { createPushMetrics, type SuppressReason } from './metrics.js';
 import { buildPushMessage, type PushBatch } from './notification.js';
 import { createRetryQueue } from './retry-queue.js';
-import { createTokenStore } from './token-store.js';
+import { createTokenStore, validateRegistration, type TokenStore } from './token-store.js';
 import type { TokenMessage } from 'firebase-admin/messaging';
 
 export { buildPushMessage, previewOf, titleOf, type PushBatch } from './notification.js';
@@ -35,9 +35,9 @@ export interface PushService {
    * installation id, so phones sharing a device token keep separate registrations. Throws
    * VALIDATION_ERROR on a malformed token or installation id.
    */
-  registerToken(deviceId: string, token: string, platform?: string, installationId?: string): void;
+  registerToken(deviceId: string, token: string, platform?: string, installationId?: string): Promise<void>;
   /** Forget a revoked device's token. */
-  removeDevice(deviceId: string): void;
+  removeDevice(deviceId: string): Promise<void>;
   /** Called for every new message; returns at once (never blocks message handling). */
   onMessage(slot: number, message: MessageRow & { chatId: string }, chat: ChatRow | null): void;
   /** Send what is still waiting (up to a deadline), stop timers, release Firebase. */
@@ -46,6 +46,8 @@ export interface PushService {
 
 export interface PushServiceOptions {
   db: Database;
+  /** Where registrations live instead of `db` (cluster mode: the shared MySQL database). */
+  registrations?: TokenStore;
   serviceAccountPath?: string;
   logger: Logger;
   registry: Registry;
@@ -55,7 +57,7 @@ export interface PushServiceOptions {
   /** Window in which one chat's messages become one push (default 2000 ms). */
   coalesceMs?: number;
   /** Hook for per-slot device permissions; today every device sees every slot. */
-  canSeeSlot?: (deviceId: string, slot: number) => boolean;
+  canSeeSlot?: (deviceId: string, slot: number) => boolean | Promise<boolean>;
   /** Tuning, mainly for tests. */
   concurrency?: number;
   maxAttempts?: number;
@@ -74,7 +76,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
   const now = opts.now ?? Date.now;
   const log = opts.logger.child({ part: 'push' });
   const metrics = createPushMetrics(opts.registry);
-  const tokens = createTokenStore(opts.db);
+  const tokens: TokenStore = opts.registrations ?? createTokenStore(opts.db);
   const canSeeSlot = opts.canSeeSlot ?? (() => true);
 
   const loaded = loadServiceAccount(opts.serviceAccountPath);
@@ -118,8 +120,13 @@ export function createPushService(opts: PushServiceOptions): PushService {
       }
       const code = errorCodeOf(err);
       if (classifyFcmError(err) === 'prune') {
-        if (tokens.removeIfCurrent(job.deviceId, job.token)) metrics.pruned.inc();
-        log.info({ deviceId: job.deviceId, code }, 'FCM token no longer valid, deleted');
+        void Promise.resolve()
+          .then(() => tokens.removeIfCurrent(job.deviceId, job.token))
+          .then((removed) => {
+            if (removed) metrics.pruned.inc();
+            log.info({ deviceId: job.deviceId, code }, 'FCM token no longer valid, deleted');
+          })
+          .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'could not delete an invalid FCM token'));
         return;
       }
       metrics.failed.inc({ code });
@@ -127,11 +134,11 @@ export function createPushService(opts: PushServiceOptions): PushService {
     },
   });
 
-  function dispatch(batch: PushBatch): void {
-    const devices = tokens.list();
+  async function dispatch(batch: PushBatch): Promise<void> {
+    const devices = await tokens.list();
     if (devices.length === 0) return suppress('no_devices');
     for (const device of devices) {
-      if (!canSeeSlot(device.deviceId, batch.slot)) {
+      if (!(await canSeeSlot(device.deviceId, batch.slot))) {
         suppress('not_allowed');
         continue;
       }
@@ -145,16 +152,17 @@ export function createPushService(opts: PushServiceOptions): PushService {
     }
   }
 
+  /** Dispatches still reading registrations: close() waits for them before closing the queue. */
+  const dispatching = new Set<Promise<void>>();
   const coalescer = createCoalescer<{ slot: number; chat: ChatRow | null; message: MessageRow }>({
     windowMs: opts.coalesceMs ?? 2000,
     onFlush: (key, items, count) => {
       const last = items[items.length - 1]!;
-      try {
-        dispatch({ slot: last.slot, chatId: last.message.chatId, chat: last.chat, messages: items.map((i) => i.message), count });
-      } catch (err) {
-        // A timer callback must never throw (e.g. the database closed under us).
-        log.error({ err: (err as Error).message, key }, 'push dispatch failed');
-      }
+      // A timer callback must never throw (e.g. the database closed under us).
+      const running = dispatch({ slot: last.slot, chatId: last.message.chatId, chat: last.chat, messages: items.map((i) => i.message), count })
+        .catch((err: unknown) => log.error({ err: (err as Error).message, key }, 'push dispatch failed'))
+        .finally(() => dispatching.delete(running));
+      dispatching.add(running);
     },
   });
 
@@ -165,11 +173,13 @@ export function createPushService(opts: PushServiceOptions): PushService {
       return { ...status };
     },
     registerToken(deviceId, token, platform, installationId) {
-      tokens.register(deviceId, token, platform ?? null, now(), installationId ?? null);
-      log.info({ deviceId, installationId: installationId ?? null, platform: platform ?? null }, 'FCM token registered');
+      // Bad input throws here and now; the local store also writes now (the shared one answers later).
+      validateRegistration(deviceId, token, platform, installationId);
+      const stored = Promise.resolve(tokens.register(deviceId, token, platform ?? null, now(), installationId ?? null));
+      return stored.then(() => log.info({ deviceId, installationId: installationId ?? null, platform: platform ?? null }, 'FCM token registered'));
     },
     removeDevice(deviceId) {
-      tokens.remove(deviceId);
+      return Promise.resolve(tokens.remove(deviceId));
     },
     onMessage(slot, message, chat) {
       if (closed) return;
@@ -189,6 +199,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
       closed = true;
       const stopped = Object.assign(new Error('push service closed'), { code: 'closed' });
       coalescer.flushAll();
+      await Promise.all([...dispatching]);
       queue.close(stopped); // no more retries: whatever FCM refuses now stays refused
       const drained = await queue.drain(opts.drainMs ?? 2000);
       if (!drained) log.warn({ pending: queue.pending }, 'push queue not drained before close');

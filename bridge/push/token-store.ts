@@ -13,14 +13,17 @@ export interface StoredToken {
   updatedAt: number;
 }
 
+type MaybePromise<T> = T | Promise<T>;
+
+/** Local SQLite answers at once; the cluster's shared MySQL store (bridge/cluster/shared) answers with promises. */
 export interface TokenStore {
   /** Store (or replace) this phone's token; the same token held by another phone moves here. */
-  register(deviceId: string, token: string, platform: string | null, now: number, installationId?: string | null): void;
+  register(deviceId: string, token: string, platform: string | null, now: number, installationId?: string | null): MaybePromise<void>;
   /** Forget every phone of a device token (revoked). */
-  remove(deviceId: string): void;
+  remove(deviceId: string): MaybePromise<void>;
   /** Delete only if the phone still holds this token (it may have re-registered meanwhile). */
-  removeIfCurrent(deviceId: string, token: string): boolean;
-  list(): StoredToken[];
+  removeIfCurrent(deviceId: string, token: string): MaybePromise<boolean>;
+  list(): MaybePromise<StoredToken[]>;
 }
 
 // FCM tokens are ~150-250 URL-safe characters; allow headroom but refuse junk and whitespace.
@@ -63,7 +66,15 @@ function migrate(db: Database): void {
   })();
 }
 
-export function createTokenStore(db: Database): TokenStore {
+/** The local SQLite store answers synchronously. */
+export interface LocalTokenStore extends TokenStore {
+  register(deviceId: string, token: string, platform: string | null, now: number, installationId?: string | null): void;
+  remove(deviceId: string): void;
+  removeIfCurrent(deviceId: string, token: string): boolean;
+  list(): StoredToken[];
+}
+
+export function createTokenStore(db: Database): LocalTokenStore {
   migrate(db);
   const dropToken = db.prepare('DELETE FROM push_registrations WHERE token = ? AND NOT (device_id = ? AND installation_id = ?)');
   const upsert = db.prepare(

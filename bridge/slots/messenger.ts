@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { ArchivedMessage } from '../domain/index.js';
 import { BridgeError, isChatId, normalisePhone, recipientKey } from '../domain/index.js';
 import type { MediaInput, PollInput, WhatsAppEngine } from '../engine/types.js';
-import type { IdempotencyStore, OutboxEntry, OutboxKind, OutboxState, OutboxStore } from '../state/outbox.js';
+import type { MaybePromise } from '../domain/async.js';
+import type { IdempotencyPort, OutboxEntry, OutboxKind, OutboxPort, OutboxState } from '../state/outbox.js';
 import { checkMedia, checkMediaSize, looksLikeVoiceNote } from './media.js';
 import type { SendLimiter } from './rate-limit.js';
 import type { SlotRegistry } from './registry.js';
@@ -48,8 +49,8 @@ export class Messenger {
 
   constructor(
     private readonly registry: SlotRegistry,
-    private readonly outbox: OutboxStore,
-    private readonly idempotency: IdempotencyStore,
+    private readonly outbox: OutboxPort,
+    private readonly idempotency: IdempotencyPort,
     private readonly limiter: SendLimiter,
     private readonly events: MessengerEvents,
     private readonly logger: Logger,
@@ -62,25 +63,27 @@ export class Messenger {
     const slot = this.registry.get(req.slot);
     if (!req.idempotencyKey) return this.sendOnce(req);
     const key = `${slot.number}:${req.idempotencyKey}`;
-    const known = this.records.result(slot.number, req.idempotencyKey) ?? this.idempotency.get(slot.number, req.idempotencyKey);
-    if (known) return Promise.resolve(known as SendResult);
+    const remembered = this.records.result(slot.number, req.idempotencyKey);
+    if (remembered) return Promise.resolve(remembered as SendResult);
     const running = this.inFlight.get(key);
     if (running) return running;
-    const attempt = this.sendOnce(req, req.idempotencyKey)
-      .then((result) => {
-        // A sent message's result was saved with the message; a queued one is saved here.
-        if ('queued' in result) this.saveQueuedResult(slot.number, req.idempotencyKey!, result);
-        return result;
-      })
-      .finally(() => this.inFlight.delete(key));
+    // In flight from here on, so a second call with the key waits for this one's answer.
+    const attempt = (async () => {
+      const known = await this.idempotency.get(slot.number, req.idempotencyKey!);
+      if (known) return known as SendResult;
+      const result = await this.sendOnce(req, req.idempotencyKey);
+      // A sent message's result was saved with the message; a queued one is saved here.
+      if ('queued' in result) await this.saveQueuedResult(slot.number, req.idempotencyKey!, result);
+      return result;
+    })().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, attempt);
     return attempt;
   }
 
   /** The outbox entry exists already; failing to remember the key only risks a second queue entry. */
-  private saveQueuedResult(slot: number, key: string, result: SendResult): void {
+  private async saveQueuedResult(slot: number, key: string, result: SendResult): Promise<void> {
     try {
-      this.idempotency.put(slot, key, result);
+      await this.idempotency.put(slot, key, result);
     } catch (err) {
       this.logger.error({ err: (err as Error).message, slot }, 'state: could not save an idempotency key');
     }
@@ -95,7 +98,7 @@ export class Messenger {
       const queue = req.queue ?? (req.queueWhileReconnecting === true && slot.reconnecting);
       if (!queue) slot.requireEngine(); // throws NOT_CONNECTED
       await this.limiter.consume(slot.number, recipient);
-      const outboxId = this.outbox.enqueue(slot.number, target, content.kind, serialise(content));
+      const outboxId = await this.outbox.enqueue(slot.number, target, content.kind, serialise(content));
       this.logger.info({ slot: slot.number, outboxId }, 'message queued until the slot is ready');
       return { queued: true, outboxId };
     }
@@ -106,7 +109,7 @@ export class Messenger {
     }
     await this.limiter.consume(slot.number, recipient);
     try {
-      if (idempotencyKey) this.records.beginAttempt(slot.number, idempotencyKey, target, visibleBody(content));
+      if (idempotencyKey) await this.records.beginAttempt(slot.number, idempotencyKey, target, visibleBody(content));
       const message = await this.deliver(slot.number, slot.requireEngine(), target, content);
       const result = { messageId: message.id };
       // WhatsApp has it: from here on the caller gets the id, whatever local storage does.
@@ -120,7 +123,7 @@ export class Messenger {
 
   /** The message of a keyed send that reached WhatsApp before a crash (same text, not another send's), recorded now. */
   private async findInterrupted(slotNumber: number, key: string, content: SendContent): Promise<SendResult | null> {
-    const attempt = this.records.openAttempt(slotNumber, key);
+    const attempt = await this.records.openAttempt(slotNumber, key);
     if (!attempt || attempt.body !== visibleBody(content)) return null;
     const engine = this.registry.get(slotNumber).requireEngine();
     const message = await findSent(engine, attempt, content, (id) => this.records.has(slotNumber, id)).catch(() => null);
@@ -155,7 +158,7 @@ export class Messenger {
     if (this.draining.has(slotNumber)) return;
     this.draining.add(slotNumber);
     try {
-      for (const entry of this.outbox.unfinished(slotNumber)) {
+      for (const entry of await this.outbox.unfinished(slotNumber)) {
         const slot = this.registry.get(slotNumber);
         if (!slot.ready) return;
         if (!(await this.drainOne(slot.requireEngine(), entry))) return;
@@ -182,7 +185,11 @@ export class Messenger {
       }
     }
     try {
-      this.outbox.markSending(entry.id);
+      // In a cluster the claim carries the slot's fence: a node that lost the lease sends nothing.
+      if (!(await this.outbox.claim(entry))) {
+        this.logger.warn({ slot: entry.slot, outboxId: entry.id }, 'outbox: entry not claimed (this node no longer holds the slot); drain stopped');
+        return false;
+      }
     } catch (err) {
       // Not marked, so not sent (a crash could not tell whether it went): try again later.
       this.logger.error({ err: (err as Error).message, slot: entry.slot }, 'outbox: could not mark an entry as sending; retrying in a moment');
@@ -195,10 +202,10 @@ export class Messenger {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (err instanceof BridgeError && err.code === 'NOT_CONNECTED') {
-        this.outbox.markPending(entry.id);
+        await Promise.resolve(this.outbox.markPending(entry.id)).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not put an entry back'));
         return false;
       }
-      this.outbox.markFailed(entry.id, error);
+      await Promise.resolve(this.outbox.markFailed(entry.id, error)).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not mark an entry failed'));
       this.events.onOutboxFailed(entry.slot, entry.id, error);
       return true;
     }
@@ -208,11 +215,11 @@ export class Messenger {
     return true;
   }
 
-  outboxSize(slot?: number): number {
+  outboxSize(slot?: number): MaybePromise<number> {
     return this.outbox.size(slot);
   }
 
-  outboxStatus(outboxId: string): OutboxState | null {
+  outboxStatus(outboxId: string): MaybePromise<OutboxState | null> {
     return this.outbox.status(outboxId);
   }
 }
@@ -268,7 +275,7 @@ async function findSent(
   engine: WhatsAppEngine,
   entry: Pick<OutboxEntry, 'target' | 'attemptedAt'>,
   content: SendContent,
-  isOurs: (messageId: string) => boolean,
+  isOurs: (messageId: string) => MaybePromise<boolean>,
 ): Promise<ArchivedMessage | null> {
   if (entry.attemptedAt === null) return null;
   const chatId = entry.target.startsWith(PHONE_TARGET)
@@ -278,5 +285,8 @@ async function findSent(
   const since = Math.floor(entry.attemptedAt / 1000) - 5;
   const body = visibleBody(content);
   const recent = await engine.getMessages(chatId, 50);
-  return recent.find((m) => m.fromMe === 1 && m.timestamp >= since && m.body === body && !isOurs(m.id)) ?? null;
+  for (const m of recent) {
+    if (m.fromMe === 1 && m.timestamp >= since && m.body === body && !(await isOurs(m.id))) return m;
+  }
+  return null;
 }

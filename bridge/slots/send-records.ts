@@ -1,9 +1,11 @@
 // Saving what a send produced (idempotency result, outbox mark, the sent message for the archive)
 // after WhatsApp accepted it. A save that fails (full disk, I/O error) must not turn a delivered
 // message into an error or a resend: the record is kept in memory, answers retries from there,
-// and is saved again until the disk takes it.
+// and is saved again until the disk takes it. The local ledger saves at once (synchronously); the
+// cluster's MySQL ledger answers later, and the record is kept in memory until it has.
 import type { Logger } from 'pino';
-import type { SentLedger, SentRecord } from '../state/sent-ledger.js';
+import type { MaybePromise } from '../domain/async.js';
+import type { LedgerPort, SentRecord } from '../state/sent-ledger.js';
 
 /** Unsaved records kept at most (a full disk for hours at 1,000 sends a day per slot fits easily). */
 const MAX_UNSAVED = 20_000;
@@ -14,20 +16,21 @@ export class SendRecords {
   private readonly results = new Map<string, Record<string, unknown>>();
   private readonly outboxSent = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
+  /** A save to an asynchronous ledger is under way (one at a time, oldest first). */
+  private flushing = false;
   /** Records lost because the memory bound was reached while storage kept failing. */
   dropped = 0;
 
   constructor(
-    private readonly ledger: SentLedger,
+    private readonly ledger: LedgerPort,
     private readonly logger: Logger,
     private readonly retryMs = RETRY_MS,
   ) {}
 
   /** Save now; on failure keep it in memory (never throws). */
   save(record: SentRecord): void {
-    this.retry();
-    if (this.unsaved.length === 0 && this.trySave(record)) return;
     this.keep(record);
+    this.retry();
   }
 
   /** A retry's answer kept in memory while the state DB could not take it. */
@@ -41,20 +44,20 @@ export class SendRecords {
   }
 
   /** Remember that a keyed send is about to reach WhatsApp; a full disk only loses this safety net. */
-  beginAttempt(slot: number, key: string, target: string, body: string): void {
+  async beginAttempt(slot: number, key: string, target: string, body: string): Promise<void> {
     try {
-      this.ledger.beginAttempt(slot, key, target, body);
+      await this.ledger.beginAttempt(slot, key, target, body);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, slot }, 'state: could not note a send attempt');
     }
   }
 
-  openAttempt(slot: number, key: string): { target: string; body: string; attemptedAt: number } | null {
+  openAttempt(slot: number, key: string): MaybePromise<{ target: string; body: string; attemptedAt: number } | null> {
     return this.ledger.openAttempt(slot, key);
   }
 
   /** Whether a WhatsApp id is the result of one of our sends (saved or not). */
-  has(slot: number, messageId: string): boolean {
+  has(slot: number, messageId: string): MaybePromise<boolean> {
     return this.unsaved.some((r) => r.slot === slot && r.message.id === messageId) || this.ledger.has(slot, messageId);
   }
 
@@ -68,16 +71,6 @@ export class SendRecords {
     this.timer = null;
   }
 
-  private trySave(record: SentRecord): boolean {
-    try {
-      this.ledger.save(record);
-      return true;
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message, slot: record.slot }, 'state: could not save a sent message; kept in memory and retried');
-      return false;
-    }
-  }
-
   private keep(record: SentRecord): void {
     if (this.unsaved.length >= MAX_UNSAVED) {
       const lost = this.unsaved.shift()!;
@@ -87,6 +80,9 @@ export class SendRecords {
     this.unsaved.push(record);
     if (record.idempotency) this.results.set(`${record.slot}:${record.idempotency.key}`, record.idempotency.result);
     if (record.outboxId) this.outboxSent.set(record.outboxId, record.message.id);
+  }
+
+  private armTimer(): void {
     if (!this.timer) {
       this.timer = setInterval(() => this.retry(), this.retryMs);
       this.timer.unref();
@@ -98,20 +94,48 @@ export class SendRecords {
     if (record.outboxId) this.outboxSent.delete(record.outboxId);
   }
 
-  /** Save what is waiting, oldest first; stop at the first failure. */
+  /**
+   * Save what is waiting, oldest first; stop at the first failure (retried on a timer). A
+   * synchronous ledger is written before this returns; an asynchronous one one record at a time.
+   */
   private retry(): void {
+    if (this.flushing) return;
     while (this.unsaved.length > 0) {
       const record = this.unsaved[0]!;
+      let saved: MaybePromise<void>;
       try {
-        this.ledger.save(record);
-      } catch {
+        saved = this.ledger.save(record);
+      } catch (err) {
+        return this.failed(record, err);
+      }
+      if (saved instanceof Promise) {
+        this.flushing = true;
+        saved.then(
+          () => {
+            this.flushing = false;
+            this.done(record);
+            this.retry();
+          },
+          (err: unknown) => {
+            this.flushing = false;
+            this.failed(record, err);
+          },
+        );
         return;
       }
-      this.unsaved.shift();
-      this.forget(record);
+      this.done(record);
     }
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.unsaved.length === 0 && this.results.size) this.results.clear();
+  }
+
+  private done(record: SentRecord): void {
+    if (this.unsaved[0] === record) this.unsaved.shift();
+    this.forget(record);
+  }
+
+  private failed(record: SentRecord, err: unknown): void {
+    if (!this.timer) this.logger.error({ err: (err as Error)?.message, slot: record.slot }, 'state: could not save a sent message; kept in memory and retried');
+    this.armTimer();
   }
 }

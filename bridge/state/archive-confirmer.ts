@@ -3,7 +3,7 @@
 // archive has durably written, so the next start replays only the few newest.
 import type { Logger } from 'pino';
 import type { ArchiveStore } from '../archive/types.js';
-import type { SentLedger } from './sent-ledger.js';
+import type { LedgerPort } from './sent-ledger.js';
 
 const CONFIRM_EVERY_MS = 30_000;
 
@@ -12,7 +12,7 @@ export class ArchiveConfirmer {
   private running = false;
 
   constructor(
-    private readonly ledger: SentLedger,
+    private readonly ledger: LedgerPort,
     private readonly archive: ArchiveStore,
     private readonly logger: Logger,
     everyMs = CONFIRM_EVERY_MS,
@@ -21,8 +21,8 @@ export class ArchiveConfirmer {
     this.timer.unref();
   }
 
-  replay(): void {
-    const rows = this.ledger.unarchived();
+  async replay(): Promise<void> {
+    const rows = await this.ledger.unarchived();
     for (const { slot, message } of rows) this.archive.saveMessage(slot, message);
     if (rows.length) this.logger.info({ messages: rows.length }, 'archive: sent messages not confirmed as archived were written again');
   }
@@ -35,7 +35,7 @@ export class ArchiveConfirmer {
     try {
       await this.archive.flush();
       const health = this.archive.health();
-      if (health.ok) this.ledger.markArchived(before);
+      if (health.ok) await this.ledger.markArchived(before);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'archive: could not confirm sent messages as archived');
     } finally {

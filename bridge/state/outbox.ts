@@ -1,6 +1,7 @@
 // The durable outbox: messages accepted with `queue: true` while their slot was not ready.
 // Stored before the reply, sent in order once the slot is READY, exactly once across restarts.
 import crypto from 'node:crypto';
+import type { MaybePromise } from '../domain/async.js';
 import type { StateDb } from './db.js';
 
 export type OutboxKind = 'text' | 'media' | 'poll';
@@ -26,7 +27,7 @@ export interface OutboxState {
   error: string | null;
 }
 
-interface Row {
+export interface Row {
   id: string;
   slot: number;
   chat_id: string;
@@ -36,7 +37,29 @@ interface Row {
   attempted_at: number | null;
 }
 
-const toEntry = (r: Row): OutboxEntry => ({
+/**
+ * The outbox as the send path uses it. The local SQLite store answers at once; in cluster mode the
+ * shared MySQL store (bridge/cluster/shared/outbox.ts) answers later and claims under the slot's fence.
+ */
+export interface OutboxPort {
+  enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>): MaybePromise<string>;
+  /** Unfinished entries of a slot, oldest first (`sending` ones were interrupted by a crash or a failover). */
+  unfinished(slot: number): MaybePromise<OutboxEntry[]>;
+  /** Take an entry for sending; false = this node may not send it (it lost the slot's lease). */
+  claim(entry: OutboxEntry): MaybePromise<boolean>;
+  markPending(id: string): MaybePromise<void>;
+  markFailed(id: string, error: string): MaybePromise<void>;
+  size(slot?: number): MaybePromise<number>;
+  status(id: string): MaybePromise<OutboxState | null>;
+}
+
+/** Results of sends with an idempotency key. */
+export interface IdempotencyPort {
+  get(slot: number, key: string): MaybePromise<Record<string, unknown> | null>;
+  put(slot: number, key: string, result: Record<string, unknown>): MaybePromise<void>;
+}
+
+export const toEntry = (r: Row): OutboxEntry => ({
   id: r.id,
   slot: r.slot,
   target: r.chat_id,
@@ -46,7 +69,7 @@ const toEntry = (r: Row): OutboxEntry => ({
   attemptedAt: r.attempted_at,
 });
 
-export class OutboxStore {
+export class OutboxStore implements OutboxPort {
   constructor(private readonly db: StateDb) {}
 
   enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>, now = Date.now()): string {
@@ -67,6 +90,12 @@ export class OutboxStore {
         .prepare(`SELECT * FROM outbox WHERE slot = ? AND status IN ('pending', 'sending') ORDER BY seq`)
         .all(slot) as Row[]
     ).map(toEntry);
+  }
+
+  /** A single node always may: its slots are its own. */
+  claim(entry: OutboxEntry): boolean {
+    this.markSending(entry.id);
+    return true;
   }
 
   markSending(id: string, now = Date.now()): void {
@@ -103,7 +132,7 @@ export class OutboxStore {
 }
 
 /** Results of sends with an idempotency key, kept 24 h. */
-export class IdempotencyStore {
+export class IdempotencyStore implements IdempotencyPort {
   static readonly TTL_MS = 24 * 3600 * 1000;
 
   constructor(private readonly db: StateDb) {}

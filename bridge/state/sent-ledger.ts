@@ -3,6 +3,7 @@
 // reaches the archive" cannot come apart in a crash: rows not yet confirmed archived are replayed
 // into the archive at start. Rows are also how a mid-send outbox entry recognises its message.
 import type { ArchivedMessage } from '../domain/index.js';
+import type { MaybePromise } from '../domain/async.js';
 import type { StateDb } from './db.js';
 
 export interface SentRecord {
@@ -14,10 +15,20 @@ export interface SentRecord {
   outboxId?: string;
 }
 
+/** The ledger as the send path uses it: local SQLite answers at once, the cluster's MySQL ledger later. */
+export interface LedgerPort {
+  save(record: SentRecord): MaybePromise<void>;
+  beginAttempt(slot: number, key: string, target: string, body: string): MaybePromise<void>;
+  openAttempt(slot: number, key: string): MaybePromise<{ target: string; body: string; attemptedAt: number } | null>;
+  has(slot: number, messageId: string): MaybePromise<boolean>;
+  unarchived(): MaybePromise<{ slot: number; message: ArchivedMessage }[]>;
+  markArchived(before: number): MaybePromise<void>;
+}
+
 /** How long ids are remembered after archiving (the outbox's "already sent?" check looks back minutes). */
 const KEEP_MS = 7 * 24 * 3600 * 1000;
 
-export class SentLedger {
+export class SentLedger implements LedgerPort {
   private readonly saveTx: (record: SentRecord, now: number) => void;
 
   constructor(private readonly db: StateDb) {

@@ -44,7 +44,7 @@ export async function handleCommand(ctx: BridgeContext, client: ClientState, fra
       const b = parseOrThrow(schemas.register_fcm, frame);
       // The push identity is the caller's own: a device cannot register for another device. The
       // installation id tells apart phones sharing one device token; this socket now speaks for it.
-      ctx.push.registerToken(client.caller.id, b.token, b.platform, b.installationId);
+      await ctx.push.registerToken(client.caller.id, b.token, b.platform, b.installationId);
       if (b.installationId) client.installationId = b.installationId;
       return b.installationId ? { registered: true, installationId: b.installationId } : { registered: true };
     }

@@ -79,8 +79,20 @@ export class WsHub implements HubPort {
       this.ctx.logger.warn({ address: req.socket.remoteAddress, path: '/ws' }, 'refused: address not in the allowed networks');
       return refuse(socket, 403, 'Forbidden');
     }
-    const caller = this.ctx.tokens.identify(url.searchParams.get('token') ?? tokenFromHeaders(req.headers));
-    if (!caller) return refuse(socket, 401, 'Unauthorized');
+    const token = url.searchParams.get('token') ?? tokenFromHeaders(req.headers);
+    this.ctx.tokens.identify(token).then(
+      (caller) => {
+        if (!caller) return refuse(socket, 401, 'Unauthorized');
+        this.upgradeAs(caller, url, req, socket, head);
+      },
+      (err: unknown) => {
+        this.ctx.logger.warn({ err: (err as Error)?.message }, 'websocket: cannot check the token');
+        refuse(socket, 503, 'Service Unavailable');
+      },
+    );
+  }
+
+  private upgradeAs(caller: Caller, url: URL, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const sinceText = url.searchParams.get('since');
     if (sinceText !== null && !/^\d{1,15}$/.test(sinceText)) return refuse(socket, 400, 'Bad Request');
     const installationId = url.searchParams.get('installationId');
@@ -108,7 +120,7 @@ export class WsHub implements HubPort {
     for (const e of missed) sendBounded(ws, e.text, this.maxBuffered);
     this.clients.set(ws, state);
     this.heartbeat.track(ws);
-    if (caller.kind === 'device') this.ctx.tokens.touch(caller.id);
+    if (caller.kind === 'device') this.ctx.tokens.touch(caller.id).catch(() => undefined);
     ws.on('message', (data, isBinary) => void this.onFrame(ws, state, data, isBinary));
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', (err) => {
@@ -135,7 +147,9 @@ export class WsHub implements HubPort {
       if (frameSize(data) > this.ctx.config.bodyLimitBytes) {
         throw new BridgeError('PAYLOAD_TOO_LARGE', `frame is over the ${Math.round(this.ctx.config.bodyLimitBytes / 1024)} KiB limit`);
       }
-      const result = await handleCommand(this.ctx, state, frame);
+      const local = () => handleCommand(this.ctx, state, frame);
+      // Cluster mode: a command for a slot another node runs is answered by that node.
+      const result = await (this.ctx.routing ? this.ctx.routing.command(state.caller, frame, local) : local());
       this.reply(ws, { type, requestId, success: true, data: result });
     } catch (err) {
       const e = asBridgeError(err);

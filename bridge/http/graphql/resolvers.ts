@@ -113,8 +113,8 @@ export const rootValue = {
     return { messageId: row.id, chatId: row.chatId, slot: n, ack: row.ack, delivery: DELIVERY[row.ack as Ack] ?? 'PENDING', fromMe: row.fromMe === 1, timestamp: row.timestamp };
   },
 
-  outboxMessage: (a: Args, c: GraphqlContext) => {
-    const entry = c.ctx.messenger.outboxStatus(String(a.outboxId));
+  outboxMessage: async (a: Args, c: GraphqlContext) => {
+    const entry = await c.ctx.messenger.outboxStatus(String(a.outboxId));
     if (!entry) return null;
     requireRole(c.caller, 'read', entry.slot);
     return { ...entry, status: entry.status.toUpperCase() };

@@ -110,9 +110,9 @@ function lanAddresses(port: number, host: string) {
 export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHttpsPort: () => number | null = () => null): Router {
   const r = Router();
 
-  r.get('/audit', (req, res) => {
+  r.get('/audit', async (req, res) => {
     const { limit } = parseOrThrow(z.object({ limit: limitParam(1000, 100) }), req.query);
-    res.json({ success: true, data: ctx.audit.recent(limit) });
+    res.json({ success: true, data: await ctx.audit.recent(limit) });
   });
 
   r.get('/settings', (_req, res) => {

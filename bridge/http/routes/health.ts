@@ -49,7 +49,8 @@ function warnings(ctx: BridgeContext): string[] {
 
 export function healthRoutes(ctx: BridgeContext): Router {
   const r = Router();
-  r.get('/health', (_req, res) => {
+  r.get('/health', async (_req, res) => {
+    const outbox = await ctx.messenger.outboxSize();
     res.json({
       status: overallStatus(ctx),
       engine: ctx.config.engine,
@@ -58,7 +59,7 @@ export function healthRoutes(ctx: BridgeContext): Router {
       restorePending: restorePending(ctx.config.dataDir),
       archive: ctx.archive.health(),
       push: ctx.push.status,
-      outbox: ctx.messenger.outboxSize(),
+      outbox,
       websocketClients: ctx.hub.clientCount(),
       uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
       tls: ctx.tls ?? null,
@@ -91,7 +92,7 @@ export function metricsRoute(ctx: BridgeContext): Router {
       ctx.metrics.sessionSeconds.set({ slot: String(slot.number) }, slot.ready ? (Date.now() - slot.since) / 1000 : 0);
     }
     ctx.metrics.wsClients.set(ctx.hub.clientCount());
-    ctx.metrics.outboxSize.set(ctx.messenger.outboxSize());
+    ctx.metrics.outboxSize.set(await ctx.messenger.outboxSize());
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   return r;

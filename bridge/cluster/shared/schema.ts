@@ -1,0 +1,90 @@
+// The bridge's own state, shared by every node of a cluster in MySQL/MariaDB: the same tables as
+// the local bridge.db (bridge/state/db.ts), so a phone paired on one node works on all of them and
+// a queued message is claimed by whichever node holds its slot's lease. `shared_` keeps them apart
+// from the archive's tables in the same database. MySQL DDL is not transactional: each statement
+// is safe to run twice (CREATE … IF NOT EXISTS), by any node, while others run.
+import type { Pool } from 'mysql2/promise';
+import { ensureClusterTables } from '../schema.js';
+
+const TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+
+export const SHARED_TABLES: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS shared_devices (
+    id VARCHAR(64) NOT NULL PRIMARY KEY,
+    name VARCHAR(200) NOT NULL,
+    token_hash CHAR(64) NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NULL,
+    slots VARCHAR(400) NULL,
+    role VARCHAR(16) NOT NULL DEFAULT 'manage'
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS shared_audit (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor VARCHAR(64) NOT NULL,
+    action VARCHAR(64) NOT NULL,
+    detail TEXT NULL,
+    ip VARCHAR(64) NULL,
+    node VARCHAR(64) NOT NULL
+  ) ${TABLE}`,
+  // claimed_fence: the lease fence under which a node took the entry (a zombie's claim is refused).
+  `CREATE TABLE IF NOT EXISTS shared_outbox (
+    id CHAR(36) NOT NULL PRIMARY KEY,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
+    slot INT NOT NULL,
+    chat_id VARCHAR(200) NOT NULL,
+    kind VARCHAR(8) NOT NULL,
+    payload LONGTEXT NOT NULL,
+    status VARCHAR(8) NOT NULL,
+    attempted_at BIGINT NULL,
+    claimed_fence BIGINT NULL,
+    claimed_by VARCHAR(64) NULL,
+    message_id VARCHAR(200) NULL,
+    error TEXT NULL,
+    created_at BIGINT NOT NULL,
+    KEY shared_outbox_pending (slot, status, seq)
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS shared_idempotency (
+    slot INT NOT NULL,
+    \`key\` VARCHAR(200) NOT NULL,
+    result TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (slot, \`key\`),
+    KEY shared_idempotency_age (created_at)
+  ) ${TABLE}`,
+  // node: who recorded it, so each node replays (and confirms) only what its own archive batches hold.
+  `CREATE TABLE IF NOT EXISTS shared_sent_messages (
+    slot INT NOT NULL,
+    message_id VARCHAR(200) NOT NULL,
+    node VARCHAR(64) NOT NULL,
+    message LONGTEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    archived TINYINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (slot, message_id),
+    KEY shared_sent_unarchived (node, archived, created_at)
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS shared_send_attempts (
+    slot INT NOT NULL,
+    \`key\` VARCHAR(200) NOT NULL,
+    target VARCHAR(200) NOT NULL,
+    body TEXT NOT NULL,
+    attempted_at BIGINT NOT NULL,
+    PRIMARY KEY (slot, \`key\`)
+  ) ${TABLE}`,
+  // FCM tokens run to 4 KiB: unique by their SHA-256, which fits an index.
+  `CREATE TABLE IF NOT EXISTS shared_push_registrations (
+    device_id VARCHAR(200) NOT NULL,
+    installation_id VARCHAR(200) NOT NULL,
+    token TEXT NOT NULL,
+    token_hash CHAR(64) NOT NULL UNIQUE,
+    platform VARCHAR(32) NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, installation_id)
+  ) ${TABLE}`,
+];
+
+/** Create the shared tables (and the lease tables they are checked against) when missing. */
+export async function ensureSharedTables(pool: Pool): Promise<void> {
+  await ensureClusterTables(pool);
+  for (const statement of SHARED_TABLES) await pool.query(statement);
+}

@@ -1,0 +1,104 @@
+// Cluster mode, forwarding: a command for a slot another node owns is served by that node, with
+// the caller's own scope; unknown or unreachable owners answer 409 NOT_CONNECTED; node-to-node
+// calls need the cluster key; a forwarded request is never forwarded again.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller, HOP_HEADER } from '../../bridge/cluster/cluster-key.js';
+import { connectSlot, WsClient } from '../helpers/bridge.js';
+import { ADMIN, CLUSTER_KEY, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+
+let db: TestDb;
+let a: TestNode;
+let b: TestNode;
+let deadPort = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await startNode(db, 'node-a');
+  b = await startNode(db, 'node-b');
+  await setLease(db, 2, 'node-b', 5);
+  await connectSlot(b, 2);
+  // A node that is listed but gone: its port refuses connections.
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  deadPort = (probe.address() as net.AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  await db.query(`INSERT INTO cluster_nodes (id, url, version, pid, capacity, started_at, heartbeat_at) VALUES ('node-c', ?, 'test', 1, 6, NOW(3), NOW(3))`, [`http://127.0.0.1:${deadPort}`]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await db?.drop();
+});
+
+describe('forwarding to the owner of a slot', () => {
+  it('REST send through node A for a slot node B owns is sent by B', async () => {
+    const sentOnB: string[] = [];
+    const off = b.bridge.onEvent((e) => {
+      if (e.type === 'new_message' && (e as { message: { fromMe: number } }).message.fromMe === 1) sentOnB.push((e as { message: { id: string } }).message.id);
+    });
+    try {
+      const res = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: '+15550100002', message: 'via A' }).expect(200);
+      expect(res.headers['x-wab-served-by']).toBe('node-b');
+      expect(res.body.messageId).toEqual(expect.any(String));
+      expect(sentOnB).toContain(res.body.messageId);
+      // Reads go to the owner too.
+      const chats = await a.http.get('/api/chats').query({ slot: 2 }).set('apikey', ADMIN).expect(200);
+      expect(chats.headers['x-wab-served-by']).toBe('node-b');
+    } finally {
+      off();
+    }
+  });
+
+  it('keeps the caller’s device scope: the owner refuses a slot the device may not use', async () => {
+    const only1 = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'slot 1 only', slots: [1], role: 'send' }).expect(201);
+    const res = await a.http.post('/api/send').set('apikey', only1.body.token).send({ slot: 2, phone: '+15550100002', message: 'no' }).expect(403);
+    expect(res.headers['x-wab-served-by']).toBe('node-b');
+    expect(res.body.error.code).toBe('FORBIDDEN');
+    const reader = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'reader', role: 'read' }).expect(201);
+    await a.http.post('/api/send').set('apikey', reader.body.token).send({ slot: 2, phone: '+15550100002', message: 'no' }).expect(403);
+  });
+
+  it('a WebSocket send_message on node A for slot 2 is answered by node B with the message id', async () => {
+    const phone = await WsClient.open(a.bridge.url, ADMIN);
+    try {
+      const reply = await phone.command('send_message', { slot: 2, phone: '+15550100002', message: 'ws via A' });
+      expect(reply.success).toBe(true);
+      expect((reply.data as { messageId: string }).messageId).toEqual(expect.any(String));
+      const refused = await phone.command('send_message', { slot: 4, phone: '+15550100002', message: 'nobody runs slot 4' });
+      expect(refused.error).toMatchObject({ code: 'NOT_CONNECTED' });
+    } finally {
+      phone.ws.close();
+    }
+  });
+
+  it('an owner that is unknown or does not answer: 409 NOT_CONNECTED', async () => {
+    const none = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 4, phone: '+15550100002', message: 'x', queue: false }).expect(409);
+    expect(none.body.error.code).toBe('NOT_CONNECTED');
+    await setLease(db, 5, 'node-c', 1);
+    const gone = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 5, phone: '+15550100002', message: 'x' }).expect(409);
+    expect(gone.body.error).toMatchObject({ code: 'NOT_CONNECTED', message: expect.stringContaining('node-c') });
+  });
+
+  it('node-to-node calls: no key 401, wrong key 403, forged callers refused; a forwarded request is not forwarded again', async () => {
+    const admin = encodeCaller({ kind: 'admin', id: 'admin' });
+    const noKey = await b.http.get('/api/slots').set(CALLER_HEADER, admin).expect(401);
+    expect(noKey.body.error.message).toContain('cluster key');
+    const wrong = await b.http.get('/api/slots').set(CALLER_HEADER, admin).set(CLUSTER_KEY_HEADER, 'not-the-cluster-key-at-all').expect(403);
+    expect(wrong.body.error.message).toContain('wrong cluster key');
+    await b.http.get('/api/slots').set(CALLER_HEADER, 'bm90IGpzb24').set(CLUSTER_KEY_HEADER, CLUSTER_KEY).expect(400);
+    await b.http.get('/api/slots').set(CALLER_HEADER, admin).set(CLUSTER_KEY_HEADER, CLUSTER_KEY).expect(200);
+    // The internal command route is for nodes only, even for the admin token.
+    await b.http.post('/api/cluster/ws-command').set('apikey', ADMIN).send({ type: 'ping' }).expect(403);
+    // Slot 6 "belongs" to node A, but this request already made its hop: B serves it (409), no ping-pong.
+    await setLease(db, 6, 'node-a', 1);
+    const looped = await b.http
+      .post('/api/send')
+      .set(CALLER_HEADER, admin)
+      .set(CLUSTER_KEY_HEADER, CLUSTER_KEY)
+      .set(HOP_HEADER, 'node-a')
+      .send({ slot: 6, phone: '+15550100002', message: 'x', queue: false })
+      .expect(409);
+    expect(looped.headers['x-wab-served-by']).toBeUndefined();
+  });
+});

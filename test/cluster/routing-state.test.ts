@@ -1,0 +1,116 @@
+// Cluster mode, shared state: two in-process bridges on one random MariaDB database. A phone
+// paired on one node works on the other; audit and FCM registrations are shared; a queued
+// message is claimed only under the slot's current fence, so a zombie node sends nothing.
+import type { RowDataPacket } from 'mysql2/promise';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MysqlOutbox } from '../../bridge/cluster/shared/outbox.js';
+import { ensureSharedTables } from '../../bridge/cluster/shared/schema.js';
+import { connectSlot, waitFor, WsClient } from '../helpers/bridge.js';
+import { ADMIN, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+
+let db: TestDb;
+let a: TestNode;
+let b: TestNode;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await startNode(db, 'node-a');
+  b = await startNode(db, 'node-b');
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await db?.drop();
+});
+
+describe('shared state in cluster mode', () => {
+  it('a device paired on node A works on node B; revoked on B it stops working on A', async () => {
+    const paired = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'Till', slots: [1, 2], role: 'send' }).expect(201);
+    const token = paired.body.token as string;
+    const slotsOnB = await b.http.get('/api/slots').set('apikey', token).expect(200);
+    // The scope travels with the device: only its slots.
+    expect((slotsOnB.body as { slot: number }[]).map((s) => s.slot)).toEqual([1, 2]);
+    const listed = await b.http.get('/api/devices').set('apikey', ADMIN).expect(200);
+    expect(listed.body.data).toEqual([expect.objectContaining({ deviceId: paired.body.deviceId, name: 'Till', slots: [1, 2], role: 'send' })]);
+    // Not in the local bridge.db: nothing there to find.
+    await b.http.delete(`/api/devices/${paired.body.deviceId}`).set('apikey', ADMIN).expect(200);
+    await a.http.get('/api/slots').set('apikey', token).expect(401);
+    // Both actions are in the one audit log (written in the background), whichever node is asked.
+    await waitFor(async () => {
+      const audit = await a.http.get('/api/audit').set('apikey', ADMIN).expect(200);
+      const actions = (audit.body.data as { action: string }[]).map((e) => e.action);
+      return actions.includes('device_revoked') && actions.includes('device_added');
+    }, 5000, 'both audit entries on node A');
+  });
+
+  it('an FCM registration made through node A is stored where node B reads it', async () => {
+    const paired = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'Pusher' }).expect(201);
+    const ws = await WsClient.open(a.bridge.url, paired.body.token as string);
+    const reply = await ws.command('register_fcm', { token: 'fcm-token-0123456789abcdef:APA91b', installationId: 'inst-1' });
+    expect(reply.data).toEqual({ registered: true, installationId: 'inst-1' });
+    ws.ws.close();
+    const rows = await db.query<RowDataPacket[]>('SELECT device_id, installation_id, token FROM shared_push_registrations');
+    expect(rows.map((r) => ({ ...r }))).toEqual([{ device_id: paired.body.deviceId, installation_id: 'inst-1', token: 'fcm-token-0123456789abcdef:APA91b' }]);
+  });
+
+  it('a message queued on node A is sent by the slot owner B exactly once; zombie A claims nothing', async () => {
+    await setLease(db, 1, 'node-b', 4);
+    const sentOn = { a: [] as string[], b: [] as string[] };
+    const offA = a.bridge.onEvent((e) => e.type === 'outbox_sent' && sentOn.a.push(String((e as { outboxId: string }).outboxId)));
+    const offB = b.bridge.onEvent((e) => e.type === 'outbox_sent' && sentOn.b.push(String((e as { outboxId: string }).outboxId)));
+    try {
+      const queued = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 1, phone: '+15550100001', message: 'queued on A', queue: true }).expect(202);
+      const outboxId = queued.body.outboxId as string;
+      // A runs slot 1 too (a zombie: it does not hold the lease); its drain must not claim.
+      await connectSlot(a, 1);
+      await connectSlot(b, 1);
+      await waitFor(() => sentOn.b.includes(outboxId), 15_000, 'B sends the queued message');
+      const row = await db.query<RowDataPacket[]>('SELECT status, claimed_fence, claimed_by, message_id FROM shared_outbox WHERE id = ?', [outboxId]);
+      expect({ ...row[0] }).toMatchObject({ status: 'sent', claimed_fence: 4, claimed_by: 'node-b' });
+      expect(sentOn.a).toEqual([]);
+      // Either node reports the same state of the entry.
+      const status = await a.http.get('/api/health').set('apikey', ADMIN).expect(200);
+      expect(status.body.outbox).toBe(0);
+    } finally {
+      offA();
+      offB();
+    }
+  }, 40_000);
+
+  it('an outbox claim under a stale fence or by a node without the lease is refused', async () => {
+    const pool = mysql.createPool({ uri: db.url(), connectionLimit: 2 });
+    try {
+      await ensureSharedTables(pool);
+      await setLease(db, 3, 'node-b', 7);
+      let believed: { node: string; fence: number } | null = { node: 'node-b', fence: 6 };
+      const outbox = new MysqlOutbox(pool, () => believed);
+      const id = await outbox.enqueue(3, 'phone:15550100003', 'text', { text: 'once' });
+      const [entry] = await outbox.unfinished(3);
+      expect(entry!.id).toBe(id);
+      expect(await outbox.claim(entry!)).toBe(false); // B, but an old fence (a zombie of itself)
+      believed = { node: 'node-a', fence: 7 };
+      expect(await outbox.claim(entry!)).toBe(false); // right fence, wrong node
+      believed = null;
+      expect(await outbox.claim(entry!)).toBe(false); // no lease at all
+      believed = { node: 'node-b', fence: 7 };
+      expect(await outbox.claim(entry!)).toBe(true);
+      // Claimed under fence 7: the same fence cannot take it twice ...
+      const [sending] = await outbox.unfinished(3);
+      expect(sending!.status).toBe('sending');
+      expect(await outbox.claim(sending!)).toBe(false);
+      // ... a new owner after a failover (fence 8) may, to finish the interrupted send.
+      await setLease(db, 3, 'node-a', 8);
+      expect(await outbox.claim(sending!)).toBe(false); // node-b still believes fence 7
+      believed = { node: 'node-a', fence: 8 };
+      expect(await outbox.claim(sending!)).toBe(true);
+      // An expired lease counts as none, whatever the node believes.
+      await db.query('UPDATE slot_leases SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE slot = 3');
+      await outbox.markPending(id);
+      const [again] = await outbox.unfinished(3);
+      expect(await outbox.claim(again!)).toBe(false);
+    } finally {
+      await pool.end();
+    }
+  });
+});
