@@ -115,6 +115,8 @@ export interface EngineContext {
   beforeLaunch?: () => Promise<void>;
   /** Told of each browser process group the engine launches and closes (cluster mode's lifeline). */
   browserWatch?: { launched(pid: number): void; exited(pid: number): void };
+  /** Cluster mode: arms the page's dead-man switch once WhatsApp Web is loaded; returns the disarm. */
+  pageGuard?: (page: unknown) => () => void;
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;

@@ -69,6 +69,8 @@ export class WwebjsEngine implements WhatsAppEngine {
   #settling: Promise<void> | null = null;
   #startWork: Promise<void> | null = null;
   readonly #seen = new RecentIds();
+  /** Cluster mode's page dead-man switch, while armed. */
+  #disarmPage: (() => void) | null = null;
   #lastPageReload = 0;
   readonly #timings: EngineOptions;
 
@@ -139,6 +141,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       await withTimeout(client.initialize(), this.#timings.initTimeoutMs, `WhatsApp Web did not load within ${this.#timings.initTimeoutMs} ms`);
       if (this.#phase !== 'starting') throw new Error('stopped while starting');
       this.#watchPage(client);
+      if (client.pupPage && this.ctx.pageGuard) this.#disarmPage = this.ctx.pageGuard(client.pupPage);
       await this.#closeBlankTabs(launched);
       this.#phase = 'running';
     } catch (err) {
@@ -320,6 +323,8 @@ export class WwebjsEngine implements WhatsAppEngine {
   /** Close politely within the deadline, then SIGKILL whatever is left of the tree. */
   async #teardown(): Promise<void> {
     this.#phase = 'stopping';
+    this.#disarmPage?.();
+    this.#disarmPage = null;
     const client = this.#client;
     const launched = this.#browser;
     this.#client = null;

@@ -50,7 +50,10 @@ function warnings(ctx: BridgeContext): string[] {
 export function healthRoutes(ctx: BridgeContext): Router {
   const r = Router();
   r.get('/health', async (_req, res) => {
-    const outbox = await ctx.messenger.outboxSize();
+    // Health must answer while a shared database is away (cluster mode): the outbox is then unknown.
+    const outbox = await Promise.resolve()
+      .then(() => ctx.messenger.outboxSize())
+      .catch(() => null);
     res.json({
       status: overallStatus(ctx),
       engine: ctx.config.engine,
@@ -92,7 +95,10 @@ export function metricsRoute(ctx: BridgeContext): Router {
       ctx.metrics.sessionSeconds.set({ slot: String(slot.number) }, slot.ready ? (Date.now() - slot.since) / 1000 : 0);
     }
     ctx.metrics.wsClients.set(ctx.hub.clientCount());
-    ctx.metrics.outboxSize.set(await ctx.messenger.outboxSize());
+    const outbox = await Promise.resolve()
+      .then(() => ctx.messenger.outboxSize())
+      .catch(() => null);
+    if (outbox !== null) ctx.metrics.outboxSize.set(outbox);
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   return r;
