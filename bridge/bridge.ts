@@ -44,6 +44,8 @@ import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 import { localNodeId, openSharedState, type SharedState } from './cluster/shared/index.js';
 import { createRouting } from './cluster/forward.js';
+import { ClusterEventStream } from './cluster/events.js';
+import { EventLog } from './ws/replay.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -81,6 +83,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let records: SendRecords | null = null;
   let confirmer: ArchiveConfirmer | null = null;
   let shared: SharedState | null = null;
+  let clusterEvents: ClusterEventStream | null = null;
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -100,6 +103,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     // Cluster mode: devices, audit, outbox, idempotency, sent records and FCM tokens are shared in MySQL.
     shared = config.cluster ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: localNodeId(config), logger }) : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
+    // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
+    clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => shared!.directory.owns(n) }) : null;
+    const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
@@ -145,7 +151,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       push,
       media,
-      broadcast: (event) => hubRef.current?.broadcast(event),
+      broadcast: (event) => (clusterEvents ? clusterEvents.publish(event) : hubRef.current?.broadcast(event)),
       metrics,
       logger,
       drainOutbox: (n) => messenger.drain(n),
@@ -217,7 +223,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
     };
     setTlsInfo(tls);
-    hub = hubRef.current = new WsHub(ctx, allowAddress);
+    hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog });
+    await clusterEvents?.start((seq, n, frame) => hubRef.current?.deliver(seq, n, frame));
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
     const handler = drain.wrap(app);
     secure = https.createServer({ key: tls.current.key, cert: tls.current.cert }, handler);
@@ -273,6 +280,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
       c.routing?.close();
     }
+    await clusterEvents?.close();
     await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
   }

@@ -19,7 +19,11 @@ export interface NodeAddress {
 /** A node is listed as reachable while its heartbeat is younger than this. */
 const LIVE_MS = 30_000;
 
+const OWNS_CACHE_MS = 500;
+
 export class ClusterDirectory {
+  private readonly owned = new Map<number, { at: number; value: boolean }>();
+
   constructor(
     private readonly pool: Pool,
     readonly nodeId: string,
@@ -43,6 +47,15 @@ export class ClusterDirectory {
       [slot, this.nodeId],
     );
     return rows[0] ? { node: this.nodeId, fence: Number(rows[0].fence) } : null;
+  }
+
+  /** Whether this node holds the slot, answered from a short cache (for every event of a slot). */
+  async owns(slot: number): Promise<boolean> {
+    const hit = this.owned.get(slot);
+    if (hit && Date.now() - hit.at < OWNS_CACHE_MS) return hit.value;
+    const value = (await this.myFence(slot)) !== null;
+    this.owned.set(slot, { at: Date.now(), value });
+    return value;
   }
 
   /** Nodes with a recent heartbeat, this one included, by id. */

@@ -6,8 +6,8 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlOutbox } from '../../bridge/cluster/shared/outbox.js';
 import { ensureSharedTables } from '../../bridge/cluster/shared/schema.js';
-import { connectSlot, waitFor, WsClient } from '../helpers/bridge.js';
-import { ADMIN, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import { waitFor, WsClient } from '../helpers/bridge.js';
+import { ADMIN, connectHere, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
@@ -63,8 +63,8 @@ describe('shared state in cluster mode', () => {
       const queued = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 1, phone: '+15550100001', message: 'queued on A', queue: true }).expect(202);
       const outboxId = queued.body.outboxId as string;
       // A runs slot 1 too (a zombie: it does not hold the lease); its drain must not claim.
-      await connectSlot(a, 1);
-      await connectSlot(b, 1);
+      await connectHere(a, 1);
+      await connectHere(b, 1);
       await waitFor(() => sentOn.b.includes(outboxId), 15_000, 'B sends the queued message');
       const row = await db.query<RowDataPacket[]>('SELECT status, claimed_fence, claimed_by, message_id FROM shared_outbox WHERE id = ?', [outboxId]);
       expect({ ...row[0] }).toMatchObject({ status: 'sent', claimed_fence: 4, claimed_by: 'node-b' });
