@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['bridge/**/*.test.ts', 'electron/**/*.test.ts', 'test/**/*.test.ts'],
     // The pure-logic UI tests (renderer-logic, media-logic) run here; the Playwright ones need test:ui.
-    exclude: ['test/e2e/**', ...PLAYWRIGHT_UI_TESTS, 'test/chaos/**', 'test/fuzz/**', 'node_modules/**'],
+    exclude: ['test/e2e/**', ...PLAYWRIGHT_UI_TESTS, 'test/chaos/**', 'test/fuzz/**', 'test/cluster-e2e/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

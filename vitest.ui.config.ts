@@ -9,6 +9,9 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/media-bubbles.test.ts',
   'test/ui/static-files.test.ts',
   'test/ui/working-day.test.ts',
+  'test/ui/backup-restore.test.ts',
+  'test/ui/knowing-what-happens.test.ts',
+  'test/ui/cluster.test.ts',
 ];
 
 export default defineConfig({

@@ -13,6 +13,7 @@ import { loadAdminToken, TokenStore } from './auth/tokens.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
 import { secureDataDir } from './data-dir.js';
+import { placeStagedRestore } from './backup/staged.js';
 import { MessageSequence } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
 import type { EngineFactory } from './engine/types.js';
@@ -23,6 +24,7 @@ import { guardPlainHttp } from './http/lan-http.js';
 import { loadTls, type TlsState } from './tls/certificate.js';
 import { decideLanHttp } from './tls/legacy.js';
 import { LogBuffer } from './log-buffer.js';
+import { logLifecycle } from './slots/lifecycle-log.js';
 import { tolerantOutput } from './log-output.js';
 import { MediaService } from './media/service.js';
 import { MediaStore } from './media/store.js';
@@ -42,10 +44,12 @@ import { SendRecords } from './slots/send-records.js';
 import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
-import { localNodeId, openSharedState, type SharedState } from './cluster/shared/index.js';
+import { openSharedState, type SharedState } from './cluster/shared/index.js';
+import { nodeId as clusterNodeId } from './cluster/identity.js';
 import { createRouting } from './cluster/forward.js';
 import { ClusterEventStream } from './cluster/events.js';
 import { EventLog } from './ws/replay.js';
+import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -72,6 +76,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     pino.multistream([{ stream: tolerantOutput(options.logDestination ?? process.stdout) }, { stream: logs }]),
   );
   if (dataDirWarning) logger.warn(dataDirWarning);
+  // A restore confirmed in the admin app: its files go into place before anything opens them.
+  const placedFromBackup = placeStagedRestore(config.dataDir);
+  if (placedFromBackup.length > 0) logger.info({ placed: placedFromBackup }, 'restore from a backup file completed');
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const listeners = new Set<EventListener>();
   let ctx: BridgeContext | null = null;
@@ -101,10 +108,12 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const metrics = createMetrics();
     stateDb = openStateDb(config.dataDir);
     // Cluster mode: devices, audit, outbox, idempotency, sent records and FCM tokens are shared in MySQL.
-    shared = config.cluster ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: localNodeId(config), logger }) : null;
+    shared = config.cluster
+      ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: clusterNodeId(config.dataDir, config.nodeName), logger, fenceOf: (n) => cluster?.node.fenceOf(n) ?? null })
+      : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
-    clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => shared!.directory.owns(n) }) : null;
+    clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
@@ -116,12 +125,15 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     await confirmer.replay();
     await sweepLeftovers(config, logger);
     const snapshots = await createSnapshotService(config, logger, metrics);
-    const factory = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+    // Cluster mode: this node's leases decide which slots run here (bridge/cluster).
+    const cluster = config.cluster ? createCluster(config, { logger, registry: metrics.registry, snapshots, localWishes: wishes.connectedSlots() }) : null;
+    const snapshotting = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
       firstDelayMs: config.snapshotFirstDelayMs,
       intervalMs: config.snapshotIntervalMs,
       retryBaseMs: 5000,
       onRestoreFailed: (n, message) => void (registry.get(n).lastError = message),
     });
+    const factory = cluster ? cluster.node.wrapFactory(snapshotting) : snapshotting;
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
     const push = createPushService({
@@ -160,13 +172,17 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     });
 
     const hooks: SlotHooks = {
-      onState: (slot) => router.status(slot),
+      onState: (slot) => {
+        router.status(slot);
+        logLifecycle(logger, slot);
+        cluster?.node.onSlotState(slot);
+      },
       onQr: (slot, qr) => {
         metrics.qrShown.inc({ slot: String(slot.number) });
         router.qr(slot, qr);
       },
       onEngineEvent: (slot, event) => router.engineEvent(slot, event),
-      onWish: (slot, connected) => wishes.set(slot.number, connected),
+      onWish: (slot, connected) => (cluster ? cluster.node.onWish(slot, connected) : wishes.set(slot.number, connected)),
       onRestart: (slot) => metrics.reconnects.inc({ slot: String(slot.number) }),
       onQrScanned: (slot) => metrics.qrScans.inc({ slot: String(slot.number) }),
     };
@@ -180,9 +196,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     };
     const slots = Array.from({ length: config.slots }, (_, i) => {
       const n = i + 1;
-      return new Slot(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
+      return new (cluster ? ClusterSlot : Slot)(n, path.join(config.dataDir, 'slots', `slot-${n}`), factory, policy, hooks, logger);
     });
     const registry = new SlotRegistry(slots);
+    cluster?.node.attach(registry);
     const messenger = new Messenger(
       registry,
       shared?.outbox ?? new OutboxStore(stateDb),
@@ -215,6 +232,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       snapshots,
       startedAt: Date.now(),
       routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
+      ...(cluster ? { cluster } : {}),
     };
     const tls = await loadTls(config.dataDir);
     lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
@@ -258,6 +276,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     logger.info({ url: bridge.url, httpsPort: bridge.httpsPort, fingerprint: tls.current.fingerprint, engine: config.engine, slots: config.slots, archive: archive.backend }, 'WA Bridge listening');
 
     void snapshots.warm(config.slots);
+    if (cluster) {
+      await cluster.node.start(config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port));
+      return;
+    }
     for (const n of wishes.connectedSlots()) {
       if (n <= registry.size) registry.get(n).connect();
     }
@@ -270,6 +292,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     await Promise.all([hub?.close(), drain.stop(REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;
+      // Cluster mode: each slot is snapshotted and released for another node first.
+      await c.cluster?.close();
       await Promise.all(c.registry.slots.map((slot) => slot.shutdown()));
       await c.push.close();
       records?.close();

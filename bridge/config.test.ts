@@ -45,7 +45,9 @@ describe('config', () => {
     const key = { WA_BRIDGE_CLUSTER_KEY: 'a-shared-secret-of-some-length' };
     expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_LEASE_TTL_MS: '3000' })).toThrow(/^WA_BRIDGE_LEASE_TTL_MS: /);
     const c = loadConfig({ ...base, ...db, ...key, WA_BRIDGE_PREFERRED_SLOTS: '2, 4', WA_BRIDGE_NODE_NAME: 'shop-pc' });
-    expect(c).toMatchObject({ cluster: true, preferredSlots: [2, 4], nodeName: 'shop-pc' });
+    expect(c).toMatchObject({ cluster: true, preferredSlots: [2, 4], nodeName: 'shop-pc', sessionStore: 'mysql' });
+    expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_SESSION_STORE: 'local' })).toThrow(/^WA_BRIDGE_SESSION_STORE: cluster mode keeps snapshots/);
+    expect(loadConfig({ WA_BRIDGE_DATA_DIR: d }).sessionStore).toBe('local');
     expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_PREFERRED_SLOTS: '2,x' })).toThrow(/^WA_BRIDGE_PREFERRED_SLOTS: /);
     expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_NODE_NAME: 'a b' })).toThrow(/^WA_BRIDGE_NODE_NAME: /);
   });

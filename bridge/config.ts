@@ -78,6 +78,7 @@ export const configSchema = z.object({
   snapshotIntervalMs: z.coerce.number().int().min(1000).default(300_000).describe('WA_BRIDGE_SNAPSHOT_INTERVAL_MS: snapshot period while READY'),
   snapshotFirstDelayMs: z.coerce.number().int().min(0).default(60_000).describe('WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: first snapshot after READY'),
   snapshotKeep: z.coerce.number().int().min(1).max(100).default(3).describe('WA_BRIDGE_SNAPSHOT_KEEP: snapshots kept per slot'),
+  backupMaxMb: z.coerce.number().min(1).default(4096).describe('WA_BRIDGE_BACKUP_MAX_MB: the largest backup file the admin app may upload to restore from'),
   cluster: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')
@@ -148,7 +149,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     return key;
   });
   checkClusterConfig(config);
+  if (config.cluster) clusterSessionStore(config, merged.sessionStore !== undefined);
   return config;
+}
+
+/** In a cluster a slot moves through its snapshot, so snapshots live in the shared database. */
+function clusterSessionStore(config: BridgeConfig, explicit: boolean): void {
+  if (config.sessionStore === 'mysql') return;
+  if (explicit) throw new ConfigError('WA_BRIDGE_SESSION_STORE: cluster mode keeps snapshots in the shared database; use mysql (or leave it unset)');
+  config.sessionStore = 'mysql';
 }
 
 /** Cluster mode needs the shared database and the node-to-node secret; say which is missing. */

@@ -13,6 +13,7 @@ import type { SlotRegistry } from './slots/registry.js';
 import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
 import type { ClusterRouting } from './cluster/forward.js';
+import type { ClusterHandle } from './cluster/index.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -64,6 +65,8 @@ export interface BridgeContext {
   /** Encrypted session snapshots (bridge/snapshots). */
   snapshots: SnapshotService;
   startedAt: number;
+  /** Cluster mode only (WA_BRIDGE_CLUSTER). */
+  cluster?: ClusterHandle;
   /** Absent only before start. */
   tls?: TlsInfo;
   /** Cluster mode: sends requests for slots other nodes own to them (bridge/cluster/forward.ts). */

@@ -22,6 +22,8 @@ import { HIDDEN_FLAG, QUIT_FLAG, decideClose, loadShellState, saveShellState, st
 import { createTray, type TrayController } from './tray.js';
 import { AUTO_CHECK_EVERY_MS, UpdateController, sendingFromHealth, updateMenuItem, type UpdaterLike } from './updates.js';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window.js';
+import { runSessionStore } from '../bridge/session-store/run.js';
+import { wantsSessionStore } from './session-store-mode.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -240,7 +242,11 @@ async function start(): Promise<void> {
   powerMonitor.on('resume', () => log.info('resumed from sleep; the slot watchdogs reconnect what dropped'));
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (wantsSessionStore(process.argv)) {
+  // `wa-bridge --session-store`: the session-store service only (no window, no bridge, no lock).
+  app.dock?.hide();
+  runSessionStore({ env: process.env, defaultDir: path.join(userData, 'session-store'), exit: (code) => app.exit(code) });
+} else if (!app.requestSingleInstanceLock()) {
   app.quit(); // the running instance gets 'second-instance' and shows itself (or quits, given --quit)
 } else {
   app.on('second-instance', (_event, argv) => (argv.includes(QUIT_FLAG) ? app.quit() : showWindow()));

@@ -29,7 +29,8 @@ export const RETRY_FILE = 'archive-retry.jsonl';
 export function createArchiveStore(config: BridgeConfig, logger: Logger): ArchiveStore {
   const log = logger.child({ part: 'archive' });
   if (config.dbUrl) {
-    return new MysqlArchiveStore({ url: config.dbUrl, logger: log, spoolFile: path.join(config.dataDir, SPOOL_FILE) });
+    // The bridge listens while the schema is upgraded (a backfill of 200k rows takes most of a minute).
+    return new MysqlArchiveStore({ url: config.dbUrl, logger: log, spoolFile: path.join(config.dataDir, SPOOL_FILE), migrateInBackground: true });
   }
   return new SqliteArchiveStore({ file: path.join(config.dataDir, SQLITE_FILE), logger: log, spoolFile: path.join(config.dataDir, RETRY_FILE) });
 }

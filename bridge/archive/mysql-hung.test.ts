@@ -20,7 +20,7 @@ function msg(i: number): ArchivedMessage {
   return { id: `false_1555@c.us_${i}`, chatId: '1555@c.us', body: `hung ${i}`, fromMe: 0, timestamp: 1_700_000_000 + i, type: 'chat', hasMedia: 0, senderName: 'A', ack: 1 };
 }
 
-async function setup(opts: { writeTimeoutMs: number; maxWaitingWrites?: number }) {
+async function setup(opts: { writeTimeoutMs: number; maxWaitingWrites?: number; readTimeoutMs?: number }) {
   const db = await createTestDatabase();
   cleanup.push(() => db.drop());
   const proxy = new TcpProxy();
@@ -51,6 +51,25 @@ describe('a hung MySQL', () => {
     proxy.resume();
     await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: true, pending: 0 }), { timeout: 15_000, interval: 50 });
     expect(await count()).toBe(25);
+  });
+
+  it('times reads out with a clear 503 ARCHIVE_UNAVAILABLE, and reads again once it answers', async () => {
+    const { store, proxy } = await setup({ writeTimeoutMs: 400, readTimeoutMs: 300 });
+    for (let i = 0; i < 3; i++) store.saveMessage(1, msg(i));
+    await store.flush();
+    expect(await store.listMessages(1, '1555@c.us', 10, 0)).toHaveLength(3);
+
+    proxy.pause();
+    const unavailable = { code: 'ARCHIVE_UNAVAILABLE', status: 503, retryAfter: 5, message: expect.stringMatching(/unreachable: no answer within 300 ms/) };
+    await expect(store.listMessages(1, '1555@c.us', 10, 0)).rejects.toMatchObject(unavailable);
+    await expect(store.search({ query: 'hung', slot: 1, limit: 10, offset: 0 })).rejects.toMatchObject(unavailable);
+    await expect(store.search({ query: 'hung', limit: 10, offset: 0 })).rejects.toMatchObject(unavailable);
+    // More reads than the read pool has connections: each still answers, none waits forever.
+    const many = await Promise.allSettled(Array.from({ length: 8 }, () => store.getMessage(1, msg(0).id)));
+    expect(many.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'answered'))).toEqual(Array(8).fill('ARCHIVE_UNAVAILABLE'));
+
+    proxy.resume();
+    await vi.waitFor(async () => expect(await store.listMessages(1, '1555@c.us', 10, 0)).toHaveLength(3), { timeout: 15_000, interval: 100 });
   });
 
   it('spools as soon as too many writes wait behind a hung one, before the timeout', async () => {

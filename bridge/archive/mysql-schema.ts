@@ -70,6 +70,8 @@ export const MYSQL_MIGRATIONS: Migration[] = [
     // Search no longer reads the FULLTEXT index, and keeping it up to date cost every write.
     version: 4,
     name: 'drop the unused FULLTEXT index',
+    // Contract: bridges before version 3 searched through this index.
+    minCode: 3,
     statements: ['ALTER TABLE messages DROP INDEX IF EXISTS messages_ft'],
   },
   {
@@ -89,6 +91,8 @@ export const MYSQL_MIGRATIONS: Migration[] = [
     // they were written in within each second of a slot, as the bridge would have numbered them.
     version: 6,
     name: 'message sequence',
+    // Contract: older bridges write rows without `seq`, which chats are listed by from here on.
+    minCode: 6,
     statements: [
       'ALTER TABLE messages ADD COLUMN IF NOT EXISTS seq BIGINT NULL',
       `UPDATE messages m JOIN (
@@ -104,6 +108,13 @@ export const MYSQL_MIGRATIONS: Migration[] = [
 /** The migration after whose statements `message_terms` is filled from the stored messages. */
 export const MYSQL_BACKFILL_VERSION = 3;
 
+/**
+ * One row per migration run; `min_code` is the oldest code level the schema accepts once it ran
+ * (NULL in rows written before it existed: read as the row's own version, the old rule).
+ */
 export const MYSQL_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
-  version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL
+  version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL, min_code INT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`;
+
+/** Databases created before the compatible range was recorded get the column. */
+export const MYSQL_VERSION_TABLE_MIN_CODE = 'ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS min_code INT NULL';

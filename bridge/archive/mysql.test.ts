@@ -126,7 +126,7 @@ describe('MySQL archive when the server is away', () => {
     await store.flush();
     expect(store.health().pending).toBe(301);
     expect(fs.existsSync(path.join(dir, 'spool.jsonl'))).toBe(true);
-    await expect(store.listMessages(1, messages[0]!.chatId, 10, 0)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(store.listMessages(1, messages[0]!.chatId, 10, 0)).rejects.toMatchObject({ code: 'ARCHIVE_UNAVAILABLE', status: 503 });
 
     proxy.port = port;
     await proxy.restore();

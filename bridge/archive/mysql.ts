@@ -10,10 +10,11 @@ import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } 
 import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } from './ops.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { Spool, DEFAULT_SPOOL_MAX_BYTES } from './spool.js';
-import { assertNotNewer, pending, ArchiveSchemaError } from './migrations.js';
-import { MYSQL_BACKFILL_VERSION, MYSQL_MIGRATIONS, MYSQL_VERSION_TABLE } from './mysql-schema.js';
+import { ArchiveSchemaError, latestVersion, type Migration } from './migrations.js';
+import { MYSQL_BACKFILL_VERSION, MYSQL_MIGRATIONS } from './mysql-schema.js';
+import { describeMigration, MysqlMigrator } from './mysql-migrate.js';
 import {
-  backfillTerms, indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
+  indexedSlots, indexMessages, MYSQL_RANK_WINDOW, planQuery, rankHits, searchSlot, unindexMessage,
   type Hit, type IndexedMessage,
 } from './mysql-terms.js';
 import { checkIds, checkPage, checkSearch, timed } from './validate.js';
@@ -37,16 +38,40 @@ export interface MysqlStoreOptions {
   /** Tests: messages per backfill transaction when migration 3 indexes existing rows. */
   backfillBatch?: number;
   /**
+   * Upgrade the schema after init() returns (the bridge: it listens and serves meanwhile, writes
+   * spooled, archive reads ARCHIVE_MIGRATING). Default false: init() returns once migrated.
+   */
+  migrateInBackground?: boolean;
+  /** The migration lock's lease (default 30 s) and how often a waiting bridge looks (1 s). */
+  migrationLockTtlMs?: number;
+  migrationPollMs?: number;
+  /** Tests: called before each migration runs (to hold it there). */
+  beforeMigration?: (m: Migration) => Promise<void> | void;
+  /**
    * A server that keeps the connection but stops answering: a write still running after this long
    * (default 3 s) is abandoned (its connection destroyed) and the writes go to the local spool.
    */
   writeTimeoutMs?: number;
   /** …or as soon as this many writes wait behind it in memory (default 5,000). */
   maxWaitingWrites?: number;
+  /**
+   * A read (archive page, search, media row) still unanswered after this long (default 10 s) is
+   * abandoned, its connection destroyed, and the caller gets 503 ARCHIVE_UNAVAILABLE.
+   */
+  readTimeoutMs?: number;
+  /**
+   * MySQL away and the spool's disk refusing too (full disk): writes are held in memory up to
+   * this many (default 50,000), then counted as dropped; health says so either way.
+   */
+  maxHeldInMemory?: number;
 }
 
 export const DEFAULT_WRITE_TIMEOUT_MS = 3000;
 export const DEFAULT_MAX_WAITING_WRITES = 5000;
+export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+export const DEFAULT_HELD_IN_MEMORY = 50_000;
+/** Seconds a caller is told to wait when the archive database is away (the retry period). */
+const UNAVAILABLE_RETRY_AFTER = 5;
 
 /** Thrown when the server took too long: counted as the server being away. */
 class HungServerError extends Error {
@@ -80,6 +105,10 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   private lastError: string | null = 'not started';
   protected readonly batcher: WriteBatcher<ArchiveOp>;
   private readonly spool: Spool;
+  /** Writes neither MySQL nor the spool's disk took, newest last; replayed after the spool. */
+  private heldInMemory: ArchiveOp[] = [];
+  private heldDropped = 0;
+  private spoolError: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Serialises every write and spool replay, so order is kept. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -91,9 +120,23 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
    * ids, so new rows' pks follow from insertId. Otherwise (mode 2, e.g. Galera) they are read back.
    */
   private consecutiveIds = false;
+  private readonly migrator: MysqlMigrator;
+  /** A schema upgrade running in the background (migrateInBackground). */
+  private migration: Promise<void> | null = null;
 
   constructor(private readonly opts: MysqlStoreOptions) {
     super(opts.logger);
+    this.migrator = new MysqlMigrator({
+      migrations: MYSQL_MIGRATIONS,
+      codeLevel: opts.targetVersion ?? latestVersion(MYSQL_MIGRATIONS),
+      logger: opts.logger,
+      pool: () => this.pool!,
+      backfillBatch: opts.backfillBatch,
+      lockTtlMs: opts.migrationLockTtlMs,
+      pollMs: opts.migrationPollMs,
+      beforeMigration: opts.beforeMigration,
+      stopped: () => this.closed,
+    });
     this.spool = new Spool(opts.spoolFile, opts.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
     this.batcher = new WriteBatcher<ArchiveOp>({
       windowMs: opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
@@ -139,7 +182,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     for (const pool of old) void pool?.end().catch(() => undefined);
   }
 
-  /** Check the server, migrate, then replay the spool. */
+  /** Check the server, migrate (now or in the background), then replay the spool. */
   private async connect(): Promise<void> {
     const conn = await this.acquire().catch(async (err: { code?: string }) => {
       if (err?.code !== 'ER_BAD_DB_ERROR') throw err;
@@ -150,7 +193,12 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     try {
       // The migrations themselves may take long (backfill); only the first answer is bounded.
       await this.guard(conn.query('SELECT 1'), conn);
-      await this.migrate(conn);
+      try {
+        this.schemaVersion = (await this.migrator.prepare(conn)).version;
+      } catch (err) {
+        if (err instanceof ArchiveSchemaError) this.schemaError = err;
+        throw err;
+      }
       const [mode] = await conn
         .query<RowDataPacket[]>('SELECT @@innodb_autoinc_lock_mode AS m, @@auto_increment_increment AS i')
         .catch(() => [[{ m: 2, i: 1 }] as RowDataPacket[]]);
@@ -158,10 +206,40 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     } finally {
       conn.release();
     }
+    if (this.opts.migrateInBackground) {
+      this.migrateInBackground();
+      return;
+    }
+    this.schemaVersion = await this.migrator.run();
+    await this.becomeReady();
+  }
+
+  private async becomeReady(): Promise<void> {
+    this.migrator.progress = null;
     this.ready = true;
     this.lastError = null;
     this.opts.logger.info('archive: MySQL ready');
     await this.exclusive(() => this.replaySpool());
+  }
+
+  /** Serve while the schema is upgraded: ready (and the spool replayed) once it is done. */
+  private migrateInBackground(): void {
+    if (this.migration) return;
+    this.lastError = 'the archive schema is being upgraded';
+    this.migration = this.migrator
+      .run()
+      .then(async (version) => {
+        this.schemaVersion = version;
+        await this.becomeReady();
+      })
+      .catch((err: unknown) => {
+        this.migrator.progress = null;
+        if (this.closed) return;
+        this.markDown(err, 'archive: MySQL schema upgrade interrupted; it is tried again');
+      })
+      .finally(() => {
+        this.migration = null;
+      });
   }
 
   private async endPools(): Promise<void> {
@@ -181,45 +259,6 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     } finally {
       await admin.end();
     }
-  }
-
-  private async migrate(conn: PoolConnection): Promise<void> {
-    // A named lock keeps two bridges starting at once from running the same DDL together.
-    await conn.query("SELECT GET_LOCK('wa_bridge_archive_migrate', 30)");
-    try {
-      await conn.query(MYSQL_VERSION_TABLE);
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM schema_migrations');
-      const current = Number(rows[0]?.v ?? 0);
-      try {
-        assertNotNewer(current, MYSQL_MIGRATIONS, 'MySQL archive');
-      } catch (err) {
-        this.schemaError = err as ArchiveSchemaError;
-        throw err;
-      }
-      this.schemaVersion = current;
-      for (const m of pending(MYSQL_MIGRATIONS, current, this.opts.targetVersion)) {
-        for (const sql of m.statements) await conn.query(sql);
-        if (m.version === MYSQL_BACKFILL_VERSION) await this.backfill(conn);
-        this.schemaVersion = m.version;
-        await conn.query('INSERT IGNORE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-          m.version, m.name, Math.floor(Date.now() / 1000),
-        ]);
-      }
-    } finally {
-      await conn.query("SELECT RELEASE_LOCK('wa_bridge_archive_migrate')").catch(() => undefined);
-    }
-  }
-
-  /** Index the messages an older schema stored (resumable: an interrupted run picks up where it stopped). */
-  private async backfill(conn: PoolConnection): Promise<void> {
-    const started = Date.now();
-    let logged = started;
-    const done = await backfillTerms(conn, this.opts.backfillBatch, (n) => {
-      if (Date.now() - logged < 10_000) return;
-      logged = Date.now();
-      this.opts.logger.info({ messages: n }, 'archive: MySQL search index being built from stored messages');
-    });
-    if (done > 0) this.opts.logger.info({ messages: done, ms: Date.now() - started }, 'archive: MySQL search index built');
   }
 
   private get hasTerms(): boolean {
@@ -263,7 +302,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   // ---- writing --------------------------------------------------------------------------------
 
   private async writeOrSpool(batch: ArchiveOp[]): Promise<void> {
-    if (!this.ready || !this.spool.isEmpty) {
+    if (!this.ready || !this.spool.isEmpty || this.heldInMemory.length > 0) {
       await this.toSpool(batch);
       if (this.ready) await this.replaySpool();
       return;
@@ -277,17 +316,44 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     }
   }
 
+  /**
+   * The spool keeps order: writes held in memory (its disk refused them) are older than anything
+   * appended later, so they go to the spool first once the disk takes writes again.
+   */
   private async toSpool(batch: ArchiveOp[]): Promise<void> {
-    const refused = await this.spool.append(batch);
-    if (refused > 0) this.opts.logger.error({ refused, dropped: this.spool.dropped }, 'archive: local spool is full; writes dropped');
+    try {
+      if (this.heldInMemory.length > 0) {
+        const held = this.heldInMemory;
+        this.heldDropped += await this.spool.append(held);
+        this.heldInMemory = [];
+        this.opts.logger.info({ ops: held.length }, 'archive: the disk takes writes again; writes held in memory moved to the local spool');
+      }
+      const refused = await this.spool.append(batch);
+      this.spoolError = null;
+      if (refused > 0) this.opts.logger.error({ refused, dropped: this.spool.dropped }, 'archive: local spool is full; writes dropped');
+    } catch (err) {
+      const max = this.opts.maxHeldInMemory ?? DEFAULT_HELD_IN_MEMORY;
+      const room = Math.max(0, max - this.heldInMemory.length);
+      const kept = batch.slice(0, room);
+      this.heldInMemory.push(...kept);
+      const dropped = batch.length - kept.length;
+      this.heldDropped += dropped;
+      const first = this.spoolError === null;
+      this.spoolError = `the local spool cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+      if (first) this.opts.logger.error({ err: (err as Error).message }, 'archive: MySQL away and the local spool cannot be written (full disk?); holding writes in memory');
+      if (dropped > 0) this.opts.logger.error({ dropped, held: this.heldInMemory.length }, 'archive: writes held in memory reached their bound; writes dropped');
+    }
   }
 
   private async replaySpool(): Promise<void> {
-    if (this.spool.isEmpty || !this.ready) return;
-    const ops = await this.spool.readAll();
+    if ((this.spool.isEmpty && this.heldInMemory.length === 0) || !this.ready) return;
+    const held = this.heldInMemory.length;
+    const ops = [...(this.spool.isEmpty ? [] : await this.spool.readAll()), ...this.heldInMemory];
     try {
       for (let i = 0; i < ops.length; i += 1000) await this.applyOps(ops.slice(i, i + 1000));
       await this.spool.clear();
+      this.heldInMemory.splice(0, held);
+      this.spoolError = null;
       this.opts.logger.info({ ops: ops.length }, 'archive: local spool written to MySQL');
     } catch (err) {
       if (!isConnectionError(err)) throw err;
@@ -520,6 +586,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
+    // Held in memory (MySQL away, disk full): one more try at the spool, so a restart finds them.
+    if (this.heldInMemory.length > 0) await this.exclusive(() => this.toSpool([]));
+    if (this.heldInMemory.length > 0) this.opts.logger.error({ lost: this.heldInMemory.length }, 'archive: stopping with writes only in memory (MySQL away, spool not writable); they are lost');
     this.closed = true;
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
@@ -530,22 +599,62 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     return this.readWith(what, async (pool) => (await pool.query<T>(sql, params))[0]);
   }
 
-  /** Run reads on the read pool; a lost server becomes INTERNAL and starts the retry loop. */
-  private async readWith<T>(what: string, run: (pool: Pool) => Promise<T>): Promise<T> {
-    if (!this.readPool || !this.ready) {
-      throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError ?? 'not connected'}`);
+  /**
+   * Run reads on a read connection, within the read timeout: a hung server keeps the connection
+   * but never answers, so the connection is destroyed and the caller gets a clear 503. A lost
+   * server also starts the retry loop; a merely slow answer does not mark it down.
+   */
+  private async readWith<T>(what: string, run: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const upgrading = this.migrator.progress;
+    if (upgrading && !this.ready) {
+      throw new BridgeError('ARCHIVE_MIGRATING', `the archive is being upgraded (${describeMigration(upgrading)}); try again when /api/health shows it done`);
     }
+    const unavailable = (why: string, cause?: unknown) =>
+      new BridgeError('ARCHIVE_UNAVAILABLE', `the archive database (MySQL) is unreachable: ${why}`, { retryAfter: UNAVAILABLE_RETRY_AFTER, cause });
+    if (!this.readPool || !this.ready) throw unavailable(this.lastError ?? 'not connected');
     if (!this.hasTerms && what === 'search') {
       throw new BridgeError('INTERNAL', 'the archive search index is not built yet (schema older than version 3)');
     }
+    const timeoutMs = this.opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    let conn: PoolConnection | null = null;
+    let gaveUp = false;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        conn?.destroy();
+        reject(new HungServerError(`no answer within ${timeoutMs} ms (${what})`));
+      }, timeoutMs);
+    });
+    const work = (async () => {
+      const c = await this.readPool!.getConnection();
+      // A connection that arrives after the caller gave up goes straight back.
+      if (gaveUp) {
+        c.release();
+        throw new HungServerError('gave up');
+      }
+      conn = c;
+      try {
+        return await timed(this.opts.logger, what, () => run(c));
+      } finally {
+        if (!gaveUp) c.release();
+      }
+    })();
+    work.catch(() => undefined);
     try {
-      return await timed(this.opts.logger, what, () => run(this.readPool!));
+      return await Promise.race([work, hung]);
     } catch (err) {
+      if (err instanceof HungServerError) {
+        this.opts.logger.warn({ what, timeoutMs }, 'archive: MySQL read timed out');
+        throw unavailable(err.message, err);
+      }
       if (isConnectionError(err)) {
         this.markDown(err, 'archive: MySQL went away; messages are kept in the local spool until it is back');
-        throw new BridgeError('INTERNAL', `the archive database (MySQL) is unreachable: ${this.lastError}`, { cause: err });
+        throw unavailable(this.lastError ?? String((err as Error).message), err);
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -553,7 +662,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const polls = rows.filter((r) => r.type === 'poll');
     const options = new Map<string, string[]>();
     for (const r of polls) {
-      const found = await this.pollOptionsFor(this.readPool!, r.slot, [r.id]);
+      const found = await this.readWith('pollOptions', (conn) => this.pollOptionsFor(conn, r.slot, [r.id]));
       options.set(`${r.slot}:${r.id}`, found.get(r.id) ?? []);
     }
     return rows.map((r) => archiveRowFrom(r, options.get(`${r.slot}:${r.id}`) ?? null));
@@ -592,11 +701,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     if (!planned) return [];
     const window = Math.max(MYSQL_RANK_WINDOW, q.offset + q.limit);
     // Each slot ranks its own newest hits; across slots the lists are merged on the same order.
-    const hits = await this.readWith('search', async (pool) => {
-      const slots = q.slot === undefined ? await indexedSlots(pool) : [q.slot];
-      const perSlot = await Promise.all(slots.map((slot) => searchSlot(pool, slot, planned, window)));
-      return perSlot.flat();
-    });
+    const slots = q.slot === undefined ? await this.readWith('search', (conn) => indexedSlots(conn)) : [q.slot];
+    const perSlot = await Promise.all(slots.map((slot) => this.readWith('search', (conn) => searchSlot(conn, slot, planned, window))));
+    const hits = perSlot.flat();
     const page = rankHits(hits).slice(q.offset, q.offset + q.limit);
     if (page.length === 0) return [];
     const pks = page.map((h: Hit) => h.pk);
@@ -641,11 +748,22 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
   }
 
   health(): ArchiveHealth {
+    const upgrading = this.ready ? null : this.migrator.progress;
+    const away = this.ready ? null : this.lastError;
     return {
-      ok: this.ready && this.spool.isEmpty,
+      ok: this.ready && this.spool.isEmpty && this.heldInMemory.length === 0,
       backend: 'mysql',
-      error: this.schemaError?.message ?? (this.ready ? null : this.lastError),
-      pending: this.batcher.size + this.spool.size,
+      error:
+        this.schemaError?.message ??
+        (upgrading
+          ? describeMigration(upgrading)
+          : this.spoolError && away
+            ? `${away}; ${this.spoolError}: ${this.heldInMemory.length} writes held in memory`
+            : away),
+      pending: this.batcher.size + this.spool.size + this.heldInMemory.length,
+      heldInMemory: this.heldInMemory.length,
+      dropped: this.spool.dropped + this.heldDropped,
+      ...(upgrading ? { status: 'migrating' as const, migration: { ...upgrading } } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@
 // full-text search. Implementations: SQLite (default, file in the data dir) and MySQL/MariaDB.
 // Both must pass the one contract suite (bridge/archive/contract.ts).
 import type { Ack, ArchivedMessage, MediaRecord, MessageRow, PollVote } from '../domain/index.js';
+import type { MigrationProgress } from './mysql-migrate.js';
 
 export interface ArchiveRow extends MessageRow {
   slot: number;
@@ -38,6 +39,11 @@ export interface ArchiveHealth {
   pending?: number;
   /** Writes lost because the memory and spool bounds for failed writes were both reached. */
   dropped?: number;
+  /** Set while the schema is being upgraded (by this bridge or another one on the database). */
+  status?: 'migrating';
+  migration?: MigrationProgress;
+  /** Of `pending`, the writes only in memory (the spool's disk refused them): lost on a kill -9. */
+  heldInMemory?: number;
 }
 
 export interface PollTally {

@@ -22,9 +22,9 @@ import { BackupError, MIN_PASSPHRASE, readEncrypted, writeEncrypted } from './cr
 
 export { BackupError } from './crypto.js';
 
-const STATE_FILE = 'bridge.db';
-const MANIFEST = 'manifest.json';
-const PLAIN_FILES = [SETTINGS_FILE, ADMIN_TOKEN_FILE, ACCOUNTS_FILE] as const;
+export const STATE_FILE = 'bridge.db';
+export const MANIFEST = 'manifest.json';
+export const PLAIN_FILES = [SETTINGS_FILE, ADMIN_TOKEN_FILE, ACCOUNTS_FILE] as const;
 
 export interface BackupManifest {
   format: 1;
@@ -154,7 +154,7 @@ function allowedEntry(entryPath: string, type: string): boolean {
 }
 
 /** Decrypt and unpack into a scratch folder; throws BackupError for a wrong passphrase or damage. */
-async function unpack(config: BridgeConfig, file: string, passphrase: string): Promise<{ dir: string; manifest: BackupManifest }> {
+export async function unpack(config: BridgeConfig, file: string, passphrase: string): Promise<{ dir: string; manifest: BackupManifest }> {
   if (!fs.existsSync(file)) throw new BackupError(`${file}: no such file`);
   const { stream, decipher } = await readEncrypted(file, passphrase);
   const dir = scratch(config.dataDir, 'restore');

@@ -21,6 +21,10 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   /** The session store (WA_BRIDGE_SESSION_STORE) could not be reached. */
   STORE_UNAVAILABLE: 503,
+  /** The archive database is being upgraded; /api/health shows the progress. */
+  ARCHIVE_MIGRATING: 503,
+  /** The archive database (MySQL) does not answer: away, or hung past the read timeout. */
+  ARCHIVE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -5,7 +5,7 @@ import { createDemoEngineFactory } from './demo/index.js';
 import type { EngineFactory } from './types.js';
 
 export async function createEngineFactory(config: BridgeConfig, logger: Logger): Promise<EngineFactory> {
-  if (config.engine === 'demo') return createDemoEngineFactory({ scanMs: config.demoScanMs });
+  if (config.engine === 'demo') return createDemoEngineFactory({ scanMs: config.demoScanMs, ...(config.cluster ? { sessionInProfile: true } : {}) });
   // Loaded only when used: the demo bridge never pulls in puppeteer.
   const { createWwebjsEngineFactory } = await import('./wwebjs/index.js');
   return createWwebjsEngineFactory(config, logger);

@@ -13,6 +13,8 @@ export type EngineEvent =
   | { type: 'disconnected'; reason: string }
   /** The browser or page died or hung: the Slot's supervisor decides whether to restart. */
   | { type: 'failure'; error: string }
+  /** The page crashed and the engine is reloading it in the same browser (no relaunch yet). */
+  | { type: 'recovering'; reason: string }
   /** A message in or out (including ones sent from the phone itself). */
   | { type: 'message'; message: ArchivedMessage }
   | { type: 'message_ack'; update: AckUpdate }
@@ -109,6 +111,8 @@ export interface EngineContext {
    * throw: a failure is reported on the slot, and the launch goes on to a QR.
    */
   beforeLaunch?: () => Promise<void>;
+  /** Told of each browser process group the engine launches and closes (cluster mode's lifeline). */
+  browserWatch?: { launched(pid: number): void; exited(pid: number): void };
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;

@@ -26,6 +26,7 @@ import { sendRoutes } from './routes/send.js';
 import { slotRoutes } from './routes/slots.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { backupRoutes } from './routes/backup.js';
+import { clusterRoutes } from './routes/cluster.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
@@ -97,7 +98,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
   app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx), backupRoutes(ctx));
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx), backupRoutes(ctx), clusterRoutes(ctx));
   app.use(graphqlRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 

@@ -72,6 +72,16 @@ export function openApiDocument(version: string) {
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { passphrase: { type: 'string', minLength: 8 } }, required: ['passphrase'] } } } },
         }),
       },
+      '/api/backup/inspect': {
+        post: op('What an uploaded backup holds (multipart "file" + "passphrase"), nothing applied; answers a restoreId kept 15 minutes (admin). 400 wrong passphrase / damaged / not a backup, 413 over WA_BRIDGE_BACKUP_MAX_MB', {
+          requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, passphrase: { type: 'string', minLength: 8 } }, required: ['file', 'passphrase'] } } } },
+        }),
+      },
+      '/api/backup/restore': {
+        post: op('Apply an inspected backup {"restoreId"}: snapshots and settings now, state database and SQLite archive at the next start (admin)', {
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { restoreId: { type: 'string' } }, required: ['restoreId'] } } } },
+        }),
+      },
       '/api/slots/{slot}/messages/{messageId}/media': {
         get: op('A message\'s media bytes (Range, ETag; ?thumb=1 a small WebP of an image). 202 + Retry-After while it downloads, 404 MEDIA_NOT_FOUND, 410 MEDIA_EXPIRED', {
           parameters: [

@@ -15,7 +15,7 @@ export function requestLog(logger: Logger, metrics: Metrics) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       metrics.httpLatency.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
-      logger.info({ requestId, method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger.info({ requestId, method: req.method, route, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

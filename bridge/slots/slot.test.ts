@@ -183,6 +183,24 @@ describe('Slot state machine', () => {
     expect(ctx.slot.restarts).toBe(3);
   });
 
+  it('a page the engine is reloading keeps its browser: RECONNECTING, then READY on the same engine', async () => {
+    const { slot, engines, states } = await readySlot();
+    engines[0]!.emit({ type: 'recovering', reason: 'page crashed: Page crashed!; reloading the page' });
+    await until(() => slot.state === 'RECONNECTING');
+    expect(slot.lastError).toMatch(/reloading the page/);
+    expect(slot.restarts).toBe(1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
+    await tick(30);
+    // Not stopped and not relaunched: the reload was the recovery.
+    expect(engines).toHaveLength(1);
+    expect(engines[0]!.stopped).toBe(false);
+    expect(states.slice(-2)).toEqual(['RECONNECTING', 'READY']);
+    // A failure after that is still the supervisor's to handle.
+    engines[0]!.emit({ type: 'failure', error: 'page crashed again' });
+    await until(() => engines.length === 2);
+  });
+
   it('detects a hung page with the watchdog and restarts it', async () => {
     const { slot, engines } = await readySlot();
     engines[0]!.hang = true;

@@ -217,6 +217,14 @@ export class Slot {
         return this.onDisconnected(event.reason);
       case 'failure':
         return this.fail(event.error);
+      case 'recovering':
+        // The engine reloads a crashed page itself; its 'ready' (or a failure) follows.
+        this.lastError = event.reason;
+        this.restarts++;
+        this.hooks.onRestart(this);
+        this.logger.warn({ slot: this.number, reason: event.reason }, 'page crashed; the engine reloads it');
+        this.setState('RECONNECTING');
+        return;
       default:
         this.hooks.onEngineEvent(this, event);
     }

@@ -13,7 +13,9 @@ export type SnapshotErrorCode =
   /** The store could not be reached or answered with an error. */
   | 'STORE_UNAVAILABLE'
   /** The slot is not in a state that allows it (not READY for a take, running for a restore). */
-  | 'NOT_READY';
+  | 'NOT_READY'
+  /** Cluster mode: this node no longer holds the slot's lease, so it may not write its snapshots. */
+  | 'FENCED';
 
 export class SnapshotError extends Error {
   constructor(

@@ -24,6 +24,8 @@ const LAZY = {
   search: lazyScreen<Params>(() => import('./screens/Search.js').then((m) => m.SearchScreen)),
   phones: lazyScreen<object>(() => import('./screens/Phones.js').then((m) => m.PhonesScreen)),
   settings: lazyScreen<object>(() => import('./screens/Settings.js').then((m) => m.SettingsScreen)),
+  logs: lazyScreen<object>(() => import('./screens/Logs.js').then((m) => m.LogsScreen)),
+  cluster: lazyScreen<object>(() => import('./screens/Cluster.js').then((m) => m.ClusterScreen)),
 };
 
 const TOKEN_KEY = 'waBridge.adminToken';
@@ -97,6 +99,9 @@ const NAV: { screen: Screen; icon: IconName; label: MessageKey }[] = [
   { screen: 'search', icon: 'search', label: 'navSearch' },
   { screen: 'phones', icon: 'phones', label: 'navPhones' },
   { screen: 'settings', icon: 'settings', label: 'navSettings' },
+  { screen: 'logs', icon: 'file', label: 'navLogs' },
+  // Only in cluster mode (health has a node block).
+  { screen: 'cluster', icon: 'database', label: 'navCluster' },
 ];
 
 function Shell() {
@@ -178,7 +183,7 @@ function Shell() {
       <LinkBanner />
       <div className="body">
         <nav className="sidenav" aria-label={t('mainNav')}>
-          {NAV.map((n) => (
+          {NAV.filter((n) => n.screen !== 'cluster' || health?.node).map((n) => (
             <a
               key={n.screen}
               href={`#/${n.screen}`}

@@ -8,7 +8,7 @@ export const ARCHIVE_WORKER = 'dist/bridge/archive/sqlite-worker.js';
 /** `browserPlatform`: the OS of the browser the build ships, if it ships one. */
 export function runtimeSpec(pkg: { main: string }, browserPlatform?: NodeJS.Platform): RuntimeSpec {
   return {
-    plain: ['package.json', pkg.main, `dist/electron/${PRELOAD_FILE}`, 'dist/bridge/bridge.js', 'dist/bridge/main.js'],
+    plain: ['package.json', pkg.main, `dist/electron/${PRELOAD_FILE}`, 'dist/bridge/bridge.js', 'dist/bridge/main.js', 'dist/bridge/session-store/main.js'],
     workers: [ARCHIVE_WORKER],
     rendererIndex: 'dist/renderer/index.html',
     ...(browserPlatform ? { browser: { folder: BUNDLED_BROWSER_FOLDER, platform: browserPlatform } } : {}),

@@ -97,12 +97,14 @@ describe('health, metrics, OpenAPI, settings, logs', () => {
     for (const secret of [t.token, wrong, device.body.token as string]) expect(logged).not.toContain(secret); // … without a token
     const res = await t.http.get('/api/logs').set('apikey', t.token).expect(200);
     expect(res.body.data.length).toBeGreaterThan(0);
-    expect(res.body.data[0]).toEqual({ time: expect.any(Number), level: expect.any(String), msg: expect.any(String) });
+    expect(res.body.data[0]).toMatchObject({ id: expect.any(Number), time: expect.any(Number), level: expect.any(String), msg: expect.any(String), kind: expect.any(String) });
     expect(JSON.stringify(res.body)).not.toContain(t.token);
   });
 
   it('pairing lists LAN addresses with the bound HTTPS port and the certificate fingerprint', async () => {
     const res = await t.http.get('/api/pairing').set('apikey', t.token).expect(200);
-    expect(res.body).toMatchObject({ success: true, port: t.bridge.httpsPort, addresses: expect.any(Array), fingerprint: expect.stringMatching(/^[0-9A-F:]{95}$/), nextFingerprint: null, lanHttp: false });
+    expect(res.body).toMatchObject({ success: true, port: t.bridge.httpsPort, addresses: expect.any(Array), fingerprint: expect.stringMatching(/^[0-9A-F:]{95}$/), nextFingerprint: null, lanHttp: false, host: '127.0.0.1', loopbackOnly: true });
+    // On 127.0.0.1 no LAN address is reachable, and each says so.
+    for (const a of res.body.addresses) expect(a.reachable).toBe(false);
   });
 });

@@ -35,7 +35,11 @@ describe('bridge with a MySQL archive', () => {
   it('archives into MariaDB and searches it through the API', async () => {
     const { db, proxy } = await setup();
     const t = await start(db.url(proxy.port));
-    const health = await t.http.get('/api/health').set('apikey', t.token).expect(200);
+    // The bridge listens first; the fresh database's schema is created meanwhile.
+    const health = await waitFor(async () => {
+      const res = await t.http.get('/api/health').set('apikey', t.token).expect(200);
+      return res.body.archive.ok ? res : null;
+    }, 20_000, 'archive ready');
     expect(health.body.archive).toMatchObject({ ok: true, backend: 'mysql' });
     await connectSlot(t);
     await send(t, 'موعد المستشفى غداً');

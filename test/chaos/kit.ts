@@ -84,7 +84,9 @@ export function engineHistory(dataDir: string, slot = 1): { id: string; body: st
     .filter(Boolean)
     .flatMap((line) => {
       try {
-        return [(JSON.parse(line) as { message: { id: string; body: string; fromMe: number; timestamp: number } }).message];
+        // Lines without a message only record a read mark.
+        const m = (JSON.parse(line) as { message?: { id: string; body: string; fromMe: number; timestamp: number } }).message;
+        return m ? [m] : [];
       } catch {
         return [];
       }

@@ -2,8 +2,11 @@
 // with the cluster's sequence number; reconnecting to node B with `?since=` replays exactly the
 // events it missed, none twice, under the same bootId.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSlot, waitFor, WsClient, type Frame } from '../helpers/bridge.js';
-import { ADMIN, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import mysql from 'mysql2/promise';
+import { pino } from 'pino';
+import { ClusterEventStream } from '../../bridge/cluster/events.js';
+import { waitFor, WsClient, type Frame } from '../helpers/bridge.js';
+import { ADMIN, createTestDatabase, ownedBy, startNode, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
@@ -12,8 +15,7 @@ let b: TestNode;
 beforeAll(async () => {
   db = await createTestDatabase();
   a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b');
-  await setLease(db, 2, 'node-b', 3);
+  b = await startNode(db, 'node-b', { preferredSlots: '2' });
 }, 60_000);
 
 afterAll(async () => {
@@ -30,7 +32,8 @@ describe('events across nodes', () => {
     const phone = await WsClient.open(a.bridge.url, ADMIN);
     const witness = await WsClient.open(b.bridge.url, ADMIN);
     try {
-      await connectSlot(b, 2);
+      await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 2 }).expect(200);
+      await ownedBy(db, b, 2);
       await phone.waitFrame((f) => f.type === 'status' && f.slot === 2 && f.ready === true, 10_000, 'B’s slot 2 READY seen on A');
       for (const n of [1, 2, 3, 4, 5]) {
         await b.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: '+15550100002', message: `first ${n}` }).expect(200);
@@ -71,15 +74,23 @@ describe('events across nodes', () => {
     }
   }, 60_000);
 
-  it('events of a slot this node does not own are not published (a zombie tells nobody)', async () => {
-    const phone = await WsClient.open(b.bridge.url, ADMIN);
+  it('only the owner of a slot publishes its events (a node that lost the lease tells nobody)', async () => {
+    const pool = mysql.createPool({ uri: db.url(), connectionLimit: 2 });
+    const owned = new Set<number>([7]);
+    const stream = new ClusterEventStream({ pool, nodeId: 'stage', logger: pino({ level: 'silent' }), owns: (n) => owned.has(n), pollMs: 50 });
+    const seen: { seq: number; slot: number; frame: Record<string, unknown> }[] = [];
     try {
-      await connectSlot(a, 3); // nobody holds slot 3's lease: A runs it on its own, unannounced
-      await b.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: '+15550100002', message: 'marker' }).expect(200);
-      await phone.waitFrame((f) => f.type === 'new_message' && (f.message as { body: string }).body === 'marker', 10_000, 'marker');
-      expect(phone.frames.filter((f) => f.slot === 3)).toEqual([]);
+      await stream.prepare();
+      await stream.start((seq, slot, frame) => seen.push({ seq, slot, frame }));
+      stream.publish({ type: 'status', slot: 8, state: 'READY' }); // not ours
+      stream.publish({ type: 'status', slot: 7, state: 'READY', chat: { local: true } });
+      await waitFor(() => seen.some((e) => e.slot === 7), 5000, 'slot 7 event back from the table');
+      expect(seen.filter((e) => e.slot === 8)).toEqual([]);
+      // The local-only chat object is not shared.
+      expect(seen.find((e) => e.slot === 7)!.frame).toEqual({ type: 'status', slot: 7, state: 'READY' });
     } finally {
-      phone.close();
+      await stream.close();
+      await pool.end();
     }
-  }, 30_000);
+  });
 });

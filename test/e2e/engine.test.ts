@@ -235,7 +235,27 @@ describe('wwebjs engine on the simulator', () => {
     expect(await h().engine.getState()).toBe('CONNECTED');
   });
 
-  it('a page crash is reported as failure', async () => {
+  it('kill -9 of the page renderer: the page is reloaded in the same browser, READY again without a QR', async () => {
+    const pid = h().engine.processInfo().pid!;
+    h().clear();
+    const table = await listProcesses();
+    const renderers = treeOf(pid, table)
+      .map((p) => table.find((e) => e.pid === p))
+      .filter((p) => p && /--type=renderer/.test(p.command) && !/--extension-process/.test(p.command))
+      .map((p) => p!.pid);
+    expect(renderers.length).toBeGreaterThan(0);
+    for (const r of renderers) process.kill(r, 'SIGKILL');
+    const recovering = await h().next('recovering');
+    expect(recovering.reason).toMatch(/crash.*reloading the page/i);
+    await h().next('ready', () => true, 60_000);
+    expect(h().engine.processInfo().pid).toBe(pid); // no relaunch
+    expect(h().events.map((e) => e.type)).not.toContain('qr');
+    expect(h().events.map((e) => e.type)).not.toContain('failure');
+    expect(await h().engine.getState()).toBe('CONNECTED');
+  });
+
+  it('a second page crash soon after is a failure for the supervisor (a crash loop ends in a relaunch)', async () => {
+    sim = await simForSlot(dataDir, 1);
     await sim.crash();
     const failure = await h().next('failure');
     expect(failure.error).toMatch(/crash/i);

@@ -114,6 +114,42 @@ describe('packaged layout', () => {
     expect(problems.join('\n')).toContain(`was built for ABI ${process.versions.modules} but Electron ${electronVersion} needs ABI ${electronAbi(electronVersion, root)}`);
   });
 
+  describe('the session-store service in the installed app', () => {
+    it('has a launcher that runs the app executable with --session-store', async () => {
+      const launcher = path.join(resources, 'bin', 'session-store');
+      expect(fs.statSync(launcher).mode & 0o111).not.toBe(0);
+      expect(fs.readFileSync(path.join(resources, 'bin', 'session-store.cmd'), 'utf8')).toContain('--session-store %*');
+      // The stand-in Electron echoes its arguments: the launcher found the app's executable.
+      const { stdout } = await run(launcher, ['--extra']);
+      expect(stdout.trim()).toBe('stand-in for Electron --session-store --extra');
+    });
+
+    it('serves from the archive (started with Node, as the app does in --session-store mode)', async () => {
+      const view = path.join(tmp, 'store-view');
+      extractAll(path.join(resources, 'app.asar'), view);
+      const token = 'layout-test-store-token-0123456789';
+      const child = spawn(process.execPath, [path.join(view, 'dist', 'bridge', 'session-store', 'main.js')], {
+        cwd: tmp,
+        env: { ...process.env, GLOBAL_AUTH_TOKEN: token, SESSION_STORE_PORT: '0', SESSION_STORE_HOST: '127.0.0.1', SESSION_STORE_DIR: path.join(tmp, 'store-data') },
+      });
+      const output: string[] = [];
+      child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+      try {
+        const port = await waitFor(() => /listening on 127\.0\.0\.1:(\d+)/.exec(output.join(''))?.[1], 30_000, `the packed session store to listen (output: ${output.join('')})`);
+        const url = `http://127.0.0.1:${port}/slots/slot-1`;
+        expect((await fetch(url)).status).toBe(401);
+        const stored = await fetch(url, { method: 'POST', headers: { apikey: token, 'content-type': 'application/json' }, body: JSON.stringify({ data: 'packed' }) });
+        expect(stored.status).toBe(200);
+        expect(await (await fetch(url, { headers: { apikey: token } })).json()).toMatchObject({ success: true, data: 'packed' });
+      } finally {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    });
+  });
+
   describe('the packed bridge, started with Node', () => {
     let child: ChildProcess;
     let base: string;

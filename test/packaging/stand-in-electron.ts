@@ -10,7 +10,7 @@ export const STOCK_WIRE = '10110001';
 
 export function standInElectron(file: string, wire = STOCK_WIRE): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const body = Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for Electron"\nexit 0\n# '), Buffer.from(SENTINEL), Buffer.from([1, wire.length]), Buffer.from(wire), Buffer.from('\n')]);
+  const body = Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for Electron $*"\nexit 0\n# '), Buffer.from(SENTINEL), Buffer.from([1, wire.length]), Buffer.from(wire), Buffer.from('\n')]);
   fs.writeFileSync(file, body, { mode: 0o755 });
   return file;
 }

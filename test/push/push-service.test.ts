@@ -31,8 +31,6 @@ function enabledService(over: Parameters<typeof makeService>[0] = {}) {
   return made;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('push service: enabling', () => {
   it('is off without a service account, says so once, and sends nothing', async () => {
     const { service, registry, logLines } = makeService();
@@ -41,7 +39,7 @@ describe('push service: enabling', () => {
     service.registerToken('dev-1', TOKEN_A);
     service.onMessage(1, incoming(), chatRow());
     service.onMessage(1, incoming(), chatRow());
-    await sleep(80);
+    await service.close(); // flushes and drains: whatever would ever be sent has been
     expect(fcm.requests).toHaveLength(0);
     expect(logLines.filter((l) => l.msg === 'push notifications off')).toHaveLength(1);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'disabled' })).toBe(2);
@@ -133,7 +131,7 @@ describe('push service: what is sent', () => {
     const last = incoming({ body: 'three' });
     service.onMessage(1, last, chatRow());
     await fcm.waitForRequests(2);
-    await sleep(200);
+    await service.close();
     expect(fcm.requests).toHaveLength(2);
     const byChat = Object.fromEntries(fcm.requests.map((r) => [(r.message.data as Record<string, string>).chatId, r.message]));
     expect(byChat['962781523783@c.us']).toMatchObject({
@@ -161,8 +159,7 @@ describe('push service: suppression', () => {
     service.registerToken('dev-online', TOKEN_A);
     service.registerToken('dev-offline', TOKEN_B);
     service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(1);
-    await sleep(80);
+    await service.close();
     expect(fcm.requests.map((r) => r.message.token)).toEqual([TOKEN_B]);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'online' })).toBe(1);
   });
@@ -179,8 +176,7 @@ describe('push service: suppression', () => {
     // Phone A opens the app: only B is pushed.
     online.add('shop/inst-a');
     service.onMessage(1, incoming({ body: 'only b', chatId: '447700900123@c.us' }), chatRow({ chatId: '447700900123@c.us' }));
-    await fcm.waitForRequests(3);
-    await sleep(80);
+    await service.close();
     expect(fcm.requests.slice(2).map((r) => r.message.token)).toEqual([TOKEN_B]);
   });
 
@@ -188,7 +184,7 @@ describe('push service: suppression', () => {
     const { service, registry } = enabledService();
     service.registerToken('dev-1', TOKEN_A);
     service.onMessage(1, incoming({ fromMe: 1 }), chatRow());
-    await sleep(100);
+    await service.close();
     expect(fcm.requests).toHaveLength(0);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'from_me' })).toBe(1);
   });
@@ -199,7 +195,7 @@ describe('push service: suppression', () => {
     service.registerToken('dev-1', TOKEN_A);
     service.onMessage(1, incoming(), chatRow({ isMuted: true, muteExpiration: -1 }));
     service.onMessage(1, incoming(), chatRow({ isMuted: false, muteExpiration: nowSec + 3600 }));
-    await sleep(100);
+    await service.close();
     expect(fcm.requests).toHaveLength(0);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'muted' })).toBe(2);
   });
@@ -223,8 +219,7 @@ describe('push service: suppression', () => {
     clock += 61_000;
     service.onMessage(1, at(0), chatRow({ muteExpiration: muteEnds }));
     service.onMessage(1, at(-301), chatRow()); // history sync: older than 5 minutes
-    await fcm.waitForRequests(1);
-    await sleep(80);
+    await service.close();
     expect(fcm.requests).toHaveLength(1);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'muted' })).toBe(1);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'stale' })).toBe(1);
@@ -235,8 +230,7 @@ describe('push service: suppression', () => {
     service.registerToken('dev-1', TOKEN_A);
     service.registerToken('dev-2', TOKEN_B);
     service.onMessage(3, incoming(), chatRow());
-    await fcm.waitForRequests(1);
-    await sleep(60);
+    await service.close();
     expect(fcm.requests.map((r) => r.message.token)).toEqual([TOKEN_A]);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'not_allowed' })).toBe(1);
   });
@@ -254,13 +248,21 @@ describe('push service: robustness', () => {
   });
 
   it('ignores messages after close and closes twice without harm', async () => {
-    const { service } = enabledService();
+    const { service, registry } = enabledService();
     service.registerToken('dev-1', TOKEN_A);
     await service.close();
     service.onMessage(1, incoming(), chatRow());
     await service.close();
-    await sleep(80);
-    expect(fcm.requests).toHaveLength(0);
+    // A live service with the same window, told after: once its push is out, the closed one's
+    // window (opened earlier) would have closed too.
+    const live = enabledService();
+    live.service.registerToken('dev-2', TOKEN_B);
+    live.service.onMessage(1, incoming(), chatRow());
+    await fcm.waitForRequests(1);
+    await live.service.close();
+    expect(fcm.requests.map((r) => r.message.token)).toEqual([TOKEN_B]);
+    // Not even filed: no outcome of any kind was counted for it.
+    expect((await registry.getMetricsAsJSON()).flatMap((m) => m.values).filter((v) => v.value > 0)).toEqual([]);
   });
 
   it('sends what is still in the coalescing window when closed', async () => {
@@ -286,8 +288,7 @@ describe('push service: tokens', () => {
     const db2 = new Database(dbFile);
     const second = enabledService({ db: db2 });
     second.service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(1);
-    await sleep(60);
+    await second.service.close();
     expect(fcm.requests.map((r) => r.message.token)).toEqual([TOKEN_B]);
     await second.service.close();
     db2.close();
@@ -298,8 +299,7 @@ describe('push service: tokens', () => {
     service.registerToken('old-pairing', TOKEN_A);
     service.registerToken('admin', TOKEN_A);
     service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(1);
-    await sleep(60);
+    await service.close();
     expect(fcm.requests).toHaveLength(1);
   });
 
@@ -308,7 +308,7 @@ describe('push service: tokens', () => {
     service.registerToken('dev-1', TOKEN_A);
     service.removeDevice('dev-1');
     service.onMessage(1, incoming(), chatRow());
-    await sleep(100);
+    await service.close();
     expect(fcm.requests).toHaveLength(0);
     expect(await metricValue(registry, 'wa_push_suppressed_total', { reason: 'no_devices' })).toBe(1);
   });
@@ -327,8 +327,8 @@ describe('push service: tokens', () => {
     service.registerToken('dev-1', TOKEN_A);
     fcm.script.push(fcmError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED'));
     service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(1);
-    await sleep(150);
+    // Pruning is the job's final outcome: once counted, no retry can follow.
+    await vi.waitFor(async () => expect(await metricValue(registry, 'wa_push_tokens_pruned_total')).toBe(1), { timeout: 5000 });
     expect(fcm.requests).toHaveLength(1);
     expect(db.prepare('SELECT COUNT(*) AS n FROM push_registrations').get()).toEqual({ n: 0 });
     expect(await metricValue(registry, 'wa_push_tokens_pruned_total')).toBe(1);
@@ -344,8 +344,9 @@ describe('push service: tokens', () => {
       fcmError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. Unknown name "foo"', 'INVALID_ARGUMENT'),
     );
     service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(2);
-    await sleep(150);
+    // Both jobs settled (one pruned, one failed): nothing more can be sent.
+    await vi.waitFor(async () => expect(await metricValue(registry, 'wa_push_failed_total', { code: 'messaging/invalid-argument' })).toBe(1), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await metricValue(registry, 'wa_push_tokens_pruned_total')).toBe(1), { timeout: 5000 });
     expect(fcm.requests).toHaveLength(2);
     const left = db.prepare('SELECT device_id FROM push_registrations').all() as { device_id: string }[];
     expect(left).toHaveLength(1);
@@ -360,8 +361,8 @@ describe('push service: FCM trouble', () => {
     service.registerToken('dev-1', TOKEN_A);
     fcm.script.push(fcmError(500, 'INTERNAL', 'Internal error encountered.', 'INTERNAL'));
     service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(2);
-    await sleep(50);
+    // Sent is the job's final outcome: no third request can follow.
+    await vi.waitFor(async () => expect(await metricValue(registry, 'wa_push_sent_total')).toBe(1), { timeout: 5000 });
     expect(fcm.requests).toHaveLength(2);
     expect(fcm.requests[1]).toEqual(fcm.requests[0]);
     expect(await metricValue(registry, 'wa_push_retries_total')).toBe(1);
@@ -373,8 +374,7 @@ describe('push service: FCM trouble', () => {
     service.registerToken('dev-1', TOKEN_A);
     for (let i = 0; i < 3; i++) fcm.script.push(fcmError(500, 'INTERNAL', 'Internal error encountered.', 'INTERNAL'));
     service.onMessage(1, incoming(), chatRow());
-    await fcm.waitForRequests(3);
-    await sleep(150);
+    await vi.waitFor(async () => expect(await metricValue(registry, 'wa_push_failed_total', { code: 'messaging/internal-error' })).toBe(1), { timeout: 5000 });
     expect(fcm.requests).toHaveLength(3);
     expect(await metricValue(registry, 'wa_push_failed_total', { code: 'messaging/internal-error' })).toBe(1);
     expect(await metricValue(registry, 'wa_push_sent_total')).toBe(0);
@@ -409,8 +409,8 @@ describe('push service: FCM trouble', () => {
     expect(await metricValue(registry, 'wa_push_sent_total')).toBe(0);
     expect(await metricValue(registry, 'wa_push_failed_total', { code: 'app/network-timeout' })).toBeGreaterThan(0);
     // Whatever could not be sent by the deadline is counted, not silently lost.
-    await sleep(300); // attempts still running at close time end by their own deadline
-    const failed = (await metricValue(registry, 'wa_push_failed_total', { code: 'app/network-timeout' })) + (await metricValue(registry, 'wa_push_failed_total', { code: 'closed' }));
-    expect(failed).toBe(50);
+    // Attempts still running at close time end by their own deadline: wait for those outcomes.
+    const failed = async () => (await metricValue(registry, 'wa_push_failed_total', { code: 'app/network-timeout' })) + (await metricValue(registry, 'wa_push_failed_total', { code: 'closed' }));
+    await vi.waitFor(async () => expect(await failed()).toBe(50), { timeout: 5000 });
   });
 });

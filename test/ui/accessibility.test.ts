@@ -8,12 +8,14 @@ import { startUi, type UiKit } from './kit.js';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OMAR = '962781523783@c.us';
+const SARAH = '447700900123@c.us';
 const SCREENS: [string, string][] = [
   ['slots', '#/slots'],
   ['chats', `#/chats?slot=1&chat=${encodeURIComponent(OMAR)}`],
   ['search', '#/search?q=hello'],
   ['phones', '#/phones'],
   ['settings', '#/settings'],
+  ['logs', '#/logs'],
 ];
 
 let kit: UiKit;
@@ -65,3 +67,44 @@ describe('accessibility (axe-core)', () => {
   }
 });
 
+describe('keyboard', () => {
+  it('lands in the main content after sign-in; a skip link; focus comes back after a dialog', async () => {
+    const page = await kit.context.newPage();
+    await page.goto(kit.bridge.url);
+    await page.fill('[data-testid=token-input]', kit.bridge.adminToken);
+    await page.click('[data-testid=signin-submit]');
+    await page.locator('[data-testid=slot-card]').first().waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('main');
+    // The skip link comes first in the tab order and moves focus to main.
+    expect(await page.evaluate('document.querySelector("a[href], button, input, select, textarea, [tabindex]:not([tabindex=\'-1\'])")?.dataset.testid')).toBe('skip-link');
+    await page.locator('[data-testid=skip-link]').focus();
+    expect(await page.locator('[data-testid=skip-link]').isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
+    // A dialog opened from a button gives focus back to it when it closes.
+    const logout = page.locator('[data-testid=slot-card][data-slot="1"] [data-testid=slot-logout]');
+    await logout.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=confirm-dialog][open]').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('slot-logout');
+    await page.close();
+  });
+
+  it('Ctrl+K opens search with the cursor in it; Alt+N opens the next unread chat', async () => {
+    const page = await kit.page({ lang: 'en' });
+    await page.goto(`${kit.bridge.url}/#/slots`);
+    await page.locator('[data-testid=slot-card]').first().waitFor();
+    await page.keyboard.press('Control+k');
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('search-input');
+    await page.locator('[data-testid=search-input]').blur();
+    // A reply in a chat nobody has opened yet (the screens above read Omar's chat, as they should).
+    await kit.api('POST', '/api/send', { slot: 1, chatId: SARAH, message: 'are you open today?' });
+    await expect.poll(() => page.locator('[data-testid=nav-unread]').count()).toBe(1);
+    await page.keyboard.press('Alt+n');
+    await page.locator('[data-testid=thread]').waitFor();
+    expect(page.url()).toMatch(/#\/chats\?slot=all&in=1&chat=/);
+    expect(decodeURIComponent(page.url())).toContain(SARAH);
+    await page.close();
+  });
+});

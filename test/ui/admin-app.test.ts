@@ -2,11 +2,14 @@
 // real bridge on the demo engine, driven by Debian's Chromium through playwright-core.
 // With SCREENSHOTS=1 (`npm run screenshots`) every screen is saved under test/screenshots/ in
 // English and Arabic, light and dark; a plain test run leaves the tracked images alone.
+// Every test starts from its own fresh bridge (own data dir) and browser context, and sets up what
+// it needs itself (a connected slot, a sent message), so the tests pass in any order
+// (`--sequence.shuffle`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createBridge } from '../../bridge/bridge.js';
 import { loadConfig } from '../../bridge/config.js';
@@ -75,6 +78,25 @@ async function signedInPage(ctx: BrowserContext, lang?: 'en' | 'ar'): Promise<Pa
   return p;
 }
 
+/** Connect a slot through the API and wait until it is READY (the demo engine scans its QR). */
+async function connected(slot: number): Promise<void> {
+  await api('POST', '/api/connect', { slot });
+  await expect.poll(async () => (await api<{ slot: number; ready: boolean }[]>('GET', '/api/slots')).find((s) => s.slot === slot)?.ready, { timeout: 20_000 }).toBe(true);
+}
+
+/** A message in the archive (sent through the API; the demo engine echoes it back). */
+async function sent(chatId: string, message: string): Promise<void> {
+  const r = await api<{ success: boolean }>('POST', '/api/send', { slot: 1, chatId, message });
+  expect(r.success).toBe(true);
+}
+
+/** The signed-in tab of this test, opened on a screen. */
+async function open(route: string): Promise<Page> {
+  page = await signedInPage(context);
+  await page.goto(bridge.url + '/#/' + route);
+  return page;
+}
+
 /** The ack values a message's ticks go through, until `last` (or a timeout). */
 async function watchAcks(text: string, last: number, ms = 8000): Promise<number[]> {
   const seen: number[] = [];
@@ -105,19 +127,26 @@ async function search(query: string, expectText: string): Promise<void> {
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(RENDERER, 'index.html'))) throw new Error('dist/renderer is not built: run `npm run test:ui` (it builds first) or `npx vite build`');
-  fs.mkdirSync(SHOTS, { recursive: true });
+  if (TAKE_SCREENSHOTS) fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+});
+
+beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bridge-ui-'));
   bridge = await startBridge();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light', timezoneId: 'Asia/Amman' });
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
 });
 
+afterEach(async () => {
+  await context?.close();
+  await bridge?.stop().catch(() => undefined);
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
 afterAll(async () => {
   await browser?.close();
-  await bridge?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   if (Object.keys(measured).length) console.log('[ui] measured', JSON.stringify(measured));
 });
 
@@ -140,6 +169,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('connects a slot: the live QR with a countdown, then READY with its number', async () => {
+    await open('slots');
     await card(1).locator('[data-testid=slot-connect]').click();
     const qr = card(1).locator('[data-testid=slot-qr] img');
     await qr.waitFor();
@@ -153,6 +183,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('logs a slot out only after confirming', async () => {
+    await open('slots');
     await card(2).locator('[data-testid=slot-connect]').click();
     await page.locator('[data-testid=slot-card][data-slot="2"][data-state=READY]').waitFor({ timeout: 15_000 });
     await card(2).locator('[data-testid=slot-logout]').click();
@@ -183,6 +214,8 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('lists chats with unread badges and the muted icon; opening a chat marks it read', async () => {
+    await connected(1);
+    await open('slots');
     await page.click('[data-testid=nav-chats]');
     await expect.poll(() => page.locator('[data-testid=chat-item]').count()).toBe(4);
     const omar = page.locator(`[data-testid=chat-item][data-chat-id="${OMAR}"]`);
@@ -205,6 +238,8 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('sends a text with Enter, the ticks advance, and the echo arrives live', async () => {
+    await connected(1);
+    await open('chats');
     await page.click(`[data-testid=chat-item][data-chat-id="${SARAH}"]`);
     await page.locator(`[data-testid=thread][data-chat-id="${SARAH}"]`).waitFor();
     await page.fill('[data-testid=compose]', 'Hello from the admin app');
@@ -222,6 +257,9 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('sends a poll and shows the vote as it arrives', async () => {
+    await connected(1);
+    await open(`chats?slot=1&chat=${encodeURIComponent(SARAH)}`);
+    await page.locator(`[data-testid=thread][data-chat-id="${SARAH}"]`).waitFor();
     await page.click('[data-testid=poll-open]');
     await page.locator('[data-testid=poll-dialog]').waitFor();
     await page.click('[data-testid=poll-send]');
@@ -241,6 +279,9 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('sends a picture from the file picker and shows its thumbnail', async () => {
+    await connected(1);
+    await open(`chats?slot=1&chat=${encodeURIComponent(SARAH)}`);
+    await page.locator(`[data-testid=thread][data-chat-id="${SARAH}"]`).waitFor();
     await page.setInputFiles('[data-testid=file-input]', { name: 'shelf.png', mimeType: 'image/png', buffer: PNG });
     await page.locator('[data-testid=attachment]').waitFor();
     await page.fill('[data-testid=compose]', 'The new shelf');
@@ -253,6 +294,9 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('searches the archive in English and Arabic and jumps to the message', async () => {
+    await connected(1);
+    await sent(SARAH, 'Hello from the admin app');
+    await open('chats?slot=1');
     // An Arabic message with harakat, so the search must fold them.
     await page.click(`[data-testid=chat-item][data-chat-id="${OMAR}"]`);
     // Wait for Omar's thread: typing into the previous chat's composer while it switches loses the text.
@@ -277,10 +321,9 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('loads more search results as the owner scrolls', async () => {
-    for (let i = 1; i <= 40; i++) {
-      const r = await api<{ success: boolean }>('POST', '/api/send', { slot: 1, chatId: FAMILY, message: `inventory batch ${i}` });
-      expect(r.success).toBe(true);
-    }
+    await connected(1);
+    await open('slots');
+    for (let i = 1; i <= 40; i++) await sent(FAMILY, `inventory batch ${i}`);
     await page.click('[data-testid=nav-search]');
     await page.selectOption('[data-testid=search-slot]', '1');
     await search('inventory', 'inventory batch');
@@ -296,6 +339,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('lets the owner pick among several LAN addresses', async () => {
+    await open('slots');
     // This machine has one LAN interface: add a second one to the bridge's real answer.
     await page.route('**/api/pairing', async (route) => {
       const res = await route.fetch();
@@ -322,6 +366,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('pairs a phone with a QR of the LAN address and revokes it', async () => {
+    await open('slots');
     await page.click('[data-testid=nav-phones]');
     await page.locator('[data-testid=pair-form]').waitFor();
     expect(await page.locator('[data-testid=no-devices]').textContent()).toBe(en.noDevices);
@@ -353,6 +398,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('shows health, settings (restart notice, database test) and the log', async () => {
+    await open('slots');
     await page.click('[data-testid=nav-settings]');
     await page.locator('[data-testid=health-overall]').waitFor();
     expect(await page.locator('[data-testid=archive-health]').textContent()).toContain('sqlite');
@@ -368,7 +414,7 @@ describe('admin app on a demo bridge', () => {
     await page.click('[data-testid=settings-save]');
     expect(await page.locator('[data-testid=settings-form] [role=alert]').textContent()).toContain(en.slotCount);
 
-    // Back to SQLite before saving: the bridge restarted later in this file must not use the shared `test` database.
+    // Saved with SQLite chosen: this test's bridge must never point at the shared `test` database.
     await page.click('[data-testid=db-sqlite]');
     await page.fill('[data-testid=setting-slots]', '6');
     await page.click('[data-testid=settings-save]');
@@ -377,6 +423,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('is keyboard reachable', async () => {
+    await open('slots');
     await page.click('[data-testid=nav-slots]');
     await page.locator('[data-testid=slot-grid]').waitFor();
     await page.locator('[data-testid=lang-switch]').focus();
@@ -392,6 +439,10 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('switches to Arabic with a right-to-left layout on every screen', async () => {
+    await connected(1);
+    await sent(OMAR, 'الطَّلَبُ جاهزٌ للاستلام');
+    await open('slots');
+    await card(1).locator('[data-testid=slot-state]').waitFor();
     await page.click('[data-testid=nav-slots]');
     await page.click('[data-testid=lang-switch]');
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
@@ -437,6 +488,8 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('follows a dark system theme, in both languages', async () => {
+    await connected(1);
+    await api('POST', '/api/send-poll', { slot: 1, chatId: SARAH, question: 'Which language for the backend?', options: ['Node.js', 'Python'] });
     const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', timezoneId: 'Asia/Amman' });
     for (const lang of ['en', 'ar'] as const) {
       const p = await signedInPage(dark, lang);
@@ -455,6 +508,8 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('keeps every screen within a 1024×640 window', async () => {
+    await connected(1);
+    await api('POST', '/api/send-poll', { slot: 1, chatId: SARAH, question: 'Which language for the backend?', options: ['Node.js', 'Python'] });
     const small = await browser.newContext({ viewport: { width: 1024, height: 640 }, colorScheme: 'light', timezoneId: 'Asia/Amman' });
     for (const lang of ['en', 'ar'] as const) {
       const p = await signedInPage(small, lang);
@@ -495,6 +550,7 @@ describe('admin app on a demo bridge', () => {
   });
 
   it('shows a banner when the bridge goes away and reconnects by itself', async () => {
+    await connected(1);
     const p = await signedInPage(context, 'en');
     await p.goto(bridge.url + '/#/slots');
     await p.locator('[data-testid=slot-grid]').waitFor();

@@ -1,6 +1,6 @@
 // Issue 16: one inbox for six numbers — every ready number's chats in one list, unread counts in
 // the navigation and the window title, desktop notifications that respect WhatsApp's mute.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUi, type UiKit } from './kit.js';
 
@@ -30,8 +30,17 @@ beforeAll(async () => {
   kit = await startUi({ slots: 3 });
   await kit.connect(1);
   await kit.connect(2);
+});
+
+// A fresh tab per test (its own notifications); each test reads the unread total it starts from.
+beforeEach(async () => {
   page = await kit.page();
   await page.addInitScript({ content: FAKE_NOTIFICATION });
+  await page.goto(`${kit.bridge.url}/#/slots`);
+});
+
+afterEach(async () => {
+  await page?.close();
 });
 
 afterAll(async () => {
@@ -40,7 +49,6 @@ afterAll(async () => {
 
 describe('one inbox', () => {
   it('shows the unread total of every number in the navigation and the window title', async () => {
-    await page.goto(`${kit.bridge.url}/#/slots`);
     const total = await unreadTotal();
     expect(total).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid=nav-unread]').textContent()).toBe(String(total));
@@ -57,6 +65,8 @@ describe('one inbox', () => {
 
   it('counts a new message and notifies, except in a muted chat; opening the chat reads it', async () => {
     const before = await unreadTotal();
+    // The app has the current total before the messages arrive (so it sees them arrive).
+    await expect.poll(() => page.locator('[data-testid=nav-unread]').textContent()).toBe(String(before));
     await kit.api('POST', '/api/send', { slot: 2, chatId: MUTED, message: 'to the muted chat' });
     await kit.api('POST', '/api/send', { slot: 2, chatId: SARAH, message: 'hello inbox' });
     // The demo contact answers each with an echo.
@@ -67,6 +77,8 @@ describe('one inbox', () => {
     await expect.poll(async () => (await kit.api<{ data: Chat[] }>('GET', '/api/chats?slot=2')).data.find((c) => c.chatId === MUTED)?.unreadCount).toBeGreaterThan(0);
     expect(await page.evaluate('window.__notes.map((n) => n.body)')).not.toContain('Echo: to the muted chat');
 
+    await page.click('[data-testid=nav-chats]');
+    await page.selectOption('[data-testid=chat-slot-picker]', 'all');
     await page.click(`[data-testid=chat-item][data-slot="2"][data-chat-id="${SARAH}"]`);
     await page.locator(`[data-testid=thread][data-chat-id="${SARAH}"]`).waitFor();
     // Sarah's echo is read: the total drops back, on the bridge and in the app.

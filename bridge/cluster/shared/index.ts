@@ -1,7 +1,6 @@
 // Cluster mode's shared state: the stores that live in bridge.db on a single node (devices, audit,
 // outbox, idempotency, sent-message ledger, FCM registrations) opened on the shared MySQL database
 // instead, so every node answers for the same phones and the same queue.
-import os from 'node:os';
 import mysql, { type Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { ClusterDirectory } from '../directory.js';
@@ -14,10 +13,6 @@ import { ensureSharedTables } from './schema.js';
 
 export type { FenceOf } from './outbox.js';
 
-/** This node's id in the shared tables: WA_BRIDGE_NODE_NAME, else the host name. */
-export function localNodeId(config: { nodeName?: string }): string {
-  return config.nodeName ?? os.hostname().split('.')[0]!.slice(0, 48);
-}
 
 export interface SharedState {
   pool: Pool;

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Ack, ArchivedMessage, ChatRow, MessageRow } from '../../domain/index.js';
 import { BridgeError, isGroupChat, isMutedAt } from '../../domain/index.js';
+import { profileDirOf } from '../profile.js';
 import type { DownloadedMedia, EngineContext, EngineFactory, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 
 export interface DemoOptions {
@@ -19,6 +20,11 @@ export interface DemoOptions {
   ackStepMs?: number;
   /** Delay before the echo reply / poll vote. */
   replyMs?: number;
+  /**
+   * Keep the pairing inside the slot's browser-profile folder (as real WhatsApp Web keeps it in
+   * IndexedDB), so session snapshots carry it to another node (cluster mode).
+   */
+  sessionInProfile?: boolean;
 }
 
 const SESSION_FILE = 'demo-session.json';
@@ -89,11 +95,13 @@ export class DemoEngine implements WhatsAppEngine {
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        const entry = JSON.parse(line) as { chat: { chatId: string; name: string; muteExpiration: number }; message: MessageRow };
+        const entry = JSON.parse(line) as { chat: { chatId: string; name: string; muteExpiration: number; unread?: number }; message?: MessageRow };
         const chat = this.chat(entry.chat.chatId);
         chat.name = entry.chat.name;
         chat.muteExpiration = entry.chat.muteExpiration;
-        chat.messages.push(entry.message);
+        // The newest line holds the unread count, as a phone keeps it across restarts.
+        if (typeof entry.chat.unread === 'number') chat.unread = entry.chat.unread;
+        if (entry.message) chat.messages.push(entry.message);
       } catch {
         // a line torn by a crash
       }
@@ -110,12 +118,15 @@ export class DemoEngine implements WhatsAppEngine {
     fs.writeFileSync(this.historyFile, lines.join(''));
   }
 
-  private historyLine(chat: DemoChat, message: MessageRow): string {
+  /** One history line; without a message it only records the chat's state (read). */
+  private historyLine(chat: DemoChat, message?: MessageRow): string {
     // Newline first as well: a line torn by a crash or a full disk cannot swallow the next one.
-    return '\n' + JSON.stringify({ chat: { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration }, message }) + '\n';
+    const meta = { chatId: chat.chatId, name: chat.name, muteExpiration: chat.muteExpiration, unread: chat.unread };
+    return '\n' + JSON.stringify(message ? { chat: meta, message } : { chat: meta }) + '\n';
   }
 
   private get sessionFile() {
+    if (this.opts.sessionInProfile) return path.join(profileDirOf(this.ctx.dataDir, this.ctx.slot), 'Default', 'IndexedDB', SESSION_FILE);
     return path.join(this.ctx.slotDir, SESSION_FILE);
   }
 
@@ -166,9 +177,19 @@ export class DemoEngine implements WhatsAppEngine {
     }
     this.emitQr();
     this.later(this.opts.scanMs, () => {
-      fs.writeFileSync(this.sessionFile, JSON.stringify({ pairedAt: Date.now(), phone: this.ownNumber }));
+      this.savePairing();
       this.becomeReady();
     });
+  }
+
+  private savePairing(): void {
+    const pairing: Record<string, unknown> = { pairedAt: Date.now(), phone: this.ownNumber };
+    if (this.opts.sessionInProfile) {
+      // Stand-in for the keys a real profile holds: a snapshot refuses a nearly empty profile.
+      pairing.keys = crypto.randomBytes(1024).toString('base64');
+      fs.mkdirSync(path.dirname(this.sessionFile), { recursive: true });
+    }
+    fs.writeFileSync(this.sessionFile, JSON.stringify(pairing));
   }
 
   private emitQr(): void {
@@ -401,7 +422,13 @@ export class DemoEngine implements WhatsAppEngine {
     this.requireReady();
     const chat = this.chats.get(chatId);
     if (!chat) throw new BridgeError('NOT_FOUND', `no chat ${chatId} on slot ${this.ctx.slot}`);
+    if (chat.unread === 0) return;
     chat.unread = 0;
+    try {
+      fs.appendFileSync(this.historyFile, this.historyLine(chat));
+    } catch (err) {
+      this.ctx.logger.warn({ err: (err as Error).message }, 'demo: could not keep a read mark');
+    }
   }
 
   async getAvatarUrl(chatId: string): Promise<string | null> {

@@ -39,6 +39,15 @@ export interface EngineOptions {
 
 const DEFAULTS: EngineOptions = { initTimeoutMs: 120_000, closeTimeoutMs: 10_000 };
 
+/**
+ * A crashed page is reloaded in the same browser (a second or two) instead of a relaunch; a
+ * second crash within this window goes to the Slot's supervisor as a failure, so a crash loop
+ * still ends in a relaunch and, repeated, in FAILED.
+ */
+const PAGE_RELOAD_SPACING_MS = 60_000;
+/** How long a reloaded page may take to be READY (or show a QR) before the browser is relaunched. */
+const PAGE_RELOAD_READY_MS = 60_000;
+
 type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Reasons after which the stored pairing is worthless: the profile is wiped on stop. */
@@ -59,6 +68,7 @@ export class WwebjsEngine implements WhatsAppEngine {
   #settling: Promise<void> | null = null;
   #startWork: Promise<void> | null = null;
   readonly #seen = new RecentIds();
+  #lastPageReload = 0;
   readonly #timings: EngineOptions;
 
   constructor(
@@ -115,6 +125,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       if (this.#phase !== 'starting') throw new Error('stopped while restoring the profile');
       const launched = await launchBrowser({ executablePath: found.path, profileDir: this.profileDir, slotDir: this.ctx.slotDir, args });
       this.#browser = launched;
+      this.ctx.browserWatch?.launched(launched.pid);
       if (this.#phase !== 'starting') throw new Error('stopped while launching');
       if (launched.lock.action !== 'none') this.ctx.logger.warn({ lock: launched.lock }, 'recovered the profile lock of a previous browser');
       this.ctx.logger.info({ pid: launched.pid, browser: found.path, source: found.source }, 'browser launched');
@@ -236,9 +247,40 @@ export class WwebjsEngine implements WhatsAppEngine {
   /** Crashes the library does not watch: page crash, page closed, CDP connection lost. */
   #watchPage(client: WaClient) {
     const page = client.pupPage;
-    page?.on('error', (err: Error) => this.#fail(client, `page crashed: ${err.message}`));
+    page?.on('error', (err: Error) => void this.#reloadCrashedPage(client, `page crashed: ${err.message}`));
     page?.on('close', () => this.#fail(client, 'the WhatsApp page was closed'));
     client.pupBrowser?.on('disconnected', () => this.#fail(client, 'whatsapp-web.js lost its browser connection'));
+  }
+
+  /**
+   * A renderer crash leaves the browser and its DevTools connection alive: reload the page and let
+   * the library re-inject (it does on every navigation) and report READY again, without a QR.
+   */
+  async #reloadCrashedPage(client: WaClient, error: string): Promise<void> {
+    if (client !== this.#client || this.#phase !== 'running' || this.#ended || this.#failureSent) return;
+    const page = client.pupPage;
+    const now = Date.now();
+    if (!page || now - this.#lastPageReload < PAGE_RELOAD_SPACING_MS) return this.#fail(client, error);
+    this.#lastPageReload = now;
+    this.ctx.logger.warn({ error }, 'page crashed; reloading it');
+    this.ctx.emit({ type: 'recovering', reason: `${error}; reloading the page` });
+    let done = () => undefined as void;
+    const back = new Promise<void>((resolve) => {
+      done = () => {
+        client.off('ready', done);
+        client.off('qr', done);
+        resolve();
+      };
+      client.once('ready', done);
+      client.once('qr', done);
+    });
+    try {
+      await withTimeout(page.reload({ waitUntil: 'domcontentloaded' }), PAGE_RELOAD_READY_MS, 'the page did not reload');
+      await withTimeout(back, PAGE_RELOAD_READY_MS, `not READY within ${PAGE_RELOAD_READY_MS} ms of the reload`);
+    } catch (err) {
+      done();
+      this.#fail(client, `${error}; reloading did not bring it back (${errorText(err)})`);
+    }
   }
 
   /** Puppeteer opens an about:blank tab at launch; it costs a renderer and serves no one. */
@@ -294,6 +336,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       await withTimeout(launched.exited, this.#timings.closeTimeoutMs, 'exit timed out').catch(() => undefined);
       await killTree(launched.pid).catch((err) => this.ctx.logger.error({ err: errorText(err), pid: launched.pid }, 'could not kill the browser'));
       launched.browser.disconnect().catch(() => undefined);
+      this.ctx.browserWatch?.exited(launched.pid);
       clearBrowserFile(this.ctx.slotDir);
     }
     if (this.#wipeProfile) {

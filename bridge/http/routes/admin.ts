@@ -12,6 +12,8 @@ import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
+import { isLoopbackHost, reachableAt } from '../reachable.js';
+import { LOG_KINDS, LOG_LEVELS, type LogKind } from '../../log-buffer.js';
 
 const EDITABLE = ['port', 'slots', 'dbUrl', 'ratePerMinute', 'ratePerHour', 'ratePerDay', 'lanHttp'] as const;
 type Editable = (typeof EDITABLE)[number];
@@ -30,6 +32,14 @@ const settingsBody = z
   .strict();
 
 const dbUrlBody = z.object({ dbUrl: mysqlUrl.optional() });
+/** The log screen's filters: newest `limit` lines of this level and above, one slot, one kind; `after` for the live tail. */
+const logsQuery = z.object({
+  limit: limitParam(1000, 200),
+  level: z.enum(LOG_LEVELS as [string, ...string[]]).optional(),
+  slot: z.coerce.number().int().min(1).max(64).optional(),
+  kind: z.enum(LOG_KINDS as [LogKind, ...LogKind[]]).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+});
 const firebaseBody = z.object({
   serviceAccount: z.looseObject({
     type: z.literal('service_account', { error: 'serviceAccount.type must be "service_account"' }),
@@ -89,11 +99,11 @@ function settingsView(config: BridgeConfig) {
   };
 }
 
-function lanAddresses(port: number) {
+function lanAddresses(port: number, host: string) {
   return Object.entries(os.networkInterfaces()).flatMap(([name, list]) =>
     (list ?? [])
       .filter((a) => a.family === 'IPv4' && !a.internal)
-      .map((a) => ({ name, address: a.address, url: `https://${a.address}:${port}` })),
+      .map((a) => ({ name, address: a.address, url: `https://${a.address}:${port}`, reachable: reachableAt(host, a.address) })),
   );
 }
 
@@ -133,15 +143,16 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
   });
 
   r.get('/logs', (req, res) => {
-    const { limit } = parseOrThrow(z.object({ limit: limitParam(500, 200) }), req.query);
-    res.json({ success: true, data: ctx.logs.recent(limit) });
+    const q = parseOrThrow(logsQuery, req.query);
+    res.json({ success: true, data: ctx.logs.query(q) });
   });
 
   r.get('/pairing', (_req, res) => {
     const port = boundHttpsPort() ?? boundPort();
     // An empty list tells the admin app to say "connect this computer to the phones' network".
     // The QR carries the certificate's fingerprint so the phone pins it (and the next one, if announced).
-    res.json({ success: true, port, addresses: lanAddresses(port), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
+    // `host`/`loopbackOnly`: a bridge on 127.0.0.1 cannot be reached by any phone, whatever it lists.
+    res.json({ success: true, port, addresses: lanAddresses(port, ctx.config.host), host: ctx.config.host, loopbackOnly: isLoopbackHost(ctx.config.host), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
   });
 
   return r;

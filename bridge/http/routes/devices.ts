@@ -13,6 +13,7 @@ export function deviceRoutes(ctx: BridgeContext): Router {
     const scope = { slots: body.slots ? [...new Set(body.slots)].sort((a, b) => a - b) : null, role: body.role ?? 'manage' } as const;
     const { deviceId, token } = await ctx.tokens.createDevice(body.name, scope);
     ctx.audit.record(callerOf(res).id, 'device_added', { deviceId, name: body.name, ...scope }, req.ip ?? null);
+    ctx.logger.info({ kind: 'pairing', deviceId, device: body.name, role: scope.role }, 'phone paired');
     res.status(201).json({ success: true, deviceId, token, ...scope });
   });
   r.get('/devices', async (_req, res) => {
@@ -24,6 +25,7 @@ export function deviceRoutes(ctx: BridgeContext): Router {
     ctx.hub.closeDevice(deviceId);
     await ctx.push.removeDevice(deviceId);
     ctx.audit.record(callerOf(res).id, 'device_revoked', { deviceId }, req.ip ?? null);
+    ctx.logger.info({ kind: 'pairing', deviceId }, 'phone revoked');
     res.json({ success: true, deviceId });
   });
   return r;

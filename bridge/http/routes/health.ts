@@ -1,7 +1,11 @@
 // Health (per slot and overall) and Prometheus metrics.
+import { restorePending } from '../../backup/staged.js';
 import { Router } from 'express';
 import type { BridgeContext } from '../../context.js';
 import type { Slot } from '../../slots/slot.js';
+import { withTimeout } from '../../domain/async.js';
+
+const OUTBOX_COUNT_MS = 2000;
 
 const GATEWAY: Record<string, string> = {
   READY: 'connected',
@@ -49,12 +53,14 @@ function warnings(ctx: BridgeContext): string[] {
 export function healthRoutes(ctx: BridgeContext): Router {
   const r = Router();
   r.get('/health', async (_req, res) => {
-    const outbox = await ctx.messenger.outboxSize();
+    // Cluster mode counts in the shared database: an unreachable one shows null, not an error.
+    const outbox = await outboxSize(ctx);
     res.json({
       status: overallStatus(ctx),
       engine: ctx.config.engine,
       slots: ctx.registry.slots.map((slot) => slotHealth(ctx, slot)),
       snapshots: { store: ctx.snapshots.store.kind, ok: ctx.snapshots.storeError === null, error: ctx.snapshots.storeError },
+      restorePending: restorePending(ctx.config.dataDir),
       archive: ctx.archive.health(),
       push: ctx.push.status,
       outbox,
@@ -62,6 +68,7 @@ export function healthRoutes(ctx: BridgeContext): Router {
       uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
       tls: ctx.tls ?? null,
       warnings: warnings(ctx),
+      ...(ctx.cluster ? { node: ctx.cluster.node.info() } : {}),
     });
   });
   // Phones keep their pins current: the next fingerprint appears here ahead of a renewal.
@@ -89,8 +96,14 @@ export function metricsRoute(ctx: BridgeContext): Router {
       ctx.metrics.sessionSeconds.set({ slot: String(slot.number) }, slot.ready ? (Date.now() - slot.since) / 1000 : 0);
     }
     ctx.metrics.wsClients.set(ctx.hub.clientCount());
-    ctx.metrics.outboxSize.set(await ctx.messenger.outboxSize());
+    const outbox = await outboxSize(ctx);
+    if (outbox !== null) ctx.metrics.outboxSize.set(outbox);
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   return r;
+}
+
+/** Messages waiting, or null when the (shared) outbox cannot say within a moment. */
+async function outboxSize(ctx: BridgeContext): Promise<number | null> {
+  return withTimeout(Promise.resolve(ctx.messenger.outboxSize()), OUTBOX_COUNT_MS, 'outbox count').catch(() => null);
 }

@@ -9,6 +9,9 @@ import type { SnapshotMeta, SnapshotStore } from '../types.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
 
+/** Cluster mode: who may write a slot's snapshots now (this node and its fence), or null. */
+export type FenceGuard = (slot: number) => { node: string; fence: number } | null;
+
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS session_snapshots (
      slot INT NOT NULL,
@@ -50,6 +53,7 @@ export class MysqlSnapshotStore implements SnapshotStore {
   readonly #pool: Pool;
   #schema: Promise<void> | null = null;
   readonly where: string;
+  #guard: FenceGuard | null = null;
 
   constructor(url: string) {
     this.#pool = mysql.createPool({ uri: url, connectionLimit: 2, connectTimeout: 5000, enableKeepAlive: true });
@@ -61,11 +65,31 @@ export class MysqlSnapshotStore implements SnapshotStore {
   #ready(): Promise<void> {
     this.#schema ??= (async () => {
       for (const sql of SCHEMA) await this.#pool.query(sql);
+      if (this.#guard) await this.#addFenceColumn();
     })().catch((err: unknown) => {
       this.#schema = null;
       throw err;
     });
     return this.#schema;
+  }
+
+  /**
+   * Cluster mode: every write must come from the slot's lease holder. The check locks the lease
+   * row for the transaction, so a takeover waits for a write in flight and refuses later ones.
+   */
+  fencedBy(guard: FenceGuard): void {
+    this.#guard = guard;
+    this.#schema = null;
+  }
+
+  /** Inside a write transaction: refuse (FENCED) unless this node still holds the slot's lease. */
+  async #checkFence(conn: PoolConnection, slot: number): Promise<number | null> {
+    if (!this.#guard) return null;
+    const holder = this.#guard(slot);
+    if (!holder) throw new SnapshotError('FENCED', `slot ${slot} is not held by this node: snapshot writes refused`);
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT (owner = ? AND fence = ? AND expires_at > NOW(3)) AS holds FROM slot_leases WHERE slot = ? FOR UPDATE', [holder.node, holder.fence, slot]);
+    if (Number(rows[0]?.holds ?? 0) !== 1) throw new SnapshotError('FENCED', `slot ${slot}: lease fence ${holder.fence} of ${holder.node} is stale; snapshot write refused`);
+    return holder.fence;
   }
 
   /** Run `work` in one transaction on one pooled connection: all of it or none. */
@@ -83,10 +107,19 @@ export class MysqlSnapshotStore implements SnapshotStore {
     }
   }
 
+  /** The fence a snapshot was written under (cluster mode; additive, so older nodes still read the table). */
+  async #addFenceColumn(): Promise<void> {
+    const [rows] = await this.#pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'session_snapshots' AND COLUMN_NAME = 'fence'",
+    );
+    if (Number(rows[0]?.n) === 0) await this.#pool.query('ALTER TABLE session_snapshots ADD COLUMN fence BIGINT NULL').catch(() => undefined);
+  }
+
   async put(meta: SnapshotMeta, blob: Buffer): Promise<void> {
     if (!isSnapshotId(meta.id)) throw new Error(`invalid snapshot id ${JSON.stringify(meta.id)}`);
     await this.#ready();
     await this.#inTransaction(async (conn) => {
+      const fence = await this.#checkFence(conn, meta.slot);
       const chunks = Math.max(1, Math.ceil(blob.length / CHUNK_BYTES));
       for (let seq = 0; seq < chunks; seq++) {
         await conn.query('INSERT INTO session_snapshot_chunks (slot, id, seq, data) VALUES (?, ?, ?, ?)', [meta.slot, meta.id, seq, blob.subarray(seq * CHUNK_BYTES, (seq + 1) * CHUNK_BYTES)]);
@@ -96,6 +129,7 @@ export class MysqlSnapshotStore implements SnapshotStore {
         'INSERT INTO session_snapshots (slot, id, wid, created_at, reason, bytes, sha256, blob_sha256, chunks, format_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [meta.slot, meta.id, meta.wid, meta.createdAt, meta.reason, meta.bytes, meta.sha256, blobSha, chunks, meta.formatVersion],
       );
+      if (fence !== null) await conn.query('UPDATE session_snapshots SET fence = ? WHERE slot = ? AND id = ?', [fence, meta.slot, meta.id]);
     });
   }
 
@@ -124,6 +158,7 @@ export class MysqlSnapshotStore implements SnapshotStore {
     if (!isSnapshotId(id)) return;
     await this.#ready();
     await this.#inTransaction(async (conn) => {
+      await this.#checkFence(conn, slot);
       await conn.query('DELETE FROM session_snapshots WHERE slot = ? AND id = ?', [slot, id]);
       await conn.query('DELETE FROM session_snapshot_chunks WHERE slot = ? AND id = ?', [slot, id]);
     });

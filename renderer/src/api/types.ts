@@ -46,6 +46,19 @@ export interface Health {
   uptimeSeconds: number;
   tls?: { fingerprint: string; nextFingerprint: string | null; notAfter: string; lanHttp: boolean } | null;
   warnings?: string[];
+  /** Cluster mode only. */
+  node?: { id: string; url: string; role: 'primary_master' | 'secondary_master'; cluster: true; leases: { slot: number; fence: number; expiresInMs: number }[] };
+}
+
+/** GET /api/cluster/health: a node's entry, or its errors when it stopped heartbeating. */
+export type ClusterNodeHealth =
+  | { gateway_status: string; role: 'primary_master' | 'secondary_master'; url: string; slots: Record<string, { gateway_status: string; state: string; fence: number; phone: string | null }> }
+  | { errors: { code: number; title: string; details: string }[] };
+
+export interface ClusterHealth {
+  health: Record<string, ClusterNodeHealth>;
+  slots: Record<string, { owner: string | null; fence: number; wanted: boolean; gateway_status: string; state: string }>;
+  meta: { api_status: string; version: string };
 }
 
 /** A message row as the app keeps it: archive rows may carry `slot` and poll extras. */
@@ -86,6 +99,8 @@ export interface LanAddress {
   name: string;
   address: string;
   url: string;
+  /** Whether a phone can reach the bridge there (it may listen on one interface, or loopback). */
+  reachable?: boolean;
 }
 
 export interface Settings {
@@ -102,10 +117,17 @@ export interface Settings {
 
 export type SettingsUpdate = Partial<Pick<Settings, 'port' | 'slots' | 'dbUrl' | 'ratePerMinute' | 'ratePerHour' | 'ratePerDay'>>;
 
+export type LogKind = 'request' | 'lifecycle' | 'pairing' | 'push' | 'other';
+
 export interface LogLine {
+  /** Increasing (bridges before the log screen do not send it). */
+  id?: number;
   time: number;
   level: string;
   msg: string;
+  kind?: LogKind;
+  slot?: number | null;
+  detail?: Record<string, string | number | boolean>;
 }
 
 export interface PollVoteRow {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useApp } from '../state/app.js';
 import { formatDateTime, formatDay } from '../lib/format.js';
 import { Icon } from './Icon.js';
+import { RestoreBackup } from './RestoreBackup.js';
 
 interface SnapshotRow {
   id: string;
@@ -118,6 +119,7 @@ export function BackupCard() {
         </button>
       </form>
       {error && <p className="err">{error}</p>}
+      <RestoreBackup />
       <p className="fine">{t('backupRestoreHint')}</p>
     </div>
   );

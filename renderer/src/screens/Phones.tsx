@@ -15,6 +15,14 @@ interface Pairing {
   addresses: LanAddress[];
   fingerprint?: string | null;
   nextFingerprint?: string | null;
+  /** The interface the bridge listens on; loopback means no phone can reach it. */
+  host?: string;
+  loopbackOnly?: boolean;
+}
+
+/** The address to offer first: one a phone can reach (older bridges do not say: the first). */
+function bestAddress(p: Pairing): string {
+  return (p.addresses.find((a) => a.reachable !== false) ?? p.addresses[0])?.url ?? '';
 }
 
 const ROLES: { role: DeviceRole; label: 'roleRead' | 'roleSend' | 'roleManage'; short: 'roleShortRead' | 'roleShortSend' | 'roleShortManage' }[] = [
@@ -46,7 +54,7 @@ export function PhonesScreen() {
         setDevices(d.data);
         setPairing(p);
         setSlotCount(s.length);
-        setAddress((a) => a || p.addresses[0]?.url || '');
+        setAddress((a) => a || bestAddress(p));
       },
       setError,
     );
@@ -100,6 +108,20 @@ export function PhonesScreen() {
           <p className="muted">{t('phonesLead')}</p>
         </div>
       </div>
+      {pairing?.loopbackOnly && (
+        <div className="card warning-card" role="alert" data-testid="loopback-warning">
+          <Icon name="alert" size={18} />
+          <div>
+            <strong>{t('loopbackTitle')}</strong>
+            <p>{t('loopbackBody', { host: pairing.host ?? '127.0.0.1' })}</p>
+          </div>
+        </div>
+      )}
+      {pairing && !pairing.loopbackOnly && pairing.addresses.some((a) => a.reachable) && (
+        <p className="ok-inline" data-testid="reachable-address">
+          {t('reachableAt')} <code dir="ltr">{bestAddress(pairing)}</code>
+        </p>
+      )}
       <div className="two-col">
         <form className="card form" onSubmit={pair} data-testid="pair-form">
           <h2>
@@ -115,13 +137,21 @@ export function PhonesScreen() {
             <fieldset className="field">
               <legend>{t('lanAddress')}</legend>
               {pairing?.addresses.length === 1 ? (
-                <code className="address" dir="ltr" data-testid="lan-address">{pairing.addresses[0]!.url}</code>
+                <code className="address" dir="ltr" data-testid="lan-address">
+                  {pairing.addresses[0]!.url}
+                  {pairing.addresses[0]!.reachable === false && <span className="fine err" data-testid="lan-unreachable"> {t('notReachable')}</span>}
+                </code>
               ) : (
                 pairing?.addresses.map((a) => (
                   <label key={a.url} className="radio">
                     <input type="radio" name="lan" value={a.url} checked={address === a.url} onChange={() => setAddress(a.url)} data-testid="lan-choice" />
                     <code dir="ltr">{a.url}</code>
                     <span className="fine">{a.name}</span>
+                    {a.reachable === false && (
+                      <span className="fine err" data-testid="lan-unreachable">
+                        {t('notReachable')}
+                      </span>
+                    )}
                   </label>
                 ))
               )}

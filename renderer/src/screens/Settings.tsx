@@ -9,6 +9,8 @@ import { settingsChanges, type NumKey, type SettingsForm as FormState } from '..
 import { Icon } from '../components/Icon.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
 import { formatTime, locale } from '../lib/format.js';
+import { ApiError } from '../api/client.js';
+import { SlotErrorLine } from '../components/SlotErrorLine.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 type SettingsReply = { success: true; data: Settings; restartRequired?: string[] };
@@ -116,7 +118,7 @@ function HealthPanel() {
                   </td>
                   <td className="fine" data-testid="gateway-status">{s.gatewayStatus ? t(gatewayKey(s.gatewayStatus)) : ''}</td>
                   <td className="fine">{t('restarts', { n: s.restarts ?? 0 })}</td>
-                  <td className="fine err">{s.lastError ?? ''}</td>
+                  <td className="fine err">{s.lastError ? <SlotErrorLine raw={s.lastError} /> : ''}</td>
                 </tr>
               ))}
               <tr>
@@ -156,7 +158,8 @@ function SettingsForm() {
     dbUrl: '',
   });
   const [formError, setFormError] = useState<string | null>(null);
-  const [dbTest, setDbTest] = useState<{ busy: boolean; ok?: boolean; error?: string }>({ busy: false });
+  // `refused`: the bridge would not test this server (not saved yet, or a bad URL): its words.
+  const [dbTest, setDbTest] = useState<{ busy: boolean; ok?: boolean; error?: string; refused?: { saveFirst: boolean; message: string } }>({ busy: false });
   const [restartNote, setRestartNote] = useState<string[]>([]);
   const [fcmNote, setFcmNote] = useState<string | null>(null);
 
@@ -210,16 +213,32 @@ function SettingsForm() {
     }
   }
 
-  async function testDb() {
+  /**
+   * Test the database server. The bridge only tests a server that is saved (so the button cannot
+   * probe the network): for a new one it refuses, and the owner is offered "Save and test".
+   */
+  async function testDb(saveFirst = false) {
     setDbTest({ busy: true });
+    const dbUrl = form.dbUrl.trim();
     try {
+      if (saveFirst) {
+        const r = await api.put<SettingsReply>('/api/settings', { dbUrl });
+        // Keep the rest of the form as typed: only the database URL was saved.
+        setSaved(r.data);
+        setRestartKeys(r.restartRequired ?? []);
+        if ((r.restartRequired ?? []).includes('dbUrl')) setRestartNote((n) => (n.includes('dbUrl') ? n : [...n, 'dbUrl']));
+      }
       // The saved URL shows its password masked: let the bridge test the saved one itself.
-      const dbUrl = form.dbUrl.trim();
-      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', dbUrl === (saved?.dbUrl ?? '') ? {} : { dbUrl });
+      const body = saveFirst || dbUrl === (saved?.dbUrl ?? '') ? {} : { dbUrl };
+      const r = await api.post<{ ok: boolean; error?: string }>('/api/settings/test-db', body);
       setDbTest({ busy: false, ok: r.ok, error: r.error });
     } catch (err) {
-      setDbTest({ busy: false });
-      report(err);
+      if (err instanceof ApiError && (err.code === 'FORBIDDEN' || err.code === 'VALIDATION_ERROR')) {
+        setDbTest({ busy: false, refused: { saveFirst: err.code === 'FORBIDDEN' && !saveFirst, message: err.message } });
+      } else {
+        setDbTest({ busy: false });
+        report(err);
+      }
     }
   }
 
@@ -316,9 +335,22 @@ function SettingsForm() {
               }}
               data-testid="db-url"
             />
-            <button type="button" className="btn" onClick={testDb} disabled={dbTest.busy || !form.dbUrl.trim()} data-testid="db-test">
+            <button type="button" className="btn" onClick={() => void testDb()} disabled={dbTest.busy || !form.dbUrl.trim()} data-testid="db-test">
               {dbTest.busy ? t('testing') : t('testConnection')}
             </button>
+          </div>
+        )}
+        {form.db === 'mysql' && dbTest.refused && (
+          <div className="error-inline db-refused" role="status" data-testid="db-test-refused">
+            <p>{dbTest.refused.saveFirst ? t('dbSaveFirst') : t('dbTestRefused')}</p>
+            <p className="fine" dir="ltr" data-testid="db-test-refused-reason">
+              {dbTest.refused.message}
+            </p>
+            {dbTest.refused.saveFirst && (
+              <button type="button" className="btn primary small" onClick={() => void testDb(true)} disabled={dbTest.busy} data-testid="db-save-test">
+                {t('dbSaveAndTest')}
+              </button>
+            )}
           </div>
         )}
         {form.db === 'mysql' && dbTest.ok !== undefined && (

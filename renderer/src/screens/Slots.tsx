@@ -12,6 +12,7 @@ import { useNow } from '../lib/useNow.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { ApiError } from '../api/client.js';
 import { SlotBackup } from '../components/Backup.js';
+import { SlotErrorLine } from '../components/SlotErrorLine.js';
 
 export function SlotsScreen() {
   const { slots, t } = useApp();
@@ -124,7 +125,7 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
         <div className="slot-error" data-testid="slot-error">
           <Icon name="alert" size={16} />
           <span>
-            <strong>{t('lastError')}:</strong> {s.lastError}
+            <strong>{t('lastError')}:</strong> <SlotErrorLine raw={s.lastError} />
           </span>
         </div>
       )}
@@ -189,3 +190,4 @@ function QrPanel({ slot: s, onNewQr, busy }: { slot: SlotView; onNewQr: () => vo
     </div>
   );
 }
+

@@ -2,8 +2,8 @@
 // the token never goes there.
 import { useSyncExternalStore } from 'react';
 
-export type Screen = 'slots' | 'chats' | 'search' | 'phones' | 'settings';
-export const SCREENS: Screen[] = ['slots', 'chats', 'search', 'phones', 'settings'];
+export type Screen = 'slots' | 'chats' | 'search' | 'phones' | 'settings' | 'logs' | 'cluster';
+export const SCREENS: Screen[] = ['slots', 'chats', 'search', 'phones', 'settings', 'logs', 'cluster'];
 
 export interface Route {
   screen: Screen;

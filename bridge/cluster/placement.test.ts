@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { LeaseRow } from './leases.js';
+import type { NodeRow } from './nodes.js';
+import { coordinatorFree, Placement, WAIT_PER_OWNED_MS, type PlacementView } from './placement.js';
+
+const lease = (slot: number, over: Partial<LeaseRow> = {}): LeaseRow => ({
+  slot,
+  owner: null,
+  fence: 0,
+  free: true,
+  wanted: true,
+  preferredNode: null,
+  moveTo: null,
+  expiresInMs: null,
+  renewedAgoMs: null,
+  ...over,
+});
+const node = (id: string, silentMs = 0): NodeRow => ({ id, url: 'http://x', version: '0', pid: 1, capacity: 6, draining: false, silentMs });
+
+const view = (over: Partial<PlacementView>): PlacementView => ({
+  me: 'me',
+  leases: [],
+  nodes: [node('me'), node('other')],
+  owned: 0,
+  maxSlots: 6,
+  slots: 6,
+  preferredSlots: [],
+  aliveMs: 1500,
+  ...over,
+});
+
+describe('placement', () => {
+  it('takes a free wanted slot after owned × 300 ms plus jitter, not before', () => {
+    const p = new Placement(() => 50);
+    const v = view({ leases: [lease(0), lease(1, { wanted: false }), lease(2)], owned: 2 });
+    expect(p.next(v, 1000)).toBeNull();
+    expect(p.next(v, 1000 + 2 * WAIT_PER_OWNED_MS + 49)).toBeNull();
+    expect(p.next(v, 1000 + 2 * WAIT_PER_OWNED_MS + 50)).toBe(2);
+  });
+
+  it('moves aimed here and preferred slots go first, at once', () => {
+    const p = new Placement(() => 0);
+    expect(p.next(view({ leases: [lease(1), lease(2, { moveTo: 'me' })], owned: 3 }), 0)).toBe(2);
+    expect(new Placement(() => 0).next(view({ leases: [lease(1), lease(3)], owned: 3, preferredSlots: [3] }), 0)).toBe(3);
+    expect(new Placement(() => 0).next(view({ leases: [lease(1), lease(4, { preferredNode: 'me' })], owned: 3 }), 0)).toBe(4);
+  });
+
+  it('leaves slots preferred by, or moving to, a live node; takes them once that node is silent', () => {
+    const leases = [lease(1, { preferredNode: 'other' }), lease(2, { moveTo: 'other' })];
+    expect(new Placement(() => 0).next(view({ leases }), 0)).toBeNull();
+    expect(new Placement(() => 0).next(view({ leases, nodes: [node('me'), node('other', 5000)] }), 0)).toBe(1);
+  });
+
+  it('never past capacity, never a held or missing slot, never the coordinator row', () => {
+    const p = new Placement(() => 0);
+    expect(p.next(view({ leases: [lease(1)], owned: 2, maxSlots: 2 }), 10_000)).toBeNull();
+    expect(p.next(view({ leases: [lease(1, { free: false, owner: 'other' })] }), 10_000)).toBeNull();
+    expect(p.next(view({ leases: [lease(7)], slots: 6 }), 10_000)).toBeNull();
+    expect(p.next(view({ leases: [lease(0)] }), 10_000)).toBeNull();
+    expect(coordinatorFree([lease(0)])).toBe(true);
+    expect(coordinatorFree([lease(0, { free: false, owner: 'x' })])).toBe(false);
+  });
+
+  it('the wait starts again when a slot was taken and freed', () => {
+    const p = new Placement(() => 0);
+    const v = view({ leases: [lease(1)], owned: 1 });
+    expect(p.next(v, 0)).toBeNull();
+    expect(p.next(view({ leases: [lease(1, { free: false, owner: 'x' })], owned: 1 }), 100)).toBeNull();
+    expect(p.next(v, 400)).toBeNull(); // seen free again at 400
+    expect(p.next(v, 400 + WAIT_PER_OWNED_MS)).toBe(1);
+  });
+});

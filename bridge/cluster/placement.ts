@@ -1,0 +1,66 @@
+// Which free slot this node should try to take next. A node with room takes wanted slots that
+// are free or expired: a move aimed at it and its preferred slots at once, others after waiting
+// `owned × 300 ms` plus jitter (so load spreads: the emptiest node usually wins), and never a
+// slot whose preferred node, or the node a move is aimed at, is alive.
+import type { LeaseRow } from './leases.js';
+import type { NodeRow } from './nodes.js';
+import { COORDINATOR_SLOT } from './schema.js';
+
+export const WAIT_PER_OWNED_MS = 300;
+
+export interface PlacementView {
+  me: string;
+  leases: readonly LeaseRow[];
+  nodes: readonly NodeRow[];
+  /** Slots this node runs now (the coordinator lease not counted). */
+  owned: number;
+  maxSlots: number;
+  /** Slots that exist (WA_BRIDGE_SLOTS). */
+  slots: number;
+  preferredSlots: readonly number[];
+  /** A node whose heartbeat is younger than this counts as alive. */
+  aliveMs: number;
+}
+
+export class Placement {
+  /** When each free slot was first seen free, and the jitter drawn for it. */
+  readonly #waiting = new Map<number, { since: number; jitterMs: number }>();
+
+  constructor(private readonly jitter: () => number = () => Math.floor(Math.random() * 200)) {}
+
+  /** The slot to try now, or null. `now` is a monotonic clock in ms. */
+  next(view: PlacementView, now: number): number | null {
+    const alive = (id: string | null) => id !== null && view.nodes.some((n) => n.id === id && n.silentMs < view.aliveMs && !n.draining);
+    const free = new Set<number>();
+    let best: { slot: number; urgent: boolean } | null = null;
+    for (const lease of view.leases) {
+      if (lease.slot === COORDINATOR_SLOT || lease.slot > view.slots || !lease.wanted || !lease.free) continue;
+      free.add(lease.slot);
+      const movedHere = lease.moveTo === view.me;
+      if (lease.moveTo && !movedHere && alive(lease.moveTo)) continue;
+      if (!movedHere && lease.preferredNode && lease.preferredNode !== view.me && alive(lease.preferredNode)) continue;
+      if (view.owned >= view.maxSlots) continue;
+      const urgent = movedHere || lease.preferredNode === view.me || view.preferredSlots.includes(lease.slot);
+      let waiting = this.#waiting.get(lease.slot);
+      if (!waiting) {
+        waiting = { since: now, jitterMs: this.jitter() };
+        this.#waiting.set(lease.slot, waiting);
+      }
+      const due = urgent || now - waiting.since >= view.owned * WAIT_PER_OWNED_MS + waiting.jitterMs;
+      if (!due) continue;
+      if (!best || (urgent && !best.urgent)) best = { slot: lease.slot, urgent };
+    }
+    for (const slot of this.#waiting.keys()) if (!free.has(slot)) this.#waiting.delete(slot);
+    return best?.slot ?? null;
+  }
+
+  /** Taken (by anyone): the next time it is free, the wait starts again. */
+  forget(slot: number): void {
+    this.#waiting.delete(slot);
+  }
+}
+
+/** Whether the coordinator lease is there for the taking. */
+export function coordinatorFree(leases: readonly LeaseRow[]): boolean {
+  return leases.some((l) => l.slot === COORDINATOR_SLOT && l.free);
+}

@@ -1,0 +1,184 @@
+// Cluster failover with the real whatsapp-web.js and Chromium on the simulator: three bridge
+// processes share one MariaDB database (npm run test:cluster; minutes, not in npm test).
+// kill -9 of the owner: its Chromium dies with it (lifeline), another node has the slot READY as
+// the same account without a QR. SIGSTOP of the owner past the TTL: a third node takes over; on
+// SIGCONT the old owner self-fences, kills its browser and writes no snapshot.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../bridge/engine/chromium/processes.js';
+import { createTestDatabase } from '../archive/mysql-kit.js';
+import { tempDir, waitFor, WsClient } from '../helpers/bridge.js';
+import { killAll, startBridgeProcess, TOKEN, type BridgeProcess } from '../helpers/process.js';
+import { browserInfoPath, simForSlot } from '../wa-sim/control.js';
+import { prepareSimulatorCache, type SimulatorCache } from '../wa-sim/index.js';
+
+const PHONE = '15550013001';
+const TTL_MS = 5000;
+
+interface Node {
+  name: string;
+  dataDir: string;
+  proc: BridgeProcess;
+  ws: WsClient;
+}
+
+type SlotRow = { slot: number; ready: boolean; state: string; phone: string | null };
+
+/** A node's own view of slot 1; null when it does not answer in time (frozen or dead). */
+async function slotOne(n: Node): Promise<SlotRow | null> {
+  try {
+    const res = await fetch(`${n.proc.url}/api/slots`, { headers: { apikey: TOKEN }, signal: AbortSignal.timeout(1500) });
+    return ((await res.json()) as SlotRow[])[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const browserPid = (n: Node): number | null => {
+  try {
+    return (JSON.parse(fs.readFileSync(browserInfoPath(n.dataDir, 1), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return null;
+  }
+};
+
+describe('cluster failover on the simulator (three bridge processes)', () => {
+  let cache: SimulatorCache;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const nodes: Node[] = [];
+  const sessionKey = randomBytes(32).toString('base64');
+  /** Every moment two answering nodes showed slot 1 READY. */
+  const doubles: string[][] = [];
+  let watching = true;
+  let watcher: Promise<void> = Promise.resolve();
+
+  const start = async (name: string): Promise<Node> => {
+    const dataDir = tempDir(`wab-cluster-${name}-`);
+    const proc = await startBridgeProcess(dataDir, {
+      env: {
+        LOG_LEVEL: 'info',
+        WA_BRIDGE_ENGINE: 'wwebjs',
+        WA_BRIDGE_SLOTS: '1',
+        CHROME_PATH: '/usr/bin/chromium',
+        WA_BRIDGE_WEB_VERSION: cache.webVersion,
+        WA_BRIDGE_WEB_CACHE_DIR: cache.webCacheDir,
+        WA_BRIDGE_CLUSTER: '1',
+        WA_BRIDGE_CLUSTER_KEY: 'cluster-e2e-key-0123456789',
+        WA_BRIDGE_NODE_NAME: name,
+        WA_BRIDGE_DB_URL: db.url(),
+        WA_BRIDGE_SESSION_KEY: sessionKey,
+        WA_BRIDGE_LEASE_TTL_MS: String(TTL_MS),
+        WA_BRIDGE_LEASE_RENEW_MS: '1000',
+        WA_BRIDGE_FENCE_MARGIN_MS: '2000',
+        WA_BRIDGE_STANDBY_POLL_MS: '500',
+        WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: '1000',
+        WA_BRIDGE_RECONNECT_DELAY_MS: '1000',
+      },
+    });
+    const ws = await WsClient.open(proc.url, TOKEN);
+    const node = { name, dataDir, proc, ws };
+    nodes.push(node);
+    return node;
+  };
+
+  const readyNode = (among: Node[], timeoutMs: number) =>
+    waitFor(async () => {
+      const rows = await Promise.all(among.map(async (n) => [n, await slotOne(n)] as const));
+      const ready = rows.filter(([, r]) => r?.ready).map(([n]) => n);
+      return ready.length === 1 ? ready[0] : null;
+    }, timeoutMs, 'slot 1 READY on one node');
+
+  const qrFrames = (n: Node) => n.ws.frames.filter((f) => f.type === 'qr');
+
+  beforeAll(async () => {
+    cache = prepareSimulatorCache(tempDir('wab-cluster-cache-'), { qrIntervalMs: 5000 });
+    db = await createTestDatabase();
+    await start('node-a');
+    await start('node-b');
+    await start('node-c');
+    watcher = (async () => {
+      while (watching) {
+        const rows = await Promise.all(nodes.map(async (n) => [n.name, await slotOne(n)] as const));
+        const ready = rows.filter(([, r]) => r?.ready).map(([name]) => name);
+        if (ready.length > 1) doubles.push(ready);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+  });
+
+  afterAll(async () => {
+    watching = false;
+    await watcher;
+    for (const n of nodes) n.ws.close();
+    for (const n of nodes) {
+      try {
+        process.kill(n.proc.child.pid!, 'SIGCONT');
+      } catch {
+        // gone
+      }
+      n.proc.child.kill('SIGTERM');
+    }
+    await Promise.race([Promise.all(nodes.map((n) => n.proc.exited)), new Promise((r) => setTimeout(r, 15_000))]);
+    killAll();
+    for (const n of nodes) {
+      const pid = browserPid(n);
+      if (pid && isAlive(pid)) process.kill(-pid, 'SIGKILL');
+    }
+    await db?.drop();
+  });
+
+  it('pair once; kill -9 the owner: its Chromium dies, another node is READY as the same account without a QR', async () => {
+    await nodes[0]!.proc.http.post('/api/connect').set('apikey', TOKEN).send({ slot: 1 }).expect(200);
+    const owner = await waitFor(async () => {
+      for (const n of nodes) if ((await slotOne(n))?.state === 'QR') return n;
+      return null;
+    }, 90_000, 'slot 1 waiting for a QR on some node');
+    const sim = await simForSlot(owner.dataDir, 1, { timeoutMs: 60_000 });
+    await sim.waitForQr();
+    await sim.scanQr({ phone: PHONE, pushname: 'Cluster shop' });
+    expect(await readyNode(nodes, 90_000)).toBe(owner);
+    await sim.disconnect();
+    await waitFor(async () => (await db.query('SELECT id FROM session_snapshots WHERE slot = 1'))[0], 60_000, 'a snapshot of slot 1 in MySQL');
+
+    const oldBrowser = browserPid(owner)!;
+    expect(isAlive(oldBrowser)).toBe(true);
+    const others = nodes.filter((n) => n !== owner);
+    const qrsBefore = others.map((n) => qrFrames(n).length);
+    const killedAt = performance.now();
+    owner.proc.child.kill('SIGKILL');
+    await waitFor(() => !isAlive(oldBrowser), 10_000, 'the dead node\'s Chromium killed by its lifeline');
+    const browserGoneMs = performance.now() - killedAt;
+    const next = await readyNode(others, TTL_MS + 60_000);
+    const readyMs = performance.now() - killedAt;
+    console.log(`kill -9 → old Chromium dead ${Math.round(browserGoneMs)} ms; → READY on ${next.name} ${Math.round(readyMs)} ms`);
+    expect(await slotOne(next)).toMatchObject({ ready: true, phone: PHONE });
+    expect(others.map((n) => qrFrames(n).length)).toEqual(qrsBefore);
+    expect(doubles).toEqual([]);
+    nodes.splice(nodes.indexOf(owner), 1);
+  });
+
+  it('SIGSTOP the owner past the TTL: the third node takes over; on SIGCONT the old owner self-fences and writes nothing', async () => {
+    const owner = await readyNode(nodes, 30_000);
+    const other = nodes.find((n) => n !== owner)!;
+    const frozenBrowser = browserPid(owner)!;
+    const qrsBefore = qrFrames(other).length;
+    const stoppedAt = Date.now();
+    process.kill(owner.proc.child.pid!, 'SIGSTOP');
+    const next = await readyNode([other], TTL_MS + 60_000);
+    expect(next).toBe(other);
+    expect(await slotOne(other)).toMatchObject({ ready: true, phone: PHONE });
+    expect(qrFrames(other).length).toBe(qrsBefore);
+    const [{ fence: takenFence }] = await db.query<{ fence: number }[] & import('mysql2').RowDataPacket[]>('SELECT fence FROM slot_leases WHERE slot = 1');
+
+    process.kill(owner.proc.child.pid!, 'SIGCONT');
+    await waitFor(() => owner.proc.output().includes('lease lost: slot fenced'), 20_000, 'the resumed node fenced');
+    await waitFor(() => !isAlive(frozenBrowser), 10_000, 'the resumed node killed its browser');
+    await waitFor(async () => (await slotOne(owner))?.state === 'STOPPED', 20_000, 'slot 1 STOPPED on the resumed node');
+    // Its snapshots, if it tried any, were refused: every snapshot since the freeze carries the new fence.
+    const since = await db.query<import('mysql2').RowDataPacket[]>('SELECT fence FROM session_snapshots WHERE slot = 1 AND created_at >= ?', [stoppedAt]);
+    expect(since.every((r) => Number(r.fence) >= Number(takenFence))).toBe(true);
+    expect(await slotOne(other)).toMatchObject({ ready: true });
+    expect(doubles.filter((d) => d.includes(owner.name) && d.includes(other.name))).toEqual([]);
+  });
+});

@@ -1,0 +1,133 @@
+// Slot leases on the local MariaDB: one winner per slot, renew only by the holder under its
+// fence, expiry by the database clock, a stale fence refused everywhere it matters (renew,
+// release, slot status, snapshot writes and deletes).
+import mysql, { type Pool } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaseStore } from '../../bridge/cluster/leases.js';
+import { NodeTable } from '../../bridge/cluster/nodes.js';
+import { ensureClusterTables } from '../../bridge/cluster/schema.js';
+import { SnapshotError } from '../../bridge/snapshots/errors.js';
+import { FORMAT_VERSION } from '../../bridge/snapshots/format.js';
+import { newSnapshotId } from '../../bridge/snapshots/ids.js';
+import { MysqlSnapshotStore } from '../../bridge/snapshots/stores/mysql.js';
+import type { SnapshotMeta } from '../../bridge/snapshots/types.js';
+import { createTestDatabase } from '../archive/mysql-kit.js';
+import { waitFor } from '../helpers/bridge.js';
+
+const TTL = 800;
+
+describe('slot leases', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: Pool;
+  let a: LeaseStore;
+  let b: LeaseStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = mysql.createPool({ uri: db.url(), connectionLimit: 4 });
+    await ensureClusterTables(pool);
+    await ensureClusterTables(pool); // twice: every node runs it at start
+    a = new LeaseStore(pool, 'node-a:aaaaaa', TTL);
+    b = new LeaseStore(pool, 'node-b:bbbbbb', TTL);
+    await a.ensureRows(3, [2]);
+    await b.ensureRows(3, []); // a later node changes nothing
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('rows exist once per slot; only the first node seeds the wishes', async () => {
+    const rows = await a.list();
+    expect(rows.map((r) => [r.slot, r.wanted, r.owner, r.free])).toEqual([
+      [0, true, null, true],
+      [1, false, null, true],
+      [2, true, null, true],
+      [3, false, null, true],
+    ]);
+  });
+
+  it('one winner per acquire, fence bumped; the loser gets null', async () => {
+    const results = await Promise.all([a.acquire(1), b.acquire(1)]);
+    const winners = results.filter((r) => r !== null);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]).toMatchObject({ fence: 1, previous: { owner: null, fence: 0 } });
+    const row = (await a.get(1))!;
+    expect(row.free).toBe(false);
+    expect(row.fence).toBe(1);
+    const owner = row.owner === a.nodeId ? a : b;
+    const other = owner === a ? b : a;
+    expect(await other.acquire(1)).toBeNull();
+    expect(await owner.renew(1, 1)).toBe(true);
+    expect(await other.renew(1, 1)).toBe(false);
+    expect(await owner.renew(1, 0)).toBe(false);
+    expect(await other.release(1, 1)).toBe(false);
+    expect((await a.get(1))!.owner).toBe(owner.nodeId);
+    expect(await owner.release(1, 1)).toBe(true);
+    expect((await a.get(1))!).toMatchObject({ owner: null, free: true, fence: 1 });
+  });
+
+  it('an expired lease (database clock) goes to another node; the old holder can neither renew nor release', async () => {
+    const first = (await a.acquire(3))!;
+    expect(first.fence).toBe(1);
+    const second = await waitFor(() => b.acquire(3), 10_000, 'lease 3 expired and taken by b');
+    expect(second).toMatchObject({ fence: 2, previous: { owner: a.nodeId, fence: 1 } });
+    expect(second.previous.renewedAgoMs).toBeGreaterThanOrEqual(TTL);
+    expect(await a.renew(3, 1)).toBe(false);
+    expect(await a.release(3, 1)).toBe(false);
+    expect((await b.get(3))!.owner).toBe(b.nodeId);
+    expect(await b.release(3, 2, { unwanted: true })).toBe(true);
+    expect((await b.get(3))!).toMatchObject({ owner: null, wanted: false });
+  });
+
+  it('slot status is written only under the current fence', async () => {
+    const nodesA = new NodeTable(pool, a.nodeId);
+    const got = (await a.acquire(2))!;
+    expect(await nodesA.writeStatus(2, got.fence, { state: 'READY', phone: '15550000002', lastError: null })).toBe(true);
+    expect(await nodesA.writeStatus(2, got.fence - 1, { state: 'QR', phone: null, lastError: null })).toBe(false);
+    const nodesB = new NodeTable(pool, b.nodeId);
+    expect(await nodesB.writeStatus(2, got.fence, { state: 'QR', phone: null, lastError: null })).toBe(false);
+    expect((await nodesA.statuses()).find((s) => s.slot === 2)).toMatchObject({ node: a.nodeId, fence: got.fence, state: 'READY' });
+    await a.release(2, got.fence);
+  });
+
+  it('moves and preferences: a move names its target, taking the slot clears it', async () => {
+    await a.setPreferred([1]);
+    await a.requestMove(1, b.nodeId);
+    expect((await a.get(1))!).toMatchObject({ preferredNode: a.nodeId, moveTo: b.nodeId, wanted: true });
+    await b.acquire(1);
+    const row = (await a.get(1))!;
+    expect(row).toMatchObject({ owner: b.nodeId, moveTo: null });
+    await b.release(1, row.fence);
+    await a.setPreferred([]);
+    expect((await a.get(1))!.preferredNode).toBeNull();
+  });
+
+  it('a zombie snapshot write (stale fence) is refused, the holder\'s goes through with its fence', async () => {
+    const store = new MysqlSnapshotStore(db.url());
+    let holder: { node: string; fence: number } | null = null;
+    store.fencedBy(() => holder);
+    const meta = (n: number): SnapshotMeta => ({ id: newSnapshotId(Date.now() + n), slot: 2, wid: '15550000002@c.us', createdAt: Date.now() + n, reason: 'interval', bytes: 4, sha256: 'a'.repeat(64), formatVersion: FORMAT_VERSION });
+    try {
+      const held = (await waitFor(() => a.acquire(2), 10_000, 'lease 2'))!;
+      holder = null; // this node never held it: refused before touching the database
+      await expect(store.put(meta(1), Buffer.from('blob'))).rejects.toMatchObject({ code: 'FENCED' });
+      holder = { node: a.nodeId, fence: held.fence };
+      const good = meta(2);
+      await store.put(good, Buffer.from('blob'));
+      expect((await db.query('SELECT fence FROM session_snapshots WHERE id = ?', [good.id]))[0]!.fence).toBe(held.fence);
+      // a loses the lease (expiry), b takes it: a's writes and deletes under its old fence are refused.
+      const taken = await waitFor(() => b.acquire(2), 10_000, 'lease 2 taken by b');
+      const zombie = store.put(meta(3), Buffer.from('zombie'));
+      await expect(zombie).rejects.toBeInstanceOf(SnapshotError);
+      await expect(zombie).rejects.toMatchObject({ code: 'FENCED' });
+      await expect(store.delete(2, good.id)).rejects.toMatchObject({ code: 'FENCED' });
+      expect((await store.list(2)).map((m) => m.id)).toEqual([good.id]);
+      holder = { node: b.nodeId, fence: taken.fence };
+      await store.delete(2, good.id);
+      expect(await store.list(2)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});

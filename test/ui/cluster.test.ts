@@ -1,0 +1,55 @@
+// The admin app's Cluster page: shown only in cluster mode; lists the nodes with their slots,
+// and "Move to…" hands a slot to the other node (two demo nodes sharing one MariaDB database).
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../archive/mysql-kit.js';
+import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { CLUSTER_KEY, FAST } from '../cluster/kit.js';
+import { startUi, type UiKit } from './kit.js';
+
+describe('Cluster page', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let kit: UiKit;
+  let other: TestBridge;
+  let plain: TestBridge;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const shared = { cluster: 'true', clusterKey: CLUSTER_KEY, dbUrl: db.url(), sessionKey: randomBytes(32).toString('base64'), slots: 2, snapshotFirstDelayMs: 100, ...FAST } as const;
+    kit = await startUi({ ...shared, nodeName: 'ui-a', preferredSlots: '1' });
+    other = await startBridge({ ...shared, nodeName: 'ui-b' });
+    plain = await startBridge({ slots: 1 });
+  });
+  afterAll(async () => {
+    await kit?.close();
+    await other?.stop();
+    await plain?.stop();
+    await db?.drop();
+  });
+
+  it('lists both nodes, the slot on its owner, and moves it with "Move to…"', async () => {
+    await kit.connect(1);
+    const otherId = (await other.http.get('/api/health').set('apikey', other.token)).body.node.id as string;
+    const page = await kit.page();
+    await page.goto(kit.bridge.url + '/');
+    await page.click('[data-testid=nav-cluster]');
+    await page.waitForSelector('[data-testid=cluster-slot-1]');
+    expect(await page.locator('[data-testid=cluster-node]').count()).toBe(2);
+    const owner = page.locator('[data-testid=cluster-node]', { has: page.locator('[data-testid=cluster-slot-1]') });
+    expect(await owner.locator('h2').innerText()).toMatch(/^ui-a:[0-9a-f]{6}/);
+    await page.selectOption('[data-testid=cluster-move-target-1]', otherId);
+    await page.click('[data-testid=cluster-move-1]');
+    await waitFor(async () => (await other.http.get('/api/slots').set('apikey', other.token)).body[0].ready, 20_000, 'slot 1 READY on ui-b');
+    await waitFor(async () => (await owner.count()) === 1 && (await owner.locator('h2').innerText()).startsWith(otherId), 10_000, 'the page shows slot 1 on ui-b');
+    await page.close();
+  });
+
+  it('is not offered without cluster mode', async () => {
+    const page = await kit.context.newPage();
+    await page.addInitScript({ content: `sessionStorage.setItem('waBridge.adminToken', ${JSON.stringify(plain.token)});` });
+    await page.goto(kit.bridge.url.replace(/:\d+$/, `:${plain.bridge.port}`) + '/');
+    await page.waitForSelector('[data-testid=nav-settings]');
+    expect(await page.locator('[data-testid=nav-cluster]').count()).toBe(0);
+    await page.close();
+  });
+});
