@@ -277,7 +277,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
     void snapshots.warm(config.slots);
     if (cluster) {
-      await cluster.node.start(config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port));
+      const advertised = config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port);
+      await cluster.node.start(advertised);
+      if (shared) await publishEndpoint(shared, ctx, advertised, bridge.httpsPort);
       return;
     }
     for (const n of wishes.connectedSlots()) {
@@ -340,6 +342,20 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     },
   };
   return bridge;
+}
+
+/** Phones learn every node's HTTPS address and certificate from any node (hello frame, pairing QR). */
+async function publishEndpoint(shared: SharedState, ctx: BridgeContext, advertised: string, httpsPort: number | null): Promise<void> {
+  const https = new URL(advertised);
+  https.protocol = 'https:';
+  if (httpsPort !== null) https.port = String(httpsPort);
+  await shared.directory.publishEndpoint({
+    url: advertised,
+    httpsUrl: httpsPort === null ? null : https.origin,
+    fingerprint: ctx.tls?.fingerprint ?? null,
+    nextFingerprint: ctx.tls?.nextFingerprint ?? null,
+  });
+  await ctx.routing?.refresh();
 }
 
 export type { Logger };

@@ -74,6 +74,26 @@ describe('events across nodes', () => {
     }
   }, 60_000);
 
+  it('hello and the pairing answer list every node with its HTTPS address and certificate', async () => {
+    const expected = [a, b]
+      .map((n) => ({ id: n.id, url: `https://127.0.0.1:${n.bridge.httpsPort}`, fingerprint: expect.stringMatching(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/) }))
+      .sort((x, y) => x.id.localeCompare(y.id));
+    const hello = await waitFor(async () => {
+      const c = await WsClient.open(a.bridge.url, ADMIN);
+      const h = await c.waitFrame((f) => f.type === 'hello', 5000, 'hello');
+      c.close();
+      return (h.nodes as unknown[]).length === 2 ? h : null;
+    }, 15_000, 'both nodes in the hello frame on A');
+    expect(hello.nodes).toEqual(expected);
+    const pairing = await waitFor(async () => {
+      const res = await b.http.get('/api/pairing').set('apikey', ADMIN).expect(200);
+      return res.body.nodes?.length === 2 ? res.body : null;
+    }, 15_000, 'both nodes in the pairing answer on B');
+    expect(pairing.nodes).toEqual(expected);
+    // Each node pins its own certificate: a phone moving over needs the other's fingerprint.
+    expect(pairing.nodes[0].fingerprint).not.toBe(pairing.nodes[1].fingerprint);
+  }, 40_000);
+
   it('only the owner of a slot publishes its events (a node that lost the lease tells nobody)', async () => {
     const pool = mysql.createPool({ uri: db.url(), connectionLimit: 2 });
     const owned = new Set<number>([7]);
