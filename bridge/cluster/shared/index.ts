@@ -13,7 +13,6 @@ import { ensureSharedTables } from './schema.js';
 
 export type { FenceOf } from './outbox.js';
 
-
 export interface SharedState {
   pool: Pool;
   nodeId: string;
