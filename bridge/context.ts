@@ -12,8 +12,8 @@ import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
 import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
-import type { ClusterHandle } from './cluster/index.js';
 import type { ClusterRouting } from './cluster/forward.js';
+import type { ClusterHandle } from './cluster/index.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {

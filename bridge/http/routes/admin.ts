@@ -9,6 +9,7 @@ import { checkMysqlUrl } from '../../archive/mysql-check.js';
 import { envLocked, type BridgeConfig } from '../../config.js';
 import { writeJsonAtomic } from '../../files.js';
 import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
+import { phoneEndpoint } from '../../ws/hello.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
@@ -170,7 +171,7 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
     // An empty list tells the admin app to say "connect this computer to the phones' network".
     // The QR carries the certificate's fingerprint so the phone pins it (and the next one, if announced).
     // `host`/`loopbackOnly`: a bridge on 127.0.0.1 cannot be reached by any phone, whatever it lists.
-    res.json({ success: true, port, addresses: lanAddresses(port, ctx.config.host), host: ctx.config.host, loopbackOnly: isLoopbackHost(ctx.config.host), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
+    res.json({ success: true, port, addresses: lanAddresses(port, ctx.config.host), host: ctx.config.host, loopbackOnly: isLoopbackHost(ctx.config.host), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false, ...(ctx.routing ? { nodes: ctx.routing.nodes().map(phoneEndpoint) } : {}) });
   });
 
   return r;
