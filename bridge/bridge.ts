@@ -44,10 +44,12 @@ import { SendRecords } from './slots/send-records.js';
 import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
-import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
 import { openSharedState, type SharedState } from './cluster/shared/index.js';
-import { nodeId } from './cluster/identity.js';
+import { nodeId as clusterNodeId } from './cluster/identity.js';
 import { createRouting } from './cluster/forward.js';
+import { ClusterEventStream } from './cluster/events.js';
+import { EventLog } from './ws/replay.js';
+import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
 
 export interface BridgeOptions {
   /** Test doubles or the desktop shell's choices; the defaults follow the config. */
@@ -57,6 +59,8 @@ export interface BridgeOptions {
   rendererDir?: string;
   /** Which remote addresses count as this computer (plain HTTP always); tests stand in for a LAN. */
   isLocalAddress?: (address: string | undefined) => boolean;
+  /** "Restart the bridge" from the admin app: whoever started the bridge stops it and starts a new one. */
+  onRestart?: () => void;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -88,6 +92,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let records: SendRecords | null = null;
   let confirmer: ArchiveConfirmer | null = null;
   let shared: SharedState | null = null;
+  let clusterEvents: ClusterEventStream | null = null;
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -105,8 +110,13 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const metrics = createMetrics();
     stateDb = openStateDb(config.dataDir);
     // Cluster mode: devices, audit, outbox, idempotency, sent records and FCM tokens are shared in MySQL.
-    shared = config.cluster ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: nodeId(config.dataDir, config.nodeName), logger, fenceOf: (slot) => cluster?.node.fenceOf(slot) ?? null }) : null;
+    shared = config.cluster
+      ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: clusterNodeId(config.dataDir, config.nodeName), logger, fenceOf: (n) => cluster?.node.fenceOf(n) ?? null })
+      : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
+    // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
+    clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
+    const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
     await archive.init();
@@ -155,7 +165,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       push,
       media,
-      broadcast: (event) => hubRef.current?.broadcast(event),
+      broadcast: (event) => (clusterEvents ? clusterEvents.publish(event) : hubRef.current?.broadcast(event)),
       metrics,
       logger,
       drainOutbox: (n) => messenger.drain(n),
@@ -223,8 +233,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
-      ...(cluster ? { cluster } : {}),
+      ...(options.onRestart ? { restart: options.onRestart } : {}),
       routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
+      ...(cluster ? { cluster } : {}),
     };
     const tls = await loadTls(config.dataDir);
     lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
@@ -233,7 +244,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
     };
     setTlsInfo(tls);
-    hub = hubRef.current = new WsHub(ctx, allowAddress);
+    hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog });
+    await clusterEvents?.start((seq, n, frame) => hubRef.current?.deliver(seq, n, frame));
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
     const handler = drain.wrap(app);
     secure = https.createServer({ key: tls.current.key, cert: tls.current.cert }, handler);
@@ -268,7 +280,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 
     void snapshots.warm(config.slots);
     if (cluster) {
-      await cluster.node.start(config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port));
+      const advertised = config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port);
+      await cluster.node.start(advertised);
+      if (shared) await publishEndpoint(shared, ctx, advertised, bridge.httpsPort);
       return;
     }
     for (const n of wishes.connectedSlots()) {
@@ -295,6 +309,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
       c.routing?.close();
     }
+    await clusterEvents?.close();
     await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
   }
@@ -330,6 +345,20 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     },
   };
   return bridge;
+}
+
+/** Phones learn every node's HTTPS address and certificate from any node (hello frame, pairing QR). */
+async function publishEndpoint(shared: SharedState, ctx: BridgeContext, advertised: string, httpsPort: number | null): Promise<void> {
+  const https = new URL(advertised);
+  https.protocol = 'https:';
+  if (httpsPort !== null) https.port = String(httpsPort);
+  await shared.directory.publishEndpoint({
+    url: advertised,
+    httpsUrl: httpsPort === null ? null : https.origin,
+    fingerprint: ctx.tls?.fingerprint ?? null,
+    nextFingerprint: ctx.tls?.nextFingerprint ?? null,
+  });
+  await ctx.routing?.refresh();
 }
 
 export type { Logger };

@@ -12,8 +12,8 @@ import type { Messenger } from './slots/messenger.js';
 import type { SlotRegistry } from './slots/registry.js';
 import type { BridgeEvent } from './types.js';
 import type { SnapshotService } from './snapshots/service.js';
-import type { ClusterHandle } from './cluster/index.js';
 import type { ClusterRouting } from './cluster/forward.js';
+import type { ClusterHandle } from './cluster/index.js';
 
 /** The push service as the bridge uses it (bridge/push). */
 export interface PushPort {
@@ -69,6 +69,8 @@ export interface BridgeContext {
   cluster?: ClusterHandle;
   /** Absent only before start. */
   tls?: TlsInfo;
+  /** Restart the bridge in place (headless main, desktop shell); absent when nothing can. */
+  restart?: () => void;
   /** Cluster mode: sends requests for slots other nodes own to them (bridge/cluster/forward.ts). */
   routing?: ClusterRouting;
 }

@@ -709,7 +709,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const slots = q.slot === undefined ? await this.readWith('search', (conn) => indexedSlots(conn)) : [q.slot];
     const perSlot = await Promise.all(slots.map((slot) => this.readWith('search', (conn) => searchSlot(conn, slot, planned, window))));
     const hits = perSlot.flat();
-    const page = rankHits(hits).slice(q.offset, q.offset + q.limit);
+    // The hits are each slot's newest `window`, so "newest first" is a sort of the same list.
+    const ordered = q.order === 'newest' ? hits.sort((a, b) => b.ts - a.ts || b.pk - a.pk || a.slot - b.slot) : rankHits(hits);
+    const page = ordered.slice(q.offset, q.offset + q.limit);
     if (page.length === 0) return [];
     const pks = page.map((h: Hit) => h.pk);
     const rows = await this.read<MessageDbRow[]>('search rows', `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.pk IN (?)`, [pks]);

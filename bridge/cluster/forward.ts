@@ -14,7 +14,7 @@ import { ERROR_STATUS } from '../domain/errors.js';
 import type { ClientState } from '../ws/hub.js';
 import { handleCommand } from '../ws/commands.js';
 import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller, HOP_HEADER } from './cluster-key.js';
-import type { ClusterDirectory, SlotOwner } from './directory.js';
+import type { ClusterDirectory, NodeEndpoint, SlotOwner } from './directory.js';
 
 export interface ClusterRouting {
   nodeId: string;
@@ -25,6 +25,10 @@ export interface ClusterRouting {
   send(owner: SlotOwner, path: string, method: string, headers: http.OutgoingHttpHeaders, onResponse: (res: http.IncomingMessage) => void, body?: Buffer | Request): Promise<void>;
   /** Headers of a forwarded request: the cluster key, the caller, the hop. */
   headersFor(caller: Caller): http.OutgoingHttpHeaders;
+  /** The cluster's nodes as phones reach them (refreshed every few seconds; hello frame, pairing). */
+  nodes(): NodeEndpoint[];
+  /** Read the node list now (after this node published its endpoint). */
+  refresh(): Promise<void>;
   /** Send a WebSocket command to the slot's owner, or run it here (`local`). */
   command(caller: Caller, frame: Record<string, unknown>, local: () => Promise<unknown>): Promise<unknown>;
   close(): void;
@@ -40,6 +44,7 @@ export const WS_COMMAND_PATH = '/cluster/ws-command';
 /** Response headers that belong to one connection, not to the answer. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
 const FORWARD_TIMEOUT_MS = 60_000;
+const NODES_REFRESH_MS = 5000;
 
 function slotNumber(v: unknown): number | null {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -62,6 +67,14 @@ export function createRouting(opts: { nodeId: string; directory: ClusterDirector
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   const log = opts.logger.child({ part: 'cluster-routing' });
+  let known: NodeEndpoint[] = [];
+  const refresh = () =>
+    opts.directory.endpoints().then(
+      (list) => void (known = list),
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'cluster: could not read the node list'),
+    );
+  const refreshTimer = setInterval(() => void refresh(), NODES_REFRESH_MS);
+  refreshTimer.unref();
 
   const headersFor = (caller: Caller) => ({
     [CLUSTER_KEY_HEADER]: opts.clusterKey,
@@ -98,6 +111,8 @@ export function createRouting(opts: { nodeId: string; directory: ClusterDirector
     logger: log,
     send: request,
     headersFor,
+    nodes: () => known,
+    refresh,
     async command(caller, frame, local) {
       const slot = typeof frame.type === 'string' && SLOT_COMMANDS.has(frame.type) ? slotNumber(frame.slot) : null;
       const owner = slot === null ? null : await opts.directory.ownerOf(slot);
@@ -122,6 +137,7 @@ export function createRouting(opts: { nodeId: string; directory: ClusterDirector
       throw new BridgeError(code, reply.error?.message ?? `node ${owner.node} answered ${status}`, retryAfter ? { retryAfter: Number(retryAfter) } : {});
     },
     close() {
+      clearInterval(refreshTimer);
       httpAgent.destroy();
       httpsAgent.destroy();
     },

@@ -41,6 +41,13 @@ export function helloFrame(
     /** Changes when the bridge restarts (event numbers start again). */
     bootId: log.bootId,
     slots: ctx.registry.slots.filter((s) => visible(s.number)).map((s) => (showQr ? helloSlot(s) : { ...helloSlot(s), qr: null })),
+    // Cluster mode: every node a phone may move to (additive; single bridges leave it out).
+    ...(ctx.routing ? { nodes: ctx.routing.nodes().map(phoneEndpoint) } : {}),
     ...(replay ? { replay: { since: replay.since, count: replay.count, complete: replay.result.complete } } : {}),
   };
+}
+
+/** A node as a phone needs it: where (HTTPS, else the advertised URL) and what to pin. */
+export function phoneEndpoint(n: { id: string; url: string; httpsUrl: string | null; fingerprint: string | null; nextFingerprint: string | null }) {
+  return { id: n.id, url: n.httpsUrl ?? n.url, fingerprint: n.fingerprint, ...(n.nextFingerprint ? { nextFingerprint: n.nextFingerprint } : {}) };
 }

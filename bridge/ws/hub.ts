@@ -45,13 +45,15 @@ function refuse(socket: Duplex, status: number, text: string): void {
 export interface HubOptions {
   heartbeatMs?: number;
   maxBufferedBytes?: number;
+  /** Cluster mode: the log numbered by the cluster's event table (bridge/cluster/events.ts). */
+  eventLog?: EventLog;
 }
 
 export class WsHub implements HubPort {
   private readonly wss: WebSocketServer;
   private readonly clients = new Map<WebSocket, ClientState>();
   /** Recent broadcasts, numbered, for `?since=` replays. */
-  readonly events = new EventLog();
+  readonly events: EventLog;
   private readonly heartbeat: Heartbeat;
   private readonly maxBuffered: number;
 
@@ -65,6 +67,7 @@ export class WsHub implements HubPort {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.bodyLimitBytes * 4 });
     this.heartbeat = new Heartbeat(opts.heartbeatMs ?? HEARTBEAT_MS, () => this.clients.keys());
     this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.events = opts.eventLog ?? new EventLog();
   }
 
   attach(server: Server): void {
@@ -167,9 +170,19 @@ export class WsHub implements HubPort {
   broadcast(event: BridgeEvent): void {
     const { chat: _localOnly, ...wire } = event as BridgeEvent & { chat?: unknown };
     const { text } = this.events.append(event.slot, wire);
+    this.fanOut(event.slot, event.type, text);
+  }
+
+  /** Cluster mode: an event of any node's slot, numbered by the cluster (repeats are dropped). */
+  deliver(seq: number, slot: number, wire: Record<string, unknown>): void {
+    const entry = this.events.appendAt(seq, slot, wire);
+    if (entry) this.fanOut(slot, String(wire.type), entry.text);
+  }
+
+  private fanOut(slot: number, type: string, text: string): void {
     for (const [ws, state] of this.clients) {
-      if (!this.wants(state, event.slot)) continue;
-      if (event.type === 'qr' && !hasRole(state.caller, 'manage')) continue; // a QR links an account: manage only
+      if (!this.wants(state, slot)) continue;
+      if (type === 'qr' && !hasRole(state.caller, 'manage')) continue; // a QR links an account: manage only
       sendBounded(ws, text, this.maxBuffered);
     }
   }

@@ -21,7 +21,7 @@ export interface ReplayResult {
 }
 
 export class EventLog {
-  readonly bootId = crypto.randomUUID();
+  readonly bootId: string;
   private readonly events: LoggedEvent[] = [];
   private head = 0;
   private seq = 0;
@@ -30,7 +30,11 @@ export class EventLog {
     private readonly maxEvents = REPLAY_MAX_EVENTS,
     private readonly maxAgeMs = REPLAY_MAX_AGE_MS,
     private readonly now: () => number = Date.now,
-  ) {}
+    /** Cluster mode: the cluster's id, the same on every node (numbers are the cluster's). */
+    bootId: string = crypto.randomUUID(),
+  ) {
+    this.bootId = bootId;
+  }
 
   get lastSeq(): number {
     return this.seq;
@@ -39,6 +43,19 @@ export class EventLog {
   /** Number the frame, keep it, and return it with its `seq`. */
   append(slot: number, frame: Record<string, unknown>): LoggedEvent {
     const entry: LoggedEvent = { seq: ++this.seq, slot, at: this.now(), text: JSON.stringify({ ...frame, seq: this.seq }) };
+    this.events.push(entry);
+    this.trim();
+    return entry;
+  }
+
+  /**
+   * Keep a frame numbered elsewhere (cluster mode: the shared event table's id). Numbers must rise:
+   * an old or repeated one is dropped (null), so a client never gets an event twice.
+   */
+  appendAt(seq: number, slot: number, frame: Record<string, unknown>): LoggedEvent | null {
+    if (seq <= this.seq) return null;
+    this.seq = seq;
+    const entry: LoggedEvent = { seq, slot, at: this.now(), text: JSON.stringify({ ...frame, seq }) };
     this.events.push(entry);
     this.trim();
     return entry;

@@ -1,29 +1,23 @@
 // Cluster mode, forwarding: a command for a slot another node owns is served by that node, with
 // the caller's own scope; unknown or unreachable owners answer 409 NOT_CONNECTED; node-to-node
 // calls need the cluster key; a forwarded request is never forwarded again.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller, HOP_HEADER } from '../../bridge/cluster/cluster-key.js';
-import { connectSlot, WsClient } from '../helpers/bridge.js';
-import { ADMIN, CLUSTER_KEY, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import { WsClient } from '../helpers/bridge.js';
+import { addDeadNode, ADMIN, CLUSTER_KEY, createTestDatabase, ownedBy, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
 let b: TestNode;
-let deadPort = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b');
-  await setLease(db, 2, 'node-b', 5);
-  await connectSlot(b, 2);
-  // A node that is listed but gone: its port refuses connections.
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  deadPort = (probe.address() as net.AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  await db.query(`INSERT INTO cluster_nodes (id, url, version, pid, capacity, started_at, heartbeat_at) VALUES ('node-c', ?, 'test', 1, 6, NOW(3), NOW(3))`, [`http://127.0.0.1:${deadPort}`]);
+  b = await startNode(db, 'node-b', { preferredSlots: '2' });
+  // Started through A: B, which prefers slot 2, takes it.
+  await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 2 }).expect(200);
+  await ownedBy(db, b, 2);
+  await addDeadNode(db, 'node-c');
 }, 60_000);
 
 afterAll(async () => {
@@ -39,12 +33,12 @@ describe('forwarding to the owner of a slot', () => {
     });
     try {
       const res = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: '+15550100002', message: 'via A' }).expect(200);
-      expect(res.headers['x-wab-served-by']).toBe('node-b');
+      expect(res.headers['x-wab-served-by']).toBe(b.id);
       expect(res.body.messageId).toEqual(expect.any(String));
       expect(sentOnB).toContain(res.body.messageId);
       // Reads go to the owner too.
       const chats = await a.http.get('/api/chats').query({ slot: 2 }).set('apikey', ADMIN).expect(200);
-      expect(chats.headers['x-wab-served-by']).toBe('node-b');
+      expect(chats.headers['x-wab-served-by']).toBe(b.id);
     } finally {
       off();
     }
@@ -53,7 +47,7 @@ describe('forwarding to the owner of a slot', () => {
   it('keeps the caller’s device scope: the owner refuses a slot the device may not use', async () => {
     const only1 = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'slot 1 only', slots: [1], role: 'send' }).expect(201);
     const res = await a.http.post('/api/send').set('apikey', only1.body.token).send({ slot: 2, phone: '+15550100002', message: 'no' }).expect(403);
-    expect(res.headers['x-wab-served-by']).toBe('node-b');
+    expect(res.headers['x-wab-served-by']).toBe(b.id);
     expect(res.body.error.code).toBe('FORBIDDEN');
     const reader = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'reader', role: 'read' }).expect(201);
     await a.http.post('/api/send').set('apikey', reader.body.token).send({ slot: 2, phone: '+15550100002', message: 'no' }).expect(403);
@@ -90,8 +84,8 @@ describe('forwarding to the owner of a slot', () => {
     await b.http.get('/api/slots').set(CALLER_HEADER, admin).set(CLUSTER_KEY_HEADER, CLUSTER_KEY).expect(200);
     // The internal command route is for nodes only, even for the admin token.
     await b.http.post('/api/cluster/ws-command').set('apikey', ADMIN).send({ type: 'ping' }).expect(403);
-    // Slot 6 "belongs" to node A, but this request already made its hop: B serves it (409), no ping-pong.
-    await setLease(db, 6, 'node-a', 1);
+    // Slot 6 belongs to another node, but this request already made its hop: B serves it (409), no ping-pong.
+    await setLease(db, 6, 'node-c', 1);
     const looped = await b.http
       .post('/api/send')
       .set(CALLER_HEADER, admin)

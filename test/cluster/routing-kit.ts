@@ -1,34 +1,76 @@
 // Helpers for the routing tests: in-process bridges (demo engine) sharing one random MariaDB
-// database in cluster mode, and lease rows set by the test to say who owns which slot.
+// database in cluster mode, with short lease timings. Slots go where they are preferred (the
+// cluster's own placement); a test may also write lease rows itself to stage an owner that is
+// gone or a stale fence.
+import net from 'node:net';
+import type { RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase } from '../archive/mysql-kit.js';
-import { startBridge, type TestBridge } from '../helpers/bridge.js';
+import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 
 export const CLUSTER_KEY = 'routing-test-cluster-key-0123456789';
 export const ADMIN = 'routing-test-admin-token-0123456789';
+/** TTL 3 s, renew 0.5 s, self-fence 1 s before expiry, poll 0.3 s. */
+const FAST = { leaseTtlMs: 3000, leaseRenewMs: 500, fenceMarginMs: 1000, standbyPollMs: 300 };
 
 export type TestDb = Awaited<ReturnType<typeof createTestDatabase>>;
 export { createTestDatabase };
 
 export interface TestNode extends TestBridge {
   name: string;
+  /** The node's id in the cluster tables. */
+  id: string;
 }
 
-/** A cluster-mode bridge named `name`, registered in cluster_nodes with its URL. */
+/** A loopback port free right now (the node must advertise its URL before it listens). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A cluster-mode bridge named `name`, advertising its loopback URL. */
 export async function startNode(db: TestDb, name: string, overrides: Record<string, unknown> = {}): Promise<TestNode> {
-  const t = await startBridge({ cluster: 'true', dbUrl: db.url(), clusterKey: CLUSTER_KEY, nodeName: name, adminToken: ADMIN, ratePerMinute: 1000, ...overrides });
-  await db.query(
-    `INSERT INTO cluster_nodes (id, url, version, pid, capacity, started_at, heartbeat_at) VALUES (?, ?, 'test', ?, 6, NOW(3), NOW(3) + INTERVAL 1 HOUR)
-     ON DUPLICATE KEY UPDATE url = VALUES(url), heartbeat_at = VALUES(heartbeat_at)`,
-    [name, t.bridge.url, process.pid],
-  );
-  return { ...t, name };
+  const port = await freePort();
+  const t = await startBridge({
+    cluster: 'true',
+    dbUrl: db.url(),
+    clusterKey: CLUSTER_KEY,
+    nodeName: name,
+    adminToken: ADMIN,
+    ratePerMinute: 1000,
+    port,
+    httpsPort: 0,
+    advertiseUrl: `http://127.0.0.1:${port}`,
+    ...FAST,
+    ...overrides,
+  });
+  const health = await t.http.get('/api/health').set('apikey', ADMIN).expect(200);
+  return { ...t, name, id: health.body.node.id as string };
 }
 
-/** Say that `node` holds slot `slot` under `fence` (for an hour), or that nobody does. */
-export async function setLease(db: TestDb, slot: number, node: string | null, fence: number): Promise<void> {
+/** Wait until `node` holds slot `slot`'s lease and runs it READY; the fence it holds it under. */
+export async function ownedBy(db: TestDb, node: TestNode, slot: number): Promise<number> {
+  return waitFor(async () => {
+    const rows = await db.query<RowDataPacket[]>('SELECT owner, fence FROM slot_leases WHERE slot = ? AND expires_at > NOW(3)', [slot]);
+    if (rows[0]?.owner !== node.id) return null;
+    const slots = await node.http.get('/api/slots').set('apikey', ADMIN);
+    return (slots.body as { slot: number; ready: boolean }[]).find((s) => s.slot === slot)?.ready ? Number(rows[0]!.fence) : null;
+  }, 20_000, `slot ${slot} READY on ${node.name}`);
+}
+
+/** Stage a lease row: `owner` holds slot `slot` under `fence` for an hour (a node no test process runs). */
+export async function setLease(db: TestDb, slot: number, owner: string | null, fence: number): Promise<void> {
   await db.query(
-    `INSERT INTO slot_leases (slot, owner, fence, expires_at, renewed_at) VALUES (?, ?, ?, IF(? IS NULL, NULL, NOW(3) + INTERVAL 1 HOUR), NOW(3))
+    `INSERT INTO slot_leases (slot, owner, fence, expires_at, renewed_at, wanted) VALUES (?, ?, ?, IF(? IS NULL, NULL, NOW(3) + INTERVAL 1 HOUR), NOW(3), 0)
      ON DUPLICATE KEY UPDATE owner = VALUES(owner), fence = VALUES(fence), expires_at = VALUES(expires_at), renewed_at = VALUES(renewed_at)`,
-    [slot, node, fence, node],
+    [slot, owner, fence, owner],
   );
+}
+
+/** A node that is listed in the cluster but gone: its advertised port refuses connections. */
+export async function addDeadNode(db: TestDb, id: string): Promise<void> {
+  const port = await freePort();
+  await db.query(`INSERT INTO cluster_nodes (id, url, version, pid, capacity, started_at, heartbeat_at) VALUES (?, ?, 'test', 1, 6, NOW(3), NOW(3))`, [id, `http://127.0.0.1:${port}`]);
 }

@@ -6,8 +6,8 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlOutbox } from '../../bridge/cluster/shared/outbox.js';
 import { ensureSharedTables } from '../../bridge/cluster/shared/schema.js';
-import { connectSlot, waitFor, WsClient } from '../helpers/bridge.js';
-import { ADMIN, createTestDatabase, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import { waitFor, WsClient } from '../helpers/bridge.js';
+import { ADMIN, createTestDatabase, ownedBy, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
@@ -16,7 +16,7 @@ let b: TestNode;
 beforeAll(async () => {
   db = await createTestDatabase();
   a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b');
+  b = await startNode(db, 'node-b', { preferredSlots: '1' });
 }, 60_000);
 
 afterAll(async () => {
@@ -54,24 +54,25 @@ describe('shared state in cluster mode', () => {
     expect(rows.map((r) => ({ ...r }))).toEqual([{ device_id: paired.body.deviceId, installation_id: 'inst-1', token: 'fcm-token-0123456789abcdef:APA91b' }]);
   });
 
-  it('a message queued on node A is sent by the slot owner B exactly once; zombie A claims nothing', async () => {
-    await setLease(db, 1, 'node-b', 4);
+  it('a message queued on node A is claimed and sent once, by the slot owner B under its fence', async () => {
     const sentOn = { a: [] as string[], b: [] as string[] };
     const offA = a.bridge.onEvent((e) => e.type === 'outbox_sent' && sentOn.a.push(String((e as { outboxId: string }).outboxId)));
     const offB = b.bridge.onEvent((e) => e.type === 'outbox_sent' && sentOn.b.push(String((e as { outboxId: string }).outboxId)));
     try {
+      // Nobody runs slot 1 yet: A keeps the message in the shared outbox.
       const queued = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 1, phone: '+15550100001', message: 'queued on A', queue: true }).expect(202);
       const outboxId = queued.body.outboxId as string;
-      // A runs slot 1 too (a zombie: it does not hold the lease); its drain must not claim.
-      await connectSlot(a, 1);
-      await connectSlot(b, 1);
+      // Started through A; B prefers slot 1 and takes its lease, then drains the shared outbox.
+      await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 1 }).expect(200);
+      const fence = await ownedBy(db, b, 1);
       await waitFor(() => sentOn.b.includes(outboxId), 15_000, 'B sends the queued message');
       const row = await db.query<RowDataPacket[]>('SELECT status, claimed_fence, claimed_by, message_id FROM shared_outbox WHERE id = ?', [outboxId]);
-      expect({ ...row[0] }).toMatchObject({ status: 'sent', claimed_fence: 4, claimed_by: 'node-b' });
+      expect({ ...row[0] }).toMatchObject({ status: 'sent', claimed_fence: fence, claimed_by: b.id });
       expect(sentOn.a).toEqual([]);
-      // Either node reports the same state of the entry.
-      const status = await a.http.get('/api/health').set('apikey', ADMIN).expect(200);
-      expect(status.body.outbox).toBe(0);
+      expect(sentOn.b.filter((id) => id === outboxId)).toHaveLength(1);
+      // Either node reports the same outbox.
+      const health = await a.http.get('/api/health').set('apikey', ADMIN).expect(200);
+      expect(health.body.outbox).toBe(0);
     } finally {
       offA();
       offB();
@@ -82,11 +83,11 @@ describe('shared state in cluster mode', () => {
     const pool = mysql.createPool({ uri: db.url(), connectionLimit: 2 });
     try {
       await ensureSharedTables(pool);
-      await setLease(db, 3, 'node-b', 7);
+      await setLease(db, 9, 'node-b', 7);
       let believed: { node: string; fence: number } | null = { node: 'node-b', fence: 6 };
       const outbox = new MysqlOutbox(pool, () => believed);
-      const id = await outbox.enqueue(3, 'phone:15550100003', 'text', { text: 'once' });
-      const [entry] = await outbox.unfinished(3);
+      const id = await outbox.enqueue(9, 'phone:15550100003', 'text', { text: 'once' });
+      const [entry] = await outbox.unfinished(9);
       expect(entry!.id).toBe(id);
       expect(await outbox.claim(entry!)).toBe(false); // B, but an old fence (a zombie of itself)
       believed = { node: 'node-a', fence: 7 };
@@ -96,18 +97,18 @@ describe('shared state in cluster mode', () => {
       believed = { node: 'node-b', fence: 7 };
       expect(await outbox.claim(entry!)).toBe(true);
       // Claimed under fence 7: the same fence cannot take it twice ...
-      const [sending] = await outbox.unfinished(3);
+      const [sending] = await outbox.unfinished(9);
       expect(sending!.status).toBe('sending');
       expect(await outbox.claim(sending!)).toBe(false);
       // ... a new owner after a failover (fence 8) may, to finish the interrupted send.
-      await setLease(db, 3, 'node-a', 8);
+      await setLease(db, 9, 'node-a', 8);
       expect(await outbox.claim(sending!)).toBe(false); // node-b still believes fence 7
       believed = { node: 'node-a', fence: 8 };
       expect(await outbox.claim(sending!)).toBe(true);
       // An expired lease counts as none, whatever the node believes.
-      await db.query('UPDATE slot_leases SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE slot = 3');
+      await db.query('UPDATE slot_leases SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE slot = 9');
       await outbox.markPending(id);
-      const [again] = await outbox.unfinished(3);
+      const [again] = await outbox.unfinished(9);
       expect(await outbox.claim(again!)).toBe(false);
     } finally {
       await pool.end();

@@ -142,6 +142,10 @@ describe('i18n and wording', () => {
     expect(isMutedNow(100, 200)).toBe(false);
     expect(JSON.parse(pairingPayload('http://192.168.1.5:3000', 'tok'))).toEqual({ url: 'http://192.168.1.5:3000', token: 'tok' });
     expect(JSON.parse(pairingPayload('https://192.168.1.5:3001', 'tok', 'AB:CD', null))).toEqual({ url: 'https://192.168.1.5:3001', token: 'tok', fingerprint: 'AB:CD' });
+    // A cluster lists every node to move to; a single bridge's QR stays as it was.
+    const nodes = [{ id: 'pc-b:91cd0e', url: 'https://192.168.1.6:3001', fingerprint: 'EF:01' }];
+    expect(JSON.parse(pairingPayload('https://192.168.1.5:3001', 'tok', 'AB:CD', null, nodes))).toEqual({ url: 'https://192.168.1.5:3001', token: 'tok', fingerprint: 'AB:CD', nodes });
+    expect(JSON.parse(pairingPayload('https://192.168.1.5:3001', 'tok', 'AB:CD', null, []))).not.toHaveProperty('nodes');
   });
 });
 

@@ -13,7 +13,6 @@ import { ensureSharedTables } from './schema.js';
 
 export type { FenceOf } from './outbox.js';
 
-/** This node's id in the shared tables: WA_BRIDGE_NODE_NAME, else the host name. */
 export interface SharedState {
   pool: Pool;
   nodeId: string;

@@ -81,6 +81,15 @@ export const SHARED_TABLES: readonly string[] = [
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (device_id, installation_id)
   ) ${TABLE}`,
+  // Where phones reach each node (HTTPS) and the certificate to pin there: each node has its own.
+  `CREATE TABLE IF NOT EXISTS shared_node_endpoints (
+    id VARCHAR(64) NOT NULL PRIMARY KEY,
+    url VARCHAR(255) NOT NULL,
+    https_url VARCHAR(255) NULL,
+    fingerprint VARCHAR(128) NULL,
+    next_fingerprint VARCHAR(128) NULL,
+    updated_at BIGINT NOT NULL
+  ) ${TABLE}`,
 ];
 
 /** Create the shared tables (and the lease tables they are checked against) when missing. */

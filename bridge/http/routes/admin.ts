@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { limitParam, parseOrThrow } from '../../api/schemas.js';
 import { maskDbUrl, mysqlUrl } from '../../archive/db-url.js';
 import { checkMysqlUrl } from '../../archive/mysql-check.js';
-import type { BridgeConfig } from '../../config.js';
+import { envLocked, type BridgeConfig } from '../../config.js';
 import { writeJsonAtomic } from '../../files.js';
 import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
+import { phoneEndpoint } from '../../ws/hello.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { callerOf } from '../auth.js';
@@ -80,7 +81,11 @@ function testableDbUrl(config: BridgeConfig, requested: string | undefined): str
 
 function settingsView(config: BridgeConfig) {
   const saved = readSettingsOrEmpty(config.dataDir);
+  const env = envLocked(config);
+  // Set by an environment variable: the saved value would never apply, so the app shows it locked.
+  const locked = Object.fromEntries(EDITABLE.filter((k) => env[k]).map((k) => [k, env[k]!]));
   const effective = { ...Object.fromEntries(EDITABLE.map((k) => [k, config[k] ?? null])), ...saved };
+  for (const k of Object.keys(locked)) effective[k] = config[k as Editable] ?? null;
   const restartRequired = EDITABLE.filter((k) => k in saved && (saved[k] ?? null) !== (config[k] ?? null));
   return {
     data: {
@@ -95,7 +100,8 @@ function settingsView(config: BridgeConfig) {
       ratePerDay: effective.ratePerDay,
       lanHttp: effective.lanHttp ?? false,
     },
-    restartRequired: restartRequired as string[],
+    restartRequired: restartRequired.filter((k) => !(k in locked)) as string[],
+    locked,
   };
 }
 
@@ -121,11 +127,24 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
 
   r.put('/settings', (req, res) => {
     const changes = parseOrThrow(settingsBody, req.body) as Partial<Record<Editable, unknown>>;
+    const env = envLocked(ctx.config);
+    const lockedKey = (Object.keys(changes) as Editable[]).find((k) => env[k]);
+    if (lockedKey) throw new BridgeError('VALIDATION_ERROR', `${lockedKey} is set by the environment variable ${env[lockedKey]}; change it there`);
     const saved: Record<string, unknown> = { ...readSettingsOrEmpty(ctx.config.dataDir), ...changes };
     for (const [k, v] of Object.entries(saved)) if (v === null) delete saved[k];
     writeSettingsFile(ctx.config.dataDir, saved);
     ctx.audit.record(callerOf(res).id, 'settings_changed', { keys: Object.keys(changes) }, req.ip ?? null);
     res.json({ success: true, ...settingsView(ctx.config) });
+  });
+
+  r.post('/restart', (req, res) => {
+    const restart = ctx.restart;
+    if (!restart) throw new BridgeError('FORBIDDEN', 'this bridge cannot restart itself (started without a supervisor); stop it and start it again');
+    ctx.audit.record(callerOf(res).id, 'restart', {}, req.ip ?? null);
+    ctx.logger.info('restart requested from the admin app');
+    // Answer first: the restart closes this connection.
+    res.on('finish', () => setImmediate(restart));
+    res.status(202).json({ success: true, restarting: true });
   });
 
   r.post('/settings/test-db', async (req, res) => {
@@ -152,7 +171,7 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
     // An empty list tells the admin app to say "connect this computer to the phones' network".
     // The QR carries the certificate's fingerprint so the phone pins it (and the next one, if announced).
     // `host`/`loopbackOnly`: a bridge on 127.0.0.1 cannot be reached by any phone, whatever it lists.
-    res.json({ success: true, port, addresses: lanAddresses(port, ctx.config.host), host: ctx.config.host, loopbackOnly: isLoopbackHost(ctx.config.host), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false });
+    res.json({ success: true, port, addresses: lanAddresses(port, ctx.config.host), host: ctx.config.host, loopbackOnly: isLoopbackHost(ctx.config.host), fingerprint: ctx.tls?.fingerprint ?? null, nextFingerprint: ctx.tls?.nextFingerprint ?? null, lanHttp: ctx.tls?.lanHttp ?? false, ...(ctx.routing ? { nodes: ctx.routing.nodes().map(phoneEndpoint) } : {}) });
   });
 
   return r;

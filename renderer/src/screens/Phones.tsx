@@ -8,7 +8,7 @@ import { Icon } from '../components/Icon.js';
 import { ConfirmDialog, Dialog } from '../components/Dialog.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
 import { formatAgo } from '../lib/format.js';
-import { pairingPayload } from '../lib/pairing.js';
+import { pairingPayload, type PairingNode } from '../lib/pairing.js';
 
 interface Pairing {
   port: number;
@@ -18,6 +18,8 @@ interface Pairing {
   /** The interface the bridge listens on; loopback means no phone can reach it. */
   host?: string;
   loopbackOnly?: boolean;
+  /** Cluster mode: every node, so the phone can move when this one is away. */
+  nodes?: PairingNode[];
 }
 
 /** The address to offer first: one a phone can reach (older bridges do not say: the first). */
@@ -68,7 +70,7 @@ export function PhonesScreen() {
     setBusy(true);
     try {
       const r = await api.post<{ deviceId: string; token: string }>('/api/devices', { name: name.trim(), role, ...(slots ? { slots } : {}) });
-      const qr = await QRCode.toDataURL(pairingPayload(address, r.token, pairing?.fingerprint, pairing?.nextFingerprint), { width: 320, margin: 2, errorCorrectionLevel: 'M' });
+      const qr = await QRCode.toDataURL(pairingPayload(address, r.token, pairing?.fingerprint, pairing?.nextFingerprint, pairing?.nodes), { width: 320, margin: 2, errorCorrectionLevel: 'M' });
       setShown({ name: name.trim(), url: address, qr });
       setName('');
       load();
