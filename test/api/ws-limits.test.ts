@@ -33,7 +33,7 @@ async function hubWith(opts: HubOptions) {
     config: { bodyLimitBytes: 64 * 1024 },
     logger: pino({ level: 'silent' }),
     registry: { slots: [] },
-    tokens: { identify: (t?: string) => (t === 'good' ? device : null), touch: () => undefined },
+    tokens: { identify: async (t?: string) => (t === 'good' ? device : null), touch: async () => undefined },
   } as unknown as BridgeContext;
   const hub = new WsHub(ctx, () => true, opts);
   const server = http.createServer();
