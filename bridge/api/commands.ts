@@ -146,8 +146,8 @@ export function sendText(ctx: BridgeContext, b: SendTextBody, d = NO_DEFAULT_QUE
 }
 
 export function sendMedia(ctx: BridgeContext, b: SendMediaBody, d = NO_DEFAULT_QUEUE): Promise<SendResult> {
-  const { base64, mimetype, filename, caption, asVoice } = b;
-  return ctx.messenger.send({ ...common(b, d), content: { kind: 'media', media: { base64, mimetype, filename, caption, asVoice } } });
+  const { base64, mimetype, filename, caption, asVoice, asSticker } = b;
+  return ctx.messenger.send({ ...common(b, d), content: { kind: 'media', media: { base64, mimetype, filename, caption, asVoice, asSticker } } });
 }
 
 export function sendPoll(ctx: BridgeContext, b: SendPollBody, d = NO_DEFAULT_QUEUE): Promise<SendResult> {

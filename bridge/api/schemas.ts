@@ -57,6 +57,7 @@ export const sendMediaBody = z
     filename: z.string().min(1).max(255).optional(),
     caption: z.string().max(MAX_TEXT, `caption is longer than ${MAX_TEXT} characters`).optional(),
     asVoice: z.boolean().optional(),
+    asSticker: z.boolean().optional(),
   })
   .refine(requireTarget, targetMessage);
 

@@ -36,6 +36,8 @@ export interface MediaInput {
   caption?: string;
   /** Send audio as a voice note (push-to-talk). */
   asVoice?: boolean;
+  /** Send an image as a sticker (WhatsApp Web turns it into a 512×512 WebP). */
+  asSticker?: boolean;
 }
 
 /** A message's media bytes as WhatsApp serves them. */

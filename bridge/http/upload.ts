@@ -15,7 +15,7 @@ const upload = multer({
 
 /** Form fields are text: read "true"/"false" as booleans (anything else is left for the schema to name). */
 function formValue(key: string, value: unknown): unknown {
-  if ((key === 'asVoice' || key === 'queue') && (value === 'true' || value === 'false')) return value === 'true';
+  if ((key === 'asVoice' || key === 'asSticker' || key === 'queue') && (value === 'true' || value === 'false')) return value === 'true';
   return value;
 }
 

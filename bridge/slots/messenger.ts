@@ -233,12 +233,18 @@ function parseTarget(req: { phone?: string; chatId?: string }): string {
   return PHONE_TARGET + normalisePhone(req.phone);
 }
 
+const STICKER_SOURCES = new Set(['image/png', 'image/jpeg', 'image/webp']);
+
 async function prepare(content: SendContent): Promise<SendContent> {
   if (content.kind !== 'media') return content;
   const checked = await checkMedia(content.media.base64, content.media.mimetype);
   const asVoice = content.media.asVoice ?? looksLikeVoiceNote(checked.mime, content.media.mimetype, content.media.filename);
   if (content.media.asVoice && !checked.mime.startsWith('audio/')) {
     throw new BridgeError('VALIDATION_ERROR', 'asVoice: only audio can be sent as a voice note');
+  }
+  // WhatsApp Web converts still images to stickers in the page; animated ones would need ffmpeg.
+  if (content.media.asSticker && !STICKER_SOURCES.has(checked.mime)) {
+    throw new BridgeError('VALIDATION_ERROR', `asSticker: only a PNG, JPEG or WebP image can be sent as a sticker (this file is ${checked.mime})`);
   }
   checkMediaSize(checked.mime, checked.bytes, asVoice);
   return { kind: 'media', media: { ...content.media, base64: checked.base64, asVoice } };

@@ -66,6 +66,22 @@ describe('sending media', () => {
     expect(voice.body.error.message).toMatch(/only audio/);
   });
 
+  it('sends a still image as a sticker, by upload or base64; refuses anything else as a sticker', async () => {
+    const photo = await jpegPhoto(32, 32);
+    const up = await upload().field('slot', '1').field('phone', '962781523783').field('asSticker', 'true')
+      .attach('file', photo, { filename: 'smile.jpg', contentType: 'image/jpeg' }).expect(200);
+    expect(await sentType(up.body.messageId as string)).toBe('sticker');
+    const b64 = await upload().send({ slot: 1, phone: '962781523783', base64: photo.toString('base64'), mimetype: 'image/jpeg', asSticker: true }).expect(200);
+    expect(await sentType(b64.body.messageId as string)).toBe('sticker');
+    const plain = await upload().send({ slot: 1, phone: '962781523783', base64: photo.toString('base64'), mimetype: 'image/jpeg' }).expect(200);
+    expect(await sentType(plain.body.messageId as string)).toBe('image');
+    const audio = await upload().field('slot', '1').field('phone', '962781523783').field('asSticker', 'true')
+      .attach('file', oggOpusVoice(), { filename: 'v.ogg', contentType: 'audio/ogg' }).expect(400);
+    expect(audio.body.error).toEqual({ code: 'VALIDATION_ERROR', message: 'asSticker: only a PNG, JPEG or WebP image can be sent as a sticker (this file is audio/ogg)' });
+    const notBool = await upload().send({ slot: 1, phone: '962781523783', base64: photo.toString('base64'), mimetype: 'image/jpeg', asSticker: 'yes' }).expect(400);
+    expect(notBool.body.error.message).toMatch(/asSticker/);
+  });
+
   it('refuses files over WhatsApp\'s limits with 413, naming the limit', async () => {
     const big = Buffer.concat([await jpegPhoto(16, 16), Buffer.alloc(17 * 1024 * 1024)]);
     const res = await upload().field('slot', '1').field('phone', '962781523783')

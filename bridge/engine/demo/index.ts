@@ -451,7 +451,7 @@ export class DemoEngine implements WhatsAppEngine {
 
 function mediaType(media: MediaInput): string {
   const mime = media.mimetype.toLowerCase();
-  if (mime.startsWith('image/')) return mime === 'image/webp' ? 'sticker' : 'image';
+  if (mime.startsWith('image/')) return media.asSticker || mime === 'image/webp' ? 'sticker' : 'image';
   if (mime.startsWith('video/')) return 'video';
   if (mime.startsWith('audio/')) return media.asVoice || mime.includes('opus') ? 'ptt' : 'audio';
   return 'document';

@@ -398,7 +398,7 @@ export class WwebjsEngine implements WhatsAppEngine {
   sendMedia(chatId: string, media: MediaInput, opts: SendOptions = {}): Promise<ArchivedMessage> {
     const file = new MessageMedia(media.mimetype, media.base64, media.filename ?? null);
     return this.#send('sending the media', (c) =>
-      c.sendMessage(chatId, file, { caption: media.caption, sendAudioAsVoice: media.asVoice === true, quotedMessageId: opts.quotedMessageId }),
+      c.sendMessage(chatId, file, { caption: media.caption, sendAudioAsVoice: media.asVoice === true, sendMediaAsSticker: media.asSticker === true, quotedMessageId: opts.quotedMessageId }),
     );
   }
 
