@@ -10,6 +10,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/static-files.test.ts',
   'test/ui/working-day.test.ts',
   'test/ui/backup-restore.test.ts',
+  'test/ui/desktop-updates.test.ts',
   'test/ui/knowing-what-happens.test.ts',
   'test/ui/cluster.test.ts',
 ];

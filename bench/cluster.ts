@@ -3,6 +3,8 @@
 // BENCH_ROUNDS planned moves (POST /api/cluster/slots/1/move → READY on the target) and
 // BENCH_ROUNDS failovers (kill -9 of the owner → its Chromium gone → READY on the other node,
 // no QR); the killed node is started again between rounds. Lease TTL: BENCH_TTL_MS (10 s).
+// BENCH_LOG=1 prints both nodes' lease and launch log lines after the moves (where the time goes);
+// BENCH_MOVES_ONLY=1 stops after the moves.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,7 +59,7 @@ function stats(label: string, ms: number[]) {
 async function main() {
   const db = await createTestDatabase();
   const env = {
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG ? 'info' : 'warn',
     WA_BRIDGE_ENGINE: 'wwebjs',
     WA_BRIDGE_SLOTS: '1',
     CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium',
@@ -108,6 +110,20 @@ async function main() {
       moves.push(performance.now() - t0);
     }
     stats('planned move (request → READY on the target)', moves);
+    if (process.env.BENCH_LOG) {
+      for (const n of nodes) {
+        for (const line of n.proc.output().split('\n')) {
+          if (!/lease|moving|snapshot|READY|browser launched|restored/.test(line)) continue;
+          try {
+            const j = JSON.parse(line) as { time: number; msg: string; slot?: number };
+            console.log(n.name, new Date(j.time).toISOString().slice(11, 23), j.msg);
+          } catch {
+            // not a log line
+          }
+        }
+      }
+    }
+    if (process.env.BENCH_MOVES_ONLY) return;
 
     const browserGone: number[] = [];
     const failovers: number[] = [];

@@ -59,6 +59,8 @@ export interface BridgeOptions {
   rendererDir?: string;
   /** Which remote addresses count as this computer (plain HTTP always); tests stand in for a LAN. */
   isLocalAddress?: (address: string | undefined) => boolean;
+  /** "Restart the bridge" from the admin app: whoever started the bridge stops it and starts a new one. */
+  onRestart?: () => void;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -231,6 +233,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
+      ...(options.onRestart ? { restart: options.onRestart } : {}),
       routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
       ...(cluster ? { cluster } : {}),
     };

@@ -109,6 +109,14 @@ export const ENV_NAMES: Record<keyof BridgeConfig, string> = Object.fromEntries(
 
 export class ConfigError extends Error {}
 
+/** The options an environment variable set, by option (the admin app shows them as locked). */
+const ENV_SET = new WeakMap<BridgeConfig, Partial<Record<keyof BridgeConfig, string>>>();
+
+/** Which options of this config an environment variable decided, with the variable's name. */
+export function envLocked(config: BridgeConfig): Partial<Record<keyof BridgeConfig, string>> {
+  return ENV_SET.get(config) ?? {};
+}
+
 /** Options the admin app saved into `<dataDir>/config.json` (applied at start). */
 function fileSettings(dataDir: string): Record<string, unknown> {
   try {
@@ -150,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   });
   checkClusterConfig(config);
   if (config.cluster) clusterSessionStore(config, merged.sessionStore !== undefined);
+  // An explicit override beats the variable, so only what the environment really decided is locked.
+  const locked = Object.keys(envValues).filter((k) => !(k in overrides));
+  ENV_SET.set(config, Object.fromEntries(locked.map((k) => [k, ENV_NAMES[k as keyof BridgeConfig]])));
   return config;
 }
 

@@ -69,6 +69,8 @@ export interface BridgeContext {
   cluster?: ClusterHandle;
   /** Absent only before start. */
   tls?: TlsInfo;
+  /** Restart the bridge in place (headless main, desktop shell); absent when nothing can. */
+  restart?: () => void;
   /** Cluster mode: sends requests for slots other nodes own to them (bridge/cluster/forward.ts). */
   routing?: ClusterRouting;
 }

@@ -17,20 +17,38 @@ async function main(): Promise<void> {
     throw err;
   }
   const where = { host: config.host, port: config.port };
-  let bridge;
+  let bridge: ReturnType<typeof createBridge>;
+  // "Restart the bridge" from the admin app: stop, read the settings again, start a new one here.
+  let restarting = false;
+  const restart = async () => {
+    if (restarting || stopping) return;
+    restarting = true;
+    console.log('wa-bridge: restarting (asked from the admin app)…');
+    try {
+      await bridge.stop();
+      const next = loadConfig(process.env);
+      bridge = createBridge(next, { onRestart: () => void restart() });
+      await bridge.start();
+      console.log(`wa-bridge: restarted; admin app at http://localhost:${bridge.port}/`);
+    } catch (err) {
+      console.error(`wa-bridge: could not restart: ${startupErrorLine(err, where)}`);
+      process.exit(1);
+    } finally {
+      restarting = false;
+    }
+  };
   try {
-    bridge = createBridge(config);
+    bridge = createBridge(config, { onRestart: () => void restart() });
   } catch (err) {
     console.error(`wa-bridge: could not start: ${startupErrorLine(err, where)}`);
     process.exit(1);
   }
   let stopping = false;
-  const running = bridge;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`wa-bridge: ${signal} received, stopping…`);
-    await running.stop();
+    await bridge.stop();
     process.exit(0);
   };
   // whatsapp-web.js has page listeners that can reject after a browser dies ("Target closed");

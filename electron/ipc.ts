@@ -5,6 +5,9 @@ export const IPC = {
   openExternal: 'wa-bridge:open-external',
   secretStorageBackend: 'wa-bridge:secret-storage-backend',
   openChat: 'wa-bridge:open-chat',
+  getUpdates: 'wa-bridge:get-updates',
+  setAutoUpdate: 'wa-bridge:set-auto-update',
+  checkForUpdates: 'wa-bridge:check-for-updates',
 } as const;
 
 /** Payload of IPC.openChat (main → renderer). */

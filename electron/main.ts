@@ -23,6 +23,7 @@ import { createTray, type TrayController } from './tray.js';
 import { AUTO_CHECK_EVERY_MS, UpdateController, sendingFromHealth, updateMenuItem, type UpdaterLike } from './updates.js';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window.js';
 import { runSessionStore } from '../bridge/session-store/run.js';
+import { updateSettingsHandlers, type UpdateSettingsHandlers } from './update-settings.js';
 import { wantsSessionStore } from './session-store-mode.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,8 @@ const log = createLogger('info', pino.destination({ dest: logFile(userData, 'des
 let bridge: Bridge | undefined;
 let win: BrowserWindow | undefined;
 let tray: TrayController | undefined;
+/** The update switch, for Settings (IPC) and the tray alike; set once the bridge runs. */
+let updateSettings: UpdateSettingsHandlers | undefined;
 const liveNotifications = new Set<Notification>(); // held so click handlers are not collected
 
 const quit = createQuitCoordinator({
@@ -107,6 +110,22 @@ function registerIpc(): void {
   ipcMain.handle(IPC.secretStorageBackend, (event) => {
     if (!trusted(event)) throw new Error('not allowed');
     return storageBackend(process.platform, safeStorage);
+  });
+  const updatesReady = () => {
+    if (!updateSettings) throw new Error('the app is still starting');
+    return updateSettings;
+  };
+  ipcMain.handle(IPC.getUpdates, (event) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    return updatesReady().get();
+  });
+  ipcMain.handle(IPC.setAutoUpdate, (event, enabled: unknown) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    return updatesReady().setAutomatic(enabled);
+  });
+  ipcMain.handle(IPC.checkForUpdates, (event) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    return updatesReady().checkNow();
   });
 }
 
@@ -204,6 +223,17 @@ async function start(): Promise<void> {
   });
 
   const updates = createUpdates(b, shellState.state);
+  updateSettings = updateSettingsHandlers({
+    status: () => updates.status,
+    automatic: () => shellState.state.autoUpdate,
+    saveAutomatic: (enabled) => {
+      shellState.state.autoUpdate = enabled;
+      saveShellState(userData, shellState.state);
+    },
+    check: () => void updates.check(),
+    changed: () => tray?.refresh(),
+  });
+  const switches = updateSettings;
   tray = createTray({
     iconPath: trayIconPath(layout, process.platform),
     slots: config.slots,
@@ -215,12 +245,7 @@ async function start(): Promise<void> {
       automatic: shellState.state.autoUpdate,
       check: () => void updates.check(),
       install: () => void updates.installWhenIdle(),
-      toggleAutomatic: (enabled) => {
-        shellState.state.autoUpdate = enabled;
-        saveShellState(userData, shellState.state);
-        if (enabled) void updates.check();
-        tray?.refresh();
-      },
+      toggleAutomatic: (enabled) => void switches.setAutomatic(enabled),
     }),
   });
   log.info('tray created');

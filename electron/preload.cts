@@ -8,7 +8,17 @@ export const CHANNELS = {
   openExternal: 'wa-bridge:open-external',
   secretStorageBackend: 'wa-bridge:secret-storage-backend',
   openChat: 'wa-bridge:open-chat',
+  getUpdates: 'wa-bridge:get-updates',
+  setAutoUpdate: 'wa-bridge:set-auto-update',
+  checkForUpdates: 'wa-bridge:check-for-updates',
 } as const;
+
+/** The update switch and status Settings shows (electron/update-settings.ts). */
+export interface UpdateSettings {
+  configured: boolean;
+  automatic: boolean;
+  status: string;
+}
 
 /** What the renderer sees as `window.waBridge`. */
 export interface WaBridgeApi {
@@ -17,6 +27,9 @@ export interface WaBridgeApi {
   openExternal(url: string): Promise<void>;
   onOpenChat(cb: (slot: number, chatId: string) => void): () => void;
   secretStorageBackend(): Promise<string>;
+  updates(): Promise<UpdateSettings>;
+  setAutoUpdate(enabled: boolean): Promise<UpdateSettings>;
+  checkForUpdates(): Promise<UpdateSettings>;
 }
 
 type Invoker = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
@@ -47,6 +60,12 @@ export function buildWaBridgeApi(ipc: Invoker, platform: string): WaBridgeApi {
       };
     },
     secretStorageBackend: async (): Promise<string> => String(await ipc.invoke(CHANNELS.secretStorageBackend)),
+    updates: async (): Promise<UpdateSettings> => (await ipc.invoke(CHANNELS.getUpdates)) as UpdateSettings,
+    setAutoUpdate: async (enabled: boolean): Promise<UpdateSettings> => {
+      if (typeof enabled !== 'boolean') throw new TypeError('setAutoUpdate needs true or false');
+      return (await ipc.invoke(CHANNELS.setAutoUpdate, enabled)) as UpdateSettings;
+    },
+    checkForUpdates: async (): Promise<UpdateSettings> => (await ipc.invoke(CHANNELS.checkForUpdates)) as UpdateSettings,
   });
 }
 

@@ -50,7 +50,7 @@ describe('preload', () => {
     expect(contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect(Object.keys(exposed)).toEqual(['waBridge']);
     const api = exposed.waBridge;
-    expect(Object.keys(api).sort()).toEqual(['getAdminToken', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend']);
+    expect(Object.keys(api).sort()).toEqual(['checkForUpdates', 'getAdminToken', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend', 'setAutoUpdate', 'updates']);
     expect(api.platform).toBe('linux');
     expect(Object.isFrozen(api)).toBe(true);
     for (const value of Object.values(api)) {
@@ -87,6 +87,17 @@ describe('preload', () => {
   it('reports the secret storage backend as a string', async () => {
     const { exposed } = runPreload({ answers: { [IPC.secretStorageBackend]: 'basic_text' } });
     await expect(exposed.waBridge.secretStorageBackend()).resolves.toBe('basic_text');
+  });
+
+  it('carries the update switch over its own channels, booleans only', async () => {
+    const settings = { configured: true, automatic: false, status: 'idle' };
+    const { exposed, ipc } = runPreload({ answers: { [IPC.getUpdates]: settings, [IPC.setAutoUpdate]: settings, [IPC.checkForUpdates]: settings } });
+    expect(await exposed.waBridge.updates()).toEqual(settings);
+    expect(await exposed.waBridge.setAutoUpdate(false)).toEqual(settings);
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.setAutoUpdate, false);
+    await expect(exposed.waBridge.setAutoUpdate('false')).rejects.toThrow(/true or false/);
+    await exposed.waBridge.checkForUpdates();
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.checkForUpdates);
   });
 
   it('delivers open-chat requests without the IPC event, ignores malformed ones, and unsubscribes', () => {

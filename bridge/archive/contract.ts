@@ -319,6 +319,20 @@ export function runArchiveContract(name: string, makeHarness: () => Promise<Arch
         expect(await search('falafel', 1, 10, 2)).toEqual([]);
       });
 
+      it('orders newest first when asked (relevance stays the default); a bad order is refused', async () => {
+        const strong = msg({ timestamp: 1000, body: 'lunch lunch lunch' });
+        const weak = msg({ timestamp: 5000, body: 'lunch menu options for the week ahead, with notes about lunch and some other business' });
+        const middle = msg({ timestamp: 3000, body: 'lunch at noon' });
+        await save(1, strong, weak, middle);
+        await save(2, msg({ timestamp: 4000, body: 'lunch on slot two' }));
+        const newest = (slot: number | undefined, limit = 50, offset = 0) => store.search({ slot, query: 'lunch', limit, offset, order: 'newest' });
+        expect(ids(await newest(1))).toEqual([weak.id, middle.id, strong.id]);
+        expect(ids(await newest(1, 1, 1))).toEqual([middle.id]);
+        expect((await newest(undefined)).map((r) => r.timestamp)).toEqual([5000, 4000, 3000, 1000]);
+        expect(ids(await search('lunch'))[0]).toBe(strong.id);
+        await expect(store.search({ slot: 1, query: 'lunch', limit: 5, order: 'oldest' as never })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      });
+
       it('searches one slot, or every slot when the slot is omitted', async () => {
         const s1 = msg({ body: 'shipment arrived', timestamp: 10 });
         const s2 = msg({ body: 'shipment delayed', timestamp: 20 });

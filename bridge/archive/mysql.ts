@@ -121,14 +121,17 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
    */
   private consecutiveIds = false;
   private readonly migrator: MysqlMigrator;
+  /** The newest migration this code knows (tests: lower, to play an older release). */
+  private readonly codeLevel: number;
   /** A schema upgrade running in the background (migrateInBackground). */
   private migration: Promise<void> | null = null;
 
   constructor(private readonly opts: MysqlStoreOptions) {
     super(opts.logger);
+    this.codeLevel = opts.targetVersion ?? latestVersion(MYSQL_MIGRATIONS);
     this.migrator = new MysqlMigrator({
       migrations: MYSQL_MIGRATIONS,
-      codeLevel: opts.targetVersion ?? latestVersion(MYSQL_MIGRATIONS),
+      codeLevel: this.codeLevel,
       logger: opts.logger,
       pool: () => this.pool!,
       backfillBatch: opts.backfillBatch,
@@ -206,11 +209,13 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     } finally {
       conn.release();
     }
-    if (this.opts.migrateInBackground) {
-      this.migrateInBackground();
-      return;
+    if (this.schemaVersion < this.codeLevel) {
+      if (this.opts.migrateInBackground) {
+        this.migrateInBackground();
+        return;
+      }
+      this.schemaVersion = await this.migrator.run();
     }
-    this.schemaVersion = await this.migrator.run();
     await this.becomeReady();
   }
 
@@ -704,7 +709,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const slots = q.slot === undefined ? await this.readWith('search', (conn) => indexedSlots(conn)) : [q.slot];
     const perSlot = await Promise.all(slots.map((slot) => this.readWith('search', (conn) => searchSlot(conn, slot, planned, window))));
     const hits = perSlot.flat();
-    const page = rankHits(hits).slice(q.offset, q.offset + q.limit);
+    // The hits are each slot's newest `window`, so "newest first" is a sort of the same list.
+    const ordered = q.order === 'newest' ? hits.sort((a, b) => b.ts - a.ts || b.pk - a.pk || a.slot - b.slot) : rankHits(hits);
+    const page = ordered.slice(q.offset, q.offset + q.limit);
     if (page.length === 0) return [];
     const pks = page.map((h: Hit) => h.pk);
     const rows = await this.read<MessageDbRow[]>('search rows', `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.pk IN (?)`, [pks]);

@@ -1,5 +1,5 @@
 // The migration lock shared by every bridge on one MySQL/MariaDB database: one row with a holder
-// and an expiry on the database's clock. Not GET_LOCK: Galera refuses it, and a lock tied to a
+// and an expiry on the database's clock (UTC, so nodes with other time zones agree). Not GET_LOCK: Galera refuses it, and a lock tied to a
 // connection moves on every network blip (shared/HA-DESIGN.md §4.4). A holder that dies leaves the
 // row to expire; the holder renews it while it works and stops when a renew finds it taken.
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
@@ -25,9 +25,9 @@ export class SchemaLock {
     try {
       // MySQL applies the assignments left to right: once `holder` is ours, the expiry follows.
       await this.pool().query(
-        `INSERT INTO schema_lock (name, holder, expires_at) VALUES (?, ?, NOW(3) + INTERVAL ? MICROSECOND)
+        `INSERT INTO schema_lock (name, holder, expires_at) VALUES (?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND)
          ON DUPLICATE KEY UPDATE
-           holder = IF(expires_at < NOW(3) OR holder = VALUES(holder), VALUES(holder), holder),
+           holder = IF(expires_at < UTC_TIMESTAMP(3) OR holder = VALUES(holder), VALUES(holder), holder),
            expires_at = IF(holder = VALUES(holder), VALUES(expires_at), expires_at)`,
         [NAME, this.holder, this.ttlMs * 1000],
       );
@@ -41,7 +41,7 @@ export class SchemaLock {
   /** Extend the lease; false when another bridge holds it now (this one must stop). */
   async renew(): Promise<boolean> {
     const [res] = await this.pool().query<ResultSetHeader>(
-      'UPDATE schema_lock SET expires_at = NOW(3) + INTERVAL ? MICROSECOND WHERE name = ? AND holder = ?',
+      'UPDATE schema_lock SET expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE name = ? AND holder = ?',
       [this.ttlMs * 1000, NAME, this.holder],
     );
     return res.affectedRows === 1;
@@ -53,7 +53,7 @@ export class SchemaLock {
 
   /** Who holds an unexpired lock (null: nobody). */
   async currentHolder(): Promise<string | null> {
-    const [rows] = await this.pool().query<RowDataPacket[]>('SELECT holder FROM schema_lock WHERE name = ? AND expires_at >= NOW(3)', [NAME]);
+    const [rows] = await this.pool().query<RowDataPacket[]>('SELECT holder FROM schema_lock WHERE name = ? AND expires_at >= UTC_TIMESTAMP(3)', [NAME]);
     return rows[0] ? String(rows[0].holder) : null;
   }
 }

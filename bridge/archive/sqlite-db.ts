@@ -1,7 +1,7 @@
 // Synchronous SQLite archive: the statements behind the SQLite store. It runs inside worker
 // threads (sqlite-worker.ts) so neither a write burst nor a search ever blocks the event loop.
 import Database from 'better-sqlite3';
-import type { ArchiveRow, PollTally } from './types.js';
+import type { ArchiveRow, PollTally, SearchOrder } from './types.js';
 import { mergeStored, toStored, ackRank, type ArchiveOp, type StoredMessage } from './ops.js';
 import { buildFtsQuery, matchesQuery, parseSearchQuery, searchableText } from './normalise.js';
 import { FTS_TABLE_PATTERN, ftsTable, ftsTableSql, migrateSqlite } from './sqlite-schema.js';
@@ -209,14 +209,14 @@ export class SqliteArchiveDb {
   }
 
   /** bm25 over the newest RANK_WINDOW hits of a slot (all hits when fewer), then newest first. */
-  search(slot: number | undefined, query: string, limit: number, offset: number): ArchiveRow[] {
+  search(slot: number | undefined, query: string, limit: number, offset: number, order: SearchOrder = 'relevance'): ArchiveRow[] {
     const match = buildFtsQuery(query);
     if (!match) return [];
     const indexed = this.indexedSlots();
     const slots = slot === undefined ? indexed : indexed.filter((s) => s === slot);
     // Each slot ranks its own hits; across slots the pages are merged on the same order.
-    const hits = slots.flatMap((s) => this.rankedHits(s, match, offset + limit));
-    hits.sort((a, b) => a.score - b.score || b.ts - a.ts || b.pk - a.pk);
+    const hits = slots.flatMap((s) => (order === 'newest' ? this.newestHits(s, match, offset + limit) : this.rankedHits(s, match, offset + limit)));
+    hits.sort((a, b) => (order === 'newest' ? 0 : a.score - b.score) || b.ts - a.ts || b.pk - a.pk);
     const page = hits.slice(offset, offset + limit).map((h) => h.pk);
     if (page.length === 0) return [];
     const rows = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.pk IN (SELECT value FROM json_each(?))`).all(
@@ -227,6 +227,16 @@ export class SqliteArchiveDb {
       const row = byPk.get(pk);
       return row ? [this.toRow(row)] : [];
     });
+  }
+
+  /** The newest `count` hits of a slot, by message time. */
+  private newestHits(slot: number, match: string, count: number): { pk: number; score: number; ts: number }[] {
+    const table = ftsTable(slot);
+    return this.stmt(
+      `SELECT f.rowid AS pk, 0 AS score, s.timestamp AS ts FROM ${table} f
+       JOIN messages s ON s.pk = f.rowid
+       WHERE ${table} MATCH @match ORDER BY s.timestamp DESC, f.rowid DESC LIMIT @count`,
+    ).all({ match, count }) as { pk: number; score: number; ts: number }[];
   }
 
   private rankedHits(slot: number, match: string, count: number): { pk: number; score: number; ts: number }[] {

@@ -189,7 +189,7 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
 
   async search(query: SearchQuery): Promise<ArchiveRow[]> {
     const q = checkSearch(query);
-    return this.read('search', q.slot, q.query, q.limit, q.offset);
+    return this.read('search', q.slot, q.query, q.limit, q.offset, q.order);
   }
 
   getPollTally(slot: number, messageId: string): Promise<PollTally> {

@@ -28,7 +28,11 @@ export interface SearchQuery {
   /** 1..500. */
   limit: number;
   offset?: number;
+  /** `relevance` (default: best match first, then newest) or `newest` (newest first). */
+  order?: SearchOrder;
 }
+
+export type SearchOrder = 'relevance' | 'newest';
 
 export interface ArchiveHealth {
   ok: boolean;

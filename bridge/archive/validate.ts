@@ -2,7 +2,7 @@
 // layer); bad writes are logged and dropped, since writes never throw.
 import type { Logger } from 'pino';
 import { BridgeError } from '../domain/index.js';
-import type { SearchQuery } from './types.js';
+import type { SearchOrder, SearchQuery } from './types.js';
 import { validSlot } from './ops.js';
 
 export const MAX_LIMIT = 500;
@@ -24,7 +24,7 @@ export function checkPage(limit: unknown, offset: unknown): void {
   }
 }
 
-export function checkSearch(q: SearchQuery): { slot: number | undefined; query: string; limit: number; offset: number } {
+export function checkSearch(q: SearchQuery): { slot: number | undefined; query: string; limit: number; offset: number; order: SearchOrder } {
   if (!q || typeof q.query !== 'string' || q.query.trim() === '') {
     throw new BridgeError('VALIDATION_ERROR', 'query must be a non-empty string');
   }
@@ -32,7 +32,8 @@ export function checkSearch(q: SearchQuery): { slot: number | undefined; query: 
   const offset = q.offset ?? 0;
   checkPage(q.limit, offset);
   // A novel pasted into the box is still searched, just by its first part.
-  return { slot: q.slot, query: q.query.slice(0, 1000), limit: q.limit, offset };
+  if (q.order !== undefined && q.order !== 'relevance' && q.order !== 'newest') throw new BridgeError('VALIDATION_ERROR', 'order must be relevance or newest');
+  return { slot: q.slot, query: q.query.slice(0, 1000), limit: q.limit, offset, order: q.order ?? 'relevance' };
 }
 
 export async function timed<T>(logger: Logger, what: string, run: () => Promise<T>): Promise<T> {

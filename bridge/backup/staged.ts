@@ -158,11 +158,21 @@ export function restorePending(dataDir: string): boolean {
   return fs.existsSync(path.join(dataDir, PENDING_DIR));
 }
 
+/** Prefix of uploaded backup files in `<data dir>/tmp` (see the inspect route). */
+export const UPLOAD_PREFIX = 'backup-upload-';
+
 /**
- * At start, before the state database and the archive are opened: move staged files into place.
+ * At start, before the state database and the archive are opened: move staged files into place,
+ * and delete backups a previous run opened (decrypted) or received but never applied.
  * Returns what was placed (empty when nothing was staged).
  */
 export function placeStagedRestore(dataDir: string): string[] {
+  const tmp = path.join(dataDir, 'tmp');
+  if (fs.existsSync(tmp)) {
+    for (const name of fs.readdirSync(tmp)) {
+      if (name.startsWith('restore-') || name.startsWith(UPLOAD_PREFIX)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    }
+  }
   const pending = path.join(dataDir, PENDING_DIR);
   if (!fs.existsSync(pending)) return [];
   const placed: string[] = [];

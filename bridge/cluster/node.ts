@@ -12,6 +12,8 @@ import type { EngineFactory } from '../engine/types.js';
 import type { SlotRegistry } from '../slots/registry.js';
 import type { Slot } from '../slots/slot.js';
 import type { SnapshotService } from '../snapshots/service.js';
+import type { Page } from 'puppeteer-core';
+import { armPageDeadman } from './deadman.js';
 import { killBrowserGroupNow } from './kill.js';
 import { LeaseStore, type Acquired } from './leases.js';
 import { Lifeline } from './lifeline.js';
@@ -138,11 +140,18 @@ export class ClusterNode implements SlotGate {
       factory({
         ...ctx,
         browserWatch: { launched: (pid) => this.lifeline.register(pid), exited: (pid) => this.lifeline.unregister(pid) },
+        pageGuard: (page) => armPageDeadman(page as Page, () => this.#remainingMs(ctx.slot), Math.min(1000, this.#deps.config.leaseRenewMs)),
         emit: (event) => {
           ctx.emit(event);
           if (event.type === 'disconnected' && TERMINAL.test(event.reason)) setTimeout(() => void this.#terminal(ctx.slot, event.reason), 0);
         },
       });
+  }
+
+  /** Until this node's self-fence deadline for `slot` (0 when it does not hold the lease). */
+  #remainingMs(slot: number): number {
+    const o = this.#owned.get(slot);
+    return o ? o.deadline - performance.now() : 0;
   }
 
   /** Slot hook: the API started or stopped a slot (silent while the node does it itself). */
@@ -290,13 +299,15 @@ export class ClusterNode implements SlotGate {
       const statuses = await this.nodes.statuses().catch(() => []);
       this.#log.error({ slot, fence: o.fence, statuses }, 'CONFLICT: fencing failure suspected; slot released without a snapshot and not restarted');
     }
+    const s = this.#slot(slot);
     if (SESSION_GONE.test(reason)) {
-      // The stored snapshots are worthless now and must not bring the old session back elsewhere.
+      // A logged-out slot relaunches into a QR: stop it first, then delete the stored snapshots
+      // (worthless now, and they must not bring the old session back elsewhere), still fenced.
+      if (s) await this.#standDown(s);
       await this.#deps.snapshots.forget(slot);
     }
-    const s = this.#slot(slot);
-    // CONFLICT and bans leave the slot FAILED (visible); a logout would relaunch into a QR: stop it.
-    await this.#giveUp(slot, o, { unwanted: true, stop: SESSION_GONE.test(reason) && s !== null });
+    // CONFLICT and bans leave the slot FAILED (visible) and its snapshots in place.
+    await this.#giveUp(slot, o, { unwanted: true, stop: false });
   }
 
   async #writeStatus(slot: number, o: Owned): Promise<void> {
@@ -360,6 +371,13 @@ export class ClusterNode implements SlotGate {
         this.#log.info({ slot, to: row.moveTo }, 'moving the slot: snapshot, then release');
         void this.#giveUp(slot, o, {});
       }
+    }
+    // A slot this node does not hold but still shows as busy (a FAILED one after a CONFLICT) is
+    // stood down once another node runs it: only the lease holder's view of a slot is true.
+    for (const row of leases) {
+      const s = row.slot === COORDINATOR_SLOT ? null : this.#slot(row.slot);
+      if (!s || this.#owned.has(row.slot) || this.#quiet.has(row.slot) || s.state === 'STOPPED') continue;
+      if (!row.free && row.owner !== null && row.owner !== this.id) void this.#standDown(s).catch(() => undefined);
     }
     if (!this.#running) return;
     // A move aimed here: watch closely for the release instead of waiting a whole poll period.

@@ -29,6 +29,11 @@ export class ClusterSlot extends Slot {
     await this.gate?.stoppedHere(this.number);
   }
 
+  /** Ready only while the lease holds: a node resuming from a freeze is not READY for a moment. */
+  override get ready(): boolean {
+    return super.ready && (!this.gate || this.gate.owns(this.number));
+  }
+
   /** A fenced node must not drive the number, even between its deadline and the fence timer. */
   override requireEngine(): WhatsAppEngine {
     if (this.gate && !this.gate.owns(this.number)) {

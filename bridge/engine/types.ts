@@ -44,6 +44,8 @@ export interface DownloadedMedia {
   /** What WhatsApp declares (the media store checks it against the bytes). */
   mimetype: string;
   filename: string | null;
+  /** The small JPEG preview WhatsApp carries with an image or video message, when it has one. */
+  thumbnail?: Buffer | null;
 }
 
 export interface PollInput {
@@ -113,6 +115,8 @@ export interface EngineContext {
   beforeLaunch?: () => Promise<void>;
   /** Told of each browser process group the engine launches and closes (cluster mode's lifeline). */
   browserWatch?: { launched(pid: number): void; exited(pid: number): void };
+  /** Cluster mode: arms the page's dead-man switch once WhatsApp Web is loaded; returns the disarm. */
+  pageGuard?: (page: unknown) => () => void;
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;

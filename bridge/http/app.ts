@@ -97,7 +97,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use('/metrics', auth);
   app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
-  app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing'], adminOnly);
+  app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing', '/api/restart'], adminOnly);
   app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx), backupRoutes(ctx), clusterRoutes(ctx));
   app.use(graphqlRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));

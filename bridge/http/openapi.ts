@@ -82,6 +82,15 @@ export function openApiDocument(version: string) {
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { restoreId: { type: 'string' } }, required: ['restoreId'] } } } },
         }),
       },
+      '/api/cluster/health': {
+        get: op('Cluster mode: every node keyed by its id with gateway_status and role (or errors, code 1011, when silent), and who runs each slot. 404 without cluster mode'),
+      },
+      '/api/cluster/slots/{slot}/move': {
+        post: op('Cluster mode: move a slot to another node {"node"}: snapshot, release, take over (admin). 202 moving, 200 already there, 404 unknown node', {
+          parameters: [{ name: 'slot', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { node: { type: 'string', maxLength: 64 } }, required: ['node'] } } } },
+        }),
+      },
       '/api/slots/{slot}/messages/{messageId}/media': {
         get: op('A message\'s media bytes (Range, ETag; ?thumb=1 a small WebP of an image). 202 + Retry-After while it downloads, 404 MEDIA_NOT_FOUND, 410 MEDIA_EXPIRED', {
           parameters: [
@@ -121,6 +130,7 @@ export function openApiDocument(version: string) {
       '/api/settings/firebase': { post: op('Upload the FCM service account (admin)') },
       '/api/logs': { get: op('Recent log lines (admin)') },
       '/api/pairing': { get: op('LAN addresses for pairing a phone (admin)') },
+      '/api/restart': { post: op('Restart the bridge in place, when its starter can (admin)') },
       '/api/openapi.json': { get: op('This document') },
       '/graphql': {
         post: op('GraphQL (seed 001 operations and more; see /graphql/schema.graphql). One operation per request; errors carry extensions.code', {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ArchiveStore } from '../archive/types.js';
 import type { ArchivedMessage, MediaInfo, MediaRecord, MessageRow } from '../domain/index.js';
 import type { WhatsAppEngine } from '../engine/types.js';
+import { oggOpusDurationMs } from './ogg-duration.js';
 import { mimeOfBytes } from './sniff.js';
 import type { MediaStore } from './store.js';
 import { Thumbnails } from './thumbs.js';
@@ -38,6 +39,7 @@ export class MediaNotConnectedError extends Error {}
 export const mediaUrl = (slot: number, messageId: string) => `/api/slots/${slot}/messages/${encodeURIComponent(messageId)}/media`;
 
 const key = (slot: number, id: string) => `${slot}\n${id}`;
+const baseType = (mimetype: string | null | undefined) => mimetype?.split(';')[0]?.trim() ?? null;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export class MediaService {
@@ -114,7 +116,8 @@ export class MediaService {
     const info: MediaInfo = { mimetype, filename: record?.filename ?? fallback.filename ?? null, size: record?.size ?? null, status, url };
     const durationMs = record?.durationMs ?? fallback.durationMs;
     if (durationMs) info.durationMs = durationMs;
-    if (status !== 'expired' && Thumbnails.canThumb(mimetype?.split(';')[0]?.trim() ?? null)) info.thumbUrl = `${url}?thumb=1`;
+    const thumbed = Thumbnails.canThumb(baseType(mimetype)) || (!!record?.sha256 && this.opts.thumbs.has(record.sha256));
+    if (status !== 'expired' && thumbed) info.thumbUrl = `${url}?thumb=1`;
     return info;
   }
 
@@ -168,12 +171,21 @@ export class MediaService {
       this.save(slot, this.blank(messageId, 'expired', hints), hints);
       return null;
     }
-    return this.keep(slot, messageId, got.data, { ...hints, mimetype: got.mimetype ?? hints.mimetype, filename: got.filename ?? hints.filename });
+    return this.keep(slot, messageId, got.data, { ...hints, mimetype: got.mimetype ?? hints.mimetype, filename: got.filename ?? hints.filename }, got.thumbnail);
   }
 
-  private async keep(slot: number, messageId: string, data: Buffer, hints: MediaHints): Promise<MediaRecord> {
+  private async keep(slot: number, messageId: string, data: Buffer, hints: MediaHints, preview?: Buffer | null): Promise<MediaRecord> {
     const mimetype = await mimeOfBytes(data, hints.mimetype);
+    // Voice notes the bridge sends (and some received ones) come without a length: read it.
+    if (!hints.durationMs && baseType(mimetype) === 'audio/ogg') hints = { ...hints, durationMs: oggOpusDurationMs(data) };
     const { sha256, size } = await this.opts.store.put(data);
+    // A video's thumbnail comes from WhatsApp's preview (images are thumbnailed from their bytes);
+    // made before the record is announced, so the event already carries its thumbUrl.
+    if (preview && !Thumbnails.canThumb(baseType(mimetype))) {
+      await this.opts.thumbs.fromPreview(sha256, preview).catch((err) =>
+        this.opts.logger.warn({ err: (err as Error).message, slot }, 'media: the preview WhatsApp sent could not be read'),
+      );
+    }
     return this.save(slot, { ...this.blank(messageId, 'stored', hints), sha256, size, mimetype }, hints);
   }
 

@@ -46,6 +46,7 @@ function setup(opts: { ready?: boolean; perMinute?: number } = {}) {
   const slot = {
     number: 1,
     ready: opts.ready ?? true,
+    reconnecting: false,
     requireEngine() {
       if (!this.ready) throw new BridgeError('NOT_CONNECTED', 'slot 1 is not ready (stopped)');
       return engine;
@@ -184,5 +185,77 @@ describe('Messenger', () => {
     await t.messenger.drain(1);
     expect(t.engine.sendText).not.toHaveBeenCalled();
     expect(t.events.onOutboxSent).toHaveBeenCalledWith(1, q.outboxId, 'true_962781523783@c.us_42');
+  });
+
+  it('queues while a linked slot reconnects only when the caller allows it; queue:false never queues', async () => {
+    const t = setup({ ready: false });
+    const to = { slot: 1, chatId: '962781523783@c.us', content: text('x') };
+    await expect(t.messenger.send({ ...to, queueWhileReconnecting: true })).rejects.toMatchObject({ code: 'NOT_CONNECTED' }); // not linked: QR or stopped
+    t.slot.reconnecting = true;
+    await expect(t.messenger.send(to)).rejects.toMatchObject({ code: 'NOT_CONNECTED' }); // WebSocket default: no queue
+    await expect(t.messenger.send({ ...to, queue: false, queueWhileReconnecting: true })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    expect(await t.messenger.send({ ...to, queueWhileReconnecting: true })).toEqual({ queued: true, outboxId: expect.any(String) });
+    expect(t.messenger.outboxSize(1)).toBe(1);
+  });
+
+  it('a queued send counts against the rate limit, and its status can be asked', async () => {
+    const t = setup({ ready: false, perMinute: 1 });
+    const q = (await t.messenger.send({ slot: 1, phone: '962781523783', content: text('1'), queue: true })) as { outboxId: string };
+    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('2'), queue: true })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(t.messenger.outboxStatus(q.outboxId)).toMatchObject({ status: 'pending' });
+    expect(t.messenger.outboxStatus('no-such-entry')).toBeNull();
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    expect(t.messenger.outboxStatus(q.outboxId)).toMatchObject({ status: 'sent' });
+  });
+
+  it('a keyed send that was queued answers the same outbox id when retried', async () => {
+    const t = setup({ ready: false });
+    const req = { slot: 1, phone: '962781523783', content: text('later'), queue: true, idempotencyKey: 'k-queued' };
+    const first = await t.messenger.send(req);
+    expect(await t.messenger.send(req)).toEqual(first);
+    expect(t.messenger.outboxSize(1)).toBe(1);
+  });
+
+  it('two drains at once send each entry once', async () => {
+    const t = setup({ ready: false });
+    for (const m of ['a', 'b', 'c']) await t.messenger.send({ slot: 1, phone: '962781523783', content: text(m), queue: true });
+    t.slot.ready = true;
+    await Promise.all([t.messenger.drain(1), t.messenger.drain(1)]);
+    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['a', 'b', 'c']);
+  });
+
+  it('tells the archive what was sent, with the content', async () => {
+    const t = setup();
+    const content = { kind: 'poll' as const, poll: { question: 'Which day?', options: ['Sat', 'Sun'], allowMultiple: false } };
+    await t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content });
+    expect(t.events.onSent).toHaveBeenCalledWith(1, expect.objectContaining({ body: 'Which day?', type: 'poll' }), content);
+  });
+
+  it('after a crash, only a recent message of mine with the same text and not another send of ours counts as sent', async () => {
+    const t = setup({ ready: false });
+    const q = (await t.messenger.send({ slot: 1, phone: '962781523783', content: text('same words'), queue: true })) as { outboxId: string };
+    const attempted = Date.now();
+    t.outbox.markSending(q.outboxId, attempted);
+    const old = { ...sent('962781523783@c.us', 'same words', 7), timestamp: Math.floor(attempted / 1000) - 60 };
+    const other = sent('962781523783@c.us', 'other words', 8);
+    t.engine.getMessages.mockResolvedValueOnce([old, other]);
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    // Neither counts: it is sent now.
+    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['same words']);
+    expect(t.engine.getMessages).toHaveBeenCalledWith('962781523783@c.us', 50);
+  });
+
+  it('after a crash, a poll or a captioned picture is recognised by its question or caption', async () => {
+    const t = setup({ ready: false });
+    const poll = { kind: 'poll' as const, poll: { question: 'Open on Friday?', options: ['Yes', 'No'], allowMultiple: false } };
+    const q = (await t.messenger.send({ slot: 1, chatId: '962781523783@c.us', content: poll, queue: true })) as { outboxId: string };
+    t.outbox.markSending(q.outboxId, Date.now());
+    t.engine.getMessages.mockResolvedValueOnce([{ ...sent('962781523783@c.us', 'Open on Friday?', 5), type: 'poll' }]);
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    expect(t.engine.sendPoll).not.toHaveBeenCalled();
+    expect(t.events.onOutboxSent).toHaveBeenCalledWith(1, q.outboxId, 'true_962781523783@c.us_5');
   });
 });

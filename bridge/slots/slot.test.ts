@@ -48,13 +48,16 @@ function setup(opts: { failStart?: string | null; policy?: Partial<SupervisorPol
   const engines: FakeEngine[] = [];
   const states: string[] = [];
   const wishes: boolean[] = [];
+  /** The other hooks, in the order they were called. */
+  const calls: string[] = [];
+  const events: EngineEvent[] = [];
   const hooks: SlotHooks = {
     onState: (s) => states.push(s.state),
-    onQr: () => undefined,
-    onEngineEvent: () => undefined,
+    onQr: () => void calls.push('qr'),
+    onEngineEvent: (_s, e) => void events.push(e),
     onWish: (_s, c) => wishes.push(c),
-    onRestart: () => undefined,
-    onQrScanned: () => undefined,
+    onRestart: (s) => void calls.push(`restart ${s.restarts}`),
+    onQrScanned: () => void calls.push('scanned'),
   };
   const slot = new Slot(
     1,
@@ -68,7 +71,7 @@ function setup(opts: { failStart?: string | null; policy?: Partial<SupervisorPol
     hooks,
     pino({ level: 'silent' }),
   );
-  return { slot, engines, states, wishes };
+  return { slot, engines, states, wishes, calls, events };
 }
 
 const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
@@ -280,5 +283,160 @@ describe('Slot races', () => {
     await tick(100);
     expect(slot.state).toBe('READY');
     expect(states).not.toContain('QR');
+  });
+});
+
+describe('Slot: what it tells the rest of the bridge', () => {
+  it('answers NOT_CONNECTED until READY, names its state, and passes other engine events through', async () => {
+    const { slot, engines, calls, events, wishes } = setup();
+    cleanup.push(slot);
+    expect(slot.processInfo()).toEqual({ pid: null, rssBytes: null });
+    expect(() => slot.requireEngine()).toThrow(expect.objectContaining({ code: 'NOT_CONNECTED', message: 'slot 1 is not ready (stopped)' }));
+    slot.connect();
+    await until(() => engines.length === 1);
+    expect(() => slot.requireEngine()).toThrow('slot 1 is not ready (starting)');
+    engines[0]!.emit({ type: 'qr', qr: 'ref' });
+    await until(() => slot.state === 'QR');
+    engines[0]!.emit({ type: 'authenticated' });
+    await until(() => slot.state === 'AUTHENTICATED');
+    expect(slot.qr).not.toBeNull(); // kept until READY: the card shows it while the phone links
+    engines[0]!.emit({ type: 'ready', phone: '15550001', name: 'Shop' });
+    await until(() => slot.ready);
+    expect(calls).toEqual(['qr', 'scanned']);
+    expect(slot.requireEngine()).toBe(engines[0]);
+    expect(slot.processInfo()).toEqual({ pid: 123, rssBytes: null, pssBytes: null });
+    const edit: EngineEvent = { type: 'message_edit', chatId: 'c', messageId: 'm', body: 'new' };
+    engines[0]!.emit(edit);
+    await until(() => events.length === 1);
+    expect(events).toEqual([edit]);
+    // Connecting a ready slot changes nothing but the wish.
+    slot.connect();
+    await tick(20);
+    expect(engines).toHaveLength(1);
+    expect(wishes).toEqual([true, true]);
+  });
+
+  it('a restored session (authenticated without a QR) is not a scan', async () => {
+    const { slot, engines, calls, states } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'authenticated' });
+    await until(() => slot.state === 'AUTHENTICATED');
+    expect(calls).toEqual([]);
+    expect(states).toEqual(['STARTING', 'AUTHENTICATED']);
+  });
+
+  it('waitReady resolves on READY, at once when ready, and rejects after its timeout', async () => {
+    const { slot, engines } = setup();
+    cleanup.push(slot);
+    await expect(slot.waitReady(30)).rejects.toThrow('slot 1 not ready after 30 ms');
+    slot.connect();
+    await until(() => engines.length === 1);
+    const waiting = slot.waitReady(10_000);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await waiting;
+    await slot.waitReady(0);
+  });
+
+  it('is "reconnecting" only while a linked slot is on its way back', async () => {
+    const { slot, engines } = setup({ policy: { reconnectDelayMs: 60_000 } });
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    expect(slot.reconnecting).toBe(false); // starting, never linked
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    await until(() => slot.ready);
+    expect(slot.reconnecting).toBe(false);
+    engines[0]!.emit({ type: 'failure', error: 'page crashed' });
+    await until(() => slot.state === 'RECONNECTING');
+    expect(slot.reconnecting).toBe(true);
+    await until(() => engines.length === 2 && slot.state === 'RECONNECTING');
+    engines[1]!.emit({ type: 'authenticated' });
+    await until(() => slot.state === 'AUTHENTICATED');
+    expect(slot.reconnecting).toBe(true);
+    await slot.disconnect();
+    expect(slot.reconnecting).toBe(false);
+
+    // WhatsApp wants a new QR after the restart: the link is gone, nothing to wait for.
+    const relinked = await readySlot();
+    relinked.engines[0]!.emit({ type: 'failure', error: 'page crashed' });
+    await until(() => relinked.engines.length === 2);
+    relinked.engines[1]!.emit({ type: 'qr', qr: 'again' });
+    await until(() => relinked.slot.state === 'QR');
+    expect(relinked.slot.reconnecting).toBe(false);
+    relinked.engines[1]!.emit({ type: 'authenticated' });
+    await until(() => relinked.slot.state === 'AUTHENTICATED');
+    expect(relinked.slot.reconnecting).toBe(false);
+  });
+
+  it('counts each restart and tells the restart hook; a restart clears the QR', async () => {
+    const { slot, engines, calls } = setup();
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'qr', qr: 'ref' });
+    await until(() => slot.state === 'QR');
+    engines[0]!.emit({ type: 'failure', error: 'renderer gone' });
+    await until(() => engines.length === 2);
+    expect(slot.qr).toBeNull();
+    expect(calls).toEqual(['qr', 'restart 1']);
+    expect(slot.restarts).toBe(1);
+    expect(slot.lastError).toBe('renderer gone');
+  });
+
+  it('UNPAIRED starts over like LOGOUT; TOS_BLOCK stops like CONFLICT; other reasons restart', async () => {
+    const unpaired = await readySlot();
+    unpaired.engines[0]!.emit({ type: 'disconnected', reason: 'UNPAIRED_IDLE' });
+    await until(() => unpaired.engines.length === 2);
+    expect(unpaired.slot.phone).toBeNull();
+    expect(unpaired.slot.restarts).toBe(0);
+    expect(unpaired.slot.lastError).toBe('disconnected: UNPAIRED_IDLE');
+
+    const blocked = await readySlot();
+    blocked.engines[0]!.emit({ type: 'disconnected', reason: 'TOS_BLOCK' });
+    await until(() => blocked.slot.state === 'FAILED');
+    expect(blocked.engines[0]!.stopped).toBe(true);
+    expect(blocked.slot.lastError).toBe('disconnected: TOS_BLOCK');
+    expect(blocked.slot.phone).toBe('1'); // the account is still this one: only WhatsApp stopped it
+
+    const dropped = await readySlot();
+    dropped.engines[0]!.emit({ type: 'disconnected', reason: 'NAVIGATION' });
+    await until(() => dropped.engines.length === 2);
+    expect(dropped.slot.restarts).toBe(1);
+    expect(dropped.slot.lastError).toBe('disconnected: NAVIGATION');
+  });
+
+  it('with the memory limit at 0 never restarts for memory', async () => {
+    const { slot, engines } = setup({ policy: { memoryLimitBytes: 0 } });
+    cleanup.push(slot);
+    slot.connect();
+    await until(() => engines.length === 1);
+    engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
+    engines[0]!.rss = 10 ** 12;
+    await tick(200); // several watchdog rounds (every 30 ms)
+    expect(engines).toHaveLength(1);
+    expect(slot.ready).toBe(true);
+  });
+
+  it('shutdown stops the browser but keeps the wish (the next start restores the slot)', async () => {
+    const { slot, engines, wishes } = await readySlot();
+    await slot.shutdown();
+    expect(engines[0]!.stopped).toBe(true);
+    expect(wishes).toEqual([true]);
+    // Its late events are ignored.
+    engines[0]!.emit({ type: 'failure', error: 'closed' });
+    await tick(50);
+    expect(engines).toHaveLength(1);
+  });
+
+  it('says how many QR codes went unscanned', async () => {
+    const { slot, engines } = setup();
+    slot.connect();
+    await until(() => engines.length === 1);
+    for (const ref of ['a', 'b', 'c']) engines[0]!.emit({ type: 'qr', qr: ref });
+    await until(() => slot.state === 'FAILED');
+    expect(slot.lastError).toBe('QR not scanned after 2 codes; connect again for a new QR');
+    expect(slot.qr).toBeNull();
   });
 });

@@ -6,6 +6,17 @@ export interface WaBridgeShell {
   /** A notification was clicked: open that chat. Returns an unsubscribe function. */
   onOpenChat(cb: (slot: number, chatId: string) => void): () => void;
   secretStorageBackend(): Promise<string>;
+  /** The update switch and status (Settings → Updates); only in the desktop app. */
+  updates(): Promise<DesktopUpdates>;
+  setAutoUpdate(enabled: boolean): Promise<DesktopUpdates>;
+  checkForUpdates(): Promise<DesktopUpdates>;
+}
+
+export interface DesktopUpdates {
+  /** An update feed is set (desktop.json `updateUrl`); without one nothing is ever checked. */
+  configured: boolean;
+  automatic: boolean;
+  status: 'off' | 'idle' | 'checking' | 'downloading' | 'ready' | 'waiting-for-sends' | 'error';
 }
 
 declare global {

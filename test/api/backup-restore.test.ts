@@ -81,6 +81,9 @@ describe('POST /api/backup/inspect and /api/backup/restore', () => {
     expect((await b.http.post('/api/backup/restore').set('apikey', b.token).send({ restoreId: opened.body.restoreId }).expect(404)).body.error.code).toBe('NOT_FOUND');
     const audit = await b.http.get('/api/audit').set('apikey', b.token).expect(200);
     expect(JSON.stringify(audit.body)).toContain('restore');
+    // Opened again but never applied: its decrypted copy must not outlive the run.
+    await b.http.post('/api/backup/inspect').set('apikey', b.token).field('passphrase', PASS).attach('file', file).expect(200);
+    expect(tmpLeft(b.dataDir).filter((n) => n.startsWith('restore-'))).toHaveLength(1);
     await b.stop();
     running = running.filter((r) => r !== b);
 
@@ -90,6 +93,7 @@ describe('POST /api/backup/inspect and /api/backup/restore', () => {
     expect(again.token).toBe(b.token);
     await again.http.get('/api/slots').set('apikey', device).expect(200);
     expect((await again.http.get('/api/health').set('apikey', again.token)).body.restorePending).toBe(false);
+    expect(tmpLeft(again.dataDir).filter((n) => n.startsWith('restore-'))).toEqual([]);
     await waitFor(async () => (await again.http.get('/api/slots').set('apikey', again.token)).body.filter((s: { ready: boolean }) => s.ready).length === 2, 15_000, 'slots 1 and 2 back');
     for (const slot of [1, 2]) expect(fs.readFileSync(path.join(profileDirOf(again.dataDir, slot), IDB, 'marker'), 'utf8')).toBe(`slot-${slot}`);
   }, 60_000);

@@ -7,7 +7,7 @@ import type { MediaInfo } from '../../bridge/domain/index.js';
 import type { DemoEngine, IncomingMedia } from '../../bridge/engine/demo/index.js';
 import type { BridgeEvent } from '../../bridge/types.js';
 import { connectSlot, startBridge, waitFor, WsClient, type TestBridge } from '../helpers/bridge.js';
-import { capturingDemoFactory, jpegPhoto, mp4Video, oggOpusVoice, pdfDocument } from '../helpers/media.js';
+import { capturingDemoFactory, jpegPhoto, mp4Video, oggOpusNote, oggOpusVoice, pdfDocument } from '../helpers/media.js';
 
 const OMAR = '962781523783@c.us';
 
@@ -106,6 +106,30 @@ describe('media', () => {
     expect(JSON.parse((none.body as Buffer).toString())).toMatchObject({ error: { code: 'MEDIA_NOT_FOUND' } });
   });
 
+  it('gives a received video the thumbnail made from the preview WhatsApp carried', async () => {
+    const preview = await jpegPhoto(480, 270);
+    const video = await receive({ data: mp4Video(), mimetype: 'video/mp4', durationMs: 9000, thumbnail: preview });
+    expect(video.media.thumbUrl).toBe(`${video.media.url}?thumb=1`);
+    const thumb = await get(video.media.thumbUrl!).expect(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(thumb.body as Buffer).metadata();
+    expect([meta.width, meta.height]).toEqual([320, 180]);
+    // The row read back later says so too.
+    const row = await waitFor(async () => {
+      const rows = await t.http.get('/api/archive').query({ slot: 1, chatId: OMAR, limit: 50 }).set('apikey', t.token).expect(200);
+      return (rows.body.data as { id: string; media?: { thumbUrl?: string } }[]).find((r) => r.id === video.id);
+    }, 10_000, 'the video in the archive');
+    expect(row.media?.thumbUrl).toBe(video.media.thumbUrl);
+
+    // Without a preview (or with bytes that are no image) a video has none, and asking is a 404.
+    const bare = await receive({ data: mp4Video(30_000), mimetype: 'video/mp4' });
+    expect(bare.media.thumbUrl).toBeUndefined();
+    await get(`${bare.media.url}?thumb=1`).expect(404);
+    const broken = await receive({ data: mp4Video(40_000), mimetype: 'video/mp4', thumbnail: Buffer.from('not a jpeg at all') });
+    expect(broken.media.thumbUrl).toBeUndefined();
+  });
+
   it('keeps media the bridge sends and serves it back byte for byte', async () => {
     const video = mp4Video(200_000);
     const sent = await t.http
@@ -118,6 +142,21 @@ describe('media', () => {
     const res = await get(`/api/slots/1/messages/${encodeURIComponent(id)}/media`).expect(200);
     expect((res.body as Buffer).equals(video)).toBe(true);
     expect(res.headers['content-disposition']).toBe('inline; filename=tour.mp4');
+  });
+
+  it('reads the length of a voice note it sends from the Ogg Opus bytes', async () => {
+    const sent = await t.http
+      .post('/api/send-media')
+      .set('apikey', t.token)
+      .send({ slot: 1, phone: '962781523783', base64: oggOpusNote(12).toString('base64'), mimetype: 'audio/ogg; codecs=opus', asVoice: true })
+      .expect(200);
+    const id = sent.body.messageId as string;
+    const stored = await waitFor(
+      () => events.find((e): e is Extract<BridgeEvent, { type: 'message_media' }> => e.type === 'message_media' && e.messageId === id),
+      10_000,
+      'sent voice note stored',
+    );
+    expect(stored.media).toMatchObject({ mimetype: 'audio/ogg; codecs=opus', durationMs: 12_000 });
   });
 
   it('announces media on new_message and lists it on get_messages and the archive', async () => {

@@ -246,7 +246,7 @@ describe('the migration lock row', () => {
     expect(await first.renew()).toBe(true);
     expect(await second.currentHolder()).toBe('node-a:1:aaa');
     // The holder died: its row expires (moved into the past on the database's clock).
-    await db.query('UPDATE schema_lock SET expires_at = NOW(3) - INTERVAL 1 SECOND');
+    await db.query('UPDATE schema_lock SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND');
     expect(await second.currentHolder()).toBeNull();
     expect(await second.acquire()).toBe(true);
     expect(await first.renew()).toBe(false);

@@ -1,13 +1,16 @@
 // Cluster failover with the real whatsapp-web.js and Chromium on the simulator: three bridge
 // processes share one MariaDB database (npm run test:cluster; minutes, not in npm test).
 // kill -9 of the owner: its Chromium dies with it (lifeline), another node has the slot READY as
-// the same account without a QR. SIGSTOP of the owner past the TTL: a third node takes over; on
-// SIGCONT the old owner self-fences, kills its browser and writes no snapshot.
+// the same account without a QR. SIGSTOP of the owner past the TTL: its page leaves WhatsApp by
+// itself (dead-man switch) before the lease expires, a third node takes over; on
+// SIGCONT the old owner self-fences, kills its browser and writes no snapshot. The owner cut off
+// from the database (its TCP proxy closed) self-fences; the slot is never READY on two nodes.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer from 'puppeteer-core';
 import { isAlive } from '../../bridge/engine/chromium/processes.js';
-import { createTestDatabase } from '../archive/mysql-kit.js';
+import { createTestDatabase, TcpProxy } from '../archive/mysql-kit.js';
 import { tempDir, waitFor, WsClient } from '../helpers/bridge.js';
 import { killAll, startBridgeProcess, TOKEN, type BridgeProcess } from '../helpers/process.js';
 import { browserInfoPath, simForSlot } from '../wa-sim/control.js';
@@ -21,6 +24,8 @@ interface Node {
   dataDir: string;
   proc: BridgeProcess;
   ws: WsClient;
+  /** This node's own path to MariaDB. */
+  proxy: TcpProxy;
 }
 
 type SlotRow = { slot: number; ready: boolean; state: string; phone: string | null };
@@ -55,6 +60,8 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
 
   const start = async (name: string): Promise<Node> => {
     const dataDir = tempDir(`wab-cluster-${name}-`);
+    const proxy = new TcpProxy();
+    await proxy.restore();
     const proc = await startBridgeProcess(dataDir, {
       env: {
         LOG_LEVEL: 'info',
@@ -66,7 +73,7 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
         WA_BRIDGE_CLUSTER: '1',
         WA_BRIDGE_CLUSTER_KEY: 'cluster-e2e-key-0123456789',
         WA_BRIDGE_NODE_NAME: name,
-        WA_BRIDGE_DB_URL: db.url(),
+        WA_BRIDGE_DB_URL: db.url(proxy.port),
         WA_BRIDGE_SESSION_KEY: sessionKey,
         WA_BRIDGE_LEASE_TTL_MS: String(TTL_MS),
         WA_BRIDGE_LEASE_RENEW_MS: '1000',
@@ -77,7 +84,7 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
       },
     });
     const ws = await WsClient.open(proc.url, TOKEN);
-    const node = { name, dataDir, proc, ws };
+    const node = { name, dataDir, proc, ws, proxy };
     nodes.push(node);
     return node;
   };
@@ -121,6 +128,7 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
     }
     await Promise.race([Promise.all(nodes.map((n) => n.proc.exited)), new Promise((r) => setTimeout(r, 15_000))]);
     killAll();
+    for (const n of nodes) await n.proxy.cut();
     for (const n of nodes) {
       const pid = browserPid(n);
       if (pid && isAlive(pid)) process.kill(-pid, 'SIGKILL');
@@ -158,13 +166,22 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
     nodes.splice(nodes.indexOf(owner), 1);
   });
 
-  it('SIGSTOP the owner past the TTL: the third node takes over; on SIGCONT the old owner self-fences and writes nothing', async () => {
+  it('SIGSTOP the owner past the TTL: its page leaves WhatsApp, the third node takes over; on SIGCONT the old owner self-fences and writes nothing', async () => {
     const owner = await readyNode(nodes, 30_000);
     const other = nodes.find((n) => n !== owner)!;
     const frozenBrowser = browserPid(owner)!;
     const qrsBefore = qrFrames(other).length;
     const stoppedAt = Date.now();
     process.kill(owner.proc.child.pid!, 'SIGSTOP');
+    // The frozen node cannot kill anything; its page leaves WhatsApp on its own (dead-man switch),
+    // before the lease expires and the other node may start.
+    const cdp = await puppeteer.connect({ browserWSEndpoint: (JSON.parse(fs.readFileSync(browserInfoPath(owner.dataDir, 1), 'utf8')) as { wsEndpoint: string }).wsEndpoint });
+    try {
+      await waitFor(async () => (await cdp.pages()).every((p) => !p.url().startsWith('https://web.whatsapp.com')), TTL_MS + 10_000, 'the frozen node\'s page left WhatsApp');
+      expect((await slotOne(other))?.ready).toBe(false);
+    } finally {
+      await cdp.disconnect();
+    }
     const next = await readyNode([other], TTL_MS + 60_000);
     expect(next).toBe(other);
     expect(await slotOne(other)).toMatchObject({ ready: true, phone: PHONE });
@@ -180,5 +197,24 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
     expect(since.every((r) => Number(r.fence) >= Number(takenFence))).toBe(true);
     expect(await slotOne(other)).toMatchObject({ ready: true });
     expect(doubles.filter((d) => d.includes(owner.name) && d.includes(other.name))).toEqual([]);
+  });
+
+  it('the owner cut off from the database self-fences and kills its browser; the other node takes over; never READY twice', async () => {
+    const owner = await readyNode(nodes, 60_000);
+    const other = nodes.find((n) => n !== owner)!;
+    const cutBrowser = browserPid(owner)!;
+    const qrsBefore = qrFrames(other).length;
+    await owner.proxy.cut();
+    await waitFor(async () => (await slotOne(owner))?.state === 'STOPPED', 30_000, 'the cut node stopped slot 1');
+    await waitFor(() => !isAlive(cutBrowser), 10_000, 'the cut node killed its browser');
+    expect(await readyNode([other], TTL_MS + 60_000)).toBe(other);
+    expect(await slotOne(other)).toMatchObject({ ready: true, phone: PHONE });
+    expect(qrFrames(other).length).toBe(qrsBefore);
+    await owner.proxy.restore();
+    // Back on the database it drives nothing: the slot stays on the other node.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await slotOne(owner))?.state).toBe('STOPPED');
+    expect((await slotOne(other))?.ready).toBe(true);
+    expect(doubles).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Test helpers for cluster mode on the demo engine: several in-process bridges sharing one fresh
 // MariaDB database, each through its own TCP proxy (so a test can cut one node off the database).
 import { randomBytes } from 'node:crypto';
+import type { BridgeOptions } from '../../bridge/bridge.js';
 import type { ConfigInput } from '../../bridge/config.js';
 import { createTestDatabase, TcpProxy } from '../archive/mysql-kit.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
@@ -20,18 +21,18 @@ export interface TestCluster {
   db: Awaited<ReturnType<typeof createTestDatabase>>;
   nodes: ClusterNodeHandle[];
   sessionKey: string;
-  add(name: string, overrides?: ConfigInput): Promise<ClusterNodeHandle>;
+  add(name: string, overrides?: ConfigInput, options?: BridgeOptions): Promise<ClusterNodeHandle>;
   stop(): Promise<void>;
 }
 
-export async function startCluster(names: string[], overrides: ConfigInput = {}): Promise<TestCluster> {
+export async function startCluster(names: string[], overrides: ConfigInput = {}, options: (name: string) => BridgeOptions = () => ({})): Promise<TestCluster> {
   const db = await createTestDatabase();
   const sessionKey = randomBytes(32).toString('base64');
   const cluster: TestCluster = {
     db,
     nodes: [],
     sessionKey,
-    async add(name, more = {}) {
+    async add(name, more = {}, opts = options(name)) {
       const proxy = new TcpProxy();
       await proxy.restore();
       const t = await startBridge({
@@ -45,7 +46,7 @@ export async function startCluster(names: string[], overrides: ConfigInput = {})
         ...FAST,
         ...overrides,
         ...more,
-      });
+      }, opts);
       const health = await t.http.get('/api/health').set('apikey', t.token).expect(200);
       const node = Object.assign(t, { name, id: health.body.node.id as string, proxy });
       cluster.nodes.push(node);

@@ -22,9 +22,9 @@ export function tempDir(prefix = 'wa-bridge-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startBridge(overrides: ConfigInput = {}, options: BridgeOptions = {}): Promise<TestBridge> {
+export async function startBridge(overrides: ConfigInput = {}, options: BridgeOptions = {}, env: NodeJS.ProcessEnv = {}): Promise<TestBridge> {
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', engine: 'demo', demoScanMs: 200, logLevel: 'info', ...overrides, dataDir });
+  const config = loadConfig(env, { port: 0, host: '127.0.0.1', engine: 'demo', demoScanMs: 200, logLevel: 'info', ...overrides, dataDir });
   // Logs go to the bridge's in-memory buffer only, not the test output.
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   const bridge = createBridge(config, { logDestination: sink, ...options });

@@ -60,3 +60,40 @@ export function capturingDemoFactory(): { factory: EngineFactory; engines: Map<n
   };
   return { factory, engines };
 }
+
+/** One Ogg page: header, segment table, body (CRC left zero: the reader does not check it). */
+export function oggPage(serial: number, granule: bigint, body: Buffer, flags = 0): Buffer {
+  const segments: number[] = [];
+  let left = body.length;
+  while (left >= 255) {
+    segments.push(255);
+    left -= 255;
+  }
+  segments.push(left);
+  const header = Buffer.alloc(27);
+  header.write('OggS', 0, 'latin1');
+  header[5] = flags;
+  header.writeBigInt64LE(granule, 6);
+  header.writeUInt32LE(serial, 14);
+  header[26] = segments.length;
+  return Buffer.concat([header, Buffer.from(segments), body]);
+}
+
+export function oggOpusHead(preSkip: number): Buffer {
+  const head = Buffer.alloc(19);
+  head.write('OpusHead', 0, 'latin1');
+  head[8] = 1;
+  head[9] = 1;
+  head.writeUInt16LE(preSkip, 10);
+  head.writeUInt32LE(16_000, 12); // the input rate is informational; Opus granules are 48 kHz
+  return head;
+}
+
+export const oggOpusTags = () => Buffer.concat([Buffer.from('OpusTags', 'latin1'), Buffer.alloc(8)]);
+
+/** A voice note of `seconds`, in pages of one second of audio each. */
+export function oggOpusNote(seconds: number, preSkip = 312, serial = 0x1234): Buffer {
+  const pages = [oggPage(serial, 0n, oggOpusHead(preSkip), 2), oggPage(serial, 0n, oggOpusTags())];
+  for (let s = 1; s <= seconds; s++) pages.push(oggPage(serial, BigInt(s * 48_000 + preSkip), Buffer.alloc(300, s), s === seconds ? 4 : 0));
+  return Buffer.concat(pages);
+}

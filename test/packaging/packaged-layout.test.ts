@@ -3,7 +3,7 @@
 // Testing. Its afterPack hook flips the fuses and checks the layout; this test checks the
 // result again from the outside and then starts the packed bridge with Node the way Electron
 // would see the archive: plain files read from app.asar, the worker from app.asar.unpacked.
-import { extractAll } from '@electron/asar';
+import { extractAll, extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options } from '@electron/fuses';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,7 +74,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+}, 120_000); // two unpacked copies of the app: slow to delete on a loaded machine
 
 describe('packaged layout', () => {
   it('has every runtime file where the app looks for it', () => {
@@ -125,8 +125,15 @@ describe('packaged layout', () => {
     });
 
     it('serves from the archive (started with Node, as the app does in --session-store mode)', async () => {
+      // Only what the service loads (it imports nothing else of the bridge), plus package.json (ESM).
       const view = path.join(tmp, 'store-view');
-      extractAll(path.join(resources, 'app.asar'), view);
+      const asarFile = path.join(resources, 'app.asar');
+      for (const entry of listPackage(asarFile, { isPack: false })) {
+        const rel = entry.replace(/^[/\\]/, '');
+        if (rel !== 'package.json' && !(rel.startsWith('dist/bridge/session-store/') && rel.endsWith('.js'))) continue;
+        fs.mkdirSync(path.dirname(path.join(view, rel)), { recursive: true });
+        fs.writeFileSync(path.join(view, rel), extractFile(asarFile, rel));
+      }
       const token = 'layout-test-store-token-0123456789';
       const child = spawn(process.execPath, [path.join(view, 'dist', 'bridge', 'session-store', 'main.js')], {
         cwd: tmp,

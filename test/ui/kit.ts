@@ -30,14 +30,19 @@ export interface UiKit {
   close(): Promise<void>;
 }
 
-export async function startUi(config: ConfigInput = {}, viewport = { width: 1280, height: 800 }): Promise<UiKit> {
+/** `env`: environment variables the bridge reads; `restartable`: "Restart the bridge" restarts it in place. */
+export async function startUi(config: ConfigInput = {}, viewport = { width: 1280, height: 800 }, extra: { env?: NodeJS.ProcessEnv; restartable?: boolean } = {}): Promise<UiKit> {
   if (!fs.existsSync(path.join(RENDERER, 'index.html'))) throw new Error('dist/renderer is not built: run `npm run test:ui` (it builds first) or `npx vite build`');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bridge-ui-'));
   const sink = { write: () => undefined };
   const boot = async (port: number) => {
     const b = createBridge(
-      loadConfig({}, { port, host: '127.0.0.1', dataDir, engine: 'demo', demoScanMs: 300, logLevel: 'info', ratePerMinute: 1000, ratePerHour: 10000, ...config }),
-      { rendererDir: RENDERER, logDestination: sink },
+      loadConfig(extra.env ?? {}, { port, host: '127.0.0.1', dataDir, engine: 'demo', demoScanMs: 300, logLevel: 'info', ratePerMinute: 1000, ratePerHour: 10000, ...config }),
+      {
+        rendererDir: RENDERER,
+        logDestination: sink,
+        ...(extra.restartable ? { onRestart: () => void kit.bridge.stop().then(() => kit.restart()) } : {}),
+      },
     );
     await b.start();
     return b;

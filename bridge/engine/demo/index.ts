@@ -58,6 +58,8 @@ export interface IncomingMedia {
   type?: string;
   /** WhatsApp no longer serves the bytes (downloadMedia answers null). */
   expired?: boolean;
+  /** The JPEG preview WhatsApp carries with images and videos (the demo hands it over as given). */
+  thumbnail?: Buffer;
 }
 
 const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex').toUpperCase();
@@ -349,7 +351,7 @@ export class DemoEngine implements WhatsAppEngine {
       mimetype: media.mimetype,
       durationMs: media.durationMs ?? null,
     };
-    this.keepMedia(message.id, media.expired ? 'expired' : { data: media.data, mimetype: media.mimetype, filename: media.filename ?? null });
+    this.keepMedia(message.id, media.expired ? 'expired' : { data: media.data, mimetype: media.mimetype, filename: media.filename ?? null, thumbnail: media.thumbnail ?? null });
     chat.unread += 1;
     this.record(chat, message);
     this.ctx.emit({ type: 'chat_update', chat: this.toRow(chat) });

@@ -25,6 +25,7 @@ import { profileDirOf } from '../profile.js';
 import type { DownloadedMedia, EngineContext, EngineProcessInfo, MediaInput, PollInput, SendOptions, WhatsAppEngine } from '../types.js';
 import { toArchivedMessage, toChatRow, toPollVote, type WaChatLike, type WaMessageLike, type WaPollVoteLike } from './map.js';
 import { RecentIds } from './recent.js';
+import { embeddedThumbnail } from './thumbnail.js';
 
 const { Client, LocalAuth, MessageMedia, Poll } = wweb;
 
@@ -68,6 +69,8 @@ export class WwebjsEngine implements WhatsAppEngine {
   #settling: Promise<void> | null = null;
   #startWork: Promise<void> | null = null;
   readonly #seen = new RecentIds();
+  /** Cluster mode's page dead-man switch, while armed. */
+  #disarmPage: (() => void) | null = null;
   #lastPageReload = 0;
   readonly #timings: EngineOptions;
 
@@ -138,6 +141,7 @@ export class WwebjsEngine implements WhatsAppEngine {
       await withTimeout(client.initialize(), this.#timings.initTimeoutMs, `WhatsApp Web did not load within ${this.#timings.initTimeoutMs} ms`);
       if (this.#phase !== 'starting') throw new Error('stopped while starting');
       this.#watchPage(client);
+      if (client.pupPage && this.ctx.pageGuard) this.#disarmPage = this.ctx.pageGuard(client.pupPage);
       await this.#closeBlankTabs(launched);
       this.#phase = 'running';
     } catch (err) {
@@ -319,6 +323,8 @@ export class WwebjsEngine implements WhatsAppEngine {
   /** Close politely within the deadline, then SIGKILL whatever is left of the tree. */
   async #teardown(): Promise<void> {
     this.#phase = 'stopping';
+    this.#disarmPage?.();
+    this.#disarmPage = null;
     const client = this.#client;
     const launched = this.#browser;
     this.#client = null;
@@ -408,7 +414,7 @@ export class WwebjsEngine implements WhatsAppEngine {
     // The library answers nothing (null/undefined) when WhatsApp has no copy left to give.
     const media = await msg.downloadMedia();
     if (!media?.data) return null;
-    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null };
+    return { data: Buffer.from(media.data, 'base64'), mimetype: media.mimetype, filename: media.filename ?? null, thumbnail: embeddedThumbnail(msg as unknown as Parameters<typeof embeddedThumbnail>[0]) };
   }
 
   async getChats(limit: number): Promise<ChatRow[]> {

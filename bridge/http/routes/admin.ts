@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { limitParam, parseOrThrow } from '../../api/schemas.js';
 import { maskDbUrl, mysqlUrl } from '../../archive/db-url.js';
 import { checkMysqlUrl } from '../../archive/mysql-check.js';
-import type { BridgeConfig } from '../../config.js';
+import { envLocked, type BridgeConfig } from '../../config.js';
 import { writeJsonAtomic } from '../../files.js';
 import { readSettingsOrEmpty, writeSettingsFile } from '../../settings-file.js';
 import { phoneEndpoint } from '../../ws/hello.js';
@@ -81,7 +81,11 @@ function testableDbUrl(config: BridgeConfig, requested: string | undefined): str
 
 function settingsView(config: BridgeConfig) {
   const saved = readSettingsOrEmpty(config.dataDir);
+  const env = envLocked(config);
+  // Set by an environment variable: the saved value would never apply, so the app shows it locked.
+  const locked = Object.fromEntries(EDITABLE.filter((k) => env[k]).map((k) => [k, env[k]!]));
   const effective = { ...Object.fromEntries(EDITABLE.map((k) => [k, config[k] ?? null])), ...saved };
+  for (const k of Object.keys(locked)) effective[k] = config[k as Editable] ?? null;
   const restartRequired = EDITABLE.filter((k) => k in saved && (saved[k] ?? null) !== (config[k] ?? null));
   return {
     data: {
@@ -96,7 +100,8 @@ function settingsView(config: BridgeConfig) {
       ratePerDay: effective.ratePerDay,
       lanHttp: effective.lanHttp ?? false,
     },
-    restartRequired: restartRequired as string[],
+    restartRequired: restartRequired.filter((k) => !(k in locked)) as string[],
+    locked,
   };
 }
 
@@ -122,11 +127,24 @@ export function adminRoutes(ctx: BridgeContext, boundPort: () => number, boundHt
 
   r.put('/settings', (req, res) => {
     const changes = parseOrThrow(settingsBody, req.body) as Partial<Record<Editable, unknown>>;
+    const env = envLocked(ctx.config);
+    const lockedKey = (Object.keys(changes) as Editable[]).find((k) => env[k]);
+    if (lockedKey) throw new BridgeError('VALIDATION_ERROR', `${lockedKey} is set by the environment variable ${env[lockedKey]}; change it there`);
     const saved: Record<string, unknown> = { ...readSettingsOrEmpty(ctx.config.dataDir), ...changes };
     for (const [k, v] of Object.entries(saved)) if (v === null) delete saved[k];
     writeSettingsFile(ctx.config.dataDir, saved);
     ctx.audit.record(callerOf(res).id, 'settings_changed', { keys: Object.keys(changes) }, req.ip ?? null);
     res.json({ success: true, ...settingsView(ctx.config) });
+  });
+
+  r.post('/restart', (req, res) => {
+    const restart = ctx.restart;
+    if (!restart) throw new BridgeError('FORBIDDEN', 'this bridge cannot restart itself (started without a supervisor); stop it and start it again');
+    ctx.audit.record(callerOf(res).id, 'restart', {}, req.ip ?? null);
+    ctx.logger.info('restart requested from the admin app');
+    // Answer first: the restart closes this connection.
+    res.on('finish', () => setImmediate(restart));
+    res.status(202).json({ success: true, restarting: true });
   });
 
   r.post('/settings/test-db', async (req, res) => {

@@ -18,6 +18,7 @@ const searchQuery = z.object({
   query: z.string({ error: 'query is required' }).max(500, 'query is longer than 500 characters'),
   limit: limitParam(500, 50),
   offset: offsetParam,
+  order: z.enum(['relevance', 'newest'], { error: 'order must be relevance or newest' }).optional(),
 });
 const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'messageId is required' }).min(1) });
 
@@ -57,7 +58,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
       ctx.registry.get(q.slot);
       guard(res, 'read', q.slot);
     }
-    const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset });
+    const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset, order: q.order });
     const body = q.slot === undefined ? { success: true, query: q.query } : { success: true, slot: q.slot, query: q.query };
     res.json({ ...body, data: (await withMedia(ctx, rows)).map((row) => apiRow(row, q.slot === undefined)) });
   });

@@ -2,6 +2,7 @@
 // READY slots are snapshotted first, so the file holds their newest sessions.
 // POST /api/backup/inspect (admin, multipart `file` + `passphrase`): what an uploaded backup
 // holds, nothing applied; POST /api/backup/restore {"restoreId"}: apply it (bridge/backup/staged.ts).
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
@@ -10,7 +11,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { parseOrThrow } from '../../api/schemas.js';
 import { BackupError, createBackup } from '../../backup/bundle.js';
-import { RestoreFromFile } from '../../backup/staged.js';
+import { RestoreFromFile, UPLOAD_PREFIX } from '../../backup/staged.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError } from '../../domain/index.js';
 import { adminOnly, callerOf } from '../auth.js';
@@ -24,7 +25,10 @@ function backupUpload(ctx: BridgeContext) {
   const dir = path.join(ctx.config.dataDir, 'tmp');
   const maxMb = ctx.config.backupMaxMb;
   const upload = multer({
-    storage: multer.diskStorage({ destination: (_req, _file, done) => done(null, (fs.mkdirSync(dir, { recursive: true }), dir)) }),
+    storage: multer.diskStorage({
+      destination: (_req, _file, done) => done(null, (fs.mkdirSync(dir, { recursive: true }), dir)),
+      filename: (_req, _file, done) => done(null, `${UPLOAD_PREFIX}${randomBytes(8).toString('hex')}`),
+    }),
     limits: { fileSize: maxMb * 1024 * 1024, files: 1, fields: 2, fieldSize: 4096, parts: 3 },
   }).single('file');
   return (req: Request, res: Response, next: NextFunction) => {

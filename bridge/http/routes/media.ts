@@ -58,7 +58,7 @@ export function mediaRoutes(ctx: BridgeContext, opts: { waitMs?: number } = {}):
     const source = ctx.media.store.filePath(sha);
     const mimetype = record.mimetype ?? 'application/octet-stream';
     if (!thumb) return sendStoredFile(res, { path: source, mimetype, filename: record.filename, etag: sha });
-    if (!Thumbnails.canThumb(mimetype)) throw new BridgeError('MEDIA_NOT_FOUND', `no thumbnail for ${mimetype}`);
+    if (!Thumbnails.canThumb(mimetype) && !ctx.media.thumbs.has(sha)) throw new BridgeError('MEDIA_NOT_FOUND', `no thumbnail for ${mimetype}`);
     let file: string;
     try {
       file = await ctx.media.thumbs.get(sha, source);

@@ -17,6 +17,10 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
   const slotList = useStore(slots.slots);
   const query = params.q ?? '';
   const slot = params.slot ?? '';
+  // Newest first unless the owner asks for the best matches.
+  const order = params.order === 'relevance' ? 'relevance' : 'newest';
+  const { inbox } = useApp();
+  const chatsBySlot = useStore(inbox.chats);
   const [draft, setDraft] = useState(query);
   const [draftSlot, setDraftSlot] = useState(slot);
   const [rows, setRows] = useState<Row[]>([]);
@@ -37,7 +41,7 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
       setBusy(true);
       setError(null);
       try {
-        const r = await api.get<SearchResult>('/api/archive/search', { query, limit: PAGE, offset, slot: slot || undefined });
+        const r = await api.get<SearchResult>('/api/archive/search', { query, limit: PAGE, offset, slot: slot || undefined, order });
         if (gen !== generation.current) return;
         setRows((old) => (offset === 0 ? r.data : [...old, ...r.data.filter((x) => !old.some((o) => o.id === x.id && o.slot === x.slot))]));
         setDone(r.data.length < PAGE);
@@ -47,7 +51,7 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
         if (gen === generation.current) setBusy(false);
       }
     },
-    [api, query, slot],
+    [api, query, slot, order],
   );
 
   // A new query or slot starts over.
@@ -56,7 +60,7 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
     setRows([]);
     setDone(false);
     if (query.trim()) void fetchPage(0);
-  }, [query, slot, fetchPage]);
+  }, [query, slot, order, fetchPage]);
 
   // Infinite scroll: fetch the next page when the end of the list comes into view.
   useEffect(() => {
@@ -72,7 +76,7 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     if (!draft.trim()) return;
-    navigate('search', { q: draft.trim(), slot: draftSlot || undefined });
+    navigate('search', { q: draft.trim(), slot: draftSlot || undefined, order: order === 'relevance' ? 'relevance' : undefined });
   }
 
   return (
@@ -102,6 +106,15 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
             </option>
           ))}
         </select>
+        <select
+          value={order}
+          onChange={(e) => query && navigate('search', { q: query, slot: slot || undefined, order: e.target.value === 'relevance' ? 'relevance' : undefined })}
+          aria-label={t('searchOrder')}
+          data-testid="search-order"
+        >
+          <option value="newest">{t('searchNewest')}</option>
+          <option value="relevance">{t('searchRelevance')}</option>
+        </select>
         <button type="submit" className="btn primary" disabled={!draft.trim()} data-testid="search-submit">
           {t('searchAction')}
         </button>
@@ -122,11 +135,19 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
                 >
                   <div className="result-head">
                     <span className="badge">{t('slotOption', { n: r.slot })}</span>
-                    <span className="result-who" dir="auto">
+                    <span className="result-chat" dir="auto" data-testid="result-chat">
+                      {chatName(chatsBySlot, r)}
+                    </span>
+                    <span className="result-who" dir="auto" data-testid="result-who">
                       {r.fromMe ? t('you') : r.senderName || formatPhone(phoneOfChat(r.chatId))}
                     </span>
                     <span className="fine">{formatDateTime(r.timestamp, lang)}</span>
                   </div>
+                  {fileOf(r) && (
+                    <p className="result-file" dir="auto" data-testid="result-file">
+                      <Icon name="file" size={14} /> {fileOf(r)}
+                    </p>
+                  )}
                   <p className="result-body" dir="auto">
                     {highlight(r.body, query).map((seg, i) => (seg.match ? <mark key={i}>{seg.text}</mark> : <span key={i}>{seg.text}</span>))}
                   </p>
@@ -143,4 +164,19 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
       )}
     </section>
   );
+}
+
+/** The chat a hit belongs to, by its name in the inbox (its number when the chat is not listed). */
+function chatName(chats: Record<number, { chatId: string; name: string }[]>, r: Row): string {
+  const known = chats[r.slot]?.find((c) => c.chatId === r.chatId)?.name;
+  if (known) return known;
+  // Outside the chat list: a person's chat is named after them in their own messages.
+  if (!r.fromMe && r.senderName && !r.chatId.endsWith('@g.us')) return r.senderName;
+  return formatPhone(phoneOfChat(r.chatId));
+}
+
+/** A document hit's file name. */
+function fileOf(r: Row): string | null {
+  const m = r as Row & { filename?: string | null; media?: { filename?: string | null } | null };
+  return m.media?.filename ?? m.filename ?? null;
 }

@@ -5,15 +5,17 @@ import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import type { Health, LogLine, Settings } from '../api/types.js';
 import { BackupCard } from '../components/Backup.js';
+import { DesktopUpdatesCard } from '../components/DesktopUpdates.js';
 import { settingsChanges, type NumKey, type SettingsForm as FormState } from '../lib/settings.js';
 import { Icon } from '../components/Icon.js';
+import { ConfirmDialog } from '../components/Dialog.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
 import { formatTime, locale } from '../lib/format.js';
 import { ApiError } from '../api/client.js';
 import { SlotErrorLine } from '../components/SlotErrorLine.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
-type SettingsReply = { success: true; data: Settings; restartRequired?: string[] };
+type SettingsReply = { success: true; data: Settings; restartRequired?: string[]; locked?: Record<string, string> };
 
 const FIELD_LABEL: Record<string, MessageKey> = {
   port: 'port',
@@ -32,6 +34,7 @@ export function SettingsScreen() {
       <HealthPanel />
       <SettingsForm />
       <BackupCard />
+      <DesktopUpdatesCard />
       <LogPanel />
     </section>
   );
@@ -147,6 +150,10 @@ function SettingsForm() {
   const report = useReportError();
   const [saved, setSaved] = useState<Settings | null>(null);
   const [restartKeys, setRestartKeys] = useState<string[]>([]);
+  /** Options an environment variable decides, with its name. */
+  const [locked, setLocked] = useState<Record<string, string>>({});
+  const [restarting, setRestarting] = useState(false);
+  const [confirmRestart, setConfirmRestart] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [form, setForm] = useState<FormState>({
     port: '',
@@ -167,6 +174,7 @@ function SettingsForm() {
     const s = r.data;
     setSaved(s);
     setRestartKeys(r.restartRequired ?? []);
+    setLocked(r.locked ?? {});
     setForm({
       port: String(s.port),
       slots: String(s.slots),
@@ -242,6 +250,33 @@ function SettingsForm() {
     }
   }
 
+  /** Ask the bridge to restart, then reload once the new one answers. */
+  async function restartBridge() {
+    const asked = Date.now();
+    setRestarting(true);
+    try {
+      await api.post('/api/restart');
+    } catch (err) {
+      setRestarting(false);
+      report(err);
+      return;
+    }
+    for (let i = 0; i < 120; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      try {
+        const h = await api.get<{ uptimeSeconds: number }>('/api/health');
+        // The new bridge: started after the request.
+        if (h.uptimeSeconds * 1000 <= Date.now() - asked + 1000) break;
+      } catch {
+        /* still restarting */
+      }
+    }
+    setRestarting(false);
+    setRestartNote([]);
+    load();
+    notify({ kind: 'info', title: t('restarted') });
+  }
+
   async function uploadFcm(file: File) {
     setFcmNote(null);
     let account: Record<string, unknown>;
@@ -270,12 +305,25 @@ function SettingsForm() {
         {t('needsRestart')}
       </span>
     ) : null;
+  const lockNote = (k: string) =>
+    locked[k] ? (
+      <span className="lock-note" data-testid={`locked-${k}`}>
+        {t('lockedBy', { name: locked[k] })}
+      </span>
+    ) : null;
   const num = (k: NumKey, text: MessageKey) => (
     <label className="field">
       <span>
-        {t(text)} {restartHint(k)}
+        {t(text)} {restartHint(k)} {lockNote(k)}
       </span>
-      <input inputMode="numeric" dir="ltr" value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} data-testid={`setting-${k}`} />
+      <input
+        inputMode="numeric"
+        dir="ltr"
+        value={form[k]}
+        disabled={!!locked[k]}
+        onChange={(e) => setForm({ ...form, [k]: e.target.value })}
+        data-testid={`setting-${k}`}
+      />
     </label>
   );
 
@@ -287,6 +335,23 @@ function SettingsForm() {
           {t('save')}
         </button>
       </div>
+      {restartKeys.length > 0 && (
+        <div className="restart-banner restart-list" role="status" data-testid="restart-list">
+          <Icon name="refresh" size={18} />
+          <span>{t('restartPending', { keys: restartKeys.map(label).join('، ') })}</span>
+          <button type="button" className="btn small" onClick={() => setConfirmRestart(true)} disabled={restarting} data-testid="restart-bridge">
+            {restarting ? t('restartingBridge') : t('restartBridge')}
+          </button>
+        </div>
+      )}
+      <ConfirmDialog
+        open={confirmRestart}
+        title={t('restartBridge')}
+        body={t('restartConfirmBody')}
+        confirmLabel={t('restartBridge')}
+        onConfirm={() => void restartBridge()}
+        onClose={() => setConfirmRestart(false)}
+      />
       {restartNote.length > 0 && (
         <div className="restart-banner" role="status" data-testid="restart-note">
           <Icon name="refresh" size={18} />
@@ -312,14 +377,14 @@ function SettingsForm() {
       </div>
       <fieldset className="field">
         <legend>
-          <Icon name="database" size={18} /> {t('database')} {restartHint('dbUrl')}
+          <Icon name="database" size={18} /> {t('database')} {restartHint('dbUrl')} {lockNote('dbUrl')}
         </legend>
         <label className="radio">
-          <input type="radio" name="db" checked={form.db === 'sqlite'} onChange={() => setForm({ ...form, db: 'sqlite' })} data-testid="db-sqlite" />
+          <input type="radio" name="db" disabled={!!locked.dbUrl} checked={form.db === 'sqlite'} onChange={() => setForm({ ...form, db: 'sqlite' })} data-testid="db-sqlite" />
           {t('dbSqlite')}
         </label>
         <label className="radio">
-          <input type="radio" name="db" checked={form.db === 'mysql'} onChange={() => setForm({ ...form, db: 'mysql' })} data-testid="db-mysql" />
+          <input type="radio" name="db" disabled={!!locked.dbUrl} checked={form.db === 'mysql'} onChange={() => setForm({ ...form, db: 'mysql' })} data-testid="db-mysql" />
           {t('dbMysql')}
         </label>
         {form.db === 'mysql' && (

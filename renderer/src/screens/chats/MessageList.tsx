@@ -26,19 +26,43 @@ interface Props {
   canLoadOlder: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
+  /** The message the "unread" divider goes before (set when the chat opened with unread ones). */
+  dividerId?: string | null;
+  dividerCount?: number;
 }
 
 export function MessageList(p: Props) {
   const { t, lang } = useApp();
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const [away, setAway] = useState(false);
   const lastId = p.messages[p.messages.length - 1]?.id;
+  const toBottom = () => {
+    const el = ref.current;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setAway(false);
+  };
+
+  // Opened with unread messages: start at the divider, not below the last of them.
+  const shownDivider = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !p.dividerId || shownDivider.current === p.dividerId || p.flashId) return;
+    const at = el.querySelector('[data-testid=unread-divider]');
+    if (!at) return;
+    shownDivider.current = p.dividerId;
+    (at as HTMLElement).scrollIntoView({ block: 'start' });
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    setAway(!atBottom.current);
+  }, [p.dividerId, p.messages.length, p.flashId]);
 
   // Stay pinned to the newest message unless the owner scrolled up to read.
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && atBottom.current && !p.flashId) el.scrollTop = el.scrollHeight;
-  }, [lastId, p.messages.length, p.flashId]);
+    if (el && atBottom.current && !p.flashId && shownDivider.current === (p.dividerId ?? null)) el.scrollTop = el.scrollHeight;
+  }, [lastId, p.messages.length, p.flashId, p.dividerId]);
 
   useEffect(() => {
     if (!p.flashId) return;
@@ -50,6 +74,7 @@ export function MessageList(p: Props) {
   let lastDay = '';
 
   return (
+    <div className="message-list-wrap">
     <div
       className="message-list"
       ref={ref}
@@ -60,6 +85,7 @@ export function MessageList(p: Props) {
       onScroll={(e) => {
         const el = e.currentTarget;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        if (away === atBottom.current) setAway(!atBottom.current);
       }}
     >
       {p.canLoadOlder && (
@@ -76,6 +102,11 @@ export function MessageList(p: Props) {
         lastDay = day;
         return (
           <Fragment key={m.id}>
+            {p.dividerId === m.id && (
+              <div className="unread-divider" data-testid="unread-divider">
+                <span>{t('unreadDivider', { n: p.dividerCount ?? 0 })}</span>
+              </div>
+            )}
             {sep && (
               <div className="day-sep">
                 <span>{day}</span>
@@ -86,6 +117,12 @@ export function MessageList(p: Props) {
           </Fragment>
         );
       })}
+    </div>
+    {away && (
+      <button type="button" className="jump-bottom" onClick={toBottom} aria-label={t('jumpToBottom')} title={t('jumpToBottom')} data-testid="jump-bottom">
+        <Icon name="back" size={20} />
+      </button>
+    )}
     </div>
   );
 }

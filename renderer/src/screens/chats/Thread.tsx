@@ -12,6 +12,7 @@ import { localSeq, mergeMessages } from '../../lib/messages.js';
 import { applyVote, type Vote } from '../../lib/polls.js';
 import { renameSent } from '../../state/sent.js';
 import { MessageList } from './MessageList.js';
+import { unreadDividerId } from '../../lib/unread.js';
 import { Composer } from './Composer.js';
 
 export type Votes = Record<string, Record<string, Vote>>;
@@ -23,6 +24,10 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   const { api, t, unsent } = useApp();
   const unsentAll = useStore(unsent.items);
   const [reloads, setReloads] = useState(0);
+  // The unread count when this chat opened (reading it sets the live one to 0 at once).
+  const [openedUnread, setOpenedUnread] = useState<{ chatId: string; n: number; known: boolean }>({ chatId, n: chat?.unreadCount ?? 0, known: !!chat });
+  if (openedUnread.chatId !== chatId) setOpenedUnread({ chatId, n: chat?.unreadCount ?? 0, known: !!chat });
+  else if (!openedUnread.known && chat) setOpenedUnread({ chatId, n: chat.unreadCount, known: true });
   const report = useReportError();
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -214,6 +219,8 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
           canLoadOlder={!!messages && !olderDone && !fewLive}
           loadingOlder={loadingOlder}
           onLoadOlder={() => void loadOlder()}
+          dividerId={shown ? unreadDividerId(shown, openedUnread.chatId === chatId ? openedUnread.n : 0) : null}
+          dividerCount={openedUnread.n}
         />
       ) : null}
       <Composer slot={slot} chatId={chatId} addLocal={addLocal} />
