@@ -5,7 +5,7 @@ import type { Caller, TokenStore } from '../auth/tokens.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, callerOf, requireAuth } from './auth.js';
 
-/** Run a middleware until it calls next (the token lookup may answer later, as the shared store does). */
+/** Run the middleware until it calls next (the token check is asynchronous: the store may be MySQL). */
 async function call(mw: (req: Request, res: Response, next: NextFunction) => void, headers: Record<string, string>, locals: Record<string, unknown> = {}) {
   const res = { locals } as unknown as Response;
   const next = vi.fn();
@@ -15,7 +15,10 @@ async function call(mw: (req: Request, res: Response, next: NextFunction) => voi
 }
 
 function tokens(known: Record<string, Caller>) {
-  return { identify: vi.fn(async (t: string | undefined) => (t ? known[t] ?? null : null)), touch: vi.fn(async () => undefined) } as unknown as TokenStore & { touch: ReturnType<typeof vi.fn> };
+  return {
+    identify: vi.fn(async (t: string | undefined) => (t ? known[t] ?? null : null)),
+    touch: vi.fn(async () => undefined),
+  } as unknown as TokenStore & { touch: ReturnType<typeof vi.fn> };
 }
 
 describe('requireAuth', () => {

@@ -66,7 +66,11 @@ describe('shared state in cluster mode', () => {
       await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 1 }).expect(200);
       const fence = await ownedBy(db, b, 1);
       await waitFor(() => sentOn.b.includes(outboxId), 15_000, 'B sends the queued message');
-      const row = await db.query<RowDataPacket[]>('SELECT status, claimed_fence, claimed_by, message_id FROM shared_outbox WHERE id = ?', [outboxId]);
+      // The sent mark is written with the message record, just after the event (kept in memory until then).
+      const row = await waitFor(async () => {
+        const rows = await db.query<RowDataPacket[]>('SELECT status, claimed_fence, claimed_by, message_id FROM shared_outbox WHERE id = ?', [outboxId]);
+        return rows[0]?.status === 'sent' ? rows : null;
+      }, 5000, 'the sent mark in the shared outbox');
       expect({ ...row[0] }).toMatchObject({ status: 'sent', claimed_fence: fence, claimed_by: b.id });
       expect(sentOn.a).toEqual([]);
       expect(sentOn.b.filter((id) => id === outboxId)).toHaveLength(1);
