@@ -132,4 +132,13 @@ describe('renderQr', () => {
     expect(qr.svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(qr.expiresAt).toBe(1_700_000_020);
   });
+
+  it('keeps a real-length login ref as coarse as it can be read: low error correction, 2-module margin, 320 px PNG', async () => {
+    // A ref as long as WhatsApp's (~240 chars): version 10 at level L (57 modules), 11 at the default M.
+    const ref = `2@${'y7XKqJ3mZ0pQe1rT4uV5wX6yZ7aB8cD9eF0gH1iJ2kL3mN4oP5qR6sT7uV8wX9yZ0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX2yZ3aB4cD5eF6gH7iJ8kL9mN0oP1qR2sT3uV4w=='},${'Qm9vZ2xlQ3Jhc2hLZXlzQmFzZTY0RW5jb2RlZA=='},${'ZXhhbXBsZUlkZW50aXR5S2V5QmFzZTY0RW5jb2Q='},aGVsbG93b3JsZA==`;
+    const qr = await renderQr(ref, 0);
+    expect(qr.svg).toContain('viewBox="0 0 61 61"'); // 57 modules + 2 × 2 margin
+    const png = Buffer.from(qr.png.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([320, 320]); // IHDR width × height
+  });
 });
