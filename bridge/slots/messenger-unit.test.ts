@@ -93,6 +93,17 @@ describe('Messenger', () => {
     await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('3') })).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
   });
 
+  it('a send WhatsApp failed keeps its rate-limit point (it may have gone out); only INVALID_NUMBER gives it back', async () => {
+    const t = setup({ perMinute: 1 });
+    t.engine.sendText.mockRejectedValueOnce(new Error('page crashed'));
+    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('x') })).rejects.toMatchObject({ code: 'SEND_FAILED' });
+    await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('x') })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    t.engine.sendText.mockRejectedValueOnce(new BridgeError('NOT_CONNECTED', 'slot 1 is not ready (reconnecting)'));
+    await expect(t.messenger.send({ slot: 1, phone: '962790000001', content: text('y') })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    await expect(t.messenger.send({ slot: 1, phone: '962790000001', content: text('y') })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(t.engine.sendText).toHaveBeenCalledTimes(2);
+  });
+
   it('wraps an engine failure as SEND_FAILED and counts it', async () => {
     const t = setup();
     t.engine.sendText.mockRejectedValueOnce(new Error('page crashed'));

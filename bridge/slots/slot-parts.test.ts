@@ -59,6 +59,25 @@ describe('SendLimiter', () => {
   });
 });
 
+describe('SendLimiter refusals', () => {
+  it('names the limit that refused and the real wait, not just a second', async () => {
+    const onLimited = vi.fn();
+    const limiter = new SendLimiter({ ratePerMinute: 1, ratePerHour: 100, ratePerDay: 1000 }, stateDb(), onLimited);
+    await limiter.consume(1, 'a');
+    const err = (await limiter.consume(1, 'a').catch((e: unknown) => e)) as BridgeError;
+    expect(onLimited).toHaveBeenCalledWith(1, 'per_minute');
+    expect(err.retryAfter).toBeGreaterThan(30); // a minute window, just opened
+  });
+
+  it('a send refused by the daily limit gives back what the per-recipient limits had counted', async () => {
+    const limiter = new SendLimiter({ ratePerMinute: 1, ratePerHour: 100, ratePerDay: 1 }, stateDb());
+    await limiter.consume(1, 'a');
+    await expect(limiter.consume(1, 'b')).rejects.toMatchObject({ message: expect.stringContaining('1 messages a day per slot') });
+    await limiter.refund(1, 'a'); // the day has room again
+    await limiter.consume(1, 'b'); // b's minute was never used
+  });
+});
+
 describe('checkMedia', () => {
   it('accepts base64 matching its mimetype, data-URL prefix and whitespace removed', async () => {
     expect(await checkMedia(`data:image/png;base64,${PNG.slice(0, 20)}\n${PNG.slice(20)}`, 'image/PNG; charset=binary')).toEqual({
