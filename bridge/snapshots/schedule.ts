@@ -105,24 +105,16 @@ export function withSnapshots(factory: EngineFactory, service: SnapshotService, 
   };
 }
 
-/** The engine with stop and logout replaced (methods bound: engines keep private state). */
+/**
+ * The engine with stop and logout replaced; every other member is the engine's own, bound to it
+ * (engines keep private state), so a method added to the engine later needs nothing here.
+ */
 function delegate(engine: WhatsAppEngine, own: Pick<WhatsAppEngine, 'stop' | 'logout'>): WhatsAppEngine {
-  return {
-    kind: engine.kind,
-    start: () => engine.start(),
-    stop: own.stop,
-    logout: own.logout,
-    resolvePhone: (digits) => engine.resolvePhone(digits),
-    sendText: (chatId, text, o) => engine.sendText(chatId, text, o),
-    sendMedia: (chatId, media, o) => engine.sendMedia(chatId, media, o),
-    sendPoll: (chatId, poll) => engine.sendPoll(chatId, poll),
-    getChats: (limit) => engine.getChats(limit),
-    getChat: (chatId) => engine.getChat(chatId),
-    getMessages: (chatId, limit, before) => engine.getMessages(chatId, limit, before),
-    markRead: (chatId) => engine.markRead(chatId),
-    getAvatarUrl: (chatId) => engine.getAvatarUrl(chatId),
-    getState: () => engine.getState(),
-    processInfo: () => engine.processInfo(),
-    downloadMedia: (messageId) => engine.downloadMedia(messageId),
-  };
+  return new Proxy(engine, {
+    get(target, key) {
+      if (key === 'stop' || key === 'logout') return own[key];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -1,7 +1,8 @@
 // The sent-message ledger in the cluster's shared database (see bridge/state/sent-ledger.ts): the
 // message, its idempotency result and its outbox mark in one transaction. Each row names the node
 // whose archive batch carries it, so a node replays and confirms only its own rows.
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { inTransaction } from '../../archive/mysql-transaction.js';
 import type { ArchivedMessage } from '../../domain/index.js';
 import type { LedgerPort, SentRecord } from '../../state/sent-ledger.js';
 
@@ -14,7 +15,7 @@ export class MysqlLedger implements LedgerPort {
   ) {}
 
   async save(r: SentRecord, now = Date.now()): Promise<void> {
-    await this.transaction(async (c) => {
+    await inTransaction(this.pool, async (c) => {
       await c.query('INSERT IGNORE INTO shared_sent_messages (slot, message_id, node, message, created_at) VALUES (?, ?, ?, ?, ?)', [
         r.slot,
         r.message.id,
@@ -58,17 +59,4 @@ export class MysqlLedger implements LedgerPort {
     await this.pool.query('DELETE FROM shared_sent_messages WHERE archived = 1 AND created_at < ?', [now - KEEP_MS]);
   }
 
-  private async transaction(work: (c: PoolConnection) => Promise<void>): Promise<void> {
-    const c = await this.pool.getConnection();
-    try {
-      await c.beginTransaction();
-      await work(c);
-      await c.commit();
-    } catch (err) {
-      await c.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-  }
 }

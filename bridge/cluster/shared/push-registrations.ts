@@ -2,6 +2,7 @@
 // pushed by whichever node sees the message. Same rules as the local store (bridge/push/token-store.ts).
 import crypto from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { inTransaction } from '../../archive/mysql-transaction.js';
 import { validateRegistration, type StoredToken, type TokenStore } from '../../push/token-store.js';
 
 const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
@@ -12,9 +13,7 @@ export class MysqlPushRegistrations implements TokenStore {
   async register(deviceId: string, token: string, platform: string | null, now: number, installationId: string | null = null): Promise<void> {
     validateRegistration(deviceId, token, platform, installationId);
     const inst = installationId ?? '';
-    const c = await this.pool.getConnection();
-    try {
-      await c.beginTransaction();
+    await inTransaction(this.pool, async (c) => {
       // One phone re-paired under a new device id must not get every push twice.
       await c.query('DELETE FROM shared_push_registrations WHERE token_hash = ? AND NOT (device_id = ? AND installation_id = ?)', [hashOf(token), deviceId, inst]);
       await c.query(
@@ -22,13 +21,7 @@ export class MysqlPushRegistrations implements TokenStore {
          ON DUPLICATE KEY UPDATE token = VALUES(token), token_hash = VALUES(token_hash), platform = VALUES(platform), updated_at = VALUES(updated_at)`,
         [deviceId, inst, token, hashOf(token), platform, now],
       );
-      await c.commit();
-    } catch (err) {
-      await c.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async remove(deviceId: string): Promise<void> {

@@ -3,6 +3,7 @@
 // the chunk count and the blob's sha256, in one transaction; a reader checks both.
 import { createHash } from 'node:crypto';
 import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import { inTransaction } from '../../archive/mysql-transaction.js';
 import { SnapshotError } from '../errors.js';
 import { isSnapshotId, metaSchema } from '../ids.js';
 import type { SnapshotMeta, SnapshotStore } from '../types.js';
@@ -92,20 +93,6 @@ export class MysqlSnapshotStore implements SnapshotStore {
     return holder.fence;
   }
 
-  /** Run `work` in one transaction on one pooled connection: all of it or none. */
-  async #inTransaction(work: (conn: PoolConnection) => Promise<void>): Promise<void> {
-    const conn = await this.#pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      await work(conn);
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
-  }
 
   /** The fence a snapshot was written under (cluster mode; additive, so older nodes still read the table). */
   async #addFenceColumn(): Promise<void> {
@@ -118,7 +105,7 @@ export class MysqlSnapshotStore implements SnapshotStore {
   async put(meta: SnapshotMeta, blob: Buffer): Promise<void> {
     if (!isSnapshotId(meta.id)) throw new Error(`invalid snapshot id ${JSON.stringify(meta.id)}`);
     await this.#ready();
-    await this.#inTransaction(async (conn) => {
+    await inTransaction(this.#pool, async (conn) => {
       const fence = await this.#checkFence(conn, meta.slot);
       const chunks = Math.max(1, Math.ceil(blob.length / CHUNK_BYTES));
       for (let seq = 0; seq < chunks; seq++) {
@@ -157,7 +144,7 @@ export class MysqlSnapshotStore implements SnapshotStore {
   async delete(slot: number, id: string): Promise<void> {
     if (!isSnapshotId(id)) return;
     await this.#ready();
-    await this.#inTransaction(async (conn) => {
+    await inTransaction(this.#pool, async (conn) => {
       await this.#checkFence(conn, slot);
       await conn.query('DELETE FROM session_snapshots WHERE slot = ? AND id = ?', [slot, id]);
       await conn.query('DELETE FROM session_snapshot_chunks WHERE slot = ? AND id = ?', [slot, id]);
