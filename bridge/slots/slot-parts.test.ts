@@ -78,6 +78,23 @@ describe('SendLimiter refusals', () => {
   });
 });
 
+describe('SendLimiter sweep', () => {
+  it('deletes expired counters when opened and then every 1,000 sends, never live ones', async () => {
+    const db = stateDb();
+    const addExpired = (key: string) => db.prepare('INSERT INTO rate_limits (key, points, expire) VALUES (?, 1, ?)').run(key, Date.now() - 1000);
+    const keys = () => (db.prepare('SELECT key FROM rate_limits').all() as { key: string }[]).map((r) => r.key);
+    addExpired('old-1');
+    const limiter = new SendLimiter({ ratePerMinute: 10_000, ratePerHour: 10_000, ratePerDay: 10_000 }, db);
+    expect(keys()).not.toContain('old-1');
+    addExpired('old-2');
+    for (let i = 1; i < 1000; i++) await limiter.consume(1, 'a');
+    expect(keys()).toContain('old-2');
+    await limiter.consume(1, 'a'); // the 1,000th
+    expect(keys()).not.toContain('old-2');
+    expect(keys()).toHaveLength(3); // the live minute, hour and day counters
+  });
+});
+
 describe('checkMedia', () => {
   it('accepts base64 matching its mimetype, data-URL prefix and whitespace removed', async () => {
     expect(await checkMedia(`data:image/png;base64,${PNG.slice(0, 20)}\n${PNG.slice(20)}`, 'image/PNG; charset=binary')).toEqual({

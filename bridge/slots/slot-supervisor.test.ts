@@ -372,6 +372,15 @@ describe('Slot supervisor: QR codes', () => {
     await settle();
     expect([linked.slot.state, linked.qrs]).toEqual(['AUTHENTICATED', []]);
 
+    const ready = setup();
+    ready.slot.connect();
+    await settle();
+    ready.engines[0]!.emit({ type: 'qr', qr: 'late' });
+    ready.engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' }); // restored without a scan event
+    await renderQr('late');
+    await settle();
+    expect([ready.slot.state, ready.slot.qr, ready.qrs]).toEqual(['READY', null, []]);
+
     const stopped = setup();
     stopped.slot.connect();
     await settle();
