@@ -40,7 +40,7 @@ function runBridge(env: Record<string, string>) {
 }
 
 async function startProcess(dataDir: string, port: number, scanMs = 300) {
-  const run = runBridge({ PORT: String(port), HOST: '127.0.0.1', WA_BRIDGE_DATA_DIR: dataDir, WA_BRIDGE_ENGINE: 'demo', WA_BRIDGE_DEMO_SCAN_MS: String(scanMs), WA_BRIDGE_ADMIN_TOKEN: TOKEN, WA_BRIDGE_SLOTS: '3' });
+  const run = runBridge({ PORT: String(port), WA_BRIDGE_HTTPS_PORT: '0', HOST: '127.0.0.1', WA_BRIDGE_DATA_DIR: dataDir, WA_BRIDGE_ENGINE: 'demo', WA_BRIDGE_DEMO_SCAN_MS: String(scanMs), WA_BRIDGE_ADMIN_TOKEN: TOKEN, WA_BRIDGE_SLOTS: '3' });
   const http = supertest(`http://127.0.0.1:${port}`);
   await waitFor(async () => (await http.get('/healthz').catch(() => null))?.status === 200, 20_000, 'bridge up');
   return { ...run, http };

@@ -44,6 +44,8 @@ export async function startBridgeProcess(
       ...process.env,
       LOG_LEVEL: 'warn',
       PORT: String(port),
+      // Any free port: PORT + 1 (the default) may be taken by another test's bridge.
+      WA_BRIDGE_HTTPS_PORT: '0',
       HOST: '127.0.0.1',
       WA_BRIDGE_DATA_DIR: dataDir,
       WA_BRIDGE_ENGINE: 'demo',
