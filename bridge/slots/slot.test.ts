@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineContext, EngineEvent, WhatsAppEngine } from '../engine/types.js';
 import { Slot, type SlotHooks, type SupervisorPolicy } from './slot.js';
+import { renderQr } from './qr.js';
 
 /** A controllable engine double: the test decides what it reports and how it answers. */
 class FakeEngine implements Partial<WhatsAppEngine> {
@@ -280,7 +281,8 @@ describe('Slot races', () => {
     engines[0]!.emit({ type: 'qr', qr: 'late' });
     engines[0]!.emit({ type: 'authenticated' });
     engines[0]!.emit({ type: 'ready', phone: '1', name: 'x' });
-    await tick(100);
+    await renderQr('late'); // as long as the slot's own rendering of that QR takes
+    await tick();
     expect(slot.state).toBe('READY');
     expect(states).not.toContain('QR');
   });
