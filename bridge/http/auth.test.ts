@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import type { Caller, TokenStore } from '../auth/tokens.js';
 import { BridgeError } from '../domain/index.js';
+import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller } from '../cluster/cluster-key.js';
 import { adminOnly, callerOf, requireAuth } from './auth.js';
 
 /** Run the middleware until it calls next (the token check is asynchronous: the store may be MySQL). */
@@ -42,6 +43,36 @@ describe('requireAuth', () => {
       expect(err).toMatchObject({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
       expect(res.locals.caller).toBeUndefined();
     }
+  });
+
+  it('a token store that cannot answer (shared database away) is a 503 naming why, not a 401', async () => {
+    const store = { identify: vi.fn(async () => { throw new Error('connect ECONNREFUSED'); }), touch: vi.fn() } as unknown as TokenStore;
+    const { err, res } = await call(requireAuth(store), { apikey: 'dev' });
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', message: 'cannot check the token (shared database): connect ECONNREFUSED' });
+    expect(res.locals.caller).toBeUndefined();
+  });
+
+  it('in cluster mode a forwarded request carries its caller under the cluster key; tokens are not consulted', async () => {
+    const store = tokens({});
+    const caller: Caller = { kind: 'device', id: 'd9', scope: { slots: [2], role: 'send' } };
+    const forwarded = { [CLUSTER_KEY_HEADER]: 'the-cluster-key-123', [CALLER_HEADER]: encodeCaller(caller) };
+    const ok = await call(requireAuth(store, { key: 'the-cluster-key-123' }), forwarded);
+    expect(ok.err).toBeUndefined();
+    expect([callerOf(ok.res), ok.res.locals.forwarded]).toEqual([caller, true]);
+    expect(store.identify).not.toHaveBeenCalled();
+    const wrong = await call(requireAuth(store, { key: 'another-cluster-key' }), forwarded);
+    expect(wrong.err).toMatchObject({ code: 'FORBIDDEN' });
+    expect(wrong.res.locals.caller).toBeUndefined();
+  });
+
+  it('outside cluster mode the forwarding headers count for nothing: the token decides', async () => {
+    const store = tokens({ dev: { kind: 'device', id: 'd1', scope: { slots: null, role: 'read' } } });
+    const forged = { [CLUSTER_KEY_HEADER]: 'x', [CALLER_HEADER]: encodeCaller({ kind: 'admin', id: 'admin' }) };
+    const { err } = await call(requireAuth(store), forged);
+    expect(err).toMatchObject({ code: 'UNAUTHORIZED' });
+    const withToken = await call(requireAuth(store), { ...forged, apikey: 'dev' });
+    expect(callerOf(withToken.res)).toEqual({ kind: 'device', id: 'd1', scope: { slots: null, role: 'read' } });
+    expect(withToken.res.locals.forwarded).toBeUndefined();
   });
 });
 
