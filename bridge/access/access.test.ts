@@ -28,6 +28,19 @@ describe('address check', () => {
     expect(createAddressCheck([])('127.0.0.1')).toBe(false);
   });
 
+  it('an IPv4-mapped IPv6 range is the IPv4 range it maps; other IPv6 ranges stay IPv6', () => {
+    const mapped = createAddressCheck(['::ffff:192.168.0.0/112']);
+    for (const a of ['192.168.5.5', '::ffff:192.168.5.5', '192.168.255.255']) expect(mapped(a), a).toBe(true);
+    for (const a of ['192.169.0.1', '10.0.0.1', '::1', 'fe80::1']) expect(mapped(a), a).toBe(false);
+    const narrow = createAddressCheck(['::ffff:10.1.0.0/120']);
+    expect([narrow('10.1.0.200'), narrow('10.1.1.1')]).toEqual([true, false]);
+    // Shorter than /96 it is not a mapped IPv4 range: IPv4 addresses do not match it.
+    const wide = createAddressCheck(['::ffff:0:0/95']);
+    expect([wide('192.168.1.1'), wide('::ffff:192.168.1.1')]).toEqual([false, false]);
+    const v6 = createAddressCheck(['fe80::/10']);
+    expect([v6('fe80::1'), v6('192.168.1.1'), v6('::ffff:192.168.1.1')]).toEqual([true, false, false]);
+  });
+
   it('names a bad range in the setting it came from', () => {
     expect(() => createAddressCheck(['192.168.0.0/16', 'lan'])).toThrow('WA_BRIDGE_ALLOW_CIDRS: "lan" is not a CIDR range (e.g. 192.168.0.0/16)');
   });
