@@ -3,6 +3,7 @@
 // cluster's own placement); a test may also write lease rows itself to stage an owner that is
 // gone or a stale fence.
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase } from '../archive/mysql-kit.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
@@ -72,4 +73,30 @@ export async function setLease(db: TestDb, slot: number, owner: string | null, f
 export async function addDeadNode(db: TestDb, id: string): Promise<void> {
   const port = await freePort();
   await db.query(`INSERT INTO cluster_nodes (id, url, version, pid, capacity, started_at, heartbeat_at) VALUES (?, ?, 'test', 1, 6, NOW(3), NOW(3))`, [id, `http://127.0.0.1:${port}`]);
+}
+
+export interface TwoNodes {
+  db: TestDb;
+  a: TestNode;
+  b: TestNode;
+}
+
+/**
+ * The routing tests' set-up: a fresh database and nodes "node-a" and "node-b" (B with `bOverrides`,
+ * e.g. the slots it prefers), started before the file's tests and stopped after them. `ready` gets
+ * them (then runs the file's own set-up, if it returns a promise).
+ */
+export function twoNodes(bOverrides: Record<string, unknown>, ready: (nodes: TwoNodes) => unknown, aOverrides: Record<string, unknown> = {}): void {
+  let nodes: Partial<TwoNodes> = {};
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    nodes = { db };
+    nodes.a = await startNode(db, 'node-a', aOverrides);
+    nodes.b = await startNode(db, 'node-b', bOverrides);
+    await ready(nodes as TwoNodes);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([nodes.a?.stop(), nodes.b?.stop()]);
+    await nodes.db?.drop();
+  });
 }
