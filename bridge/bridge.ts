@@ -10,6 +10,7 @@ import type { ArchiveStore } from './archive/types.js';
 import { createAddressCheck } from './access/network.js';
 import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
+import { SessionStore } from './auth/sessions.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
 import { secureDataDir } from './data-dir.js';
@@ -116,6 +117,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: clusterNodeId(config.dataDir, config.nodeName), logger, fenceOf: (n) => cluster?.node.fenceOf(n) ?? null })
       : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
+    const sessions = new SessionStore(shared?.sessions ?? stateDb, tokens);
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
     clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
@@ -230,11 +232,12 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       sequence,
       tokens,
+      sessions,
       audit: shared?.audit ?? new AuditLog(stateDb),
       push,
       media,
       logs,
-      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), closeSession: (idHash) => hubRef.current?.closeSession(idHash), clientCount: () => hubRef.current?.clientCount() ?? 0 },
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),

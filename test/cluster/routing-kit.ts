@@ -1,5 +1,5 @@
 // Helpers for the routing tests: in-process bridges (demo engine) sharing one random MariaDB
-// database in cluster mode, with short lease timings. Slots go where they are preferred (the
+// database in cluster mode, with the tests' lease timings (kit.ts). Slots go where they are preferred (the
 // cluster's own placement); a test may also write lease rows itself to stage an owner that is
 // gone or a stale fence.
 import net from 'node:net';
@@ -7,11 +7,10 @@ import { afterAll, beforeAll } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase } from '../archive/mysql-kit.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { TEST_LEASES } from './kit.js';
 
 export const CLUSTER_KEY = 'routing-test-cluster-key-0123456789';
 export const ADMIN = 'routing-test-admin-token-0123456789';
-/** TTL 3 s, renew 0.5 s, self-fence 1 s before expiry, poll 0.3 s. */
-const FAST = { leaseTtlMs: 3000, leaseRenewMs: 500, fenceMarginMs: 1000, standbyPollMs: 300 };
 
 export type TestDb = Awaited<ReturnType<typeof createTestDatabase>>;
 export { createTestDatabase };
@@ -44,7 +43,7 @@ export async function startNode(db: TestDb, name: string, overrides: Record<stri
     port,
     httpsPort: 0,
     advertiseUrl: `http://127.0.0.1:${port}`,
-    ...FAST,
+    ...TEST_LEASES,
     ...overrides,
   });
   const health = await t.http.get('/api/health').set('apikey', ADMIN).expect(200);

@@ -91,6 +91,16 @@ export const SHARED_TABLES: readonly string[] = [
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (device_id, installation_id)
   ) ${TABLE}`,
+  // Admin-app sign-in sessions (bridge/auth/sessions.ts): hashes only, like the device tokens.
+  `CREATE TABLE IF NOT EXISTS shared_sessions (
+    id_hash CHAR(64) NOT NULL PRIMARY KEY,
+    token_hash CHAR(64) NOT NULL,
+    device_id VARCHAR(64) NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    KEY shared_sessions_device (device_id),
+    KEY shared_sessions_expiry (expires_at)
+  ) ${TABLE}`,
   // Where phones reach each node (HTTPS) and the certificate to pin there: each node has its own.
   `CREATE TABLE IF NOT EXISTS shared_node_endpoints (
     id VARCHAR(64) NOT NULL PRIMARY KEY,
