@@ -14,6 +14,7 @@ import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './
 import { IPC, type OpenChatPayload } from './ipc.js';
 import { checkLinuxSandbox, readIfExists } from './linux-sandbox.js';
 import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
+import { signInDesktop } from './desktop-session.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { isProtectedBackend, SecretStore, storageBackend } from './secrets.js';
@@ -98,9 +99,9 @@ function trusted(event: IpcMainInvokeEvent): boolean {
 }
 
 function registerIpc(): void {
-  ipcMain.handle(IPC.getAdminToken, (event) => {
+  ipcMain.handle(IPC.signIn, async (event) => {
     if (!trusted(event)) throw new Error('not allowed');
-    return bridge!.adminToken;
+    await signInWindow(bridge!); // the page gets a cookie it cannot read, never the token
   });
   ipcMain.handle(IPC.openExternal, async (event, url: unknown) => {
     if (!trusted(event)) throw new Error('not allowed');
@@ -127,6 +128,11 @@ function registerIpc(): void {
     if (!trusted(event)) throw new Error('not allowed');
     return updatesReady().checkNow();
   });
+}
+
+/** The window signs in by the session cookie, put in its jar here (electron/desktop-session.ts). */
+function signInWindow(b: Bridge): Promise<void> {
+  return signInDesktop({ bridgeUrl: b.url, adminToken: b.adminToken, cookies: session.defaultSession.cookies });
 }
 
 async function seedTray(b: Bridge): Promise<void> {
@@ -206,6 +212,8 @@ async function start(): Promise<void> {
 
   hardenSession(session.defaultSession, b.url);
   registerIpc();
+  // Signed in before the page loads; should it fail, the page asks again through the preload.
+  await signInWindow(b).catch((err: unknown) => log.warn({ err }, 'desktop sign-in failed'));
 
   const hidden = startsHidden(process.argv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
   const window = createMainWindow({ appUrl: b.url, preloadPath: path.join(here, PRELOAD_FILE), show: !hidden });

@@ -4,7 +4,7 @@
 import type { ContextBridge, IpcRenderer, IpcRendererEvent } from 'electron';
 
 export const CHANNELS = {
-  getAdminToken: 'wa-bridge:get-admin-token',
+  signIn: 'wa-bridge:sign-in',
   openExternal: 'wa-bridge:open-external',
   secretStorageBackend: 'wa-bridge:secret-storage-backend',
   openChat: 'wa-bridge:open-chat',
@@ -22,7 +22,8 @@ export interface UpdateSettings {
 
 /** What the renderer sees as `window.waBridge`. */
 export interface WaBridgeApi {
-  getAdminToken(): Promise<string>;
+  /** Sign the page in: the main process exchanges its admin token for the session cookie (the token never reaches the page). */
+  signIn(): Promise<void>;
   platform: string;
   openExternal(url: string): Promise<void>;
   onOpenChat(cb: (slot: number, chatId: string) => void): () => void;
@@ -38,10 +39,8 @@ type Invoker = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 export function buildWaBridgeApi(ipc: Invoker, platform: string): WaBridgeApi {
   return Object.freeze({
     platform,
-    getAdminToken: async (): Promise<string> => {
-      const token: unknown = await ipc.invoke(CHANNELS.getAdminToken);
-      if (typeof token !== 'string') throw new Error('the desktop app gave no admin token');
-      return token;
+    signIn: async (): Promise<void> => {
+      await ipc.invoke(CHANNELS.signIn);
     },
     openExternal: async (url: string): Promise<void> => {
       if (typeof url !== 'string') throw new TypeError('openExternal needs a URL string');

@@ -1,6 +1,7 @@
 // What the Electron preload exposes. Absent in a plain browser.
 export interface WaBridgeShell {
-  getAdminToken(): Promise<string>;
+  /** Sign this page in: the shell exchanges its admin token for the session cookie itself. */
+  signIn(): Promise<void>;
   platform: string;
   openExternal(url: string): Promise<void>;
   /** A notification was clicked: open that chat. Returns an unsubscribe function. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../archive/mysql-kit.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { CLUSTER_KEY, FAST } from '../cluster/kit.js';
+import { CLUSTER_KEY, TEST_LEASES } from '../cluster/kit.js';
 import { startUi, type UiKit } from './kit.js';
 
 describe('Cluster page', () => {
@@ -15,7 +15,7 @@ describe('Cluster page', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const shared = { cluster: 'true', clusterKey: CLUSTER_KEY, dbUrl: db.url(), sessionKey: randomBytes(32).toString('base64'), slots: 2, snapshotFirstDelayMs: 100, ...FAST } as const;
+    const shared = { cluster: 'true', clusterKey: CLUSTER_KEY, dbUrl: db.url(), sessionKey: randomBytes(32).toString('base64'), slots: 2, snapshotFirstDelayMs: 100, ...TEST_LEASES } as const;
     kit = await startUi({ ...shared, nodeName: 'ui-a', preferredSlots: '1' });
     other = await startBridge({ ...shared, nodeName: 'ui-b' });
     plain = await startBridge({ slots: 1 });

@@ -50,7 +50,8 @@ export const en = {
   tokenPlaceholder: 'Paste the token here',
   signIn: 'Sign in',
   signingIn: 'Checking…',
-  tokenKeptNote: 'The token stays in this browser tab only and is forgotten when you close it.',
+  tokenKeptNote: 'The token is exchanged for a sign-in that scripts on this page cannot read. It lasts in every tab of this browser until you sign out or the token is revoked.',
+  sessionEndedNote: 'You were signed out (in another tab, or the token was revoked). Sign in again.',
 
   linkLost: 'Connection to the bridge was lost. Reconnecting…',
   linkConnecting: 'Connecting to the bridge…',
