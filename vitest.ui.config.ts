@@ -13,6 +13,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/desktop-updates.test.ts',
   'test/ui/knowing-what-happens.test.ts',
   'test/ui/cluster.test.ts',
+  'test/ui/long-chats.test.ts',
 ];
 
 export default defineConfig({
