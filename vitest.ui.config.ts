@@ -14,6 +14,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/knowing-what-happens.test.ts',
   'test/ui/cluster.test.ts',
   'test/ui/sign-in.test.ts',
+  'test/ui/desktop-badge.test.ts',
 ];
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 // Electron main process: wiring only. Every decision lives in a plain module beside this file.
-import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { app, clipboard, dialog, ipcMain, nativeImage, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import electronUpdater from 'electron-updater';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { IPC, type OpenChatPayload } from './ipc.js';
 import { checkLinuxSandbox, readIfExists } from './linux-sandbox.js';
 import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
 import { signInDesktop } from './desktop-session.js';
+import { badgeApplier, dotBitmap, parseUnreadCount, unreadBadge } from './unread-badge.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { isProtectedBackend, SecretStore, storageBackend } from './secrets.js';
@@ -92,6 +93,13 @@ function loginItem(): Autostart & { supported: boolean } {
   };
 }
 
+/** The unread badge beside the tray icon, on the dock/launcher, or (Windows) on the taskbar button. */
+const applyBadge = badgeApplier({
+  setTrayTitle: (title) => tray?.setTitle(title),
+  setBadgeCount: (count) => void app.setBadgeCount(count),
+  setOverlay: (overlay) => win?.setOverlayIcon(overlay ? nativeImage.createFromBitmap(dotBitmap(16), { width: 16, height: 16 }) : null, overlay?.description ?? ''),
+});
+
 /** Answer IPC only for the bridge's own top frame. */
 function trusted(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
@@ -102,6 +110,14 @@ function registerIpc(): void {
   ipcMain.handle(IPC.signIn, async (event) => {
     if (!trusted(event)) throw new Error('not allowed');
     await signInWindow(bridge!); // the page gets a cookie it cannot read, never the token
+  });
+  ipcMain.handle(IPC.setUnreadCount, (event, value: unknown) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    const count = parseUnreadCount(value);
+    if (count === null) throw new Error('the unread count must be a whole number 0 or more');
+    const badge = unreadBadge(count, process.platform);
+    tray?.setUnread(badge.tooltip);
+    applyBadge(badge);
   });
   ipcMain.handle(IPC.openExternal, async (event, url: unknown) => {
     if (!trusted(event)) throw new Error('not allowed');
