@@ -364,6 +364,9 @@ export class ClusterNode implements SlotGate {
       }
       if (o.releasing || slot === COORDINATOR_SLOT) continue;
       if (!row.wanted) {
+        // Stopped from this node's API: stoppedHere() releases once the clean snapshot is stored
+        // (releasing now would fence that snapshot out and the next owner would restore an older one).
+        if (this.#slot(slot)?.stoppingHere) continue;
         o.releasing = true;
         void this.#giveUp(slot, o, { unwanted: true });
       } else if (row.moveTo && row.moveTo !== this.id) {

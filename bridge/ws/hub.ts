@@ -52,6 +52,8 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   /** Cluster mode: the log numbered by the cluster's event table (bridge/cluster/events.ts). */
   eventLog?: EventLog;
+  /** Told when a socket opens or closes (cluster mode publishes who is online: cluster/presence.ts). */
+  onClientsChanged?: () => void;
 }
 
 export class WsHub implements HubPort {
@@ -61,6 +63,7 @@ export class WsHub implements HubPort {
   readonly events: EventLog;
   private readonly heartbeat: Heartbeat;
   private readonly maxBuffered: number;
+  private readonly onClientsChanged: () => void;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -73,6 +76,7 @@ export class WsHub implements HubPort {
     this.heartbeat = new Heartbeat(opts.heartbeatMs ?? HEARTBEAT_MS, () => this.clients.keys());
     this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
     this.events = opts.eventLog ?? new EventLog();
+    this.onClientsChanged = opts.onClientsChanged ?? (() => undefined);
   }
 
   attach(server: Server): void {
@@ -148,7 +152,11 @@ export class WsHub implements HubPort {
     this.heartbeat.track(ws);
     if (caller.kind === 'device') this.ctx.tokens.touch(caller.id).catch(() => undefined);
     ws.on('message', (data, isBinary) => void this.onFrame(ws, state, data, isBinary));
-    ws.on('close', () => this.clients.delete(ws));
+    this.onClientsChanged();
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      this.onClientsChanged();
+    });
     ws.on('error', (err) => {
       // ws closes the socket itself on a frame over maxPayload (1009); nothing else to do.
       this.ctx.logger.debug({ err: err.message }, 'websocket error');
@@ -223,6 +231,15 @@ export class WsHub implements HubPort {
       if (this.heartbeat.isAlive(ws)) return true;
     }
     return false;
+  }
+
+  /** The phones with a live socket here (what isDeviceOnline answers true for). */
+  onlinePhones(): { deviceId: string; installationId: string | null }[] {
+    const phones: { deviceId: string; installationId: string | null }[] = [];
+    for (const [ws, state] of this.clients) {
+      if (state.caller.kind === 'device' && !state.adminApp && this.heartbeat.isAlive(ws)) phones.push({ deviceId: state.caller.id, installationId: state.installationId });
+    }
+    return phones;
   }
 
   closeDevice(deviceId: string): void {

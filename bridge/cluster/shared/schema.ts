@@ -44,6 +44,16 @@ export const SHARED_TABLES: readonly string[] = [
     created_at BIGINT NOT NULL,
     KEY shared_outbox_pending (slot, status, seq)
   ) ${TABLE}`,
+  // Which phones have a live socket on which node (cluster/presence.ts): '' = no installation id.
+  `CREATE TABLE IF NOT EXISTS shared_presence (
+    node VARCHAR(64) NOT NULL,
+    device_id VARCHAR(64) NOT NULL,
+    installation_id VARCHAR(200) NOT NULL,
+    round BIGINT NOT NULL,
+    expires_at DATETIME(3) NOT NULL,
+    PRIMARY KEY (node, device_id, installation_id),
+    KEY shared_presence_device (device_id, installation_id)
+  ) ${TABLE}`,
   `CREATE TABLE IF NOT EXISTS shared_idempotency (
     slot INT NOT NULL,
     \`key\` VARCHAR(200) NOT NULL,
