@@ -83,6 +83,8 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(true);
     expect(pkg.scripts?.postinstall ?? '').not.toMatch(/electron-builder|electron-rebuild|install-app-deps/);
     expect(pkg.scripts.dist).toMatch(/electron-builder/);
+    // dist leaves Electron's build in node_modules; postdist puts Node's back so npm test works.
+    expect(pkg.scripts.postdist).toBe('npm rebuild better-sqlite3');
   });
 
   it('targets NSIS per-user with a desktop shortcut, dmg, AppImage and deb', () => {

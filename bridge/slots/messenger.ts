@@ -202,10 +202,10 @@ export class Messenger {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (err instanceof BridgeError && err.code === 'NOT_CONNECTED') {
-        await Promise.resolve(this.outbox.markPending(entry.id)).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not put an entry back'));
+        await this.outbox.markPending(entry.id).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not put an entry back'));
         return false;
       }
-      await Promise.resolve(this.outbox.markFailed(entry.id, error)).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not mark an entry failed'));
+      await this.outbox.markFailed(entry.id, error).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not mark an entry failed'));
       this.events.onOutboxFailed(entry.slot, entry.id, error);
       return true;
     }
@@ -220,11 +220,11 @@ export class Messenger {
     return true;
   }
 
-  outboxSize(slot?: number): MaybePromise<number> {
+  outboxSize(slot?: number): Promise<number> {
     return this.outbox.size(slot);
   }
 
-  outboxStatus(outboxId: string): MaybePromise<OutboxState | null> {
+  outboxStatus(outboxId: string): Promise<OutboxState | null> {
     return this.outbox.status(outboxId);
   }
 }

@@ -56,9 +56,10 @@ describe('cluster mode (demo engine, three nodes)', () => {
     const qrsBefore = qrs.length;
     await owner.proxy.cut();
     const others = c.nodes.filter((n) => n !== owner);
-    // The cut node stops its slot on its own (it cannot renew), before the lease can expire.
-    await waitFor(async () => (await localStates([owner], 1)).get(owner.name)?.state === 'STOPPED', 15_000, 'the cut node fenced slot 1');
-    const next = await readyOn(others, 1, 30_000);
+    // The cut node stops its slot on its own (it cannot renew), before the lease can expire
+    // (TTL 10 s: it fences at most 8 s after its last good renewal).
+    await waitFor(async () => (await localStates([owner], 1)).get(owner.name)?.state === 'STOPPED', 30_000, 'the cut node fenced slot 1');
+    const next = await readyOn(others, 1, 45_000);
     const doubles = await watch.stop();
     expect(doubles).toEqual([]);
     expect(qrs.slice(qrsBefore)).toEqual([]);
@@ -81,7 +82,7 @@ describe('cluster mode (demo engine, three nodes)', () => {
     const states = await localStates(c.nodes, 1);
     expect(states.get(owner.name)!.state).toBe('STOPPED');
     expect(states.get(next.name)!.ready).toBe(true);
-  });
+  }, 120_000);
 
   it('a planned move: snapshot, release, the target takes over READY without a QR', async () => {
     const from = await readyOn(c.nodes, 1);

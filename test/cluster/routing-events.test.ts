@@ -1,27 +1,18 @@
 // Cluster mode, events: a phone on node A gets the events of a slot node B runs, in order, each
 // with the cluster's sequence number; reconnecting to node B with `?since=` replays exactly the
 // events it missed, none twice, under the same bootId.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { pino } from 'pino';
 import { ClusterEventStream } from '../../bridge/cluster/events.js';
 import { waitFor, WsClient, type Frame } from '../helpers/bridge.js';
-import { ADMIN, createTestDatabase, ownedBy, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import { ADMIN, ownedBy, twoNodes, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
 let b: TestNode;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b', { preferredSlots: '2' });
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await db?.drop();
-});
+twoNodes({ preferredSlots: '2' }, (n) => ({ db, a, b } = n));
 
 const events = (c: WsClient) => c.frames.filter((f) => typeof f.seq === 'number' && f.type !== 'hello');
 const sentBodies = (frames: Frame[]) =>
