@@ -100,7 +100,7 @@ describe('queued messages across a kill -9 failover (two bridge processes, real 
     const twice = [...counts].filter(([, n]) => n > 1).map(([x]) => x);
     const byA = sent.filter((s) => s.via === 'node-a').length;
     console.log(`A sent ${byA} (${atKill} when killed; in doubt: ${JSON.stringify(inDoubt)}), B sent ${sent.length - byA}; lost ${lost.length}, twice ${JSON.stringify(twice)}; outbox ${JSON.stringify(await outbox())}`);
-    if (lost.length || twice.length) console.log(b.proc.output().split('\n').filter((l) => /lease|fence|outbox|lifecycle/.test(l)).slice(-30).join('\n'));
+    if (lost.length || twice.length) console.log(JSON.stringify(await db.query("SELECT error, COUNT(*) AS n FROM shared_outbox WHERE status = 'failed' GROUP BY error")), b.proc.output().split('\n').filter((l) => /lease|fence|outbox|lifecycle|send|warn|error/i.test(l) && !l.includes('"msg":"request"')).slice(-30).join('\n'));
     expect(lost).toEqual([]);
     // Exactly once, except what was in flight at the kill: a send A's page completed after its node
     // died is in no record B can see (B's session comes from an older snapshot), so B sends it again

@@ -110,7 +110,7 @@ describe('rolling upgrade (three bridge processes, one runs a newer migration)',
     expect([a, b, c!].map(ranIt)).toEqual([false, false, true]);
     for (const n of [a, b]) {
       await waitFor(async () => (await archiveOf(n))?.ok, 30_000, `${n.name}'s archive ok on the newer schema`).catch(async (err) => {
-        console.log(n.name, JSON.stringify(await archiveOf(n)), n.proc.output().split('\n').slice(-40).join('\n'));
+        console.log(n.name, JSON.stringify(await archiveOf(n)), n.proc.output().split('\n').filter((l) => l.includes('"part":"archive"')).slice(-25).join('\n'));
         throw err;
       });
     }
