@@ -10,6 +10,7 @@ import type { ArchiveStore } from './archive/types.js';
 import { createAddressCheck } from './access/network.js';
 import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
+import { SessionStore } from './auth/sessions.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
 import { secureDataDir } from './data-dir.js';
@@ -45,6 +46,7 @@ import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 import { openSharedState, type SharedState } from './cluster/shared/index.js';
+import { ClusterPresence } from './cluster/presence.js';
 import { nodeId as clusterNodeId } from './cluster/identity.js';
 import { createRouting } from './cluster/forward.js';
 import { ClusterEventStream } from './cluster/events.js';
@@ -93,6 +95,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let confirmer: ArchiveConfirmer | null = null;
   let shared: SharedState | null = null;
   let clusterEvents: ClusterEventStream | null = null;
+  let presenceRef: ClusterPresence | null = null;
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -114,6 +117,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: clusterNodeId(config.dataDir, config.nodeName), logger, fenceOf: (n) => cluster?.node.fenceOf(n) ?? null })
       : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
+    const sessions = new SessionStore(shared?.sessions ?? stateDb, tokens);
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
     clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
@@ -138,13 +142,16 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const factory = cluster ? cluster.node.wrapFactory(snapshotting) : snapshotting;
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
+    const presence = shared ? new ClusterPresence(shared.pool, shared.nodeId, logger) : null;
     const push = createPushService({
       db: stateDb,
       registrations: shared?.pushRegistrations,
       serviceAccountPath: config.firebaseServiceAccount,
       logger,
       registry: metrics.registry,
-      isDeviceOnline: (deviceId, installationId) => hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false,
+      // Cluster mode: a phone whose socket is on another node is online too (cluster/presence.ts).
+      isDeviceOnline: async (deviceId, installationId) =>
+        (hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false) || ((await presence?.onlineElsewhere(deviceId, installationId)) ?? false),
       canSeeSlot: (deviceId, slot) => tokens.deviceMaySee(deviceId, slot),
     });
     const sequence = new MessageSequence();
@@ -225,11 +232,12 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       sequence,
       tokens,
+      sessions,
       audit: shared?.audit ?? new AuditLog(stateDb),
       push,
       media,
       logs,
-      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), closeSession: (idHash) => hubRef.current?.closeSession(idHash), clientCount: () => hubRef.current?.clientCount() ?? 0 },
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
@@ -244,7 +252,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
     };
     setTlsInfo(tls);
-    hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog });
+    hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog, onClientsChanged: () => presenceRef?.changed() });
+    presenceRef = presence;
+    presence?.start(() => hubRef.current?.onlinePhones() ?? []);
     await clusterEvents?.start((seq, n, frame) => hubRef.current?.deliver(seq, n, frame));
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
     const handler = drain.wrap(app);
@@ -309,6 +319,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
       c.routing?.close();
     }
+    await presenceRef?.stop();
     await clusterEvents?.close();
     await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();

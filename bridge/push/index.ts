@@ -51,8 +51,8 @@ export interface PushServiceOptions {
   serviceAccountPath?: string;
   logger: Logger;
   registry: Registry;
-  /** Has this phone a socket open (installationId null: a phone that registered without one)? */
-  isDeviceOnline: (deviceId: string, installationId: string | null) => boolean;
+  /** Has this phone a socket open (installationId null: a phone that registered without one)? In cluster mode, on any node. */
+  isDeviceOnline: (deviceId: string, installationId: string | null) => boolean | Promise<boolean>;
   now?: () => number;
   /** Window in which one chat's messages become one push (default 2000 ms). */
   coalesceMs?: number;
@@ -143,7 +143,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
         continue;
       }
       // Checked when the window closes: a phone that connected meanwhile already saw the messages.
-      if (opts.isDeviceOnline(device.deviceId, device.installationId)) {
+      if (await opts.isDeviceOnline(device.deviceId, device.installationId)) {
         suppress('online');
         continue;
       }

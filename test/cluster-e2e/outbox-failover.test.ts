@@ -3,7 +3,8 @@
 // are queued (`queue:true`) while slot 1 is stopped; the preferred node A starts it and drains the
 // shared outbox; A is killed with kill -9 mid-drain; node B takes the slot over from its snapshot
 // and drains the rest. What went out is counted at the simulator pages' send action (a tap in the
-// test process, so A's sends stay counted after its browser is killed): every body exactly once.
+// test process, so A's sends stay counted after its browser is killed): every body arrives, and
+// exactly once — but for the one A had in flight when it died, which B cannot know went out.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -60,7 +61,10 @@ describe('queued messages across a kill -9 failover (two bridge processes, real 
     // Stop it (a clean stop stores a snapshot and releases the lease), queue 200 sends meanwhile.
     await a.proc.http.post('/api/disconnect').set('apikey', TOKEN).send({ slot: 1 }).expect(200);
     await waitFor(async () => (await slotOn(a))?.state === 'STOPPED', 60_000, 'slot 1 stopped on A');
-    await waitFor(async () => (await db.query('SELECT id FROM session_snapshots WHERE slot = 1'))[0], 30_000, 'a snapshot of slot 1');
+    await waitFor(async () => (await db.query('SELECT id FROM session_snapshots WHERE slot = 1'))[0], 30_000, 'a snapshot of slot 1').catch((e) => {
+      console.log(a.proc.output().split('\n').filter((l) => /snapshot|lease|fence|stop/i.test(l)).join('\n'));
+      throw e;
+    });
     const firstBrowser = browserPid(a);
     for (let i = 1; i <= COUNT; i++) {
       const res = await a.proc.http.post('/api/send').set('apikey', TOKEN).send({ slot: 1, phone: CUSTOMER, message: body(i), queue: true });
@@ -76,6 +80,10 @@ describe('queued messages across a kill -9 failover (two bridge processes, real 
     await waitFor(() => sent.length >= 40, 120_000, 'A well into the drain');
     a.proc.child.kill('SIGKILL');
     const atKill = sent.length;
+    // What A had claimed but not yet recorded as sent when it died (B can take it only after the TTL).
+    const inDoubt = (await db.query<RowDataPacket[]>("SELECT payload FROM shared_outbox WHERE slot = 1 AND status = 'sending'")).map(
+      (r) => ((typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { text: string }).text,
+    );
 
     // B takes the slot over from the snapshot and sends the rest.
     taps.push(await tapSends(b.dataDir, 1, 'node-b', sent, { timeoutMs: TTL_MS + 60_000 }));
@@ -91,11 +99,19 @@ describe('queued messages across a kill -9 failover (two bridge processes, real 
     for (const s of sent) counts.set(s.body, (counts.get(s.body) ?? 0) + 1);
     const expected = Array.from({ length: COUNT }, (_, i) => body(i + 1));
     const lost = expected.filter((x) => !counts.has(x));
-    const twice = [...counts].filter(([, n]) => n > 1).map(([x, n]) => `${x} ×${n}`);
+    const twice = [...counts].filter(([, n]) => n > 1).map(([x]) => x);
     const byA = sent.filter((s) => s.via === 'node-a').length;
-    console.log(`A sent ${byA} (${atKill} when killed), B sent ${sent.length - byA}; lost ${lost.length}, duplicated ${twice.length}`);
-    expect({ lost, twice }).toEqual({ lost: [], twice: [] });
-    expect(sent.length).toBe(COUNT);
+    console.log(`A sent ${byA} (${atKill} when killed; in doubt: ${JSON.stringify(inDoubt)}), B sent ${sent.length - byA}; lost ${lost.length}, twice ${JSON.stringify(twice)}; outbox ${JSON.stringify(await outbox())}`);
+    if (lost.length || twice.length) console.log(b.proc.output().split('\n').filter((l) => /lease|fence|outbox|lifecycle/.test(l)).slice(-30).join('\n'));
+    expect(lost).toEqual([]);
+    // Exactly once, except what was in flight at the kill: a send A's page completed after its node
+    // died is in no record B can see (B's session comes from an older snapshot), so B sends it again
+    // (docs/cluster.md, "Queued messages across a failover").
+    expect(twice.filter((x) => !inDoubt.includes(x))).toEqual([]);
+    // The drain marks each message sent before it claims the next: at most one is ever in doubt.
+    expect(inDoubt.length).toBeLessThanOrEqual(1);
+    expect(twice.every((x) => counts.get(x) === 2)).toBe(true);
+    expect(sent.length).toBe(COUNT + twice.length);
     expect([...counts.keys()].every((k) => expected.includes(k))).toBe(true);
     // Both nodes really sent part of it: the failover happened mid-drain.
     expect(byA).toBeGreaterThan(0);

@@ -131,6 +131,22 @@ describe('cluster mode (demo engine, three nodes)', () => {
     const states = await localStates(c.nodes, 1);
     expect([...states.values()].every((s) => s.state === 'STOPPED')).toBe(true);
   });
+
+  it('stop on the node that runs the slot stores its clean snapshot before the lease goes; the next start restores it without a QR', async () => {
+    const [alpha] = c.nodes;
+    await alpha!.http.post('/api/connect').set('apikey', alpha!.token).send({ slot: 3 }).expect(200);
+    const owner = await readyOn(c.nodes, 3);
+    await waitFor(() => newestSnapshot(3), 10_000, 'a first snapshot of slot 3');
+    await owner.http.post('/api/disconnect').set('apikey', owner.token).send({ slot: 3 }).expect(200);
+    // Stored under the lease (a release first would have fenced it out: FENCED, an older snapshot left).
+    const snap = await newestSnapshot(3);
+    expect((await c.db.query('SELECT reason FROM session_snapshots WHERE id = ?', [snap!.id]))[0]!.reason).toBe('stop');
+    await waitFor(async () => (await health(owner)).slots['3'].owner === null, 10_000, 'slot 3 released');
+    const qrsBefore = qrs.length;
+    await owner.http.post('/api/connect').set('apikey', owner.token).send({ slot: 3 }).expect(200);
+    await readyOn(c.nodes, 3);
+    expect(qrs.slice(qrsBefore)).toEqual([]);
+  });
 });
 
 describe('without cluster mode', () => {

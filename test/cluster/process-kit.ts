@@ -31,6 +31,8 @@ export interface NodeOptions {
   slots?: number;
   ttlMs?: number;
   env?: Record<string, string>;
+  /** Another entry script than bridge/main.ts (e.g. newer-release.ts). */
+  entry?: string;
 }
 
 /** Starts cluster nodes on one database; `stop()` ends them all and drops nothing (the caller owns the db). */
@@ -54,6 +56,7 @@ export function processCluster(db: TestDb, sessionKey: string) {
         : { WA_BRIDGE_ENGINE: 'demo' };
       const proc = await startBridgeProcess(dataDir, {
         port,
+        entry: opts.entry,
         env: {
           LOG_LEVEL: 'info',
           ...engine,
