@@ -2,6 +2,7 @@
 // writes time out, go to the local spool, health says so, and all of it lands once it answers.
 import fs from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
+import { adminConnection } from '../../test/archive/mysql-kit.js';
 import { proxiedStores } from '../../test/archive/proxied-store.js';
 
 const { msg, start } = proxiedStores('hung');
@@ -42,6 +43,27 @@ describe('a hung MySQL', () => {
 
     proxy.resume();
     await vi.waitFor(async () => expect(await store.listMessages(1, '1555@c.us', 10, 0)).toHaveLength(3), { timeout: 15_000, interval: 100 });
+  });
+
+  it('keeps retrying when the spool replay after a reconnect times out (a long lock on messages), and writes everything once it is free', async () => {
+    const { db, store, count } = await start({ writeTimeoutMs: 400 });
+    store.saveMessage(1, msg(0));
+    await store.flush();
+    // Another session holds `messages` (as a copying ALTER TABLE does): the server answers, the writes wait.
+    const locker = await adminConnection(db.name);
+    try {
+      await locker.query('LOCK TABLES messages WRITE');
+      for (let i = 1; i <= 10; i++) store.saveMessage(1, msg(i));
+      await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: false, pending: 10 }), { timeout: 5000, interval: 25 });
+      // Several retry rounds (every 200 ms): each reconnects fine, then its replay times out.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(store.health().ok).toBe(false);
+      await locker.query('UNLOCK TABLES');
+    } finally {
+      await locker.end();
+    }
+    await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: true, pending: 0 }), { timeout: 10_000, interval: 50 });
+    expect(await count()).toBe(11);
   });
 
   it('spools as soon as too many writes wait behind a hung one, before the timeout', async () => {
