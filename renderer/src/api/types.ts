@@ -79,7 +79,7 @@ export interface SearchResult {
   success: true;
   slot?: number;
   query: string;
-  data: (Message & { slot: number })[];
+  data: (Message & { slot?: number })[];
 }
 
 /** What a paired phone may do: read (chats, archive, events), send (+ sending), manage (+ connect/disconnect/QR). */
