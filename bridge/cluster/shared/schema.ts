@@ -61,6 +61,13 @@ export const SHARED_TABLES: readonly string[] = [
     data LONGTEXT NOT NULL,
     PRIMARY KEY (id, n)
   ) ${TABLE}`,
+  // Send-limit counters (rate-limits.ts); the columns are rate-limiter-flexible's, in its order.
+  `CREATE TABLE IF NOT EXISTS shared_rate_limits (
+    \`key\` VARCHAR(255) NOT NULL,
+    points INT NOT NULL DEFAULT 0,
+    expire BIGINT UNSIGNED NULL,
+    PRIMARY KEY (\`key\`)
+  ) ${TABLE}`,
   `CREATE TABLE IF NOT EXISTS shared_idempotency (
     slot INT NOT NULL,
     \`key\` VARCHAR(200) NOT NULL,
