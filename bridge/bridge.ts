@@ -47,6 +47,7 @@ import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 import { openSharedState, type SharedState } from './cluster/shared/index.js';
 import { ClusterPresence } from './cluster/presence.js';
+import { sharedCounters } from './cluster/shared/rate-limits.js';
 import { nodeId as clusterNodeId } from './cluster/identity.js';
 import { createRouting } from './cluster/forward.js';
 import { ClusterEventStream } from './cluster/events.js';
@@ -218,7 +219,12 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       registry,
       shared?.outbox ?? new OutboxStore(stateDb),
       shared?.idempotency ?? new IdempotencyStore(stateDb),
-      new SendLimiter(config, stateDb, (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit })),
+      new SendLimiter(
+        config,
+        // Cluster mode: a slot's counts live in the shared database and follow it to any node.
+        shared ? sharedCounters(shared.pool, (err) => logger.warn({ err: (err as Error).message }, 'cluster: could not sweep expired send-limit counters')) : stateDb,
+        (n, limit) => metrics.rateLimited.inc({ slot: String(n), limit }),
+      ),
       {
         onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),

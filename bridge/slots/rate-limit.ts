@@ -1,9 +1,9 @@
 // Send limits per slot (API.md): per recipient 10/minute and 100/hour, per slot 1000/day.
-// The counters live in the bridge's local state database, so a restart resets nothing: a sender
-// refused before a restart is still refused after it, with a Retry-After that keeps counting down
-// from the original window. A refused send consumes nothing, so a burst at the limit is not
+// The counters live in the bridge's local state database (in cluster mode the shared one), so a
+// restart (or a slot's move to another node) resets nothing: a sender refused before a restart is
+// still refused after it, with a Retry-After that keeps counting down from the original window. A refused send consumes nothing, so a burst at the limit is not
 // counted twice.
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { BridgeError } from '../domain/index.js';
 import type { StateDb } from '../state/db.js';
 
@@ -20,24 +20,23 @@ export const RATE_LIMIT_TABLE = 'rate_limits';
 /** Expired counters are swept after this many sends. */
 const SWEEP_EVERY = 1000;
 
-interface Limit {
-  name: LimitName;
-  limiter: RateLimiterSQLite;
-  key: (slot: number, to: string) => string;
-  label: string;
+/** One counter as rate-limiter-flexible keeps it: consume a point, or give one back. */
+export type Counter = Pick<RateLimiterAbstract, 'consume' | 'reward'>;
+
+/**
+ * Where the counters live: the local state database, or in cluster mode the shared one
+ * (cluster/shared/rate-limits.ts), so a slot's counts follow it to whichever node runs it next.
+ */
+export interface LimitCounters {
+  counter(keyPrefix: string, points: number, durationSeconds: number): Counter;
+  /** Drop expired counters. */
+  sweep(): void;
 }
 
-export class SendLimiter {
-  private readonly limits: Limit[];
-  private sends = 0;
-
-  constructor(
-    limits: RateLimits,
-    private readonly db: StateDb,
-    /** Told of every refusal, by the limit that refused. */
-    private readonly onRefused: (slot: number, limit: LimitName) => void = () => undefined,
-  ) {
-    const store = (keyPrefix: string, points: number, duration: number) =>
+/** Counters in the bridge's own state database (a single bridge). */
+export function localCounters(db: StateDb): LimitCounters {
+  return {
+    counter: (keyPrefix, points, duration) =>
       new RateLimiterSQLite({
         storeClient: db,
         storeType: 'better-sqlite3',
@@ -47,12 +46,37 @@ export class SendLimiter {
         keyPrefix,
         points,
         duration,
-      });
+      }),
+    sweep: () => void db.prepare(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < ?`).run(Date.now()),
+  };
+}
+
+interface Limit {
+  name: LimitName;
+  limiter: Counter;
+  key: (slot: number, to: string) => string;
+  label: string;
+}
+
+export class SendLimiter {
+  private readonly limits: Limit[];
+  private readonly counters: LimitCounters;
+  private sends = 0;
+
+  constructor(
+    limits: RateLimits,
+    /** The local state database, or where else the counters live. */
+    store: StateDb | LimitCounters,
+    /** Told of every refusal, by the limit that refused. */
+    private readonly onRefused: (slot: number, limit: LimitName) => void = () => undefined,
+  ) {
+    this.counters = 'counter' in store ? store : localCounters(store);
+    const counter = (keyPrefix: string, points: number, duration: number) => this.counters.counter(keyPrefix, points, duration);
     const perRecipient = (s: number, to: string) => `${s}:${to}`;
     this.limits = [
-      { name: 'per_minute', limiter: store('minute', limits.ratePerMinute, 60), key: perRecipient, label: `${limits.ratePerMinute} messages a minute to one recipient` },
-      { name: 'per_hour', limiter: store('hour', limits.ratePerHour, 3600), key: perRecipient, label: `${limits.ratePerHour} messages an hour to one recipient` },
-      { name: 'per_day', limiter: store('day', limits.ratePerDay, 86400), key: (s) => String(s), label: `${limits.ratePerDay} messages a day per slot` },
+      { name: 'per_minute', limiter: counter('minute', limits.ratePerMinute, 60), key: perRecipient, label: `${limits.ratePerMinute} messages a minute to one recipient` },
+      { name: 'per_hour', limiter: counter('hour', limits.ratePerHour, 3600), key: perRecipient, label: `${limits.ratePerHour} messages an hour to one recipient` },
+      { name: 'per_day', limiter: counter('day', limits.ratePerDay, 86400), key: (s) => String(s), label: `${limits.ratePerDay} messages a day per slot` },
     ];
     this.sweep();
   }
@@ -60,7 +84,7 @@ export class SendLimiter {
   /** Count one send from `slot` to `recipient`, or throw RATE_LIMITED with the wait in seconds. */
   async consume(slot: number, recipient: string): Promise<void> {
     if (++this.sends % SWEEP_EVERY === 0) this.sweep();
-    const taken: { limiter: RateLimiterSQLite; key: string }[] = [];
+    const taken: { limiter: Counter; key: string }[] = [];
     for (const { name, limiter, key, label } of this.limits) {
       const k = key(slot, recipient);
       try {
@@ -84,6 +108,6 @@ export class SendLimiter {
   }
 
   private sweep(): void {
-    this.db.prepare(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < ?`).run(Date.now());
+    this.counters.sweep();
   }
 }

@@ -1,6 +1,7 @@
 // Cluster mode, send limits: a slot's limits hold across nodes. Every send for a slot is run —
 // and counted — by the node that owns it, whichever node the phone talks to and by whichever
 // door (REST, WebSocket, GraphQL, upload): a phone cannot double its allowance with two nodes.
+// The counters are in the shared database, so they follow the slot when it moves.
 import { describe, expect, it } from 'vitest';
 import { WsClient } from '../helpers/bridge.js';
 import { jpegPhoto } from '../helpers/media.js';
@@ -45,4 +46,15 @@ describe('send limits across nodes', () => {
     // Another recipient still has its own allowance.
     await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: '+15550100078', message: 'other recipient' }).expect(200);
   });
+
+  it('the counts move with the slot: after a planned move to A, the used-up minute is still used up', async () => {
+    const to = '+15550100079';
+    for (const n of [1, 2, 3]) await b.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: to, message: `${n} on B` }).expect(200);
+    await a.http.post('/api/cluster/slots/2/move').set('apikey', ADMIN).send({ node: a.id }).expect(202);
+    await ownedBy(db, a, 2);
+    const refused = await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: to, message: '4 on A', queue: false }).expect(429);
+    expect(refused.headers['x-wab-served-by']).toBeUndefined(); // A runs the slot now and counted it itself
+    expect(refused.body.error.code).toBe('RATE_LIMITED');
+    await a.http.post('/api/send').set('apikey', ADMIN).send({ slot: 2, phone: '+15550100080', message: 'another recipient on A' }).expect(200);
+  }, 40_000);
 });

@@ -4,10 +4,17 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { MysqlOutbox } from '../../bridge/cluster/shared/outbox.js';
+import { MysqlOutbox, PIECE_CHARS, pieces } from '../../bridge/cluster/shared/outbox.js';
+import { mp4Video } from '../helpers/media.js';
 import { ensureSharedTables } from '../../bridge/cluster/shared/schema.js';
 import { waitFor, WsClient } from '../helpers/bridge.js';
 import { ADMIN, ownedBy, setLease, twoNodes, type TestDb, type TestNode } from './routing-kit.js';
+
+const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
 
 let db: TestDb;
 let a: TestNode;
@@ -73,6 +80,45 @@ describe('shared state in cluster mode', () => {
       offB();
     }
   }, 40_000);
+
+  it('a 14 MiB video queued in the shared outbox (over MariaDB\'s 16 MiB packet as base64) is stored in pieces and sent intact', async () => {
+    const sent: { outboxId: string; messageId: string }[] = [];
+    const offs = [a, b].map((n) => n.bridge.onEvent((e) => void (e.type === 'outbox_sent' && sent.push(e as unknown as { outboxId: string; messageId: string }))));
+    try {
+      const video = mp4Video(14 * 1024 * 1024);
+      // Nobody runs slot 3: the upload is queued (multipart, as a phone sends it).
+      const queued = await a.http
+        .post('/api/send-media')
+        .set('apikey', ADMIN)
+        .field('slot', '3')
+        .field('phone', '+15550100003')
+        .field('queue', 'true')
+        .attach('file', video, { filename: 'big.mp4', contentType: 'video/mp4' })
+        .expect(202);
+      const outboxId = queued.body.outboxId as string;
+      const stored = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n, MAX(LENGTH(data)) AS biggest FROM shared_outbox_chunks WHERE id = ?', [outboxId]);
+      expect(Number(stored[0]!.n)).toBeGreaterThan(1);
+      expect(Number(stored[0]!.biggest)).toBeLessThanOrEqual(PIECE_CHARS);
+      await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 3 }).expect(200);
+      const done = await waitFor(() => sent.find((e) => e.outboxId === outboxId), 30_000, 'the queued video sent');
+      const back = await a.http.get(`/api/slots/3/messages/${encodeURIComponent(done.messageId)}/media`).set('apikey', ADMIN).buffer(true).parse(binary as never);
+      expect(back.status).toBe(200);
+      expect((back.body as Buffer).equals(video)).toBe(true);
+      // Sent: its pieces are gone.
+      await waitFor(async () => Number((await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM shared_outbox_chunks WHERE id = ?', [outboxId]))[0]!.n) === 0, 5000, 'pieces removed');
+      await a.http.post('/api/disconnect').set('apikey', ADMIN).send({ slot: 3 }).expect(200);
+    } finally {
+      for (const off of offs) off();
+    }
+  }, 60_000);
+
+  it('pieces never split a surrogate pair', () => {
+    const text = 'a'.repeat(3) + '😀' + 'b'.repeat(3);
+    const cut = pieces(text, 4);
+    expect(cut.join('')).toBe(text);
+    expect(cut.every((p) => !/[\ud800-\udbff]$/.test(p))).toBe(true);
+    expect(cut[0]).toBe('aaa');
+  });
 
   it('an outbox claim under a stale fence or by a node without the lease is refused', async () => {
     const pool = mysql.createPool({ uri: db.url(), connectionLimit: 2 });

@@ -27,7 +27,10 @@ export class MysqlLedger implements LedgerPort {
         await c.query('REPLACE INTO shared_idempotency (slot, `key`, result, created_at) VALUES (?, ?, ?, ?)', [r.slot, r.idempotency.key, JSON.stringify(r.idempotency.result), now]);
         await c.query('DELETE FROM shared_send_attempts WHERE slot = ? AND `key` = ?', [r.slot, r.idempotency.key]);
       }
-      if (r.outboxId) await c.query(`UPDATE shared_outbox SET status = 'sent', message_id = ? WHERE id = ?`, [r.message.id, r.outboxId]);
+      if (r.outboxId) {
+        await c.query(`UPDATE shared_outbox SET status = 'sent', message_id = ? WHERE id = ?`, [r.message.id, r.outboxId]);
+        await c.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [r.outboxId]); // a large payload's pieces (outbox.ts)
+      }
     });
   }
 

@@ -2,11 +2,33 @@
 // message for any slot; only the node holding the slot's lease may claim it for sending, and the
 // claim is one UPDATE that checks the lease under the node's fence, so a node that lost the lease
 // (frozen, cut off, late) cannot send a queued message the new owner also sends.
+// A large payload (queued media) is stored in pieces in shared_outbox_chunks: one statement
+// may not exceed MariaDB's max_allowed_packet (16 MiB by default), and 16 MiB of media is over
+// 21 MiB as base64.
 import crypto from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { MaybePromise } from '../../domain/async.js';
 import { IdempotencyStore, toEntry, type IdempotencyPort, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
+import { inTransaction } from '../../archive/mysql-transaction.js';
 import { HOLDS_LEASE_SQL } from '../schema.js';
+
+/** Payloads longer than this (in characters) go in pieces of this size: at most 4 MiB each in utf8mb4. */
+export const PIECE_CHARS = 1024 * 1024;
+/** The payload column of an entry stored in pieces (a real payload is never empty: it is a JSON object). */
+const IN_PIECES = '';
+
+/** Cut `text` into pieces of at most `size` characters, never between the two halves of a surrogate pair. */
+export function pieces(text: string, size = PIECE_CHARS): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    out.push(text.slice(i, end));
+    i = end;
+  }
+  return out;
+}
 
 /** The lease this node believes it holds for a slot (null: none). */
 export type FenceOf = (slot: number) => MaybePromise<{ node: string; fence: number } | null>;
@@ -29,10 +51,18 @@ export class MysqlOutbox implements OutboxPort {
 
   async enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>, now = Date.now()): Promise<string> {
     const id = crypto.randomUUID();
-    await this.pool.query(
-      `INSERT INTO shared_outbox (id, slot, chat_id, kind, payload, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
-      [id, slot, target, kind, JSON.stringify(payload), now],
-    );
+    const text = JSON.stringify(payload);
+    const insert = `INSERT INTO shared_outbox (id, slot, chat_id, kind, payload, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)`;
+    if (text.length <= PIECE_CHARS) {
+      await this.pool.query(insert, [id, slot, target, kind, text, now]);
+      return id;
+    }
+    // The pieces first, the entry last, in one transaction: no node sees an entry without its content.
+    await inTransaction(this.pool, async (c) => {
+      let n = 0;
+      for (const piece of pieces(text)) await c.query('INSERT INTO shared_outbox_chunks (id, n, data) VALUES (?, ?, ?)', [id, n++, piece]);
+      await c.query(insert, [id, slot, target, kind, IN_PIECES, now]);
+    });
     return id;
   }
 
@@ -41,7 +71,20 @@ export class MysqlOutbox implements OutboxPort {
       `SELECT id, slot, chat_id, kind, payload, status, attempted_at FROM shared_outbox WHERE slot = ? AND status IN ('pending', 'sending') ORDER BY seq`,
       [slot],
     );
-    return rows.map((r) => toEntry(asRow(r)));
+    const entries: OutboxEntry[] = [];
+    for (const r of rows) {
+      const row = asRow(r);
+      if (row.payload === IN_PIECES) {
+        const [parts] = await this.pool.query<RowDataPacket[]>('SELECT data FROM shared_outbox_chunks WHERE id = ? ORDER BY n', [row.id]);
+        row.payload = parts.map((p) => p.data as string).join('');
+        if (!row.payload) {
+          await this.markFailed(row.id, 'the queued content is missing from the database');
+          continue;
+        }
+      }
+      entries.push(toEntry(row));
+    }
+    return entries;
   }
 
   /**
@@ -68,6 +111,7 @@ export class MysqlOutbox implements OutboxPort {
 
   async markFailed(id: string, error: string): Promise<void> {
     await this.pool.query(`UPDATE shared_outbox SET status = 'failed', error = ? WHERE id = ?`, [error, id]);
+    await this.pool.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [id]);
   }
 
   async size(slot?: number): Promise<number> {

@@ -54,6 +54,20 @@ export const SHARED_TABLES: readonly string[] = [
     PRIMARY KEY (node, device_id, installation_id),
     KEY shared_presence_device (device_id, installation_id)
   ) ${TABLE}`,
+  // A large queued payload in pieces (outbox.ts): no statement over max_allowed_packet.
+  `CREATE TABLE IF NOT EXISTS shared_outbox_chunks (
+    id CHAR(36) NOT NULL,
+    n INT NOT NULL,
+    data LONGTEXT NOT NULL,
+    PRIMARY KEY (id, n)
+  ) ${TABLE}`,
+  // Send-limit counters (rate-limits.ts); the columns are rate-limiter-flexible's, in its order.
+  `CREATE TABLE IF NOT EXISTS shared_rate_limits (
+    \`key\` VARCHAR(255) NOT NULL,
+    points INT NOT NULL DEFAULT 0,
+    expire BIGINT UNSIGNED NULL,
+    PRIMARY KEY (\`key\`)
+  ) ${TABLE}`,
   `CREATE TABLE IF NOT EXISTS shared_idempotency (
     slot INT NOT NULL,
     \`key\` VARCHAR(200) NOT NULL,
