@@ -15,6 +15,8 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/cluster.test.ts',
   'test/ui/chats-beyond.test.ts',
   'test/ui/sign-in.test.ts',
+  'test/ui/long-chats.test.ts',
+  'test/ui/desktop-badge.test.ts',
 ];
 
 export default defineConfig({

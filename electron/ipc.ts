@@ -8,6 +8,7 @@ export const IPC = {
   getUpdates: 'wa-bridge:get-updates',
   setAutoUpdate: 'wa-bridge:set-auto-update',
   checkForUpdates: 'wa-bridge:check-for-updates',
+  setUnreadCount: 'wa-bridge:set-unread-count',
 } as const;
 
 /** Payload of IPC.openChat (main → renderer). */

@@ -11,6 +11,7 @@ export const CHANNELS = {
   getUpdates: 'wa-bridge:get-updates',
   setAutoUpdate: 'wa-bridge:set-auto-update',
   checkForUpdates: 'wa-bridge:check-for-updates',
+  setUnreadCount: 'wa-bridge:set-unread-count',
 } as const;
 
 /** The update switch and status Settings shows (electron/update-settings.ts). */
@@ -31,6 +32,8 @@ export interface WaBridgeApi {
   updates(): Promise<UpdateSettings>;
   setAutoUpdate(enabled: boolean): Promise<UpdateSettings>;
   checkForUpdates(): Promise<UpdateSettings>;
+  /** The unread total the page shows (window title): the shell puts it on the tray, dock or taskbar. */
+  setUnreadCount(count: number): void;
 }
 
 type Invoker = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
@@ -65,6 +68,10 @@ export function buildWaBridgeApi(ipc: Invoker, platform: string): WaBridgeApi {
       return (await ipc.invoke(CHANNELS.setAutoUpdate, enabled)) as UpdateSettings;
     },
     checkForUpdates: async (): Promise<UpdateSettings> => (await ipc.invoke(CHANNELS.checkForUpdates)) as UpdateSettings,
+    setUnreadCount: (count: number): void => {
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new TypeError('setUnreadCount needs a whole number 0 or more');
+      ipc.invoke(CHANNELS.setUnreadCount, count).catch(() => undefined); // a badge is best effort
+    },
   });
 }
 

@@ -50,7 +50,7 @@ describe('preload', () => {
     expect(contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect(Object.keys(exposed)).toEqual(['waBridge']);
     const api = exposed.waBridge;
-    expect(Object.keys(api).sort()).toEqual(['checkForUpdates', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend', 'setAutoUpdate', 'signIn', 'updates']);
+    expect(Object.keys(api).sort()).toEqual(['checkForUpdates', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend', 'setAutoUpdate', 'setUnreadCount', 'signIn', 'updates']);
     expect(api.platform).toBe('linux');
     expect(Object.isFrozen(api)).toBe(true);
     for (const value of Object.values(api)) {
@@ -74,6 +74,14 @@ describe('preload', () => {
     const { exposed, ipc } = runPreload({ answers: { [IPC.signIn]: 'tok-123456789012345' } });
     await expect(exposed.waBridge.signIn()).resolves.toBeUndefined();
     expect(ipc.invoke).toHaveBeenCalledWith(IPC.signIn);
+  });
+
+  it('passes the unread total to the main process, and refuses anything but a whole number', () => {
+    const { exposed, ipc } = runPreload();
+    exposed.waBridge.setUnreadCount(7);
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.setUnreadCount, 7);
+    for (const bad of [-1, 1.5, '7', null]) expect(() => exposed.waBridge.setUnreadCount(bad)).toThrow(/whole number/);
+    expect(ipc.invoke).toHaveBeenCalledTimes(1);
   });
 
   it('forwards openExternal with the URL only, and refuses a non-string', async () => {

@@ -210,8 +210,13 @@ export class Messenger {
       return true;
     }
     // Recorded (with the message, for the archive) before anyone is told it was sent.
-    this.records.save({ slot: entry.slot, message, outboxId: entry.id });
+    const record = { slot: entry.slot, message, outboxId: entry.id };
+    this.records.save(record);
     this.events.onOutboxSent(entry.slot, entry.id, message.id);
+    // The next entry waits until this one is marked sent (in a cluster the shared database answers
+    // later, and can be slow): a node killed mid-drain then leaves at most one message the next
+    // owner may send again. A save that fails does not hold the drain (kept in memory as before).
+    await this.records.settled(record);
     return true;
   }
 

@@ -144,6 +144,10 @@ function Shell() {
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) ${t('appName')}` : t('appName');
   }, [unread, t]);
+  // In the desktop app the same total goes on the tray icon, the dock or the taskbar button.
+  useEffect(() => {
+    window.waBridge?.setUnreadCount?.(unread);
+  }, [unread]);
   const [attempt, retryScreen] = useReducer((n: number) => n + 1, 0);
 
   // Fetch every screen's code while the bridge is surely there (it just served this page), once

@@ -11,6 +11,8 @@ export interface WaBridgeShell {
   updates(): Promise<DesktopUpdates>;
   setAutoUpdate(enabled: boolean): Promise<DesktopUpdates>;
   checkForUpdates(): Promise<DesktopUpdates>;
+  /** The unread total for the tray/dock/taskbar badge (absent in shells older than this page). */
+  setUnreadCount?(count: number): void;
 }
 
 export interface DesktopUpdates {

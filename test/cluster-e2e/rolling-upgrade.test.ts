@@ -39,7 +39,8 @@ describe('rolling upgrade (three bridge processes, one runs a newer migration)',
   beforeAll(async () => {
     db = await createTestDatabase();
     cluster = processCluster(db, randomBytes(32).toString('base64'));
-    const demo = { slots: 2, ttlMs: 5000 };
+    // The product's lease timings (TTL 10 s): nothing fails over here.
+    const demo = { slots: 2, ttlMs: 10_000 };
     a = await cluster.start('node-a', { ...demo, env: { WA_BRIDGE_PREFERRED_SLOTS: '1' } });
     b = await cluster.start('node-b', { ...demo, env: { WA_BRIDGE_PREFERRED_SLOTS: '2' } });
   });
@@ -85,7 +86,7 @@ describe('rolling upgrade (three bridge processes, one runs a newer migration)',
     let migrating: { from: number; to: number } | null = null;
     let c: ProcessNode;
     try {
-      c = await cluster.start('node-c', { slots: 2, ttlMs: 5000, entry: path.join(ROOT, 'test/cluster/newer-release.ts') });
+      c = await cluster.start('node-c', { slots: 2, ttlMs: 10_000, entry: path.join(ROOT, 'test/cluster/newer-release.ts') });
       const from = await waitFor(async () => {
         const h = await archiveOf(c);
         return h?.migration?.by === 'this bridge' && h.migration.version === NEWER ? Date.now() : null;
@@ -97,6 +98,7 @@ describe('rolling upgrade (three bridge processes, one runs a newer migration)',
       await Promise.all(pollers);
     }
 
+    if (failures.length) for (const n of [a, b]) console.log(n.name, n.proc.output().split('\n').filter((l) => /lease|fence|archive/.test(l)).slice(-20).join('\n'));
     expect(failures).toEqual([]);
     // They really were asked during the migration (and answered), each many times.
     for (const n of [a, b]) expect(answered.filter((x) => x.node === n.name && x.at >= migrating.from && x.at <= migrating.to).length).toBeGreaterThan(5);
@@ -108,7 +110,7 @@ describe('rolling upgrade (three bridge processes, one runs a newer migration)',
     expect([a, b, c!].map(ranIt)).toEqual([false, false, true]);
     for (const n of [a, b]) {
       await waitFor(async () => (await archiveOf(n))?.ok, 30_000, `${n.name}'s archive ok on the newer schema`).catch(async (err) => {
-        console.log(n.name, JSON.stringify(await archiveOf(n)), n.proc.output().split('\n').filter((l) => /archive|mysql|schema/i.test(l)).slice(-15).join('\n'));
+        console.log(n.name, JSON.stringify(await archiveOf(n)), n.proc.output().split('\n').slice(-40).join('\n'));
         throw err;
       });
     }

@@ -35,7 +35,8 @@ describe('accessibility (axe-core)', () => {
     for (const theme of ['light', 'dark'] as const) {
       it(`has no serious or critical violations on any screen: ${lang}, ${theme}`, async () => {
         const found: string[] = [];
-        // The sign-in screen, before any token.
+        // The sign-in screen, before any token (the session cookie signs every tab in: drop it first).
+        await kit.context.clearCookies();
         const signIn = await kit.context.newPage();
         await signIn.emulateMedia({ colorScheme: theme });
         await signIn.addInitScript({ content: `localStorage.setItem('waBridge.lang', ${JSON.stringify(lang)});` });
@@ -59,6 +60,7 @@ describe('accessibility (axe-core)', () => {
 
 describe('keyboard', () => {
   it('lands in the main content after sign-in; a skip link; focus comes back after a dialog', async () => {
+    await kit.context.clearCookies(); // signed out, so the form shows
     const page = await kit.context.newPage();
     await page.goto(kit.bridge.url);
     await page.fill('[data-testid=token-input]', kit.bridge.adminToken);

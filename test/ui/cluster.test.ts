@@ -44,6 +44,25 @@ describe('Cluster page', () => {
     await page.close();
   });
 
+  it('"Drain" empties a node (its slot goes back to the other node) and shows it; "Undrain" returns it', async () => {
+    const otherId = (await other.http.get('/api/health').set('apikey', other.token)).body.node.id as string;
+    const page = await kit.page();
+    await page.goto(kit.bridge.url + '/');
+    await page.click('[data-testid=nav-cluster]');
+    const card = page.locator('[data-testid=cluster-node]', { has: page.locator('h2', { hasText: otherId }) });
+    await card.locator('[data-testid=cluster-drain]').click();
+    await card.locator('[data-testid=cluster-draining]').waitFor();
+    // Whatever ui-b ran comes back to ui-a; ui-b is offered as a move target no more.
+    await waitFor(async () => (await kit.api<{ ready: boolean }[]>('GET', '/api/slots'))[0]?.ready, 20_000, 'slot 1 READY on ui-a');
+    await page.waitForSelector('[data-testid=cluster-slot-1]');
+    expect(await page.locator(`[data-testid=cluster-move-target-1] option[value="${otherId}"]`).count()).toBe(0);
+    expect(await card.locator('[data-testid=cluster-drain]').innerText()).toBe('Undrain');
+    await card.locator('[data-testid=cluster-drain]').click();
+    await waitFor(async () => (await card.locator('[data-testid=cluster-draining]').count()) === 0, 10_000, 'the badge gone');
+    await waitFor(async () => (await page.locator(`[data-testid=cluster-move-target-1] option[value="${otherId}"]`).count()) === 1, 10_000, 'ui-b a target again');
+    await page.close();
+  });
+
   it('is not offered without cluster mode', async () => {
     const page = await kit.context.newPage();
     await page.addInitScript({ content: `sessionStorage.setItem('waBridge.adminToken', ${JSON.stringify(plain.token)});` });

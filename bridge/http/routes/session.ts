@@ -41,7 +41,7 @@ export function sessionRoutes(ctx: BridgeContext, sessions: SessionStore): Route
     const session = await sessions.create(token);
     if (!session) throw new BridgeError('UNAUTHORIZED', 'that token is not valid (wrong, or its device was revoked)');
     ctx.audit.record(session.caller.id, 'signed_in', { kind: session.caller.kind }, req.ip ?? null);
-    ctx.logger.info({ kind: 'pairing', who: session.caller.id }, 'admin app signed in');
+    ctx.logger.info({ who: session.caller.id }, 'admin app signed in');
     res.cookie(SESSION_COOKIE, session.id, { ...cookieOptions(req), expires: new Date(session.expiresAt) });
     res.json({ success: true, ...describe(session) });
   });

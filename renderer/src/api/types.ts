@@ -52,7 +52,7 @@ export interface Health {
 
 /** GET /api/cluster/health: a node's entry, or its errors when it stopped heartbeating. */
 export type ClusterNodeHealth =
-  | { gateway_status: string; role: 'primary_master' | 'secondary_master'; url: string; slots: Record<string, { gateway_status: string; state: string; fence: number; phone: string | null }> }
+  | { gateway_status: string; role: 'primary_master' | 'secondary_master'; url: string; draining?: boolean; slots: Record<string, { gateway_status: string; state: string; fence: number; phone: string | null }> }
   | { errors: { code: number; title: string; details: string }[] };
 
 export interface ClusterHealth {

@@ -376,4 +376,9 @@ export const ar: Dict = {
   clusterMoveTo: 'انقل الخانة {slot} إلى…',
   clusterMove: 'انقل',
   clusterMoving: 'الخانة {slot} تنتقل إلى {node}',
+  clusterDrain: 'إفراغ',
+  clusterUndrain: 'إلغاء الإفراغ',
+  clusterDrainingBadge: 'قيد الإفراغ',
+  clusterDraining: '{node} يسلّم أرقامه إلى عقد أخرى ولا يأخذ أرقامًا جديدة',
+  clusterUndrained: '{node} يأخذ أرقامًا من جديد',
 };

@@ -374,6 +374,11 @@ export const en = {
   clusterMoveTo: 'Move slot {slot} to…',
   clusterMove: 'Move',
   clusterMoving: 'Slot {slot} is moving to {node}',
+  clusterDrain: 'Drain',
+  clusterUndrain: 'Undrain',
+  clusterDrainingBadge: 'draining',
+  clusterDraining: '{node} hands its numbers to other nodes and takes no new ones',
+  clusterUndrained: '{node} takes numbers again',
 };
 
 export type Dict = typeof en;

@@ -1,5 +1,8 @@
-// The scrolling thread: day separators, bubbles by type (text, media, poll) and ticks.
-import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
+// The scrolling thread: day separators, bubbles by type (text, media, poll) and ticks. Only the
+// bubbles near the viewport are in the DOM (react-virtuoso), so a 600-message chat scrolls at
+// frame rate; older pages are prepended with `firstItemIndex`, which keeps the view in place.
+import { forwardRef, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { Api } from '../../api/client.js';
 import { formatDuration, useMediaUrl } from '../../lib/media-url.js';
 import { useApp } from '../../state/app.js';
@@ -14,6 +17,8 @@ import type { Votes } from './Thread.js';
 import type { MessageKey } from '../../i18n/i18n.js';
 import type { Unsent } from '../../state/unsent.js';
 import { UnsentActions } from './UnsentActions.js';
+import { useFirstItemIndex } from '../../lib/first-item-index.js';
+import { useKeepAnchor } from '../../lib/keep-anchor.js';
 
 interface Props {
   messages: Message[];
@@ -31,77 +36,108 @@ interface Props {
   dividerCount?: number;
 }
 
+/** What the list's header needs (a stable component reads it through Virtuoso's context). */
+interface ListContext {
+  canLoadOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  empty: boolean;
+}
+
+/** Within this many pixels of the end, the list counts as "at the newest message". */
+const AT_BOTTOM_PX = 80;
+/** Scrolled this close to the top, the next older page is fetched. */
+const NEAR_TOP_PX = 300;
+
 export function MessageList(p: Props) {
   const { t, lang } = useApp();
-  const ref = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
+  const list = useRef<VirtuosoHandle>(null);
   const [away, setAway] = useState(false);
-  const lastId = p.messages[p.messages.length - 1]?.id;
-  const toBottom = () => {
-    const el = ref.current;
-    if (!el) return;
-    el.scrollTop = el.scrollHeight;
-    atBottom.current = true;
-    setAway(false);
-  };
+  const { firstItemIndex, prepended } = useFirstItemIndex(p.messages);
 
-  // Opened with unread messages: start at the divider, not below the last of them.
-  const shownDivider = useRef<string | null>(null);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el || !p.dividerId || shownDivider.current === p.dividerId || p.flashId) return;
-    const at = el.querySelector('[data-testid=unread-divider]');
-    if (!at) return;
+  // Day separators: a message starts a new day when its date differs from the one before it.
+  const rows = useMemo(() => {
+    const dayFmt = new Intl.DateTimeFormat(locale(lang), { dateStyle: 'full' });
+    let lastDay = '';
+    return p.messages.map((m) => {
+      const day = dayFmt.format(m.timestamp * 1000);
+      const sep = day !== lastDay ? day : null;
+      lastDay = day;
+      return { m, sep };
+    });
+  }, [p.messages, lang]);
+  const unsentById = useMemo(() => new Map((p.unsent ?? []).map((u) => [u.row.id, u])), [p.unsent]);
+  const dividerIndex = p.dividerId ? p.messages.findIndex((m) => m.id === p.dividerId) : -1;
+
+  // Opened with unread messages: start at the divider, not below the last of them. A divider
+  // known only later (the chat row arrived after the messages) is scrolled to once.
+  const shownDivider = useRef<string | null>(dividerIndex >= 0 ? p.dividerId! : null);
+  const [initialAt] = useState(() => (dividerIndex >= 0 && !p.flashId ? { index: dividerIndex, align: 'start' as const } : { index: 'LAST' as const, align: 'end' as const }));
+  useEffect(() => {
+    if (!p.dividerId || shownDivider.current === p.dividerId || p.flashId || dividerIndex < 0) return;
     shownDivider.current = p.dividerId;
-    (at as HTMLElement).scrollIntoView({ block: 'start' });
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-    setAway(!atBottom.current);
-  }, [p.dividerId, p.messages.length, p.flashId]);
-
-  // Stay pinned to the newest message unless the owner scrolled up to read.
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el && atBottom.current && !p.flashId && shownDivider.current === (p.dividerId ?? null)) el.scrollTop = el.scrollHeight;
-  }, [lastId, p.messages.length, p.flashId, p.dividerId]);
+    list.current?.scrollToIndex({ index: dividerIndex, align: 'start' });
+  }, [p.dividerId, dividerIndex, p.flashId]);
 
   useEffect(() => {
     if (!p.flashId) return;
-    ref.current?.querySelector(`[data-message-id="${CSS.escape(p.flashId)}"]`)?.scrollIntoView({ block: 'center' });
+    const at = p.messages.findIndex((m) => m.id === p.flashId);
+    if (at >= 0) list.current?.scrollToIndex({ index: at, align: 'center' });
+    // Only when the flash starts: later messages must not pull the view back.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [p.flashId]);
 
-  const unsentById = new Map((p.unsent ?? []).map((u) => [u.row.id, u]));
-  const dayFmt = new Intl.DateTimeFormat(locale(lang), { dateStyle: 'full' });
-  let lastDay = '';
+  // New messages keep the view at the newest one if it was there; the owner's own new message
+  // always brings it there (as in WhatsApp).
+  const lastSeen = useRef(p.messages[p.messages.length - 1]?.id);
+  const followOutput = (atBottom: boolean) => {
+    const last = p.messages[p.messages.length - 1];
+    const fresh = !!last && last.id !== lastSeen.current;
+    lastSeen.current = last?.id;
+    return atBottom || (fresh && last.fromMe === 1 && last.id.startsWith('local-')) ? ('auto' as const) : false;
+  };
+  const toBottom = () => {
+    list.current?.scrollToIndex({ index: 'LAST', align: 'end' });
+    setAway(false);
+  };
+
+  // Scrolling near the top loads the next older page (the header button does the same by hand).
+  // A scroll event, not Virtuoso's startReached: that one also fires while the list mounts at
+  // offset 0, before it moves to the newest message.
+  const [scroller, setScroller] = useState<HTMLElement | null>(null);
+  useKeepAnchor(scroller, prepended);
+  const older = useRef({ can: p.canLoadOlder, load: p.onLoadOlder });
+  older.current = { can: p.canLoadOlder && !p.loadingOlder, load: p.onLoadOlder };
+  useEffect(() => {
+    if (!scroller) return;
+    const onScroll = () => scroller.scrollTop < NEAR_TOP_PX && older.current.can && older.current.load();
+    scroller.addEventListener('scroll', onScroll, { passive: true });
+    return () => scroller.removeEventListener('scroll', onScroll);
+  }, [scroller]);
+
+  const context: ListContext = { canLoadOlder: p.canLoadOlder, loadingOlder: p.loadingOlder, onLoadOlder: p.onLoadOlder, empty: p.messages.length === 0 };
 
   return (
-    <div className="message-list-wrap">
-    <div
-      className="message-list"
-      ref={ref}
-      tabIndex={0}
-      role="log"
-      aria-live="polite"
-      data-testid="message-list"
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-        if (away === atBottom.current) setAway(!atBottom.current);
-      }}
-    >
-      {p.canLoadOlder && (
-        <div className="older">
-          <button type="button" className="btn small" onClick={p.onLoadOlder} disabled={p.loadingOlder}>
-            {p.loadingOlder ? t('loading') : t('loadOlder')}
-          </button>
-        </div>
-      )}
-      {p.messages.length === 0 && <p className="empty-line">{t('noMessages')}</p>}
-      {p.messages.map((m) => {
-        const day = dayFmt.format(m.timestamp * 1000);
-        const sep = day !== lastDay;
-        lastDay = day;
-        return (
-          <Fragment key={m.id}>
+    <div className="message-list-wrap" data-count={p.messages.length}>
+      <Virtuoso<(typeof rows)[number], ListContext>
+        ref={list}
+        className="message-list"
+        data={rows}
+        context={context}
+        firstItemIndex={firstItemIndex}
+        initialTopMostItemIndex={initialAt}
+        computeItemKey={(_, r) => r.m.id}
+        // Rendered ahead of the viewport, so a new bubble or a quick flick never shows a gap.
+        increaseViewportBy={{ top: 800, bottom: 800 }}
+        // About one text bubble: better than measuring the first row, which often has a day separator.
+        defaultItemHeight={72}
+        atBottomThreshold={AT_BOTTOM_PX}
+        atBottomStateChange={(atBottom) => setAway(!atBottom)}
+        followOutput={followOutput}
+        scrollerRef={(el) => setScroller(el instanceof HTMLElement ? el : null)}
+        components={{ Scroller, Header: OlderHeader }}
+        itemContent={(_, { m, sep }) => (
+          <div className="message-item">
             {p.dividerId === m.id && (
               <div className="unread-divider" data-testid="unread-divider">
                 <span>{t('unreadDivider', { n: p.dividerCount ?? 0 })}</span>
@@ -109,20 +145,38 @@ export function MessageList(p: Props) {
             )}
             {sep && (
               <div className="day-sep">
-                <span>{day}</span>
+                <span>{sep}</span>
               </div>
             )}
             <Bubble m={m} ack={effectiveAck(m.ack, p.acks[m.id])} votes={p.votes[m.id]} showSender={p.isGroup && !m.fromMe} flash={p.flashId === m.id} />
             {unsentById.get(m.id) && <UnsentActions item={unsentById.get(m.id)!} />}
-          </Fragment>
-        );
-      })}
+          </div>
+        )}
+      />
+      {away && (
+        <button type="button" className="jump-bottom" onClick={toBottom} aria-label={t('jumpToBottom')} title={t('jumpToBottom')} data-testid="jump-bottom">
+          <Icon name="back" size={20} />
+        </button>
+      )}
     </div>
-    {away && (
-      <button type="button" className="jump-bottom" onClick={toBottom} aria-label={t('jumpToBottom')} title={t('jumpToBottom')} data-testid="jump-bottom">
-        <Icon name="back" size={20} />
+  );
+}
+
+/** The scrolling element: a focusable log (keyboard users scroll it with the arrow keys). */
+const Scroller = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(function Scroller(props, ref) {
+  return <div {...props} ref={ref} tabIndex={0} role="log" aria-live="polite" data-testid="message-list" />;
+});
+
+function OlderHeader({ context }: { context?: ListContext }) {
+  const { t } = useApp();
+  if (!context) return null;
+  if (context.empty) return <p className="empty-line">{t('noMessages')}</p>;
+  if (!context.canLoadOlder) return <div className="older-spacer" />;
+  return (
+    <div className="older">
+      <button type="button" className="btn small" onClick={context.onLoadOlder} disabled={context.loadingOlder}>
+        {context.loadingOlder ? t('loading') : t('loadOlder')}
       </button>
-    )}
     </div>
   );
 }

@@ -17,6 +17,9 @@ import { Composer } from './Composer.js';
 
 export type Votes = Record<string, Record<string, Vote>>;
 
+/** Messages per older page. */
+const OLDER_PAGE = 100;
+
 type ListReply = { success: true; data: Message[] } | Message[];
 const rows = (r: ListReply) => (Array.isArray(r) ? r : r.data);
 
@@ -33,8 +36,9 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   const [error, setError] = useState<unknown>(null);
   const [acks, setAcks] = useState<Record<string, number>>({});
   const [votes, setVotes] = useState<Votes>({});
-  const [archiveOffset, setArchiveOffset] = useState(0);
   const [olderDone, setOlderDone] = useState(false);
+  // The live chat has no more older messages: the next pages come from the archive.
+  const fromArchive = useRef(false);
   // A short live list is the whole chat; the button would only tease.
   const [fewLive, setFewLive] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -63,7 +67,8 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
         if (stop) return;
         const list = mergeMessages([], rows(r));
         setMessages(list);
-        setArchiveOffset(list.length);
+        fromArchive.current = false;
+        setOlderDone(false);
         setFewLive(list.length < 50);
       },
       (e) => !stop && setError(e),
@@ -95,14 +100,28 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     [messages, kept],
   );
 
-  // Older pages come from the archive (it keeps everything the live chat has dropped).
+  // Older pages: first the live chat (`before` the oldest message shown), then, once it has no
+  // more, the archive (it keeps everything the live chat has dropped).
+  const busy = useRef(false);
   const loadOlder = useCallback(async (): Promise<Message[]> => {
+    // Scroll events come faster than renders: one page at a time.
+    if (busy.current) return [];
+    busy.current = true;
     setLoadingOlder(true);
+    const loaded = (messages ?? []).filter((m) => !m.id.startsWith('local-'));
     try {
-      const r = await api.get<ListReply>('/api/archive', { slot, chatId, limit: 100, offset: archiveOffset });
-      const older = rows(r);
-      if (older.length < 100) setOlderDone(true);
-      setArchiveOffset((o) => o + older.length);
+      let older: Message[] = [];
+      const oldest = loaded[0];
+      if (!fromArchive.current && oldest) {
+        older = await api.get<ListReply>('/api/messages', { slot, chatId, limit: OLDER_PAGE, before: oldest.id }).then(rows, () => []);
+        if (older.length < OLDER_PAGE) fromArchive.current = true;
+      }
+      if (older.length === 0) {
+        fromArchive.current = true;
+        // Newest first: skipping what is loaded reaches the next older page.
+        older = rows(await api.get<ListReply>('/api/archive', { slot, chatId, limit: OLDER_PAGE, offset: loaded.length }));
+        if (older.length < OLDER_PAGE) setOlderDone(true);
+      }
       setMessages((list) => mergeMessages(list ?? [], older));
       return older;
     } catch (e) {
@@ -110,9 +129,10 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
       setOlderDone(true);
       return [];
     } finally {
+      busy.current = false;
       setLoadingOlder(false);
     }
-  }, [api, slot, chatId, archiveOffset, report]);
+  }, [api, slot, chatId, messages, report]);
 
   // Jump to a message (from search): page back through the archive until it is loaded.
   const hunted = useRef<string | null>(null);
