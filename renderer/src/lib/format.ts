@@ -7,7 +7,16 @@ export function locale(lang: string): string {
 }
 
 export function formatTime(t: number, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { hour: 'numeric', minute: '2-digit' }).format(toMs(t));
+  return dateFormat(locale(lang), { hour: 'numeric', minute: '2-digit' }).format(toMs(t));
+}
+
+/** Formatters are costly to build (a long chat list formats a date per row): one per locale and options. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(loc: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${loc}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(loc, options)));
+  return f;
 }
 
 export function formatDay(t: number, lang: string, now = Date.now()): string {
@@ -15,7 +24,7 @@ export function formatDay(t: number, lang: string, now = Date.now()): string {
   const today = new Date(now);
   if (d.toDateString() === today.toDateString()) return formatTime(t, lang);
   const sameYear = d.getFullYear() === today.getFullYear();
-  return new Intl.DateTimeFormat(locale(lang), sameYear ? { day: 'numeric', month: 'short' } : { dateStyle: 'medium' }).format(d);
+  return dateFormat(locale(lang), sameYear ? { day: 'numeric', month: 'short' } : { dateStyle: 'medium' }).format(d);
 }
 
 export function formatDateTime(t: number, lang: string): string {

@@ -1,7 +1,7 @@
 // The chat list pane's rows, virtualised (react-virtuoso, as the message list): only the rows in
 // view are in the page, so a number with thousands of chats scrolls as smoothly as one with ten.
 // Near the end the next page is asked for; a button does the same for keyboard and screen-reader users.
-import { forwardRef, type HTMLAttributes } from 'react';
+import { forwardRef, memo, type HTMLAttributes } from 'react';
 import { Virtuoso } from 'react-virtuoso';
 import { useApp } from '../../state/app.js';
 import type { ChatRow } from '../../api/types.js';
@@ -67,7 +67,8 @@ function MoreFooter({ context }: { context?: MoreContext }) {
   );
 }
 
-export function ChatItem({ c, href, active, via }: { c: InboxChat | ChatRow; href: string; active: boolean; via?: string }) {
+/** One row; unchanged rows are not drawn again when a page arrives or another row moves. */
+export const ChatItem = memo(function ChatItem({ c, href, active, via }: { c: InboxChat | ChatRow; href: string; active: boolean; via?: string }) {
   const { t, lang } = useApp();
   const muted = c.isMuted && isMutedNow(c.muteExpiration);
   return (
@@ -104,4 +105,4 @@ export function ChatItem({ c, href, active, via }: { c: InboxChat | ChatRow; hre
       </span>
     </a>
   );
-}
+});
