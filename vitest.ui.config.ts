@@ -14,6 +14,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/knowing-what-happens.test.ts',
   'test/ui/cluster.test.ts',
   'test/ui/long-chats.test.ts',
+  'test/ui/qr-fold.test.ts',
 ];
 
 export default defineConfig({
