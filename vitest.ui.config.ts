@@ -13,8 +13,11 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/desktop-updates.test.ts',
   'test/ui/knowing-what-happens.test.ts',
   'test/ui/cluster.test.ts',
+  'test/ui/chats-beyond.test.ts',
+  'test/ui/sign-in.test.ts',
   'test/ui/long-chats.test.ts',
   'test/ui/qr-fold.test.ts',
+  'test/ui/desktop-badge.test.ts',
 ];
 
 export default defineConfig({

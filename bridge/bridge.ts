@@ -10,6 +10,7 @@ import type { ArchiveStore } from './archive/types.js';
 import { createAddressCheck } from './access/network.js';
 import { AuditLog } from './auth/audit.js';
 import { loadAdminToken, TokenStore } from './auth/tokens.js';
+import { SessionStore } from './auth/sessions.js';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext } from './context.js';
 import { secureDataDir } from './data-dir.js';
@@ -45,6 +46,7 @@ import { ArchiveConfirmer } from './state/archive-confirmer.js';
 import type { Bridge } from './types.js';
 import { WsHub } from './ws/hub.js';
 import { openSharedState, type SharedState } from './cluster/shared/index.js';
+import { ClusterPresence } from './cluster/presence.js';
 import { nodeId as clusterNodeId } from './cluster/identity.js';
 import { createRouting } from './cluster/forward.js';
 import { ClusterEventStream } from './cluster/events.js';
@@ -61,6 +63,8 @@ export interface BridgeOptions {
   isLocalAddress?: (address: string | undefined) => boolean;
   /** "Restart the bridge" from the admin app: whoever started the bridge stops it and starts a new one. */
   onRestart?: () => void;
+  /** How often the certificate is checked for renewal (default 12 h; tests use less). */
+  tlsCheckMs?: number;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -93,6 +97,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let confirmer: ArchiveConfirmer | null = null;
   let shared: SharedState | null = null;
   let clusterEvents: ClusterEventStream | null = null;
+  let presenceRef: ClusterPresence | null = null;
+  /** Cluster mode: publish this node's address and certificate pins (at start, and when the certificate changes). */
+  let endpoint: (() => Promise<void>) | null = null;
+  let publishedPins = '';
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -114,6 +122,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ? await openSharedState({ dbUrl: config.dbUrl!, nodeId: clusterNodeId(config.dataDir, config.nodeName), logger, fenceOf: (n) => cluster?.node.fenceOf(n) ?? null })
       : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
+    const sessions = new SessionStore(shared?.sessions ?? stateDb, tokens);
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
     clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
@@ -138,13 +147,16 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const factory = cluster ? cluster.node.wrapFactory(snapshotting) : snapshotting;
     const allowAddress = createAddressCheck(config.allowCidrs);
     const hubRef: { current: WsHub | null } = { current: null };
+    const presence = shared ? new ClusterPresence(shared.pool, shared.nodeId, logger) : null;
     const push = createPushService({
       db: stateDb,
       registrations: shared?.pushRegistrations,
       serviceAccountPath: config.firebaseServiceAccount,
       logger,
       registry: metrics.registry,
-      isDeviceOnline: (deviceId, installationId) => hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false,
+      // Cluster mode: a phone whose socket is on another node is online too (cluster/presence.ts).
+      isDeviceOnline: async (deviceId, installationId) =>
+        (hubRef.current?.isDeviceOnline(deviceId, installationId) ?? false) || ((await presence?.onlineElsewhere(deviceId, installationId)) ?? false),
       canSeeSlot: (deviceId, slot) => tokens.deviceMaySee(deviceId, slot),
     });
     const sequence = new MessageSequence();
@@ -225,11 +237,12 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       archive,
       sequence,
       tokens,
+      sessions,
       audit: shared?.audit ?? new AuditLog(stateDb),
       push,
       media,
       logs,
-      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), closeSession: (idHash) => hubRef.current?.closeSession(idHash), clientCount: () => hubRef.current?.clientCount() ?? 0 },
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
@@ -244,7 +257,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ctx!.tls = { fingerprint: t.current.fingerprint, nextFingerprint: t.next?.fingerprint ?? null, notAfter: t.current.notAfter.toISOString(), lanHttp };
     };
     setTlsInfo(tls);
-    hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog });
+    hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog, onClientsChanged: () => presenceRef?.changed() });
+    presenceRef = presence;
+    presence?.start(() => hubRef.current?.onlinePhones() ?? []);
     await clusterEvents?.start((seq, n, frame) => hubRef.current?.deliver(seq, n, frame));
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
     const handler = drain.wrap(app);
@@ -259,12 +274,19 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const secureServer = secure;
     tlsTimer = setInterval(() => {
       void loadTls(config.dataDir)
-        .then((t) => {
+        .then(async (t) => {
           secureServer.setSecureContext({ key: t.current.key, cert: t.current.cert });
           setTlsInfo(t);
+          // Cluster mode: phones learn other nodes' pins from the shared endpoint rows; keep ours true.
+          if (endpoint && publishedPins !== pinsOf(ctx!)) {
+            await endpoint().then(
+              () => logger.info({ fingerprint: ctx!.tls?.fingerprint, nextFingerprint: ctx!.tls?.nextFingerprint }, 'cluster: new certificate published to the other nodes'),
+              (err: unknown) => logger.error({ err }, 'cluster: could not republish this node\'s certificate (the next check tries again)'),
+            );
+          }
         })
         .catch((err) => logger.error({ err }, 'certificate renewal failed'));
-    }, TLS_CHECK_MS);
+    }, options.tlsCheckMs ?? TLS_CHECK_MS);
     tlsTimer.unref();
     const listen = (srv: http.Server | https.Server, port: number) =>
       new Promise<void>((resolve, reject) => {
@@ -282,7 +304,15 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     if (cluster) {
       const advertised = config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port);
       await cluster.node.start(advertised);
-      if (shared) await publishEndpoint(shared, ctx, advertised, bridge.httpsPort);
+      const sharedState = shared;
+      if (sharedState) {
+        endpoint = async () => {
+          const pins = pinsOf(ctx!);
+          await publishEndpoint(sharedState, ctx!, advertised, bridge.httpsPort);
+          publishedPins = pins;
+        };
+        await endpoint();
+      }
       return;
     }
     for (const n of wishes.connectedSlots()) {
@@ -309,6 +339,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       await c.archive.close();
       c.routing?.close();
     }
+    await presenceRef?.stop();
     await clusterEvents?.close();
     await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
@@ -348,6 +379,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 }
 
 /** Phones learn every node's HTTPS address and certificate from any node (hello frame, pairing QR). */
+/** The certificate pins a node publishes: a change means its endpoint row must be written again. */
+function pinsOf(ctx: BridgeContext): string {
+  return `${ctx.tls?.fingerprint ?? ''} ${ctx.tls?.nextFingerprint ?? ''}`;
+}
+
 async function publishEndpoint(shared: SharedState, ctx: BridgeContext, advertised: string, httpsPort: number | null): Promise<void> {
   const https = new URL(advertised);
   https.protocol = 'https:';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ArchiveStore } from './archive/types.js';
 import type { AuditStore } from './auth/audit.js';
 import type { TokenStore } from './auth/tokens.js';
+import type { SessionStore } from './auth/sessions.js';
 import type { BridgeConfig } from './config.js';
 import type { ChatRow, MessageRow, MessageSequence } from './domain/index.js';
 import type { LogBuffer } from './log-buffer.js';
@@ -27,6 +28,8 @@ export interface PushPort {
 /** What the HTTP side needs from the WebSocket hub. */
 export interface HubPort {
   closeDevice(deviceId: string): void;
+  /** Close the sockets a signed-out session opened (by the session id's hash). */
+  closeSession?(idHash: string): void;
   clientCount(): number;
 }
 
@@ -56,6 +59,8 @@ export interface BridgeContext {
   /** Numbers every message the bridge shows or stores, so a chat sorts the way it happened. */
   sequence: MessageSequence;
   tokens: TokenStore;
+  /** The admin app's sign-in sessions (cookie); absent in test doubles that need none. */
+  sessions?: SessionStore;
   audit: AuditStore;
   push: PushPort;
   media: MediaService;

@@ -1,5 +1,5 @@
 // Electron main process: wiring only. Every decision lives in a plain module beside this file.
-import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { app, clipboard, dialog, ipcMain, nativeImage, Notification, powerMonitor, safeStorage, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import electronUpdater from 'electron-updater';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -14,6 +14,9 @@ import { linuxAutostart, linuxExecPath, xdgConfigHome, type Autostart } from './
 import { IPC, type OpenChatPayload } from './ipc.js';
 import { checkLinuxSandbox, readIfExists } from './linux-sandbox.js';
 import { createQuitCoordinator, startupErrorMessage } from './lifecycle.js';
+import { signInDesktop } from './desktop-session.js';
+import { BridgeRunner } from './bridge-runner.js';
+import { badgeApplier, dotBitmap, parseUnreadCount, unreadBadge } from './unread-badge.js';
 import { isSafeExternalUrl, isTrustedSender } from './navigation.js';
 import { notificationFor, type DesktopNotification } from './notifications.js';
 import { isProtectedBackend, SecretStore, storageBackend } from './secrets.js';
@@ -35,7 +38,9 @@ const userData = app.getPath('userData');
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 const log = createLogger('info', pino.destination({ dest: logFile(userData, 'desktop'), mkdir: true, sync: true }));
 
-let bridge: Bridge | undefined;
+/** Runs the embedded bridge and restarts it in place (electron/bridge-runner.ts). */
+let runner: BridgeRunner<Bridge> | undefined;
+const currentBridge = (): Bridge | undefined => runner?.current;
 let win: BrowserWindow | undefined;
 let tray: TrayController | undefined;
 /** The update switch, for Settings (IPC) and the tray alike; set once the bridge runs. */
@@ -45,7 +50,7 @@ const liveNotifications = new Set<Notification>(); // held so click handlers are
 const quit = createQuitCoordinator({
   stop: async () => {
     tray?.destroy();
-    await bridge?.stop();
+    await runner?.stop();
   },
   // A clean stop quits normally (so will-quit/quit run, e.g. electron-updater's install on quit).
   exit: (code) => (code === 0 ? app.quit() : app.exit(code)),
@@ -91,16 +96,34 @@ function loginItem(): Autostart & { supported: boolean } {
   };
 }
 
+/** The unread badge beside the tray icon, on the dock/launcher, or (Windows) on the taskbar button. */
+const applyBadge = badgeApplier({
+  setTrayTitle: (title) => tray?.setTitle(title),
+  setBadgeCount: (count) => void app.setBadgeCount(count),
+  setOverlay: (overlay) => win?.setOverlayIcon(overlay ? nativeImage.createFromBitmap(dotBitmap(16), { width: 16, height: 16 }) : null, overlay?.description ?? ''),
+});
+
 /** Answer IPC only for the bridge's own top frame. */
 function trusted(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return !!bridge && isTrustedSender(frame?.url, frame?.parent === null, bridge.url);
+  const b = currentBridge();
+  return !!b && isTrustedSender(frame?.url, frame?.parent === null, b.url);
 }
 
 function registerIpc(): void {
-  ipcMain.handle(IPC.getAdminToken, (event) => {
+  ipcMain.handle(IPC.signIn, async (event) => {
     if (!trusted(event)) throw new Error('not allowed');
-    return bridge!.adminToken;
+    const b = currentBridge();
+    if (!b) throw new Error('the bridge is restarting');
+    await signInWindow(b); // the page gets a cookie it cannot read, never the token
+  });
+  ipcMain.handle(IPC.setUnreadCount, (event, value: unknown) => {
+    if (!trusted(event)) throw new Error('not allowed');
+    const count = parseUnreadCount(value);
+    if (count === null) throw new Error('the unread count must be a whole number 0 or more');
+    const badge = unreadBadge(count, process.platform);
+    tray?.setUnread(badge.tooltip);
+    applyBadge(badge);
   });
   ipcMain.handle(IPC.openExternal, async (event, url: unknown) => {
     if (!trusted(event)) throw new Error('not allowed');
@@ -129,6 +152,11 @@ function registerIpc(): void {
   });
 }
 
+/** The window signs in by the session cookie, put in its jar here (electron/desktop-session.ts). */
+function signInWindow(b: Bridge): Promise<void> {
+  return signInDesktop({ bridgeUrl: b.url, adminToken: b.adminToken, cookies: session.defaultSession.cookies });
+}
+
 async function seedTray(b: Bridge): Promise<void> {
   try {
     const res = await fetch(`${b.url}/api/slots`, { headers: { apikey: b.adminToken } });
@@ -139,10 +167,14 @@ async function seedTray(b: Bridge): Promise<void> {
 }
 
 /** Off unless desktop.json names a feed; installs only on the owner's click, once nothing is sending. */
-function createUpdates(b: Bridge, state: ShellState): UpdateController {
+function createUpdates(state: ShellState): UpdateController {
   const updates = new UpdateController({
     updater: electronUpdater.autoUpdater as unknown as UpdaterLike,
-    sending: async () => sendingFromHealth(await (await fetch(`${b.url}/api/health`, { headers: { apikey: b.adminToken } })).json()),
+    sending: async () => {
+      const b = currentBridge();
+      if (!b) return true; // restarting: not a moment to install
+      return sendingFromHealth(await (await fetch(`${b.url}/api/health`, { headers: { apikey: b.adminToken } })).json());
+    },
     onChange: () => tray?.refresh(),
     log: (message, err) => log.warn({ err }, message),
   });
@@ -185,36 +217,56 @@ async function start(): Promise<void> {
     secrets.set('sessionKey', sessionKey);
   }
   const dataDir = bridgeDataDir(userData);
-  const sealed = sealSettingsSecrets(dataDir, secrets);
-  for (const problem of sealed.problems) log.warn(problem);
-
-  const envToken = process.env[ENV_NAMES.adminToken];
-  const config = loadConfig(process.env, {
-    dataDir,
-    bundledBrowserDir: bundledBrowserDir(layout),
-    ...(envToken ? {} : { adminToken }),
-    ...(process.env[ENV_NAMES.sessionKey] ? {} : { sessionKey }),
-    ...sealed.overrides,
+  const bridgeLog = pino.destination({ dest: logFile(userData, 'bridge'), mkdir: true, sync: true });
+  /** The settings as they are now (read again for every restart: Settings may have changed them). */
+  const readConfig = () => {
+    const sealed = sealSettingsSecrets(dataDir, secrets);
+    for (const problem of sealed.problems) log.warn(problem);
+    const envToken = process.env[ENV_NAMES.adminToken];
+    return loadConfig(process.env, {
+      dataDir,
+      bundledBrowserDir: bundledBrowserDir(layout),
+      ...(envToken ? {} : { adminToken }),
+      ...(process.env[ENV_NAMES.sessionKey] ? {} : { sessionKey }),
+      ...sealed.overrides,
+    });
+  };
+  let config = readConfig();
+  let shellWindow: BrowserWindow | undefined;
+  runner = new BridgeRunner<Bridge>({
+    create: (onRestart) => createBridge(config, { rendererDir: rendererDir(layout), logDestination: bridgeLog, onRestart }),
+    // After "Restart the bridge": the window, tray and notifications follow the new bridge.
+    started: async (next, restarted) => {
+      if (restarted && shellWindow) await rewire(next, shellWindow);
+    },
+    failed: (err) => {
+      log.fatal({ err }, 'the bridge did not start again after a restart');
+      dialog.showErrorBox(PRODUCT_NAME, `${startupErrorMessage(err, PRODUCT_NAME, err instanceof ConfigError)}\n\nDetails are in ${logFile(userData, 'desktop')}.`);
+      app.exit(1);
+    },
+    // Settings may have changed what the next bridge runs with; unusable ones keep this bridge running.
+    beforeRestart: () => {
+      config = readConfig();
+    },
+    log: (message) => log.info(message),
   });
-  const b = createBridge(config, {
-    rendererDir: rendererDir(layout),
-    logDestination: pino.destination({ dest: logFile(userData, 'bridge'), mkdir: true, sync: true }),
-  });
-  bridge = b;
-  await b.start();
+  const b = await runner.start();
   log.info({ url: b.url }, 'bridge started');
 
   hardenSession(session.defaultSession, b.url);
   registerIpc();
+  // Signed in before the page loads; should it fail, the page asks again through the preload.
+  await signInWindow(b).catch((err: unknown) => log.warn({ err }, 'desktop sign-in failed'));
 
   const hidden = startsHidden(process.argv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
-  const window = createMainWindow({ appUrl: b.url, preloadPath: path.join(here, PRELOAD_FILE), show: !hidden });
-  win = window;
-  window.on('close', (event) => {
+  const mainWindow = createMainWindow({ appUrl: b.url, preloadPath: path.join(here, PRELOAD_FILE), show: !hidden });
+  shellWindow = mainWindow;
+  win = mainWindow;
+  mainWindow.on('close', (event) => {
     const decision = decideClose(quit.quitting, shellState.state);
     if (!decision.hide) return;
     event.preventDefault();
-    window.hide();
+    mainWindow.hide();
     if (decision.showNotice) {
       notify(PRODUCT_NAME, `${PRODUCT_NAME} keeps running in the tray so your phones stay connected. Quit it from the tray icon.`);
       shellState.state.closeNoticeShown = true;
@@ -222,7 +274,7 @@ async function start(): Promise<void> {
     }
   });
 
-  const updates = createUpdates(b, shellState.state);
+  const updates = createUpdates(shellState.state);
   updateSettings = updateSettingsHandlers({
     status: () => updates.status,
     automatic: () => shellState.state.autoUpdate,
@@ -234,9 +286,9 @@ async function start(): Promise<void> {
     changed: () => tray?.refresh(),
   });
   const switches = updateSettings;
-  tray = createTray({
+  const makeTray = (slots: number) => createTray({
     iconPath: trayIconPath(layout, process.platform),
-    slots: config.slots,
+    slots,
     autostart: loginItem(),
     actions: { open: showWindow, quit: () => app.quit() },
     updates: () => ({
@@ -248,13 +300,32 @@ async function start(): Promise<void> {
       toggleAutomatic: (enabled) => void switches.setAutomatic(enabled),
     }),
   });
+  tray = makeTray(config.slots);
+  let traySlots = config.slots;
   log.info('tray created');
-  b.onEvent((event) => {
-    if (event.type === 'status') tray?.setSlotState(event.slot, event.state);
-    const note = notificationFor(event, { visible: window.isVisible() && !window.isMinimized(), focused: window.isFocused() });
-    if (note) showMessageNotification(note);
-  });
+  const listen = (bridgeNow: Bridge, w: BrowserWindow) =>
+    bridgeNow.onEvent((event) => {
+      if (event.type === 'status') tray?.setSlotState(event.slot, event.state);
+      const note = notificationFor(event, { visible: w.isVisible() && !w.isMinimized(), focused: w.isFocused() });
+      if (note) showMessageNotification(note);
+    });
+  listen(b, mainWindow);
   void seedTray(b);
+
+  /** The shell follows a restarted bridge: its address (PORT may have changed), sign-in, tray, events. */
+  const rewire = async (next: Bridge, w: BrowserWindow): Promise<void> => {
+    const moved = !w.webContents.getURL().startsWith(next.url);
+    if (moved) hardenSession(session.defaultSession, next.url);
+    await signInWindow(next).catch((err: unknown) => log.warn({ err }, 'desktop sign-in failed after the restart'));
+    if (moved) void w.loadURL(next.url);
+    if (config.slots !== traySlots) {
+      tray?.destroy();
+      tray = makeTray(config.slots);
+      traySlots = config.slots;
+    }
+    listen(next, w);
+    void seedTray(next);
+  };
 
   // The OS is going down: stop the slots cleanly instead of being killed mid-write.
   // (Electron passes an event here although its typings declare none.)
@@ -263,7 +334,7 @@ async function start(): Promise<void> {
     app.quit();
   };
   powerMonitor.on('shutdown', onShutdown);
-  window.on('session-end', () => app.quit()); // Windows log-off / shutdown
+  mainWindow.on('session-end', () => app.quit()); // Windows log-off / shutdown
   powerMonitor.on('resume', () => log.info('resumed from sleep; the slot watchdogs reconnect what dropped'));
 }
 
@@ -282,7 +353,7 @@ if (wantsSessionStore(process.argv)) {
   app.on('before-quit', (event) => {
     if (quit.beforeQuit()) event.preventDefault();
   });
-  guardAllWebContents(() => bridge?.url ?? 'http://127.0.0.1');
+  guardAllWebContents(() => currentBridge()?.url ?? 'http://127.0.0.1');
   app
     .whenReady()
     .then(start)
@@ -290,7 +361,7 @@ if (wantsSessionStore(process.argv)) {
       log.fatal({ err }, 'start-up failed');
       const message = startupErrorMessage(err, PRODUCT_NAME, err instanceof ConfigError);
       dialog.showErrorBox(PRODUCT_NAME, `${message}\n\nDetails are in ${logFile(userData, 'desktop')}.`);
-      await bridge?.stop().catch(() => {}); // a half-started bridge may already run browsers
+      await runner?.stop().catch(() => {}); // a half-started bridge may already run browsers
       app.exit(1);
     });
 }

@@ -4,13 +4,14 @@
 import type { ContextBridge, IpcRenderer, IpcRendererEvent } from 'electron';
 
 export const CHANNELS = {
-  getAdminToken: 'wa-bridge:get-admin-token',
+  signIn: 'wa-bridge:sign-in',
   openExternal: 'wa-bridge:open-external',
   secretStorageBackend: 'wa-bridge:secret-storage-backend',
   openChat: 'wa-bridge:open-chat',
   getUpdates: 'wa-bridge:get-updates',
   setAutoUpdate: 'wa-bridge:set-auto-update',
   checkForUpdates: 'wa-bridge:check-for-updates',
+  setUnreadCount: 'wa-bridge:set-unread-count',
 } as const;
 
 /** The update switch and status Settings shows (electron/update-settings.ts). */
@@ -22,7 +23,8 @@ export interface UpdateSettings {
 
 /** What the renderer sees as `window.waBridge`. */
 export interface WaBridgeApi {
-  getAdminToken(): Promise<string>;
+  /** Sign the page in: the main process exchanges its admin token for the session cookie (the token never reaches the page). */
+  signIn(): Promise<void>;
   platform: string;
   openExternal(url: string): Promise<void>;
   onOpenChat(cb: (slot: number, chatId: string) => void): () => void;
@@ -30,6 +32,8 @@ export interface WaBridgeApi {
   updates(): Promise<UpdateSettings>;
   setAutoUpdate(enabled: boolean): Promise<UpdateSettings>;
   checkForUpdates(): Promise<UpdateSettings>;
+  /** The unread total the page shows (window title): the shell puts it on the tray, dock or taskbar. */
+  setUnreadCount(count: number): void;
 }
 
 type Invoker = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
@@ -38,10 +42,8 @@ type Invoker = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 export function buildWaBridgeApi(ipc: Invoker, platform: string): WaBridgeApi {
   return Object.freeze({
     platform,
-    getAdminToken: async (): Promise<string> => {
-      const token: unknown = await ipc.invoke(CHANNELS.getAdminToken);
-      if (typeof token !== 'string') throw new Error('the desktop app gave no admin token');
-      return token;
+    signIn: async (): Promise<void> => {
+      await ipc.invoke(CHANNELS.signIn);
     },
     openExternal: async (url: string): Promise<void> => {
       if (typeof url !== 'string') throw new TypeError('openExternal needs a URL string');
@@ -66,6 +68,10 @@ export function buildWaBridgeApi(ipc: Invoker, platform: string): WaBridgeApi {
       return (await ipc.invoke(CHANNELS.setAutoUpdate, enabled)) as UpdateSettings;
     },
     checkForUpdates: async (): Promise<UpdateSettings> => (await ipc.invoke(CHANNELS.checkForUpdates)) as UpdateSettings,
+    setUnreadCount: (count: number): void => {
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new TypeError('setUnreadCount needs a whole number 0 or more');
+      ipc.invoke(CHANNELS.setUnreadCount, count).catch(() => undefined); // a badge is best effort
+    },
   });
 }
 

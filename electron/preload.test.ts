@@ -50,7 +50,7 @@ describe('preload', () => {
     expect(contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect(Object.keys(exposed)).toEqual(['waBridge']);
     const api = exposed.waBridge;
-    expect(Object.keys(api).sort()).toEqual(['checkForUpdates', 'getAdminToken', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend', 'setAutoUpdate', 'updates']);
+    expect(Object.keys(api).sort()).toEqual(['checkForUpdates', 'onOpenChat', 'openExternal', 'platform', 'secretStorageBackend', 'setAutoUpdate', 'setUnreadCount', 'signIn', 'updates']);
     expect(api.platform).toBe('linux');
     expect(Object.isFrozen(api)).toBe(true);
     for (const value of Object.values(api)) {
@@ -70,11 +70,18 @@ describe('preload', () => {
     expect({ ...runPreload({ type: 'browser' }).exports.CHANNELS }).toEqual(IPC);
   });
 
-  it('asks the main process for the admin token and rejects a non-string answer', async () => {
-    const { exposed, ipc } = runPreload({ answers: { [IPC.getAdminToken]: 'tok-123456789012345' } });
-    await expect(exposed.waBridge.getAdminToken()).resolves.toBe('tok-123456789012345');
-    expect(ipc.invoke).toHaveBeenCalledWith(IPC.getAdminToken);
-    await expect(runPreload().exposed.waBridge.getAdminToken()).rejects.toThrow(/no admin token/);
+  it('asks the main process to sign the page in, and hands the page nothing back (no token)', async () => {
+    const { exposed, ipc } = runPreload({ answers: { [IPC.signIn]: 'tok-123456789012345' } });
+    await expect(exposed.waBridge.signIn()).resolves.toBeUndefined();
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.signIn);
+  });
+
+  it('passes the unread total to the main process, and refuses anything but a whole number', () => {
+    const { exposed, ipc } = runPreload();
+    exposed.waBridge.setUnreadCount(7);
+    expect(ipc.invoke).toHaveBeenCalledWith(IPC.setUnreadCount, 7);
+    for (const bad of [-1, 1.5, '7', null]) expect(() => exposed.waBridge.setUnreadCount(bad)).toThrow(/whole number/);
+    expect(ipc.invoke).toHaveBeenCalledTimes(1);
   });
 
   it('forwards openExternal with the URL only, and refuses a non-string', async () => {

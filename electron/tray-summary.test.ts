@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { SlotBoard, buildTrayMenu, summarizeSlots } from './tray-summary.js';
+import { SlotBoard, buildTrayMenu, summarizeSlots, withUnread } from './tray-summary.js';
 import { updateMenuItem } from './updates.js';
 
 describe('SlotBoard', () => {
@@ -117,5 +117,16 @@ describe('buildTrayMenu', () => {
   it('greys out Start at login where the OS offers none', () => {
     const menu = buildTrayMenu(summary, { openAtLogin: false, supported: false }, { open() {}, toggleOpenAtLogin() {}, quit() {} });
     expect(menu.find((m) => m.label === 'Start at login')).toMatchObject({ checked: false, enabled: false });
+  });
+});
+
+describe('withUnread', () => {
+  it('puts the unread words first in the menu and last in the tooltip; nothing unread changes nothing', () => {
+    const summary = summarizeSlots([{ slot: 1, state: 'READY' }]);
+    expect(withUnread(summary, null)).toBe(summary);
+    const shown = withUnread(summary, '3 unread messages');
+    expect(shown.headline).toBe('3 unread messages · 1 of 1 ready');
+    expect(shown.tooltip).toBe('WA Bridge: 1 of 1 ready · 3 unread messages');
+    expect(shown.lines).toEqual(summary.lines);
   });
 });

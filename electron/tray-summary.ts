@@ -83,6 +83,12 @@ export function summarizeSlots(slots: Array<{ slot: number; state: SlotState }>,
   };
 }
 
+/** The summary with the unread total (electron/unread-badge.ts words) in its tooltip and first line. */
+export function withUnread(summary: TraySummary, unread: string | null): TraySummary {
+  if (!unread) return summary;
+  return { ...summary, headline: `${unread} · ${summary.headline}`, tooltip: `${summary.tooltip} · ${unread}` };
+}
+
 export interface TrayMenuActions {
   open(): void;
   toggleOpenAtLogin(enabled: boolean): void;

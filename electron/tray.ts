@@ -1,6 +1,7 @@
-// The tray icon: a status summary that follows the slots, Open, Start at login, Quit.
+// The tray icon: a status summary that follows the slots and the unread total, Open, Start at
+// login, Quit.
 import { Menu, Tray, nativeImage } from 'electron';
-import { SlotBoard, buildTrayMenu, summarizeSlots, type TrayMenuActions, type TrayUpdates } from './tray-summary.js';
+import { SlotBoard, buildTrayMenu, summarizeSlots, withUnread, type TrayMenuActions, type TrayUpdates } from './tray-summary.js';
 import type { Autostart } from './autostart.js';
 
 export interface TrayController {
@@ -9,6 +10,10 @@ export interface TrayController {
   seed(rows: unknown): void;
   /** Rebuild the menu (e.g. the update status changed). */
   refresh(): void;
+  /** The unread total in words (tooltip and menu), null for none (electron/unread-badge.ts). */
+  setUnread(words: string | null): void;
+  /** Text beside the icon (macOS, Linux); '' clears it. */
+  setTitle(title: string): void;
   destroy(): void;
 }
 
@@ -23,9 +28,10 @@ export function createTray(opts: {
   const image = nativeImage.createFromPath(opts.iconPath);
   const tray = new Tray(image);
   const board = new SlotBoard(opts.slots);
+  let unread: string | null = null;
 
   const render = (): void => {
-    const summary = summarizeSlots(board.list());
+    const summary = withUnread(summarizeSlots(board.list()), unread);
     tray.setToolTip(summary.tooltip);
     const menu = buildTrayMenu(
       summary,
@@ -52,6 +58,12 @@ export function createTray(opts: {
       if (board.seed(rows)) render();
     },
     refresh: render,
+    setUnread: (words) => {
+      if (words === unread) return;
+      unread = words;
+      render();
+    },
+    setTitle: (title) => tray.setTitle(title),
     destroy: () => tray.destroy(),
   };
 }

@@ -5,6 +5,7 @@ import { BridgeError, chatIdForPhone, isChatId, normalisePhone } from '../domain
 import type { SendRequest, SendResult } from '../slots/messenger.js';
 import type { QrImage } from '../slots/qr.js';
 import type { BridgeEvent } from '../types.js';
+import { pageChats, type ChatPage, type ChatPageQuery } from './chat-pages.js';
 import type { SendMediaBody, SendPollBody, SendTextBody } from './schemas.js';
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -95,6 +96,15 @@ function requireChatId(chatId: string): string {
 
 export function getConversations(ctx: BridgeContext, slot: number, limit: number): Promise<ChatRow[]> {
   return ctx.registry.get(slot).requireEngine().getChats(limit);
+}
+
+/** All chats of a slot the engine knows (engines list every chat anyway; they only cut the list). */
+const EVERY_CHAT = 1_000_000;
+
+/** A page of a slot's live chats: after a cursor and/or filtered by name or number. */
+export async function pageConversations(ctx: BridgeContext, slot: number, query: ChatPageQuery): Promise<ChatPage> {
+  const all = await ctx.registry.get(slot).requireEngine().getChats(EVERY_CHAT);
+  return pageChats(all, query);
 }
 
 export async function searchConversations(ctx: BridgeContext, slot: number, query: string): Promise<ChatRow[]> {

@@ -346,6 +346,49 @@ export function runArchiveContract(name: string, makeHarness: () => Promise<Arch
       });
     });
 
+    describe('chat list and search scope', () => {
+      it('lists each chat of a slot once, with its last activity, last message and the contact name', async () => {
+        const sami = '962781523783@c.us';
+        const group = '120363000000000001@g.us';
+        await save(
+          1,
+          msg({ chatId: sami, timestamp: 100, body: 'hi', senderName: 'Sami' }),
+          msg({ chatId: sami, timestamp: 200, body: 'on my way', fromMe: 1, senderName: 'Me' }),
+          msg({ chatId: group, timestamp: 150, body: 'group news', senderName: 'Omar' }),
+          msg({ chatId: '962700000009@c.us', timestamp: 50, type: 'document', hasMedia: 1, body: '', filename: 'price list.pdf', senderName: 'Lina' }),
+        );
+        await save(2, msg({ chatId: '962700000002@c.us', timestamp: 300, body: 'other slot' }));
+        const chats = (await store.listChats(1)).sort((a, b) => b.timestamp - a.timestamp);
+        expect(chats).toEqual([
+          { chatId: sami, name: 'Sami', isGroup: false, unreadCount: 0, timestamp: 200, lastMessage: 'on my way', isMuted: false, muteExpiration: 0 },
+          { chatId: group, name: '', isGroup: true, unreadCount: 0, timestamp: 150, lastMessage: 'group news', isMuted: false, muteExpiration: 0 },
+          expect.objectContaining({ chatId: '962700000009@c.us', name: 'Lina', timestamp: 50, lastMessage: 'price list.pdf' }),
+        ]);
+        expect(await store.listChats(3)).toEqual([]);
+        await expect(store.listChats(0)).rejects.toMatchObject({ code: 'INVALID_SLOT' });
+      });
+
+      it('narrows a search to one chat and to a time range (both orders)', async () => {
+        const a = msg({ chatId: '962700000001@c.us', timestamp: 1000, body: 'invoice one' });
+        const b = msg({ chatId: '962700000002@c.us', timestamp: 2000, body: 'invoice two' });
+        const c = msg({ chatId: '962700000001@c.us', timestamp: 3000, body: 'invoice three' });
+        await save(1, a, b, c);
+        for (const order of ['relevance', 'newest'] as const) {
+          const find = (scope: { chatId?: string; from?: number; to?: number }, q = 'invoice') =>
+            store.search({ slot: 1, query: q, limit: 50, order, ...scope }).then((rows) => ids(rows).sort());
+          expect(await find({ chatId: '962700000001@c.us' })).toEqual([a.id, c.id].sort());
+          expect(await find({ from: 2000 })).toEqual([b.id, c.id].sort());
+          expect(await find({ to: 2000 })).toEqual([a.id, b.id].sort());
+          expect(await find({ from: 1500, to: 2500 })).toEqual([b.id]);
+          expect(await find({ chatId: '962700000002@c.us', from: 2500 })).toEqual([]);
+          // The word being typed (a prefix) is narrowed the same way.
+          expect(await find({ chatId: '962700000001@c.us', to: 1500 }, 'invo')).toEqual([a.id]);
+          expect(await store.search({ query: 'invoice', limit: 50, order, chatId: '962700000002@c.us' }).then(ids)).toEqual([b.id]);
+        }
+        await expect(store.search({ slot: 1, query: 'invoice', limit: 5, from: -1 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      });
+    });
+
     describe('media records', () => {
       const record = (messageId: string, over: Partial<MediaRecord> = {}): MediaRecord => ({
         messageId,

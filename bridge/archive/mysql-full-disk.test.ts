@@ -2,38 +2,14 @@
 // writes are held in memory up to a bound, health says so, nothing held is lost, and all of it
 // reaches MySQL in order once the disk or the server is back.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import type { RowDataPacket } from 'mysql2/promise';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
-import type { ArchivedMessage } from '../domain/index.js';
-import { MysqlArchiveStore } from './mysql.js';
+import { describe, expect, it, vi } from 'vitest';
+import { proxiedStores } from '../../test/archive/proxied-store.js';
 
-const logger = pino({ level: 'silent' });
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
-});
-
-function msg(i: number): ArchivedMessage {
-  return { id: `false_1555@c.us_${i}`, chatId: '1555@c.us', body: `full ${i}`, fromMe: 0, timestamp: 1_700_000_000 + i, type: 'chat', hasMedia: 0, senderName: 'A', ack: 1 };
-}
+const { msg, start } = proxiedStores('full');
 
 describe('MySQL away and the disk full at once', () => {
   it('holds writes in memory (bounded), reports it, and writes them once the disk and MySQL are back', async () => {
-    const db = await createTestDatabase();
-    cleanup.push(() => db.drop());
-    const proxy = new TcpProxy();
-    await proxy.restore();
-    cleanup.push(() => proxy.cut());
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-full-'));
-    const spool = path.join(dir, 'spool.jsonl');
-    const store = new MysqlArchiveStore({ url: db.url(proxy.port), logger, spoolFile: spool, batchWindowMs: 20, retryMs: 200, maxHeldInMemory: 30 });
-    await store.init();
-    cleanup.push(() => store.close());
-    const count = async () => Number((await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM messages'))[0]!.n);
+    const { store, proxy, spool, count } = await start({ maxHeldInMemory: 30 });
 
     for (let i = 0; i < 3; i++) store.saveMessage(1, msg(i));
     await store.flush();
@@ -68,16 +44,7 @@ describe('MySQL away and the disk full at once', () => {
   });
 
   it('replays writes held in memory straight to MySQL when it returns before the disk does', async () => {
-    const db = await createTestDatabase();
-    cleanup.push(() => db.drop());
-    const proxy = new TcpProxy();
-    await proxy.restore();
-    cleanup.push(() => proxy.cut());
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-full-'));
-    const spool = path.join(dir, 'spool.jsonl');
-    const store = new MysqlArchiveStore({ url: db.url(proxy.port), logger, spoolFile: spool, batchWindowMs: 20, retryMs: 200 });
-    await store.init();
-    cleanup.push(() => store.close());
+    const { store, proxy, spool, count } = await start();
     fs.symlinkSync('/dev/full', spool);
     const port = proxy.port;
     await proxy.cut();
@@ -87,6 +54,6 @@ describe('MySQL away and the disk full at once', () => {
     proxy.port = port;
     await proxy.restore();
     await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: true, pending: 0, heldInMemory: 0, dropped: 0 }), { timeout: 15_000, interval: 50 });
-    expect(Number((await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM messages'))[0]!.n)).toBe(10);
+    expect(await count()).toBe(10);
   });
 });

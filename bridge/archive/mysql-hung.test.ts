@@ -1,42 +1,14 @@
 // A MySQL server that keeps the connection but stops answering (a proxy that pauses forwarding):
 // writes time out, go to the local spool, health says so, and all of it lands once it answers.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import type { RowDataPacket } from 'mysql2/promise';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, TcpProxy } from '../../test/archive/mysql-kit.js';
-import type { ArchivedMessage } from '../domain/index.js';
-import { MysqlArchiveStore } from './mysql.js';
+import { describe, expect, it, vi } from 'vitest';
+import { proxiedStores } from '../../test/archive/proxied-store.js';
 
-const logger = pino({ level: 'silent' });
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
-});
-
-function msg(i: number): ArchivedMessage {
-  return { id: `false_1555@c.us_${i}`, chatId: '1555@c.us', body: `hung ${i}`, fromMe: 0, timestamp: 1_700_000_000 + i, type: 'chat', hasMedia: 0, senderName: 'A', ack: 1 };
-}
-
-async function setup(opts: { writeTimeoutMs: number; maxWaitingWrites?: number; readTimeoutMs?: number }) {
-  const db = await createTestDatabase();
-  cleanup.push(() => db.drop());
-  const proxy = new TcpProxy();
-  await proxy.restore();
-  cleanup.push(() => proxy.cut());
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-hung-'));
-  const store = new MysqlArchiveStore({ url: db.url(proxy.port), logger, spoolFile: path.join(dir, 'spool.jsonl'), batchWindowMs: 20, retryMs: 200, ...opts });
-  await store.init();
-  cleanup.push(() => store.close());
-  const count = async () => Number((await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM messages'))[0]!.n);
-  return { store, proxy, count, spool: path.join(dir, 'spool.jsonl') };
-}
+const { msg, start } = proxiedStores('hung');
 
 describe('a hung MySQL', () => {
   it('times writes out into the spool, says so in health, and writes everything once it answers', async () => {
-    const { store, proxy, count, spool } = await setup({ writeTimeoutMs: 400 });
+    const { store, proxy, count, spool } = await start({ writeTimeoutMs: 400 });
     for (let i = 0; i < 5; i++) store.saveMessage(1, msg(i));
     await store.flush();
     expect(await count()).toBe(5);
@@ -54,7 +26,7 @@ describe('a hung MySQL', () => {
   });
 
   it('times reads out with a clear 503 ARCHIVE_UNAVAILABLE, and reads again once it answers', async () => {
-    const { store, proxy } = await setup({ writeTimeoutMs: 400, readTimeoutMs: 300 });
+    const { store, proxy } = await start({ writeTimeoutMs: 400, readTimeoutMs: 300 });
     for (let i = 0; i < 3; i++) store.saveMessage(1, msg(i));
     await store.flush();
     expect(await store.listMessages(1, '1555@c.us', 10, 0)).toHaveLength(3);
@@ -73,7 +45,7 @@ describe('a hung MySQL', () => {
   });
 
   it('spools as soon as too many writes wait behind a hung one, before the timeout', async () => {
-    const { store, proxy } = await setup({ writeTimeoutMs: 60_000, maxWaitingWrites: 50 });
+    const { store, proxy } = await start({ writeTimeoutMs: 60_000, maxWaitingWrites: 50 });
     proxy.pause();
     store.saveMessage(1, msg(0));
     await new Promise((r) => setTimeout(r, 60)); // that write is on its way and hangs

@@ -9,6 +9,7 @@
 // the window, not by how common a word is, which InnoDB FULLTEXT could not do.
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { parseSearchQuery, searchableText } from './normalise.js';
+import type { SearchScope } from './validate.js';
 
 /** How many of the newest hits of a query are ranked (as the SQLite backend's RANK_WINDOW). */
 export const MYSQL_RANK_WINDOW = 1000;
@@ -144,7 +145,7 @@ async function estimate(db: Queryable, slot: number, q: PlannedQuery): Promise<E
  * The newest `window` hits of the query in one slot, scored. Every word must be present, the
  * prefix (if any) must start some word of the message.
  */
-export async function searchSlot(db: Queryable, slot: number, q: PlannedQuery, window: number): Promise<Hit[]> {
+export async function searchSlot(db: Queryable, slot: number, q: PlannedQuery, window: number, scope: SearchScope = {}): Promise<Hit[]> {
   const items = await estimate(db, slot, q);
   // Drive with the rarest condition; a whole word beats a prefix of the same size (one posting list).
   const driver = [...items].sort((a, b) => a.rows - b.rows || (a.kind === 'word' ? -1 : 1))[0]!;
@@ -165,20 +166,20 @@ export async function searchSlot(db: Queryable, slot: number, q: PlannedQuery, w
     // A prefix with few words is checked on the primary key (the same pages as its posting
     // lists); one with many in the message's own rows (message_terms_doc).
     const check: PrefixCheck = !q.prefix ? { none: true } : terms.length <= MAX_PREFIX_LOOKUPS ? { terms } : { doc: q.prefix };
-    const walk = buildWalk(slot, others, { term: driver.value }, check);
+    const walk = buildWalk(slot, others, { term: driver.value }, check, scope);
     const [rows] = await db.query<RowDataPacket[]>(`${walk.sql} ORDER BY d.msg_rowid DESC LIMIT ?`, [...walk.params, window]);
     return rows.map((r) => toHit(r, slot, others, { word: true, prefix: q.prefix ? r.tfp : null }));
   }
   // The prefix drives. With many words: one range, grouped per message (reads the whole range).
   if (terms.length > MAX_PREFIX_WORDS) {
-    const walk = buildWalk(slot, others, { range: q.prefix! }, { none: true });
+    const walk = buildWalk(slot, others, { range: q.prefix! }, { none: true }, scope);
     const [rows] = await db.query<RowDataPacket[]>(`${walk.sql} ORDER BY d.msg_rowid DESC LIMIT ?`, [...walk.params, window]);
     return rows.map((r) => toHit(r, slot, others, { word: false, prefix: r.tf0 }));
   }
   // Otherwise one walk per word it matches (each newest-first off the index), merged on the
   // server: the newest `window` of the union are exactly the newest `window` of the query, and a
   // message holding two of the words adds up their counts.
-  const walks = terms.map((term) => buildWalk(slot, others, { term }, { none: true }));
+  const walks = terms.map((term) => buildWalk(slot, others, { term }, { none: true }, scope));
   const params = walks.flatMap((w) => [...w.params, window]);
   const sql =
     walks.length === 1
@@ -207,6 +208,7 @@ function buildWalk(
   others: string[],
   driver: { term: string } | { range: string },
   check: PrefixCheck,
+  scope: SearchScope,
 ): { sql: string; params: unknown[] } {
   const selectParams: unknown[] = [];
   const joinParams: unknown[] = [];
@@ -235,6 +237,19 @@ function buildWalk(
     );
     selectParams.push(slot, likePrefix(check.doc));
     having = 'HAVING tfp IS NOT NULL';
+  }
+  // The chat by a primary-key lookup of each hit's message; the time range on the index's own ts.
+  if (scope.chatId !== undefined) {
+    joins.push('JOIN messages sc ON sc.pk = d.msg_rowid AND sc.chat_id = ?');
+    joinParams.push(scope.chatId);
+  }
+  if (scope.from !== undefined) {
+    where.push('d.ts >= ?');
+    whereParams.push(scope.from);
+  }
+  if (scope.to !== undefined) {
+    where.push('d.ts <= ?');
+    whereParams.push(scope.to);
   }
   let from: string;
   const fromParams: unknown[] = [];

@@ -5,9 +5,10 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import { BridgeError, type Ack, type MediaRecord } from '../domain/index.js';
+import { BridgeError, type Ack, type ChatRow, type MediaRecord } from '../domain/index.js';
+import { CHAT_LIST_SQL, MAX_ARCHIVED_CHATS, archivedChatRow, type ChatListDbRow } from './chat-list.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
-import { ackRank, mergeStored, toStored, type ArchiveOp, type StoredMessage } from './ops.js';
+import { ackRank, mergeStored, toStored, validSlot, type ArchiveOp, type StoredMessage } from './ops.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { Spool, DEFAULT_SPOOL_MAX_BYTES } from './spool.js';
 import { ArchiveSchemaError, latestVersion, type Migration } from './migrations.js';
@@ -294,6 +295,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     try {
       this.renewPools();
       await this.connect();
+      // The spool replay inside connect() may have failed and marked the store down again: then
+      // keep this timer (clearing it left the archive down for good, writes only spooled).
+      if (!this.ready && !this.migration) return;
       if (this.retryTimer) clearInterval(this.retryTimer);
       this.retryTimer = null;
     } catch (err) {
@@ -686,6 +690,12 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     return this.toRows(rows);
   }
 
+  async listChats(slot: number): Promise<ChatRow[]> {
+    if (!validSlot(slot)) throw new BridgeError('INVALID_SLOT', 'slot must be a positive integer');
+    const rows = await this.read<(ChatListDbRow & RowDataPacket)[]>('listChats', CHAT_LIST_SQL, [slot, slot, slot, MAX_ARCHIVED_CHATS]);
+    return rows.map(archivedChatRow);
+  }
+
   async getMessage(slot: number, messageId: string): Promise<ArchiveRow | null> {
     const rows = await this.read<MessageDbRow[]>('getMessage', `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.slot = ? AND m.id = ?`, [
       slot, String(messageId),
@@ -707,7 +717,7 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     const window = Math.max(MYSQL_RANK_WINDOW, q.offset + q.limit);
     // Each slot ranks its own newest hits; across slots the lists are merged on the same order.
     const slots = q.slot === undefined ? await this.readWith('search', (conn) => indexedSlots(conn)) : [q.slot];
-    const perSlot = await Promise.all(slots.map((slot) => this.readWith('search', (conn) => searchSlot(conn, slot, planned, window))));
+    const perSlot = await Promise.all(slots.map((slot) => this.readWith('search', (conn) => searchSlot(conn, slot, planned, window, q))));
     const hits = perSlot.flat();
     // The hits are each slot's newest `window`, so "newest first" is a sort of the same list.
     const ordered = q.order === 'newest' ? hits.sort((a, b) => b.ts - a.ts || b.pk - a.pk || a.slot - b.slot) : rankHits(hits);

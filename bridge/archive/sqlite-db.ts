@@ -8,6 +8,32 @@ import { FTS_TABLE_PATTERN, ftsTable, ftsTableSql, migrateSqlite } from './sqlit
 import { MESSAGE_COLUMNS, archiveRowFrom, storedFromRow, type MessageDbRow } from './message-row.js';
 import { MEDIA_COLUMNS, mediaFromRow, mediaValues, type MediaDbRow } from './media-row.js';
 import type { MediaRecord } from '../domain/index.js';
+import type { SearchScope } from './validate.js';
+import { CHAT_LIST_SQL, MAX_ARCHIVED_CHATS, type ChatListDbRow } from './chat-list.js';
+
+interface ScopeSql {
+  sql: string;
+  params: Record<string, string | number>;
+}
+
+/** A search's chat and time range as conditions on the joined message row `s`. */
+function scopeSql(scope: SearchScope): ScopeSql {
+  let sql = '';
+  const params: Record<string, string | number> = {};
+  if (scope.chatId !== undefined) {
+    sql += ' AND s.chat_id = @chatId';
+    params.chatId = scope.chatId;
+  }
+  if (scope.from !== undefined) {
+    sql += ' AND s.timestamp >= @from';
+    params.from = scope.from;
+  }
+  if (scope.to !== undefined) {
+    sql += ' AND s.timestamp <= @to';
+    params.to = scope.to;
+  }
+  return { sql, params };
+}
 
 /** Search ranks (bm25) at most this many of the newest hits: ranking 700k hits of a common word takes a second. */
 export const RANK_WINDOW = 1000;
@@ -209,13 +235,14 @@ export class SqliteArchiveDb {
   }
 
   /** bm25 over the newest RANK_WINDOW hits of a slot (all hits when fewer), then newest first. */
-  search(slot: number | undefined, query: string, limit: number, offset: number, order: SearchOrder = 'relevance'): ArchiveRow[] {
+  search(slot: number | undefined, query: string, limit: number, offset: number, order: SearchOrder = 'relevance', scope: SearchScope = {}): ArchiveRow[] {
     const match = buildFtsQuery(query);
     if (!match) return [];
     const indexed = this.indexedSlots();
     const slots = slot === undefined ? indexed : indexed.filter((s) => s === slot);
     // Each slot ranks its own hits; across slots the pages are merged on the same order.
-    const hits = slots.flatMap((s) => (order === 'newest' ? this.newestHits(s, match, offset + limit) : this.rankedHits(s, match, offset + limit)));
+    const within = scopeSql(scope);
+    const hits = slots.flatMap((s) => (order === 'newest' ? this.newestHits(s, match, offset + limit, within) : this.rankedHits(s, match, offset + limit, within)));
     hits.sort((a, b) => (order === 'newest' ? 0 : a.score - b.score) || b.ts - a.ts || b.pk - a.pk);
     const page = hits.slice(offset, offset + limit).map((h) => h.pk);
     if (page.length === 0) return [];
@@ -230,25 +257,30 @@ export class SqliteArchiveDb {
   }
 
   /** The newest `count` hits of a slot, by message time. */
-  private newestHits(slot: number, match: string, count: number): { pk: number; score: number; ts: number }[] {
+  private newestHits(slot: number, match: string, count: number, within: ScopeSql): { pk: number; score: number; ts: number }[] {
     const table = ftsTable(slot);
     return this.stmt(
       `SELECT f.rowid AS pk, 0 AS score, s.timestamp AS ts FROM ${table} f
        JOIN messages s ON s.pk = f.rowid
-       WHERE ${table} MATCH @match ORDER BY s.timestamp DESC, f.rowid DESC LIMIT @count`,
-    ).all({ match, count }) as { pk: number; score: number; ts: number }[];
+       WHERE ${table} MATCH @match${within.sql} ORDER BY s.timestamp DESC, f.rowid DESC LIMIT @count`,
+    ).all({ match, count, ...within.params }) as { pk: number; score: number; ts: number }[];
   }
 
-  private rankedHits(slot: number, match: string, count: number): { pk: number; score: number; ts: number }[] {
+  private rankedHits(slot: number, match: string, count: number, within: ScopeSql): { pk: number; score: number; ts: number }[] {
     const table = ftsTable(slot);
     // The newest hits come straight off the index (rowid order); only they are scored and sorted.
     return this.stmt(
       `SELECT pk, score, ts FROM (
          SELECT f.rowid AS pk, bm25(${table}) AS score, s.timestamp AS ts FROM ${table} f
          JOIN messages s ON s.pk = f.rowid
-         WHERE ${table} MATCH @match ORDER BY f.rowid DESC LIMIT @window
+         WHERE ${table} MATCH @match${within.sql} ORDER BY f.rowid DESC LIMIT @window
        ) ORDER BY score, ts DESC, pk DESC LIMIT @count`,
-    ).all({ match, window: Math.max(RANK_WINDOW, count), count }) as { pk: number; score: number; ts: number }[];
+    ).all({ match, window: Math.max(RANK_WINDOW, count), count, ...within.params }) as { pk: number; score: number; ts: number }[];
+  }
+
+  /** Every chat of a slot, one row each (chat-list.ts). */
+  chatList(slot: number): ChatListDbRow[] {
+    return this.stmt(CHAT_LIST_SQL).all(slot, slot, slot, MAX_ARCHIVED_CHATS) as ChatListDbRow[];
   }
 
   /** Media records of these messages (those that have one). */

@@ -5,7 +5,7 @@ import { SqliteArchiveDb, type SqliteDbOptions } from './sqlite-db.js';
 
 interface Call {
   id: number;
-  method: 'apply' | 'listMessages' | 'getMessage' | 'getMedia' | 'search' | 'pollTally' | 'likeScan' | 'close';
+  method: 'apply' | 'listMessages' | 'chatList' | 'getMessage' | 'getMedia' | 'search' | 'pollTally' | 'likeScan' | 'close';
   args: unknown[];
 }
 

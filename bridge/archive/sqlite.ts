@@ -3,14 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ArchivedMessage, MediaRecord } from '../domain/index.js';
+import { BridgeError, type ArchivedMessage, type ChatRow, type MediaRecord } from '../domain/index.js';
+import { archivedChatRow, type ChatListDbRow } from './chat-list.js';
 import type { ArchiveHealth, ArchiveRow, ArchiveStore, PollTally, SearchQuery } from './types.js';
 import type { ArchiveOp } from './ops.js';
 import type { ApplyResult } from './sqlite-db.js';
 import { DEFAULT_BATCH_WINDOW_MS, WriteBatcher } from './batcher.js';
 import { SqliteWorkerClient } from './worker-client.js';
 import { searchableText } from './normalise.js';
-import { toStored } from './ops.js';
+import { toStored, validSlot } from './ops.js';
 import { checkIds, checkPage, checkSearch, timed } from './validate.js';
 import { QueuedArchiveWrites } from './queued-writes.js';
 import { HeldWrites } from './held-writes.js';
@@ -178,6 +179,11 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
     return this.read('listMessages', slot, String(chatId), limit, offset);
   }
 
+  async listChats(slot: number): Promise<ChatRow[]> {
+    if (!validSlot(slot)) throw new BridgeError('INVALID_SLOT', 'slot must be a positive integer');
+    return (await this.read<ChatListDbRow[]>('chatList', slot)).map(archivedChatRow);
+  }
+
   getMessage(slot: number, messageId: string): Promise<ArchiveRow | null> {
     return this.read('getMessage', slot, String(messageId));
   }
@@ -189,7 +195,7 @@ export class SqliteArchiveStore extends QueuedArchiveWrites implements ArchiveSt
 
   async search(query: SearchQuery): Promise<ArchiveRow[]> {
     const q = checkSearch(query);
-    return this.read('search', q.slot, q.query, q.limit, q.offset, q.order);
+    return this.read('search', q.slot, q.query, q.limit, q.offset, q.order, { chatId: q.chatId, from: q.from, to: q.to });
   }
 
   getPollTally(slot: number, messageId: string): Promise<PollTally> {

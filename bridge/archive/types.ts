@@ -1,7 +1,7 @@
 // The archive seam: every message in and out, with acks, edits, revokes and poll votes, plus
 // full-text search. Implementations: SQLite (default, file in the data dir) and MySQL/MariaDB.
 // Both must pass the one contract suite (bridge/archive/contract.ts).
-import type { Ack, ArchivedMessage, MediaRecord, MessageRow, PollVote } from '../domain/index.js';
+import type { Ack, ArchivedMessage, ChatRow, MediaRecord, MessageRow, PollVote } from '../domain/index.js';
 import type { MigrationProgress } from './mysql-migrate.js';
 
 export interface ArchiveRow extends MessageRow {
@@ -30,6 +30,12 @@ export interface SearchQuery {
   offset?: number;
   /** `relevance` (default: best match first, then newest) or `newest` (newest first). */
   order?: SearchOrder;
+  /** Only this chat's messages. */
+  chatId?: string;
+  /** Only messages from this unix second on (inclusive). */
+  from?: number;
+  /** Only messages up to this unix second (inclusive). */
+  to?: number;
 }
 
 export type SearchOrder = 'relevance' | 'newest';
@@ -79,6 +85,8 @@ export interface ArchiveStore {
   /** A chat's messages, newest first by the bridge's sequence (`seq`), then by arrival. */
   listMessages(slot: number, chatId: string, limit: number, offset: number): Promise<ArchiveRow[]>;
   getMessage(slot: number, messageId: string): Promise<ArchiveRow | null>;
+  /** Every chat of a slot the archive holds (any order; chat-pages.ts pages them). */
+  listChats(slot: number): Promise<ChatRow[]>;
   /** The media records of these messages (at most 500 ids; messages without one are left out). */
   getMedia(slot: number, messageIds: string[]): Promise<MediaRecord[]>;
   /** Best matches first (bm25 / relevance), then newest. */

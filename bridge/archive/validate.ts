@@ -3,6 +3,13 @@
 import type { Logger } from 'pino';
 import { BridgeError } from '../domain/index.js';
 import type { SearchOrder, SearchQuery } from './types.js';
+
+/** What a search may be narrowed to besides the slot: one chat, a time range (unix seconds, inclusive). */
+export interface SearchScope {
+  chatId?: string;
+  from?: number;
+  to?: number;
+}
 import { validSlot } from './ops.js';
 
 export const MAX_LIMIT = 500;
@@ -24,7 +31,7 @@ export function checkPage(limit: unknown, offset: unknown): void {
   }
 }
 
-export function checkSearch(q: SearchQuery): { slot: number | undefined; query: string; limit: number; offset: number; order: SearchOrder } {
+export function checkSearch(q: SearchQuery): { slot: number | undefined; query: string; limit: number; offset: number; order: SearchOrder } & SearchScope {
   if (!q || typeof q.query !== 'string' || q.query.trim() === '') {
     throw new BridgeError('VALIDATION_ERROR', 'query must be a non-empty string');
   }
@@ -33,7 +40,15 @@ export function checkSearch(q: SearchQuery): { slot: number | undefined; query: 
   checkPage(q.limit, offset);
   // A novel pasted into the box is still searched, just by its first part.
   if (q.order !== undefined && q.order !== 'relevance' && q.order !== 'newest') throw new BridgeError('VALIDATION_ERROR', 'order must be relevance or newest');
-  return { slot: q.slot, query: q.query.slice(0, 1000), limit: q.limit, offset, order: q.order ?? 'relevance' };
+  const within = (v: number | undefined, name: string) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new BridgeError('VALIDATION_ERROR', `${name} must be unix seconds (a whole number ≥ 0)`);
+    return v;
+  };
+  if (q.chatId !== undefined && (typeof q.chatId !== 'string' || q.chatId === '')) throw new BridgeError('VALIDATION_ERROR', 'chatId must be a chat id');
+  return {
+    slot: q.slot, query: q.query.slice(0, 1000), limit: q.limit, offset, order: q.order ?? 'relevance',
+    chatId: q.chatId, from: within(q.from, 'from'), to: within(q.to, 'to'),
+  };
 }
 
 export async function timed<T>(logger: Logger, what: string, run: () => Promise<T>): Promise<T> {

@@ -111,7 +111,11 @@ export class TokenStore {
   /** Who holds this token, or null. */
   async identify(token: string | undefined): Promise<Caller | null> {
     if (!token) return null;
-    const hash = hashToken(token);
+    return this.identifyHash(hashToken(token));
+  }
+
+  /** Who holds the token with this hash, or null (sessions keep only the hash of the token that made them). */
+  async identifyHash(hash: string): Promise<Caller | null> {
     if (sameHash(hash, this.adminHash)) return { kind: 'admin', id: 'admin' };
     const row = await this.repo.byHash(hash);
     // The lookup is by hash (an index); the compare keeps the final check constant-time.

@@ -13,6 +13,7 @@ import { BridgeError, type ErrorCode } from '../domain/index.js';
 import { ERROR_STATUS } from '../domain/errors.js';
 import type { ClientState } from '../ws/hub.js';
 import { handleCommand } from '../ws/commands.js';
+import { encodeForm, readMultipart } from '../http/upload.js';
 import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller, HOP_HEADER } from './cluster-key.js';
 import type { ClusterDirectory, NodeEndpoint, SlotOwner } from './directory.js';
 
@@ -29,6 +30,8 @@ export interface ClusterRouting {
   nodes(): NodeEndpoint[];
   /** Read the node list now (after this node published its endpoint). */
   refresh(): Promise<void>;
+  /** POST a JSON body to the owner as `caller`; its status and parsed answer (NOT_CONNECTED when unreadable). */
+  callJson(owner: SlotOwner, path: string, caller: Caller, payload: unknown): Promise<{ status: number; retryAfter?: string; body: unknown }>;
   /** Send a WebSocket command to the slot's owner, or run it here (`local`). */
   command(caller: Caller, frame: Record<string, unknown>, local: () => Promise<unknown>): Promise<unknown>;
   close(): void;
@@ -36,6 +39,8 @@ export interface ClusterRouting {
 
 /** Routes whose slot is in the JSON body / the query string; `/slots/:n/…` carry it in the path. */
 const BODY_SLOT = new Set(['POST /send', 'POST /send-media', 'POST /send-poll', 'POST /connect', 'POST /disconnect', 'POST /mark-read', 'POST /test-connection']);
+/** Routes that take a multipart upload (bridge/http/upload.ts). */
+const UPLOAD_ROUTES = new Set(['POST /send-media']);
 const QUERY_SLOT = new Set(['GET /chats', 'GET /messages', 'GET /avatar']);
 /** WebSocket commands that act on one slot (the rest — ping, subscribe, register_fcm — are this node's). */
 const SLOT_COMMANDS = new Set(['get_conversations', 'get_messages', 'send_message', 'send_media', 'mark_read', 'search_conversations']);
@@ -57,8 +62,8 @@ export function slotOfRequest(req: Request): number | null {
   const inPath = /^\/slots\/(\d{1,4})(?:\/|$)/.exec(req.path);
   if (inPath) return Number(inPath[1]);
   const route = `${req.method} ${req.path}`;
-  // A multipart upload's body is not read yet: it is served here (the slot's owner is not known).
-  if (BODY_SLOT.has(route)) return req.is('application/json') && req.body && typeof req.body === 'object' ? slotNumber((req.body as { slot?: unknown }).slot) : null;
+  // A multipart upload is read (readMultipart) before this is asked: its fields are in req.body too.
+  if (BODY_SLOT.has(route)) return (req.is('application/json') || req.is('multipart/form-data')) && req.body && typeof req.body === 'object' ? slotNumber((req.body as { slot?: unknown }).slot) : null;
   if (QUERY_SLOT.has(route)) return slotNumber(req.query.slot);
   return null;
 }
@@ -104,8 +109,26 @@ export function createRouting(opts: { nodeId: string; directory: ClusterDirector
     });
   }
 
+  async function callJson(owner: SlotOwner, path: string, caller: Caller, payload: unknown) {
+    const body = Buffer.from(JSON.stringify(payload));
+    let status = 0;
+    let retryAfter: string | undefined;
+    const chunks: Buffer[] = [];
+    await request(owner, path, 'POST', { ...headersFor(caller), 'content-type': 'application/json', 'content-length': body.length }, (res) => {
+      status = res.statusCode ?? 0;
+      retryAfter = res.headers['retry-after'] as string | undefined;
+      res.on('data', (c: Buffer) => chunks.push(c));
+    }, body);
+    try {
+      return { status, ...(retryAfter !== undefined ? { retryAfter } : {}), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+    } catch {
+      throw new BridgeError('NOT_CONNECTED', `slot ${owner.slot}: node ${owner.node} answered ${status} without a readable body`);
+    }
+  }
+
   return {
     nodeId: opts.nodeId,
+    callJson,
     directory: opts.directory,
     clusterKey: opts.clusterKey,
     logger: log,
@@ -117,21 +140,10 @@ export function createRouting(opts: { nodeId: string; directory: ClusterDirector
       const slot = typeof frame.type === 'string' && SLOT_COMMANDS.has(frame.type) ? slotNumber(frame.slot) : null;
       const owner = slot === null ? null : await opts.directory.ownerOf(slot);
       if (!owner || owner.node === opts.nodeId) return local();
-      const body = Buffer.from(JSON.stringify(frame));
-      let status = 0;
-      let retryAfter: string | undefined;
-      const chunks: Buffer[] = [];
-      await request(owner, `/api${WS_COMMAND_PATH}`, 'POST', { ...headersFor(caller), 'content-type': 'application/json', 'content-length': body.length }, (res) => {
-        status = res.statusCode ?? 0;
-        retryAfter = res.headers['retry-after'] as string | undefined;
-        res.on('data', (c: Buffer) => chunks.push(c));
-      }, body);
-      let reply: { success?: boolean; data?: unknown; error?: { code?: string; message?: string } };
-      try {
-        reply = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        throw new BridgeError('NOT_CONNECTED', `slot ${owner.slot}: node ${owner.node} answered ${status} without a readable body`);
-      }
+      const answer = await callJson(owner, `/api${WS_COMMAND_PATH}`, caller, frame);
+      const status = answer.status;
+      const retryAfter = answer.retryAfter;
+      const reply = (answer.body ?? {}) as { success?: boolean; data?: unknown; error?: { code?: string; message?: string } };
       if (reply.success) return reply.data;
       const code = (reply.error?.code && reply.error.code in ERROR_STATUS ? reply.error.code : 'INTERNAL') as ErrorCode;
       throw new BridgeError(code, reply.error?.message ?? `node ${owner.node} answered ${status}`, retryAfter ? { retryAfter: Number(retryAfter) } : {});
@@ -156,6 +168,12 @@ export function forwardRoutes(ctx: BridgeContext, routing: ClusterRouting): Rout
     res.json({ success: true, data: await handleCommand(ctx, client, req.body as Record<string, unknown>) });
   });
 
+  // An upload names its slot in a form field: read the form first (once; the send route reuses it).
+  r.use((req: Request, res: Response, next: NextFunction) => {
+    if (!UPLOAD_ROUTES.has(`${req.method} ${req.path}`) || !req.is('multipart/form-data')) return next();
+    readMultipart(req, res, next);
+  });
+
   r.use((req: Request, res: Response, next: NextFunction) => {
     if (req.headers[HOP_HEADER] !== undefined) return next(); // forwarded once already: served here
     const slot = slotOfRequest(req);
@@ -170,7 +188,7 @@ export function forwardRoutes(ctx: BridgeContext, routing: ClusterRouting): Rout
   });
 
   /** Pass the request to the owner as it came (JSON re-encoded, anything else streamed) and its answer back. */
-  function proxy(req: Request, res: Response, owner: SlotOwner): Promise<void> {
+  async function proxy(req: Request, res: Response, owner: SlotOwner): Promise<void> {
     const headers = routing.headersFor(res.locals.caller as Caller);
     for (const name of ['accept', 'accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since', 'content-type']) {
       const v = req.headers[name];
@@ -181,6 +199,12 @@ export function forwardRoutes(ctx: BridgeContext, routing: ClusterRouting): Rout
       if (req.is('application/json') && req.body !== undefined) {
         body = Buffer.from(JSON.stringify(req.body));
         headers['content-type'] = 'application/json';
+        headers['content-length'] = body.length;
+      } else if (req.is('multipart/form-data') && req.body && typeof req.body === 'object') {
+        // Read here to find the slot: written again as a form (the owner reads it as any upload).
+        const form = await encodeForm(req);
+        body = form.body;
+        headers['content-type'] = form.contentType;
         headers['content-length'] = body.length;
       } else {
         body = req; // not read here (e.g. multipart): streamed through

@@ -56,10 +56,11 @@ describe('cluster health', () => {
       'a:111111': {
         gateway_status: 'connecting',
         role: 'secondary_master',
+        draining: false,
         url: 'http://a:111111',
         slots: { '1': { gateway_status: 'connected', state: 'READY', fence: 7, phone: '155' }, '2': { gateway_status: 'connecting', state: 'STARTING', fence: 3, phone: null } },
       },
-      'b:222222': { gateway_status: 'disconnected', role: 'primary_master', url: 'http://b:222222', slots: {} },
+      'b:222222': { gateway_status: 'disconnected', role: 'primary_master', url: 'http://b:222222', draining: false, slots: {} },
       'c:333333': { errors: [{ code: 1011, title: 'Service not ready', details: 'no heartbeat for 31 s' }] },
     });
     expect(body.slots).toEqual({

@@ -73,6 +73,7 @@ export function clusterHealth(input: ClusterHealthInput) {
       gateway_status: nodeGateway(Object.values(slots).map((s) => s.state)),
       role: coordinator ? 'primary_master' : 'secondary_master',
       url: node.url,
+      draining: node.draining,
       slots,
     };
   }

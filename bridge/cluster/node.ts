@@ -19,7 +19,7 @@ import { LeaseStore, type Acquired } from './leases.js';
 import { Lifeline } from './lifeline.js';
 import type { ClusterMetrics } from './metrics.js';
 import { NodeTable } from './nodes.js';
-import { coordinatorFree, Placement } from './placement.js';
+import { coordinatorFree, drainMove, Placement } from './placement.js';
 import { COORDINATOR_SLOT, ensureClusterTables } from './schema.js';
 import { ClusterSlot, type SlotGate } from './slot.js';
 
@@ -364,6 +364,9 @@ export class ClusterNode implements SlotGate {
       }
       if (o.releasing || slot === COORDINATOR_SLOT) continue;
       if (!row.wanted) {
+        // Stopped from this node's API: stoppedHere() releases once the clean snapshot is stored
+        // (releasing now would fence that snapshot out and the next owner would restore an older one).
+        if (this.#slot(slot)?.stoppingHere) continue;
         o.releasing = true;
         void this.#giveUp(slot, o, { unwanted: true });
       } else if (row.moveTo && row.moveTo !== this.id) {
@@ -380,6 +383,16 @@ export class ClusterNode implements SlotGate {
       if (!row.free && row.owner !== null && row.owner !== this.id) void this.#standDown(s).catch(() => undefined);
     }
     if (!this.#running) return;
+    const aliveMs = 3 * config.leaseRenewMs;
+    if (nodes.some((n) => n.id === this.id && n.draining)) {
+      // Draining: hand the slots over by planned moves, one at a time (the loop above carries them out).
+      const move = drainMove({ me: this.id, leases, nodes, aliveMs });
+      if (move) {
+        this.#log.info(move, 'draining: moving a slot to another node');
+        await this.leases.requestMove(move.slot, move.to);
+        this.nudge();
+      }
+    }
     // A move aimed here: watch closely for the release instead of waiting a whole poll period.
     if (leases.some((l) => l.moveTo === this.id && !l.free && l.owner !== this.id)) this.nudge(MOVE_WATCH_MS);
     if (coordinatorFree(leases)) await this.#take(COORDINATOR_SLOT);
@@ -392,7 +405,7 @@ export class ClusterNode implements SlotGate {
         maxSlots: config.maxSlots,
         slots: config.slots,
         preferredSlots: config.preferredSlots,
-        aliveMs: 3 * config.leaseRenewMs,
+        aliveMs,
       },
       performance.now(),
     );

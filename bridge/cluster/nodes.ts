@@ -71,6 +71,12 @@ export class NodeTable {
     }));
   }
 
+  /** Mark a node draining (hands its slots over, takes no new ones) or back in placement; false: no such node. */
+  async setDraining(id: string, draining: boolean): Promise<boolean> {
+    const [result] = await this.pool.query<ResultSetHeader>({ sql: 'UPDATE cluster_nodes SET draining = ? WHERE id = ?', timeout: this.queryTimeoutMs }, [draining ? 1 : 0, id]);
+    return result.affectedRows > 0;
+  }
+
   /** Rows silent for longer than `olderThanMs` (the coordinator's housekeeping). */
   async prune(olderThanMs: number): Promise<number> {
     const [result] = await this.pool.query<ResultSetHeader>(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LeaseRow } from './leases.js';
 import type { NodeRow } from './nodes.js';
-import { coordinatorFree, Placement, WAIT_PER_OWNED_MS, type PlacementView } from './placement.js';
+import { coordinatorFree, drainMove, Placement, WAIT_PER_OWNED_MS, type PlacementView } from './placement.js';
 
 const lease = (slot: number, over: Partial<LeaseRow> = {}): LeaseRow => ({
   slot,
@@ -15,7 +15,7 @@ const lease = (slot: number, over: Partial<LeaseRow> = {}): LeaseRow => ({
   renewedAgoMs: null,
   ...over,
 });
-const node = (id: string, silentMs = 0): NodeRow => ({ id, url: 'http://x', version: '0', pid: 1, capacity: 6, draining: false, silentMs });
+const node = (id: string, silentMs = 0, over: Partial<NodeRow> = {}): NodeRow => ({ id, url: 'http://x', version: '0', pid: 1, capacity: 6, draining: false, silentMs, ...over });
 
 const view = (over: Partial<PlacementView>): PlacementView => ({
   me: 'me',
@@ -68,5 +68,33 @@ describe('placement', () => {
     expect(p.next(view({ leases: [lease(1, { free: false, owner: 'x' })], owned: 1 }), 100)).toBeNull();
     expect(p.next(v, 400)).toBeNull(); // seen free again at 400
     expect(p.next(v, 400 + WAIT_PER_OWNED_MS)).toBe(1);
+  });
+
+  it('a draining node takes nothing, not even a move aimed at it; others take its preferred slots', () => {
+    const draining = [node('me', 0, { draining: true }), node('other')];
+    expect(new Placement(() => 0).next(view({ leases: [lease(1, { moveTo: 'me' }), lease(2, { preferredNode: 'me' })], nodes: draining }), 10_000)).toBeNull();
+    const asOther = view({ me: 'other', leases: [lease(2, { preferredNode: 'me' })], nodes: draining });
+    expect(new Placement(() => 0).next(asOther, 0)).toBe(2);
+  });
+});
+
+describe('draining hand-over', () => {
+  const held = (slot: number, owner: string, over: Partial<LeaseRow> = {}) => lease(slot, { owner, free: false, fence: 1, ...over });
+  const base = { me: 'me', aliveMs: 1500 };
+
+  it('moves the lowest slot to the live, non-draining node with the most room', () => {
+    const nodes = [node('me', 0, { draining: true }), node('b', 0, { capacity: 2 }), node('c', 0, { capacity: 4 }), node('d', 0, { draining: true }), node('e', 9000)];
+    expect(drainMove({ ...base, nodes, leases: [lease(0, { owner: 'me', free: false }), held(3, 'me'), held(2, 'me'), held(4, 'c')] })).toEqual({ slot: 2, to: 'c' });
+    // A pending move counts against its target's room: c (4 − 1 held − 1 coming = 2) ties with b (2), and b wins by id.
+    expect(drainMove({ ...base, nodes, leases: [held(3, 'me'), held(4, 'c'), held(5, 'x', { moveTo: 'c' })] })).toEqual({ slot: 3, to: 'b' });
+  });
+
+  it('one move at a time, none without room, nothing when it holds nothing', () => {
+    const nodes = [node('me', 0, { draining: true }), node('b', 0, { capacity: 1 })];
+    expect(drainMove({ ...base, nodes, leases: [held(1, 'me', { moveTo: 'b' }), held(2, 'me')] })).toBeNull();
+    expect(drainMove({ ...base, nodes, leases: [lease(1, { moveTo: 'b' }), held(2, 'me')] })).toBeNull();
+    expect(drainMove({ ...base, nodes, leases: [held(1, 'me'), held(2, 'b')] })).toBeNull();
+    expect(drainMove({ ...base, nodes, leases: [held(2, 'b')] })).toBeNull();
+    expect(drainMove({ ...base, nodes, leases: [held(1, 'me')] })).toEqual({ slot: 1, to: 'b' });
   });
 });

@@ -1,7 +1,8 @@
 // Which free slot this node should try to take next. A node with room takes wanted slots that
 // are free or expired: a move aimed at it and its preferred slots at once, others after waiting
 // `owned × 300 ms` plus jitter (so load spreads: the emptiest node usually wins), and never a
-// slot whose preferred node, or the node a move is aimed at, is alive.
+// slot whose preferred node, or the node a move is aimed at, is alive. A draining node takes
+// nothing (and counts as gone for the preferences and moves of others).
 import type { LeaseRow } from './leases.js';
 import type { NodeRow } from './nodes.js';
 import { COORDINATOR_SLOT } from './schema.js';
@@ -30,6 +31,10 @@ export class Placement {
 
   /** The slot to try now, or null. `now` is a monotonic clock in ms. */
   next(view: PlacementView, now: number): number | null {
+    if (view.nodes.some((n) => n.id === view.me && n.draining)) {
+      this.#waiting.clear();
+      return null;
+    }
     const alive = (id: string | null) => id !== null && view.nodes.some((n) => n.id === id && n.silentMs < view.aliveMs && !n.draining);
     const free = new Set<number>();
     let best: { slot: number; urgent: boolean } | null = null;
@@ -63,4 +68,23 @@ export class Placement {
 /** Whether the coordinator lease is there for the taking. */
 export function coordinatorFree(leases: readonly LeaseRow[]): boolean {
   return leases.some((l) => l.slot === COORDINATOR_SLOT && l.free);
+}
+
+/**
+ * A draining node's next hand-over: its lowest slot, to the live, non-draining node with the most
+ * room (one move at a time, so the slots leave one after another); null while a move is under
+ * way, or when no node has room (the slot keeps running here rather than go dark).
+ */
+export function drainMove(view: Pick<PlacementView, 'me' | 'leases' | 'nodes' | 'aliveMs'>): { slot: number; to: string } | null {
+  const mine = view.leases.filter((l) => l.slot !== COORDINATOR_SLOT && l.owner === view.me && !l.free);
+  // One move at a time: wait while one of ours is leaving (or released and not yet taken).
+  if (mine.length === 0 || view.leases.some((l) => l.slot !== COORDINATOR_SLOT && l.moveTo !== null && (l.owner === view.me || l.free))) return null;
+  const held = (id: string) => view.leases.filter((l) => l.slot !== COORDINATOR_SLOT && !l.free && (l.owner === id || l.moveTo === id)).length;
+  const targets = view.nodes
+    .filter((n) => n.id !== view.me && !n.draining && n.silentMs < view.aliveMs)
+    .map((n) => ({ id: n.id, room: n.capacity - held(n.id) }))
+    .filter((t) => t.room > 0)
+    .sort((a, b) => b.room - a.room || a.id.localeCompare(b.id));
+  if (targets.length === 0) return null;
+  return { slot: Math.min(...mine.map((l) => l.slot)), to: targets[0]!.id };
 }

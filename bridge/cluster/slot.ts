@@ -17,6 +17,8 @@ export interface SlotGate {
 
 export class ClusterSlot extends Slot {
   gate: SlotGate | null = null;
+  /** A stop asked on this node is under way: its node must not release the lease before the stop snapshot is stored. */
+  stoppingHere = false;
 
   override connect(): void {
     if (this.gate && !this.gate.owns(this.number)) return this.gate.wish(this.number, true);
@@ -25,7 +27,12 @@ export class ClusterSlot extends Slot {
 
   override async disconnect(logout = false): Promise<void> {
     if (this.gate && !this.gate.owns(this.number)) return this.gate.wish(this.number, false);
-    await super.disconnect(logout);
+    this.stoppingHere = true;
+    try {
+      await super.disconnect(logout);
+    } finally {
+      this.stoppingHere = false;
+    }
     await this.gate?.stoppedHere(this.number);
   }
 

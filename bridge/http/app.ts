@@ -27,6 +27,7 @@ import { slotRoutes } from './routes/slots.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { backupRoutes } from './routes/backup.js';
 import { clusterRoutes } from './routes/cluster.js';
+import { sessionRoutes } from './routes/session.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
@@ -88,7 +89,8 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
 
   // Who is asking comes before reading what they send: no body is parsed without a valid token.
-  const auth = requireAuth(ctx.tokens, ctx.config.cluster ? { key: ctx.config.clusterKey } : undefined);
+  const auth = requireAuth(ctx.tokens, ctx.config.cluster ? { key: ctx.config.clusterKey } : undefined, ctx.sessions);
+  if (ctx.sessions) app.use('/api', sessionRoutes(ctx, ctx.sessions)); // sign-in comes before auth
   app.use('/api', auth);
   app.use('/api', largeBodyGate({ max: ctx.config.largeBodies, onWaiting: (n) => ctx.metrics.bodiesWaiting.set(n) }));
   app.use('/api', jsonBody(ctx.config.bodyLimitBytes));

@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import type { Caller, TokenStore } from '../auth/tokens.js';
+import type { SessionStore } from '../auth/sessions.js';
 import { BridgeError } from '../domain/index.js';
 import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller } from '../cluster/cluster-key.js';
 import { adminOnly, callerOf, requireAuth } from './auth.js';
@@ -81,5 +82,60 @@ describe('adminOnly', () => {
     expect((await call(adminOnly, {}, { caller: { kind: 'admin', id: 'admin' } })).next).toHaveBeenCalledWith();
     const { err } = await call(adminOnly, {}, { caller: { kind: 'device', id: 'd1', scope: { slots: null, role: 'manage' } } });
     expect(err).toMatchObject({ code: 'FORBIDDEN', message: 'this route needs the admin token' });
+  });
+});
+
+describe('requireAuth with the session cookie', () => {
+  const ID = 'S'.repeat(43);
+  const admin: Caller = { kind: 'admin', id: 'admin' };
+  function sessions(known: Record<string, Caller>, fail = false) {
+    return {
+      identify: vi.fn(async (id: string | undefined) => {
+        if (fail) throw new Error('connect ECONNREFUSED');
+        return id && known[id] ? { idHash: `hash-of-${id}`, caller: known[id], expiresAt: 1 } : null;
+      }),
+    } as unknown as SessionStore & { identify: ReturnType<typeof vi.fn> };
+  }
+  async function callAs(mw: ReturnType<typeof requireAuth>, method: string, headers: Record<string, string>) {
+    const res = { locals: {} } as unknown as Response;
+    const next = vi.fn();
+    mw({ method, headers } as Request, res, next);
+    await vi.waitFor(() => expect(next).toHaveBeenCalled());
+    return { res, err: next.mock.calls[0]?.[0] as BridgeError | undefined };
+  }
+
+  it('signs a read in by the cookie alone and keeps the session for sign-out', async () => {
+    const s = sessions({ [ID]: admin });
+    const { res, err } = await callAs(requireAuth(tokens({}), undefined, s), 'GET', { cookie: `wab_session=${ID}`, host: 'h:1' });
+    expect(err).toBeUndefined();
+    expect(callerOf(res)).toEqual(admin);
+    expect(res.locals.session).toMatchObject({ idHash: `hash-of-${ID}` });
+  });
+
+  it('a change by cookie needs the CSRF header; another Origin is refused even for reads', async () => {
+    const mw = requireAuth(tokens({}), undefined, sessions({ [ID]: admin }));
+    const bare = await callAs(mw, 'POST', { cookie: `wab_session=${ID}`, host: 'h:1' });
+    expect(bare.err).toMatchObject({ code: 'FORBIDDEN' });
+    expect(bare.res.locals.caller).toBeUndefined();
+    expect((await callAs(mw, 'POST', { cookie: `wab_session=${ID}`, host: 'h:1', 'x-wab-csrf': '1' })).err).toBeUndefined();
+    expect((await callAs(mw, 'GET', { cookie: `wab_session=${ID}`, host: 'h:1', origin: 'https://evil.example' })).err).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('an ended session is UNAUTHORIZED with a reason; a store that cannot answer is STORE_UNAVAILABLE', async () => {
+    const ended = await callAs(requireAuth(tokens({}), undefined, sessions({})), 'GET', { cookie: `wab_session=${ID}` });
+    expect(ended.err).toMatchObject({ code: 'UNAUTHORIZED', message: 'the session has ended (signed out, expired or revoked): sign in again' });
+    const down = await callAs(requireAuth(tokens({}), undefined, sessions({}, true)), 'GET', { cookie: `wab_session=${ID}` });
+    expect(down.err).toMatchObject({ code: 'STORE_UNAVAILABLE', message: 'cannot check the session (shared database): connect ECONNREFUSED' });
+  });
+
+  it('a token in the headers wins over the cookie, and without a session store the cookie means nothing', async () => {
+    const s = sessions({ [ID]: admin });
+    const device: Caller = { kind: 'device', id: 'd1', scope: { slots: null, role: 'read' } };
+    const both = await callAs(requireAuth(tokens({ dev: device }), undefined, s), 'POST', { apikey: 'dev', cookie: `wab_session=${ID}` });
+    expect(both.err).toBeUndefined();
+    expect(callerOf(both.res)).toEqual(device);
+    expect(s.identify).not.toHaveBeenCalled();
+    const none = await callAs(requireAuth(tokens({})), 'GET', { cookie: `wab_session=${ID}` });
+    expect(none.err).toMatchObject({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
   });
 });

@@ -105,7 +105,8 @@ export function openApiDocument(version: string) {
       '/api/send-poll': { post: body('Send a poll', s.sendPollBody, queued) },
       '/api/test-connection': { post: body('Send a short test message', s.testConnectionBody) },
       '/api/avatar': { get: op('Profile picture URL', { parameters: [q('slot', true, 'Slot'), q('phone', true, 'Phone')] }) },
-      '/api/chats': { get: op('Live conversation list', { parameters: [q('slot', true, 'Slot'), q('limit', false, '1..500')] }) },
+      '/api/chats': { get: op('Live conversation list, newest first (paged by nextBefore → before)', { parameters: [q('slot', true, 'Slot'), q('limit', false, '1..500'), q('before', false, 'Cursor: the previous page\'s nextBefore'), q('q', false, 'Name or number contains')] }) },
+      '/api/archive/chats': { get: op('Archived conversation list of a slot (also while it is stopped)', { parameters: [q('slot', true, 'Slot'), q('limit', false, '1..500'), q('before', false, 'Cursor: the previous page\'s nextBefore'), q('q', false, 'Name or number contains')] }) },
       '/api/messages': {
         get: op('Live messages of a chat', { parameters: [q('slot', true, 'Slot'), q('chatId', true, 'Chat'), q('limit', false, '1..500'), q('before', false, 'Message id')] }),
       },
@@ -114,7 +115,7 @@ export function openApiDocument(version: string) {
         get: op('Archived messages of a chat, newest first', { parameters: [q('slot', true, 'Slot'), q('chatId', true, 'Chat'), q('limit', false, '1..500'), q('offset', false, '≥ 0')] }),
       },
       '/api/archive/search': {
-        get: op('Full-text search (Arabic-aware)', { parameters: [q('slot', false, 'Slot (omit: all slots, admin only)'), q('query', true, 'Text'), q('limit', false, '1..500'), q('offset', false, '≥ 0')] }),
+        get: op('Full-text search (Arabic-aware)', { parameters: [q('slot', false, 'Slot (omit: all slots, admin only)'), q('query', true, 'Text'), q('limit', false, '1..500'), q('offset', false, '≥ 0'), q('order', false, 'relevance | newest'), q('chatId', false, 'Only this chat'), q('from', false, 'Unix seconds, inclusive'), q('to', false, 'Unix seconds, inclusive')] }),
       },
       '/api/poll-votes': { get: op('Votes of a poll', { parameters: [q('slot', true, 'Slot'), q('messageId', true, 'Poll message id')] }) },
       '/api/health': { get: op('Health of slots, archive and push') },

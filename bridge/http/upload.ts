@@ -27,11 +27,28 @@ function uploadError(err: unknown): BridgeError {
   return new BridgeError('VALIDATION_ERROR', `body: not a readable multipart form (${(err as Error).message})`);
 }
 
+/** Set once a request's form has been read (the cluster's forwarding reads it before the send route). */
+const FORM_READ = Symbol('multipart form read');
+type FormRequest = Request & { [FORM_READ]?: true };
+
+/**
+ * Read a multipart form as it came: the file in `req.file`, the text fields in `req.body`.
+ * Idempotent: a request already read passes straight on (its stream is spent).
+ */
+export function readMultipart(req: Request, res: Response, next: NextFunction): void {
+  if ((req as FormRequest)[FORM_READ]) return next();
+  upload(req, res, (err?: unknown) => {
+    if (err) return next(uploadError(err));
+    (req as FormRequest)[FORM_READ] = true;
+    next();
+  });
+}
+
 /** For multipart requests: read the form into `req.body` as the JSON route's shape; others pass through. */
 export function multipartMedia(req: Request, res: Response, next: NextFunction): void {
   if (!req.is('multipart/form-data')) return next();
-  upload(req, res, (err?: unknown) => {
-    if (err) return next(uploadError(err));
+  readMultipart(req, res, (err?: unknown) => {
+    if (err) return next(err);
     if (!req.file) return next(new BridgeError('VALIDATION_ERROR', 'file is required (the media, in a form field named "file")'));
     const fields = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, formValue(k, v)]));
     req.body = {
@@ -42,4 +59,15 @@ export function multipartMedia(req: Request, res: Response, next: NextFunction):
     };
     next();
   });
+}
+
+/** The form read by readMultipart, written again (for a node that must send it on): body and its content-type. */
+export async function encodeForm(req: Request): Promise<{ body: Buffer; contentType: string }> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+    for (const one of Array.isArray(v) ? v : [v]) form.append(k, String(one));
+  }
+  if (req.file) form.append('file', new Blob([req.file.buffer], { type: req.file.mimetype }), req.file.originalname || 'file');
+  const encoded = new globalThis.Response(form);
+  return { body: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type')! };
 }

@@ -51,8 +51,8 @@ export interface PushServiceOptions {
   serviceAccountPath?: string;
   logger: Logger;
   registry: Registry;
-  /** Has this phone a socket open (installationId null: a phone that registered without one)? */
-  isDeviceOnline: (deviceId: string, installationId: string | null) => boolean;
+  /** Has this phone a socket open (installationId null: a phone that registered without one)? In cluster mode, on any node. */
+  isDeviceOnline: (deviceId: string, installationId: string | null) => boolean | Promise<boolean>;
   now?: () => number;
   /** Window in which one chat's messages become one push (default 2000 ms). */
   coalesceMs?: number;
@@ -120,8 +120,8 @@ export function createPushService(opts: PushServiceOptions): PushService {
       }
       const code = errorCodeOf(err);
       if (classifyFcmError(err) === 'prune') {
-        void Promise.resolve()
-          .then(() => tokens.removeIfCurrent(job.deviceId, job.token))
+        void tokens
+          .removeIfCurrent(job.deviceId, job.token)
           .then((removed) => {
             if (removed) metrics.pruned.inc();
             log.info({ deviceId: job.deviceId, code }, 'FCM token no longer valid, deleted');
@@ -143,7 +143,7 @@ export function createPushService(opts: PushServiceOptions): PushService {
         continue;
       }
       // Checked when the window closes: a phone that connected meanwhile already saw the messages.
-      if (opts.isDeviceOnline(device.deviceId, device.installationId)) {
+      if (await opts.isDeviceOnline(device.deviceId, device.installationId)) {
         suppress('online');
         continue;
       }
@@ -175,11 +175,10 @@ export function createPushService(opts: PushServiceOptions): PushService {
     registerToken(deviceId, token, platform, installationId) {
       // Bad input throws here and now; the local store also writes now (the shared one answers later).
       validateRegistration(deviceId, token, platform, installationId);
-      const stored = Promise.resolve(tokens.register(deviceId, token, platform ?? null, now(), installationId ?? null));
-      return stored.then(() => log.info({ deviceId, installationId: installationId ?? null, platform: platform ?? null }, 'FCM token registered'));
+      return tokens.register(deviceId, token, platform ?? null, now(), installationId ?? null).then(() => log.info({ deviceId, installationId: installationId ?? null, platform: platform ?? null }, 'FCM token registered'));
     },
     removeDevice(deviceId) {
-      return Promise.resolve(tokens.remove(deviceId));
+      return tokens.remove(deviceId);
     },
     onMessage(slot, message, chat) {
       if (closed) return;

@@ -13,17 +13,15 @@ export interface StoredToken {
   updatedAt: number;
 }
 
-type MaybePromise<T> = T | Promise<T>;
-
-/** Local SQLite answers at once; the cluster's shared MySQL store (bridge/cluster/shared) answers with promises. */
+/** The local SQLite store here, or the cluster's shared MySQL one (bridge/cluster/shared). */
 export interface TokenStore {
   /** Store (or replace) this phone's token; the same token held by another phone moves here. */
-  register(deviceId: string, token: string, platform: string | null, now: number, installationId?: string | null): MaybePromise<void>;
+  register(deviceId: string, token: string, platform: string | null, now: number, installationId?: string | null): Promise<void>;
   /** Forget every phone of a device token (revoked). */
-  remove(deviceId: string): MaybePromise<void>;
+  remove(deviceId: string): Promise<void>;
   /** Delete only if the phone still holds this token (it may have re-registered meanwhile). */
-  removeIfCurrent(deviceId: string, token: string): MaybePromise<boolean>;
-  list(): MaybePromise<StoredToken[]>;
+  removeIfCurrent(deviceId: string, token: string): Promise<boolean>;
+  list(): Promise<StoredToken[]>;
 }
 
 // FCM tokens are ~150-250 URL-safe characters; allow headroom but refuse junk and whitespace.
@@ -66,15 +64,8 @@ function migrate(db: Database): void {
   })();
 }
 
-/** The local SQLite store answers synchronously. */
-export interface LocalTokenStore extends TokenStore {
-  register(deviceId: string, token: string, platform: string | null, now: number, installationId?: string | null): void;
-  remove(deviceId: string): void;
-  removeIfCurrent(deviceId: string, token: string): boolean;
-  list(): StoredToken[];
-}
-
-export function createTokenStore(db: Database): LocalTokenStore {
+/** SQLite does its work during the call; the promise only carries the answer (or the refusal). */
+export function createTokenStore(db: Database): TokenStore {
   migrate(db);
   const dropToken = db.prepare('DELETE FROM push_registrations WHERE token = ? AND NOT (device_id = ? AND installation_id = ?)');
   const upsert = db.prepare(
@@ -92,17 +83,17 @@ export function createTokenStore(db: Database): LocalTokenStore {
   });
 
   return {
-    register(deviceId, token, platform, now, installationId = null) {
+    async register(deviceId, token, platform, now, installationId = null) {
       validateRegistration(deviceId, token, platform, installationId);
       register(deviceId, installationId ?? '', token, platform, now);
     },
-    remove(deviceId) {
+    async remove(deviceId) {
       removeDevice.run(deviceId);
     },
-    removeIfCurrent(deviceId, token) {
+    async removeIfCurrent(deviceId, token) {
       return removeExact.run(deviceId, token).changes > 0;
     },
-    list() {
+    async list() {
       const rows = listAll.all() as { device_id: string; installation_id: string; token: string; platform: string | null; updated_at: number }[];
       return rows.map((r) => ({
         deviceId: r.device_id,

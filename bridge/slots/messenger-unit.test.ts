@@ -150,14 +150,14 @@ describe('Messenger', () => {
     const first = await t.messenger.send({ slot: 1, phone: '962781523783', content: text('first'), queue: true });
     const second = await t.messenger.send({ slot: 1, chatId: '447700900123@c.us', content: text('second'), queue: true });
     expect(first).toEqual({ queued: true, outboxId: expect.any(String) });
-    expect(t.messenger.outboxSize()).toBe(2);
+    expect(await t.messenger.outboxSize()).toBe(2);
     await t.messenger.drain(1); // still down: nothing happens
     expect(t.engine.sendText).not.toHaveBeenCalled();
     t.slot.ready = true;
     await t.messenger.drain(1);
     expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['first', 'second']);
     expect(t.events.onOutboxSent.mock.calls.map((c) => c[1])).toEqual([(first as { outboxId: string }).outboxId, (second as { outboxId: string }).outboxId]);
-    expect(t.messenger.outboxSize()).toBe(0);
+    expect(await t.messenger.outboxSize()).toBe(0);
   });
 
   it('a queued message that cannot be delivered is marked failed and reported; the rest still go', async () => {
@@ -180,7 +180,7 @@ describe('Messenger', () => {
       throw new BridgeError('NOT_CONNECTED', 'gone');
     });
     await t.messenger.drain(1);
-    expect(t.outbox.unfinished(1).map((e) => e.status)).toEqual(['pending', 'pending']);
+    expect((await t.outbox.unfinished(1)).map((e) => e.status)).toEqual(['pending', 'pending']);
     expect(t.events.onOutboxFailed).not.toHaveBeenCalled();
   });
 
@@ -206,18 +206,18 @@ describe('Messenger', () => {
     await expect(t.messenger.send(to)).rejects.toMatchObject({ code: 'NOT_CONNECTED' }); // WebSocket default: no queue
     await expect(t.messenger.send({ ...to, queue: false, queueWhileReconnecting: true })).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
     expect(await t.messenger.send({ ...to, queueWhileReconnecting: true })).toEqual({ queued: true, outboxId: expect.any(String) });
-    expect(t.messenger.outboxSize(1)).toBe(1);
+    expect(await t.messenger.outboxSize(1)).toBe(1);
   });
 
   it('a queued send counts against the rate limit, and its status can be asked', async () => {
     const t = setup({ ready: false, perMinute: 1 });
     const q = (await t.messenger.send({ slot: 1, phone: '962781523783', content: text('1'), queue: true })) as { outboxId: string };
     await expect(t.messenger.send({ slot: 1, phone: '962781523783', content: text('2'), queue: true })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    expect(t.messenger.outboxStatus(q.outboxId)).toMatchObject({ status: 'pending' });
-    expect(t.messenger.outboxStatus('no-such-entry')).toBeNull();
+    expect(await t.messenger.outboxStatus(q.outboxId)).toMatchObject({ status: 'pending' });
+    expect(await t.messenger.outboxStatus('no-such-entry')).toBeNull();
     t.slot.ready = true;
     await t.messenger.drain(1);
-    expect(t.messenger.outboxStatus(q.outboxId)).toMatchObject({ status: 'sent' });
+    expect(await t.messenger.outboxStatus(q.outboxId)).toMatchObject({ status: 'sent' });
   });
 
   it('a keyed send that was queued answers the same outbox id when retried', async () => {
@@ -225,7 +225,7 @@ describe('Messenger', () => {
     const req = { slot: 1, phone: '962781523783', content: text('later'), queue: true, idempotencyKey: 'k-queued' };
     const first = await t.messenger.send(req);
     expect(await t.messenger.send(req)).toEqual(first);
-    expect(t.messenger.outboxSize(1)).toBe(1);
+    expect(await t.messenger.outboxSize(1)).toBe(1);
   });
 
   it('two drains at once send each entry once', async () => {

@@ -76,13 +76,13 @@ describe('a full disk after WhatsApp took the message', () => {
     // Space returns: the record reaches the state DB, and a retry is answered from there.
     t.storage.full = false;
     await new Promise((r) => setTimeout(r, 60));
-    expect(t.idempotency.get(1, 'k-1')).toEqual(first);
+    expect(await t.idempotency.get(1, 'k-1')).toEqual(first);
     expect(t.ledger.unarchived().map((r) => r.message.id)).toEqual([(first as { messageId: string }).messageId]);
   });
 
   it('an outbox entry sent while its mark cannot be saved is not sent again', async () => {
     const t = await setup(tmp());
-    const id = t.outbox.enqueue(1, 'phone:15550700002', 'text', { text: 'queued, disk full' });
+    const id = await t.outbox.enqueue(1, 'phone:15550700002', 'text', { text: 'queued, disk full' });
     // The disk fills between the `sending` mark and WhatsApp's answer.
     const engine = t.slot.requireEngine();
     const sendText = engine.sendText.bind(engine);
@@ -97,7 +97,7 @@ describe('a full disk after WhatsApp took the message', () => {
     expect(t.events.outboxSent).toEqual([id]);
     t.storage.full = false;
     await new Promise((r) => setTimeout(r, 60));
-    expect(t.outbox.unfinished(1)).toEqual([]);
+    expect(await t.outbox.unfinished(1)).toEqual([]);
   });
 });
 
@@ -114,7 +114,7 @@ describe('a direct send caught mid-send by a crash', () => {
     const again = await second.messenger.send({ slot: 1, chatId: '15550700005@c.us', content: text('mid-send'), idempotencyKey: 'k-crash' });
     expect(again).toEqual({ messageId: reached.id });
     expect((await second.history('15550700005@c.us')).map((m) => m.id)).toEqual([reached.id]);
-    expect(second.idempotency.get(1, 'k-crash')).toEqual({ messageId: reached.id });
+    expect(await second.idempotency.get(1, 'k-crash')).toEqual({ messageId: reached.id });
   });
 
   it('is sent when WhatsApp never had it', async () => {
@@ -132,7 +132,7 @@ describe('an outbox entry caught mid-send', () => {
   it('is not sent twice after a restart: the demo engine keeps its history, the id is recorded', async () => {
     const dir = tmp();
     const first = await setup(dir);
-    const id = first.outbox.enqueue(1, 'phone:15550700003', 'text', { text: 'once only' });
+    const id = await first.outbox.enqueue(1, 'phone:15550700003', 'text', { text: 'once only' });
     // The crash: marked sending, WhatsApp took it, the bridge died before marking it sent.
     first.outbox.markSending(id);
     const reached = await first.slot.requireEngine().sendText('15550700003@c.us', 'once only');
@@ -141,7 +141,7 @@ describe('an outbox entry caught mid-send', () => {
     const second = await setup(dir);
     await second.messenger.drain(1);
     expect((await second.history('15550700003@c.us')).map((m) => [m.id, m.body])).toEqual([[reached.id, 'once only']]);
-    expect(second.outbox.unfinished(1)).toEqual([]);
+    expect(await second.outbox.unfinished(1)).toEqual([]);
     expect(second.events.outboxSent).toEqual([id]);
     // …and the recognised message goes to the archive with the sent mark.
     expect(second.ledger.unarchived().map((r) => r.message.body)).toEqual(['once only']);
@@ -151,7 +151,7 @@ describe('an outbox entry caught mid-send', () => {
     const dir = tmp();
     const first = await setup(dir);
     const sent = await first.messenger.send({ slot: 1, phone: '15550700004', content: text('same text') });
-    const id = first.outbox.enqueue(1, 'phone:15550700004', 'text', { text: 'same text' });
+    const id = await first.outbox.enqueue(1, 'phone:15550700004', 'text', { text: 'same text' });
     first.outbox.markSending(id); // crashed before reaching WhatsApp
     await first.slot.shutdown();
 

@@ -202,24 +202,29 @@ export class Messenger {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (err instanceof BridgeError && err.code === 'NOT_CONNECTED') {
-        await Promise.resolve(this.outbox.markPending(entry.id)).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not put an entry back'));
+        await this.outbox.markPending(entry.id).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not put an entry back'));
         return false;
       }
-      await Promise.resolve(this.outbox.markFailed(entry.id, error)).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not mark an entry failed'));
+      await this.outbox.markFailed(entry.id, error).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not mark an entry failed'));
       this.events.onOutboxFailed(entry.slot, entry.id, error);
       return true;
     }
     // Recorded (with the message, for the archive) before anyone is told it was sent.
-    this.records.save({ slot: entry.slot, message, outboxId: entry.id });
+    const record = { slot: entry.slot, message, outboxId: entry.id };
+    this.records.save(record);
     this.events.onOutboxSent(entry.slot, entry.id, message.id);
+    // The next entry waits until this one is marked sent (in a cluster the shared database answers
+    // later, and can be slow): a node killed mid-drain then leaves at most one message the next
+    // owner may send again. A save that fails does not hold the drain (kept in memory as before).
+    await this.records.settled(record);
     return true;
   }
 
-  outboxSize(slot?: number): MaybePromise<number> {
+  outboxSize(slot?: number): Promise<number> {
     return this.outbox.size(slot);
   }
 
-  outboxStatus(outboxId: string): MaybePromise<OutboxState | null> {
+  outboxStatus(outboxId: string): Promise<OutboxState | null> {
     return this.outbox.status(outboxId);
   }
 }

@@ -186,6 +186,40 @@ describe('SendRecords with an asynchronous ledger', () => {
     records.close();
   });
 
+  it('settled() resolves once the record is in the ledger (at once with a synchronous one) or its save failed, not before', async () => {
+    const l = asyncLedger();
+    const records = new SendRecords(l as unknown as LedgerPort, pino({ level: 'silent' }), 60_000);
+    const first = { slot: 1, message: message('m1'), outboxId: 'o1' };
+    const second = { slot: 1, message: message('m2'), outboxId: 'o2' };
+    records.save(first);
+    records.save(second);
+    const seen: string[] = [];
+    void records.settled(second).then(() => seen.push('m2'));
+    void records.settled(first).then(() => seen.push('m1'));
+    await flush();
+    expect(seen).toEqual([]);
+    l.calls[0]!.resolve();
+    await flush();
+    expect(seen).toEqual(['m1']);
+    l.calls[1]!.resolve();
+    await flush();
+    expect(seen).toEqual(['m1', 'm2']);
+    await records.settled(second); // already stored: at once
+    const sync = new SendRecords(syncLedger() as unknown as LedgerPort, pino({ level: 'silent' }), 60_000);
+    const r = { slot: 1, message: message('m3') };
+    sync.save(r);
+    await sync.settled(r);
+    // A failing save does not hold anyone: the record stays in memory, the waiter goes on.
+    const third = { slot: 1, message: message('m4'), outboxId: 'o4' };
+    records.save(third);
+    const waiting = records.settled(third);
+    l.calls[2]!.reject(new Error('gone'));
+    await waiting;
+    expect(records.sentOutboxEntry('o4')).toBe('m4');
+    records.close();
+    sync.close();
+  });
+
   it('a rejected save (even without a reason) keeps the record and retries it on the timer', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {

@@ -16,6 +16,8 @@ export class SendRecords {
   private readonly results = new Map<string, Record<string, unknown>>();
   private readonly outboxSent = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
+  /** Callers waiting until a record is stored (or dropped by the memory bound). */
+  private readonly waiters = new Map<SentRecord, (() => void)[]>();
   /** A save to an asynchronous ledger is under way (one at a time, oldest first). */
   private flushing = false;
   /** Records lost because the memory bound was reached while storage kept failing. */
@@ -31,6 +33,17 @@ export class SendRecords {
   save(record: SentRecord): void {
     this.keep(record);
     this.retry();
+  }
+
+  /**
+   * Resolves once `record` is stored (at once with the synchronous local ledger) or a save failed
+   * (then it is kept in memory and answered from there, as before). The outbox drain waits for it
+   * before claiming the next entry, so a cluster node that dies leaves at most one sent message
+   * unrecorded: the new owner of a slot cannot see the old owner's sends in WhatsApp.
+   */
+  settled(record: SentRecord): Promise<void> {
+    if (!this.unsaved.includes(record)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(record, [...(this.waiters.get(record) ?? []), resolve]));
   }
 
   /** A retry's answer kept in memory while the state DB could not take it. */
@@ -90,6 +103,8 @@ export class SendRecords {
   }
 
   private forget(record: SentRecord): void {
+    for (const resolve of this.waiters.get(record) ?? []) resolve();
+    this.waiters.delete(record);
     if (record.idempotency) this.results.delete(`${record.slot}:${record.idempotency.key}`);
     if (record.outboxId) this.outboxSent.delete(record.outboxId);
   }
@@ -135,6 +150,9 @@ export class SendRecords {
   }
 
   private failed(record: SentRecord, err: unknown): void {
+    // Storage is failing: nobody waits for it (the records are answered from memory meanwhile).
+    for (const resolvers of this.waiters.values()) for (const resolve of resolvers) resolve();
+    this.waiters.clear();
     if (!this.timer) this.logger.error({ err: (err as Error)?.message, slot: record.slot }, 'state: could not save a sent message; kept in memory and retried');
     this.armTimer();
   }

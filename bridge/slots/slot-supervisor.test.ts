@@ -111,6 +111,14 @@ async function ready(ctx: ReturnType<typeof setup>, index = 0) {
   expect(ctx.slot.state).toBe('READY');
 }
 
+/** A slot connected and READY on its first engine (the watchdog armed). */
+async function readySlot(policy: Partial<SupervisorPolicy> = {}, prepare?: (e: Engine, index: number) => void) {
+  const ctx = setup(policy, prepare);
+  ctx.slot.connect();
+  await ready(ctx);
+  return ctx;
+}
+
 beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
 afterEach(() => void vi.useRealTimers());
 
@@ -122,9 +130,7 @@ describe('Slot supervisor timers', () => {
   });
 
   it('disconnect leaves neither the watchdog nor a pending relaunch behind', async () => {
-    const ctx = setup();
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot();
     expect(vi.getTimerCount()).toBe(1); // the watchdog
     await ctx.slot.disconnect();
     expect(vi.getTimerCount()).toBe(0);
@@ -165,18 +171,14 @@ describe('Slot supervisor timers', () => {
   });
 
   it('a successful watchdog probe clears its deadline timer', async () => {
-    const ctx = setup();
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot();
     await vi.advanceTimersByTimeAsync(base.watchdogIntervalMs * 3);
     expect(vi.getTimerCount()).toBe(1); // only the watchdog's interval
     expect(ctx.slot.state).toBe('READY');
   });
 
   it('a probe still waiting when the slot is disconnected does not restart it', async () => {
-    const ctx = setup();
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot();
     ctx.engines[0]!.stateGate = gate<string>();
     await vi.advanceTimersByTimeAsync(base.watchdogIntervalMs); // probe sent, no answer yet
     await ctx.slot.disconnect();
@@ -185,9 +187,7 @@ describe('Slot supervisor timers', () => {
   });
 
   it('a memory reading that arrives after a disconnect does not restart the slot', async () => {
-    const ctx = setup();
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot();
     ctx.engines[0]!.stateGate = gate<string>();
     ctx.engines[0]!.pss = 10 * MiB;
     await vi.advanceTimersByTimeAsync(base.watchdogIntervalMs);
@@ -213,9 +213,7 @@ describe('Slot supervisor: replaced engines', () => {
   });
 
   it('after a restart, the crashed engine\'s late events are ignored', async () => {
-    const ctx = setup();
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot();
     ctx.engines[0]!.emit({ type: 'failure', error: 'crash' });
     await settle();
     expect(ctx.engines).toHaveLength(2);
@@ -226,11 +224,9 @@ describe('Slot supervisor: replaced engines', () => {
   });
 
   it('relaunches only once the crashed browser has closed (its profile lock must be free)', async () => {
-    const ctx = setup({}, (e, i) => {
+    const ctx = await readySlot({}, (e, i) => {
       if (i === 0) e.stopGate = gate();
     });
-    ctx.slot.connect();
-    await ready(ctx);
     ctx.engines[0]!.emit({ type: 'failure', error: 'crash' });
     await settle();
     expect(ctx.engines).toHaveLength(1);
@@ -240,11 +236,9 @@ describe('Slot supervisor: replaced engines', () => {
   });
 
   it('a disconnect while the crashed browser is still closing cancels the relaunch', async () => {
-    const ctx = setup({}, (e, i) => {
+    const ctx = await readySlot({}, (e, i) => {
       if (i === 0) e.stopGate = gate();
     });
-    ctx.slot.connect();
-    await ready(ctx);
     ctx.engines[0]!.emit({ type: 'failure', error: 'crash' });
     await settle();
     const disconnected = ctx.slot.disconnect();
@@ -282,9 +276,7 @@ describe('Slot supervisor: connect, disconnect and "reconnecting"', () => {
   });
 
   it('disconnect without logout keeps the account and the WhatsApp session', async () => {
-    const ctx = setup();
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot();
     await ctx.slot.disconnect();
     expect([ctx.slot.phone, ctx.slot.name, ctx.engines[0]!.loggedOut, ctx.engines[0]!.stops]).toEqual(['15550002', 'Shop', false, 1]);
   });
@@ -296,34 +288,26 @@ describe('Slot supervisor: connect, disconnect and "reconnecting"', () => {
   });
 
   it('a logout that fails still closes the browser, forgets the account and says so in the log', async () => {
-    const ctx = setup({}, (e) => void (e.logoutError = new Error('page gone')));
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot({}, (e) => void (e.logoutError = new Error('page gone')));
     await ctx.slot.disconnect(true);
     expect([ctx.engines[0]!.stops, ctx.slot.phone, ctx.slot.state]).toEqual([1, null, 'STOPPED']);
     expect(ctx.lines).toContainEqual(expect.objectContaining({ level: 40, slot: 2, err: 'Error: page gone', msg: 'logout failed; session files removed anyway' }));
   });
 
   it('after a logout, FAILED or STOPPED, the next start is not "reconnecting" (no link to wait for)', async () => {
-    const out = setup();
-    out.slot.connect();
-    await ready(out);
+    const out = await readySlot();
     await out.slot.disconnect(true);
     out.slot.connect();
     await settle();
     expect([out.slot.state, out.slot.reconnecting]).toEqual(['STARTING', false]);
 
-    const stopped = setup();
-    stopped.slot.connect();
-    await ready(stopped);
+    const stopped = await readySlot();
     await stopped.slot.disconnect();
     stopped.slot.connect();
     await settle();
     expect([stopped.slot.state, stopped.slot.reconnecting]).toEqual(['STARTING', false]);
 
-    const failed = setup({ reconnectAttempts: 0 });
-    failed.slot.connect();
-    await ready(failed);
+    const failed = await readySlot({ reconnectAttempts: 0 });
     failed.engines[0]!.emit({ type: 'failure', error: 'crash' });
     await settle();
     expect(failed.slot.state).toBe('FAILED');
@@ -331,9 +315,7 @@ describe('Slot supervisor: connect, disconnect and "reconnecting"', () => {
     await settle();
     expect([failed.slot.state, failed.slot.reconnecting]).toEqual(['STARTING', false]);
 
-    const loggedOut = setup();
-    loggedOut.slot.connect();
-    await ready(loggedOut);
+    const loggedOut = await readySlot();
     loggedOut.engines[0]!.emit({ type: 'disconnected', reason: 'LOGOUT' });
     await settle();
     expect([loggedOut.slot.state, loggedOut.slot.reconnecting]).toEqual(['STARTING', false]);
@@ -405,17 +387,13 @@ describe('Slot supervisor: QR codes', () => {
 
 describe('Slot supervisor: disconnect reasons', () => {
   it('a bare UNPAIRED starts over; a reason that only contains a terminal word restarts the session', async () => {
-    const unpaired = setup();
-    unpaired.slot.connect();
-    await ready(unpaired);
+    const unpaired = await readySlot();
     unpaired.engines[0]!.emit({ type: 'disconnected', reason: 'UNPAIRED' });
     await settle();
     expect([unpaired.slot.state, unpaired.slot.phone, unpaired.slot.restarts]).toEqual(['STARTING', null, 0]);
 
     for (const reason of ['NOT_LOGOUT', 'CONFLICT_RESOLVED']) {
-      const ctx = setup();
-      ctx.slot.connect();
-      await ready(ctx);
+      const ctx = await readySlot();
       ctx.engines[0]!.emit({ type: 'disconnected', reason });
       await settle();
       expect([ctx.slot.restarts, ctx.slot.phone, ctx.engines.length], reason).toEqual([1, '15550002', 2]);
@@ -425,9 +403,7 @@ describe('Slot supervisor: disconnect reasons', () => {
 
 describe('Slot supervisor: memory guard', () => {
   it('exactly at the limit is fine; over it restarts with both sizes in MB', async () => {
-    const ctx = setup({ memoryLimitBytes: 2 * MiB });
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot({ memoryLimitBytes: 2 * MiB });
     ctx.engines[0]!.pss = 2 * MiB;
     await vi.advanceTimersByTimeAsync(base.watchdogIntervalMs * 2);
     expect([ctx.slot.state, ctx.engines.length]).toEqual(['READY', 1]);
@@ -441,9 +417,7 @@ describe('Slot supervisor: memory guard', () => {
 
 describe('Slot supervisor: log lines', () => {
   it('says which slot restarts and why, which gives up, and which WhatsApp ended', async () => {
-    const ctx = setup({ reconnectAttempts: 1 });
-    ctx.slot.connect();
-    await ready(ctx);
+    const ctx = await readySlot({ reconnectAttempts: 1 });
     ctx.engines[0]!.emit({ type: 'failure', error: 'crash A' });
     await settle();
     ctx.engines[1]!.emit({ type: 'failure', error: 'crash B' });
@@ -452,9 +426,7 @@ describe('Slot supervisor: log lines', () => {
     expect(ctx.lines).toContainEqual(expect.objectContaining({ level: 40, slot: 2, error: 'crash A', attempt: 1, immediate: true, msg: 'slot failed; restarting' }));
     expect(ctx.lines).toContainEqual(expect.objectContaining({ level: 50, slot: 2, error: 'crash B', msg: 'slot failed; giving up until the next connect' }));
 
-    const ended = setup();
-    ended.slot.connect();
-    await ready(ended);
+    const ended = await readySlot();
     ended.engines[0]!.emit({ type: 'disconnected', reason: 'CONFLICT' });
     await settle();
     expect(ended.lines).toContainEqual(expect.objectContaining({ level: 30, slot: 2, reason: 'CONFLICT', msg: 'session ended by WhatsApp; waiting for a new QR' }));

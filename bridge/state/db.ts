@@ -76,6 +76,17 @@ const MIGRATIONS: string[] = [
      points INTEGER NOT NULL DEFAULT 0,
      expire INTEGER
    );`,
+  // Admin-app sign-in sessions (bridge/auth/sessions.ts): only hashes — of the cookie's id and of
+  // the token that made the session, so revoking that token ends the session.
+  `CREATE TABLE sessions (
+     id_hash TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL,
+     device_id TEXT,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_device ON sessions (device_id);
+   CREATE INDEX sessions_expiry ON sessions (expires_at);`,
 ];
 
 export type StateDb = Database.Database;

@@ -1,7 +1,6 @@
 // The durable outbox: messages accepted with `queue: true` while their slot was not ready.
 // Stored before the reply, sent in order once the slot is READY, exactly once across restarts.
 import crypto from 'node:crypto';
-import type { MaybePromise } from '../domain/async.js';
 import type { StateDb } from './db.js';
 
 export type OutboxKind = 'text' | 'media' | 'poll';
@@ -38,25 +37,26 @@ export interface Row {
 }
 
 /**
- * The outbox as the send path uses it. The local SQLite store answers at once; in cluster mode the
- * shared MySQL store (bridge/cluster/shared/outbox.ts) answers later and claims under the slot's fence.
+ * The outbox as the send path uses it: the local SQLite store, or in cluster mode the shared MySQL
+ * store (bridge/cluster/shared/outbox.ts), which claims under the slot's fence. Both answer with
+ * promises; SQLite's work is done by the time the call returns (only the answer waits a tick).
  */
 export interface OutboxPort {
-  enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>): MaybePromise<string>;
+  enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>): Promise<string>;
   /** Unfinished entries of a slot, oldest first (`sending` ones were interrupted by a crash or a failover). */
-  unfinished(slot: number): MaybePromise<OutboxEntry[]>;
+  unfinished(slot: number): Promise<OutboxEntry[]>;
   /** Take an entry for sending; false = this node may not send it (it lost the slot's lease). */
-  claim(entry: OutboxEntry): MaybePromise<boolean>;
-  markPending(id: string): MaybePromise<void>;
-  markFailed(id: string, error: string): MaybePromise<void>;
-  size(slot?: number): MaybePromise<number>;
-  status(id: string): MaybePromise<OutboxState | null>;
+  claim(entry: OutboxEntry): Promise<boolean>;
+  markPending(id: string): Promise<void>;
+  markFailed(id: string, error: string): Promise<void>;
+  size(slot?: number): Promise<number>;
+  status(id: string): Promise<OutboxState | null>;
 }
 
 /** Results of sends with an idempotency key. */
 export interface IdempotencyPort {
-  get(slot: number, key: string): MaybePromise<Record<string, unknown> | null>;
-  put(slot: number, key: string, result: Record<string, unknown>): MaybePromise<void>;
+  get(slot: number, key: string): Promise<Record<string, unknown> | null>;
+  put(slot: number, key: string, result: Record<string, unknown>): Promise<void>;
 }
 
 export const toEntry = (r: Row): OutboxEntry => ({
@@ -72,7 +72,7 @@ export const toEntry = (r: Row): OutboxEntry => ({
 export class OutboxStore implements OutboxPort {
   constructor(private readonly db: StateDb) {}
 
-  enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>, now = Date.now()): string {
+  async enqueue(slot: number, target: string, kind: OutboxKind, payload: Record<string, unknown>, now = Date.now()): Promise<string> {
     const id = crypto.randomUUID();
     this.db
       .prepare(
@@ -84,7 +84,7 @@ export class OutboxStore implements OutboxPort {
   }
 
   /** Unfinished entries of a slot, oldest first (`sending` ones were interrupted by a crash). */
-  unfinished(slot: number): OutboxEntry[] {
+  async unfinished(slot: number): Promise<OutboxEntry[]> {
     return (
       this.db
         .prepare(`SELECT * FROM outbox WHERE slot = ? AND status IN ('pending', 'sending') ORDER BY seq`)
@@ -93,7 +93,7 @@ export class OutboxStore implements OutboxPort {
   }
 
   /** A single node always may: its slots are its own. */
-  claim(entry: OutboxEntry): boolean {
+  async claim(entry: OutboxEntry): Promise<boolean> {
     this.markSending(entry.id);
     return true;
   }
@@ -102,7 +102,7 @@ export class OutboxStore implements OutboxPort {
     this.db.prepare(`UPDATE outbox SET status = 'sending', attempted_at = ? WHERE id = ?`).run(now, id);
   }
 
-  markPending(id: string): void {
+  async markPending(id: string): Promise<void> {
     this.db.prepare(`UPDATE outbox SET status = 'pending' WHERE id = ?`).run(id);
   }
 
@@ -110,12 +110,12 @@ export class OutboxStore implements OutboxPort {
     this.db.prepare(`UPDATE outbox SET status = 'sent', message_id = ? WHERE id = ?`).run(messageId, id);
   }
 
-  markFailed(id: string, error: string): void {
+  async markFailed(id: string, error: string): Promise<void> {
     this.db.prepare(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`).run(error, id);
   }
 
   /** Messages waiting, of one slot or of all. */
-  size(slot?: number): number {
+  async size(slot?: number): Promise<number> {
     const row = (slot === undefined
       ? this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`).get()
       : this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE slot = ? AND status IN ('pending', 'sending')`).get(slot)) as { n: number };
@@ -123,7 +123,7 @@ export class OutboxStore implements OutboxPort {
   }
 
   /** Where a queued message is, by outbox id. */
-  status(id: string): OutboxState | null {
+  async status(id: string): Promise<OutboxState | null> {
     const row = this.db.prepare('SELECT id, slot, status, message_id, error FROM outbox WHERE id = ?').get(id) as
       | { id: string; slot: number; status: OutboxStatus; message_id: string | null; error: string | null }
       | undefined;
@@ -137,7 +137,7 @@ export class IdempotencyStore implements IdempotencyPort {
 
   constructor(private readonly db: StateDb) {}
 
-  get(slot: number, key: string, now = Date.now()): Record<string, unknown> | null {
+  async get(slot: number, key: string, now = Date.now()): Promise<Record<string, unknown> | null> {
     const row = this.db.prepare('SELECT result, created_at FROM idempotency WHERE slot = ? AND key = ?').get(slot, key) as
       | { result: string; created_at: number }
       | undefined;
@@ -145,7 +145,7 @@ export class IdempotencyStore implements IdempotencyPort {
     return JSON.parse(row.result) as Record<string, unknown>;
   }
 
-  put(slot: number, key: string, result: Record<string, unknown>, now = Date.now()): void {
+  async put(slot: number, key: string, result: Record<string, unknown>, now = Date.now()): Promise<void> {
     this.db
       .prepare('INSERT OR REPLACE INTO idempotency (slot, key, result, created_at) VALUES (?, ?, ?, ?)')
       .run(slot, key, JSON.stringify(result), now);

@@ -62,26 +62,26 @@ describe('state db', () => {
 });
 
 describe('outbox', () => {
-  it('keeps entries in order per slot until sent or failed; interrupted sends count as unfinished', () => {
+  it('keeps entries in order per slot until sent or failed; interrupted sends count as unfinished', async () => {
     const { db } = fresh();
     const outbox = new OutboxStore(db);
-    const a = outbox.enqueue(1, 'phone:962781523783', 'text', { message: 'a' }, 1000);
-    const b = outbox.enqueue(1, '447700900123@c.us', 'poll', { question: 'q' }, 1001);
-    const other = outbox.enqueue(2, '447700900123@c.us', 'media', { mimetype: 'image/png' }, 1002);
-    expect(outbox.size()).toBe(3);
-    expect(outbox.unfinished(1)).toEqual([
+    const a = await outbox.enqueue(1, 'phone:962781523783', 'text', { message: 'a' }, 1000);
+    const b = await outbox.enqueue(1, '447700900123@c.us', 'poll', { question: 'q' }, 1001);
+    const other = await outbox.enqueue(2, '447700900123@c.us', 'media', { mimetype: 'image/png' }, 1002);
+    expect(await outbox.size()).toBe(3);
+    expect(await outbox.unfinished(1)).toEqual([
       { id: a, slot: 1, target: 'phone:962781523783', kind: 'text', payload: { message: 'a' }, status: 'pending', attemptedAt: null },
       { id: b, slot: 1, target: '447700900123@c.us', kind: 'poll', payload: { question: 'q' }, status: 'pending', attemptedAt: null },
     ]);
     outbox.markSending(a, 5000);
-    expect(outbox.unfinished(1)[0]).toMatchObject({ id: a, status: 'sending', attemptedAt: 5000 });
-    outbox.markPending(a);
-    expect(outbox.unfinished(1)[0]).toMatchObject({ id: a, status: 'pending', attemptedAt: 5000 });
+    expect((await outbox.unfinished(1))[0]).toMatchObject({ id: a, status: 'sending', attemptedAt: 5000 });
+    await outbox.markPending(a);
+    expect((await outbox.unfinished(1))[0]).toMatchObject({ id: a, status: 'pending', attemptedAt: 5000 });
     outbox.markSent(a, 'true_962781523783@c.us_X');
-    outbox.markFailed(b, 'not on WhatsApp');
-    expect(outbox.unfinished(1)).toEqual([]);
-    expect(outbox.size()).toBe(1);
-    expect(outbox.unfinished(2).map((e) => e.id)).toEqual([other]);
+    await outbox.markFailed(b, 'not on WhatsApp');
+    expect(await outbox.unfinished(1)).toEqual([]);
+    expect(await outbox.size()).toBe(1);
+    expect((await outbox.unfinished(2)).map((e) => e.id)).toEqual([other]);
     const rows = db.prepare('SELECT id, status, message_id, error, seq FROM outbox ORDER BY seq').all();
     expect(rows).toEqual([
       { id: a, status: 'sent', message_id: 'true_962781523783@c.us_X', error: null, seq: 1 },
@@ -92,28 +92,28 @@ describe('outbox', () => {
 });
 
 describe('idempotency', () => {
-  it('returns the stored result for 24 hours per slot and key, then forgets it', () => {
+  it('returns the stored result for 24 hours per slot and key, then forgets it', async () => {
     const { db } = fresh();
     const store = new IdempotencyStore(db);
     const day = IdempotencyStore.TTL_MS;
     expect(day).toBe(86_400_000);
-    store.put(1, 'order-1', { messageId: 'm1' }, 1_000_000);
-    expect(store.get(1, 'order-1', 1_000_000)).toEqual({ messageId: 'm1' });
-    expect(store.get(1, 'order-1', 1_000_000 + day)).toEqual({ messageId: 'm1' }); // exactly 24 h: still kept
-    expect(store.get(1, 'order-1', 1_000_000 + day + 1)).toBeNull();
-    expect(store.get(2, 'order-1', 1_000_000)).toBeNull();
-    expect(store.get(1, 'order-2', 1_000_000)).toBeNull();
-    store.put(1, 'order-1', { messageId: 'm2' }, 1_000_001); // a later put replaces
-    expect(store.get(1, 'order-1', 1_000_001)).toEqual({ messageId: 'm2' });
+    await store.put(1, 'order-1', { messageId: 'm1' }, 1_000_000);
+    expect(await store.get(1, 'order-1', 1_000_000)).toEqual({ messageId: 'm1' });
+    expect(await store.get(1, 'order-1', 1_000_000 + day)).toEqual({ messageId: 'm1' }); // exactly 24 h: still kept
+    expect(await store.get(1, 'order-1', 1_000_000 + day + 1)).toBeNull();
+    expect(await store.get(2, 'order-1', 1_000_000)).toBeNull();
+    expect(await store.get(1, 'order-2', 1_000_000)).toBeNull();
+    await store.put(1, 'order-1', { messageId: 'm2' }, 1_000_001); // a later put replaces
+    expect(await store.get(1, 'order-1', 1_000_001)).toEqual({ messageId: 'm2' });
   });
 
-  it('prunes expired keys when storing new ones (only those past 24 h)', () => {
+  it('prunes expired keys when storing new ones (only those past 24 h)', async () => {
     const { db } = fresh();
     const store = new IdempotencyStore(db);
     const day = IdempotencyStore.TTL_MS;
-    store.put(1, 'old', { messageId: 'o' }, 0);
-    store.put(1, 'edge', { messageId: 'e' }, 10);
-    store.put(1, 'new', { messageId: 'n' }, day + 10);
+    await store.put(1, 'old', { messageId: 'o' }, 0);
+    await store.put(1, 'edge', { messageId: 'e' }, 10);
+    await store.put(1, 'new', { messageId: 'n' }, day + 10);
     const keys = (db.prepare('SELECT key FROM idempotency ORDER BY key').all() as { key: string }[]).map((r) => r.key);
     expect(keys).toEqual(['edge', 'new']);
   });

@@ -8,6 +8,8 @@ import type { Caller } from '../auth/tokens.js';
 import type { BridgeContext, HubPort } from '../context.js';
 import { BridgeError, errorBody } from '../domain/index.js';
 import { tokenFromHeaders } from '../access/credentials.js';
+import { sameOrigin, sessionIdFromHeaders } from '../auth/session-cookie.js';
+import type { SessionStore } from '../auth/sessions.js';
 import type { AddressCheck } from '../access/network.js';
 import { asBridgeError } from '../api/errors.js';
 import type { BridgeEvent } from '../types.js';
@@ -25,12 +27,15 @@ export interface ClientState {
   installationId: string | null;
   /** The admin app's own tab (`?client=admin-app`): never counts as a phone being online. */
   adminApp: boolean;
+  /** Signed in by the session cookie: that session's hash (sign-out closes the socket). */
+  sessionHash?: string | null;
 }
 
 interface AcceptOptions {
   since: number | null;
   installationId: string | null;
   adminApp: boolean;
+  sessionHash: string | null;
 }
 
 function frameSize(data: RawData): number {
@@ -47,6 +52,8 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   /** Cluster mode: the log numbered by the cluster's event table (bridge/cluster/events.ts). */
   eventLog?: EventLog;
+  /** Told when a socket opens or closes (cluster mode publishes who is online: cluster/presence.ts). */
+  onClientsChanged?: () => void;
 }
 
 export class WsHub implements HubPort {
@@ -56,6 +63,7 @@ export class WsHub implements HubPort {
   readonly events: EventLog;
   private readonly heartbeat: Heartbeat;
   private readonly maxBuffered: number;
+  private readonly onClientsChanged: () => void;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -68,6 +76,7 @@ export class WsHub implements HubPort {
     this.heartbeat = new Heartbeat(opts.heartbeatMs ?? HEARTBEAT_MS, () => this.clients.keys());
     this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
     this.events = opts.eventLog ?? new EventLog();
+    this.onClientsChanged = opts.onClientsChanged ?? (() => undefined);
   }
 
   attach(server: Server): void {
@@ -83,6 +92,8 @@ export class WsHub implements HubPort {
       return refuse(socket, 403, 'Forbidden');
     }
     const token = url.searchParams.get('token') ?? tokenFromHeaders(req.headers);
+    const sessionId = token ? undefined : sessionIdFromHeaders(req.headers);
+    if (sessionId && this.ctx.sessions) return this.upgradeBySession(this.ctx.sessions, sessionId, url, req, socket, head);
     this.ctx.tokens.identify(token).then(
       (caller) => {
         if (!caller) return refuse(socket, 401, 'Unauthorized');
@@ -95,7 +106,22 @@ export class WsHub implements HubPort {
     );
   }
 
-  private upgradeAs(caller: Caller, url: URL, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** The admin app's cookie. Browsers send cookies on cross-site socket upgrades too, so the Origin must be this bridge. */
+  private upgradeBySession(sessions: SessionStore, id: string, url: URL, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!sameOrigin(req.headers)) return refuse(socket, 403, 'Forbidden');
+    sessions.identify(id).then(
+      (session) => {
+        if (!session) return refuse(socket, 401, 'Unauthorized');
+        this.upgradeAs(session.caller, url, req, socket, head, session.idHash);
+      },
+      (err: unknown) => {
+        this.ctx.logger.warn({ err: (err as Error)?.message }, 'websocket: cannot check the session');
+        refuse(socket, 503, 'Service Unavailable');
+      },
+    );
+  }
+
+  private upgradeAs(caller: Caller, url: URL, req: IncomingMessage, socket: Duplex, head: Buffer, sessionHash: string | null = null): void {
     const sinceText = url.searchParams.get('since');
     if (sinceText !== null && !/^\d{1,15}$/.test(sinceText)) return refuse(socket, 400, 'Bad Request');
     const installationId = url.searchParams.get('installationId');
@@ -104,6 +130,7 @@ export class WsHub implements HubPort {
       since: sinceText === null ? null : Number(sinceText),
       installationId,
       adminApp: url.searchParams.get('client') === 'admin-app',
+      sessionHash,
     };
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, caller, opts));
   }
@@ -113,8 +140,8 @@ export class WsHub implements HubPort {
     return mayUseSlot(state.caller, slot) && (!state.slots || state.slots.has(slot));
   }
 
-  private accept(ws: WebSocket, caller: Caller, { since, installationId, adminApp }: AcceptOptions): void {
-    const state: ClientState = { caller, slots: null, installationId, adminApp };
+  private accept(ws: WebSocket, caller: Caller, { since, installationId, adminApp, sessionHash }: AcceptOptions): void {
+    const state: ClientState = { caller, slots: null, installationId, adminApp, sessionHash };
     // Hello, then the missed events, then live ones: all in this tick, so no event is sent twice or lost between them.
     const result = since === null ? null : this.events.since(since);
     const missed = result ? result.events.filter((e) => this.wants(state, e.slot)) : [];
@@ -125,7 +152,11 @@ export class WsHub implements HubPort {
     this.heartbeat.track(ws);
     if (caller.kind === 'device') this.ctx.tokens.touch(caller.id).catch(() => undefined);
     ws.on('message', (data, isBinary) => void this.onFrame(ws, state, data, isBinary));
-    ws.on('close', () => this.clients.delete(ws));
+    this.onClientsChanged();
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      this.onClientsChanged();
+    });
     ws.on('error', (err) => {
       // ws closes the socket itself on a frame over maxPayload (1009); nothing else to do.
       this.ctx.logger.debug({ err: err.message }, 'websocket error');
@@ -202,9 +233,24 @@ export class WsHub implements HubPort {
     return false;
   }
 
+  /** The phones with a live socket here (what isDeviceOnline answers true for). */
+  onlinePhones(): { deviceId: string; installationId: string | null }[] {
+    const phones: { deviceId: string; installationId: string | null }[] = [];
+    for (const [ws, state] of this.clients) {
+      if (state.caller.kind === 'device' && !state.adminApp && this.heartbeat.isAlive(ws)) phones.push({ deviceId: state.caller.id, installationId: state.installationId });
+    }
+    return phones;
+  }
+
   closeDevice(deviceId: string): void {
     for (const [ws, state] of this.clients) {
       if (state.caller.kind === 'device' && state.caller.id === deviceId) ws.close(4001, 'device revoked');
+    }
+  }
+
+  closeSession(idHash: string): void {
+    for (const [ws, state] of this.clients) {
+      if (state.sessionHash === idHash) ws.close(4001, 'signed out');
     }
   }
 

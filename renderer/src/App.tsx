@@ -1,5 +1,5 @@
-// The shell: language and direction, sign-in (or the Electron preload's token), header and
-// navigation, and the screen chosen by the URL hash.
+// The shell: language and direction, sign-in (a session cookie; the desktop app signs in by
+// itself), header and navigation, and the screen chosen by the URL hash.
 import { Suspense, useCallback, useEffect, useLayoutEffect, useReducer, useState } from 'react';
 import { AppProvider, useApp } from './state/app.js';
 import { dirOf, translator, type Lang } from './i18n/i18n.js';
@@ -16,6 +16,7 @@ import { ScreenBoundary } from './components/ScreenBoundary.js';
 import { lazyScreen } from './lib/lazyScreen.js';
 import { unreadTotals } from './state/inbox.js';
 import { useShortcuts } from './state/shortcuts.js';
+import { endSession, migrateStoredToken, sessionChannel, sessionInfo } from './api/session.js';
 
 // Screens other than the slot grid load on first visit, so the grid paints fast (lazyScreen).
 type Params = { params: Record<string, string> };
@@ -28,20 +29,39 @@ const LAZY = {
   cluster: lazyScreen<object>(() => import('./screens/Cluster.js').then((m) => m.ClusterScreen)),
 };
 
-const TOKEN_KEY = 'waBridge.adminToken';
+type Auth = 'checking' | 'in' | 'out';
 
-function readToken(): string | null {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
+/** Signed in already (cookie), by a token an older version kept, or by the desktop app itself? */
+async function bootAuth(): Promise<boolean> {
+  if (await migrateStoredToken()) return true;
+  if ((await sessionInfo()).signedIn) return true;
+  // The desktop shell signs in for the page (the token never enters it), then the cookie is there.
+  if (window.waBridge?.signIn) {
+    await window.waBridge.signIn();
+    return (await sessionInfo()).signedIn;
   }
+  return false;
 }
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
-  const [token, setToken] = useState<string | null>(() => (window.waBridge ? null : readToken()));
+  const [auth, setAuth] = useState<Auth>('checking');
+  /** A new app state (models, socket) for every sign-in. */
+  const [epoch, nextEpoch] = useReducer((n: number) => n + 1, 0);
+  const [ended, setEnded] = useState(false);
   const [shellError, setShellError] = useState<string | null>(null);
+  const [channel] = useState(() =>
+    sessionChannel((m) => {
+      if (m === 'signed-in') {
+        nextEpoch();
+        setAuth('in');
+      } else {
+        setEnded(true);
+        setAuth('out');
+      }
+    }),
+  );
+  useEffect(() => () => channel.close(), [channel]);
 
   useLayoutEffect(() => {
     document.documentElement.lang = lang;
@@ -49,10 +69,14 @@ export function App() {
     document.title = translator(lang)('appName');
   }, [lang]);
 
-  // Inside Electron the preload hands over the token: no sign-in step.
   useEffect(() => {
-    if (!window.waBridge) return;
-    window.waBridge.getAdminToken().then(setToken, (err: Error) => setShellError(err.message));
+    bootAuth().then(
+      (yes) => setAuth(yes ? 'in' : 'out'),
+      (err: Error) => {
+        if (window.waBridge) setShellError(err.message);
+        else setAuth('out'); // the form explains any error when it is used
+      },
+    );
   }, []);
 
   const setLang = useCallback((l: Lang) => {
@@ -61,33 +85,39 @@ export function App() {
   }, []);
 
   const signOut = useCallback(() => {
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-      /* nothing kept */
-    }
-    setToken(null);
+    endSession()
+      .catch(() => undefined) // the bridge is away: the cookie stays until it expires or the next sign-out
+      .finally(() => {
+        channel.post('signed-out');
+        setEnded(false);
+        setAuth('out');
+      });
+  }, [channel]);
+
+  // The session ended elsewhere (another tab, the device revoked): back to the sign-in form.
+  const sessionEnded = useCallback(() => {
+    setEnded(true);
+    setAuth('out');
   }, []);
 
-  if (!token) {
-    if (window.waBridge) return <div className="boot">{shellError ?? translator(lang)('loading')}</div>;
+  if (auth !== 'in') {
+    if (window.waBridge || auth === 'checking') return <div className="boot">{shellError ?? translator(lang)('loading')}</div>;
     return (
       <SignIn
         lang={lang}
         setLang={setLang}
-        onSignedIn={(tok) => {
-          try {
-            sessionStorage.setItem(TOKEN_KEY, tok);
-          } catch {
-            /* kept in memory for this page only */
-          }
-          setToken(tok);
+        notice={ended ? translator(lang)('sessionEndedNote') : null}
+        onSignedIn={() => {
+          channel.post('signed-in');
+          setEnded(false);
+          nextEpoch();
+          setAuth('in');
         }}
       />
     );
   }
   return (
-    <AppProvider token={token} lang={lang} setLang={setLang} signOut={signOut}>
+    <AppProvider key={epoch} lang={lang} setLang={setLang} signOut={signOut} onSessionEnded={sessionEnded}>
       <Shell />
     </AppProvider>
   );
@@ -114,6 +144,10 @@ function Shell() {
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) ${t('appName')}` : t('appName');
   }, [unread, t]);
+  // In the desktop app the same total goes on the tray icon, the dock or the taskbar button.
+  useEffect(() => {
+    window.waBridge?.setUnreadCount?.(unread);
+  }, [unread]);
   const [attempt, retryScreen] = useReducer((n: number) => n + 1, 0);
 
   // Fetch every screen's code while the bridge is surely there (it just served this page), once

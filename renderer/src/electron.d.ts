@@ -1,6 +1,7 @@
 // What the Electron preload exposes. Absent in a plain browser.
 export interface WaBridgeShell {
-  getAdminToken(): Promise<string>;
+  /** Sign this page in: the shell exchanges its admin token for the session cookie itself. */
+  signIn(): Promise<void>;
   platform: string;
   openExternal(url: string): Promise<void>;
   /** A notification was clicked: open that chat. Returns an unsubscribe function. */
@@ -10,6 +11,8 @@ export interface WaBridgeShell {
   updates(): Promise<DesktopUpdates>;
   setAutoUpdate(enabled: boolean): Promise<DesktopUpdates>;
   checkForUpdates(): Promise<DesktopUpdates>;
+  /** The unread total for the tray/dock/taskbar badge (absent in shells older than this page). */
+  setUnreadCount?(count: number): void;
 }
 
 export interface DesktopUpdates {

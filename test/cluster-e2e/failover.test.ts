@@ -10,84 +10,30 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer from 'puppeteer-core';
 import { isAlive } from '../../bridge/engine/chromium/processes.js';
-import { createTestDatabase, TcpProxy } from '../archive/mysql-kit.js';
-import { tempDir, waitFor, WsClient } from '../helpers/bridge.js';
-import { killAll, startBridgeProcess, TOKEN, type BridgeProcess } from '../helpers/process.js';
+import { createTestDatabase } from '../archive/mysql-kit.js';
+import { browserPid, processCluster, slotOn, TOKEN, type ProcessNode } from '../cluster/process-kit.js';
+import { tempDir, waitFor } from '../helpers/bridge.js';
 import { browserInfoPath, simForSlot } from '../wa-sim/control.js';
 import { prepareSimulatorCache, type SimulatorCache } from '../wa-sim/index.js';
 
 const PHONE = '15550013001';
 const TTL_MS = 5000;
 
-interface Node {
-  name: string;
-  dataDir: string;
-  proc: BridgeProcess;
-  ws: WsClient;
-  /** This node's own path to MariaDB. */
-  proxy: TcpProxy;
-}
-
-type SlotRow = { slot: number; ready: boolean; state: string; phone: string | null };
-
-/** A node's own view of slot 1; null when it does not answer in time (frozen or dead). */
-async function slotOne(n: Node): Promise<SlotRow | null> {
-  try {
-    const res = await fetch(`${n.proc.url}/api/slots`, { headers: { apikey: TOKEN }, signal: AbortSignal.timeout(1500) });
-    return ((await res.json()) as SlotRow[])[0] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-const browserPid = (n: Node): number | null => {
-  try {
-    return (JSON.parse(fs.readFileSync(browserInfoPath(n.dataDir, 1), 'utf8')) as { pid: number }).pid;
-  } catch {
-    return null;
-  }
-};
+type Node = ProcessNode;
+const slotOne = (n: Node) => slotOn(n, 1);
 
 describe('cluster failover on the simulator (three bridge processes)', () => {
   let cache: SimulatorCache;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  const nodes: Node[] = [];
+  let nodes: Node[] = [];
   const sessionKey = randomBytes(32).toString('base64');
   /** Every moment two answering nodes showed slot 1 READY. */
   const doubles: string[][] = [];
   let watching = true;
   let watcher: Promise<void> = Promise.resolve();
 
-  const start = async (name: string): Promise<Node> => {
-    const dataDir = tempDir(`wab-cluster-${name}-`);
-    const proxy = new TcpProxy();
-    await proxy.restore();
-    const proc = await startBridgeProcess(dataDir, {
-      env: {
-        LOG_LEVEL: 'info',
-        WA_BRIDGE_ENGINE: 'wwebjs',
-        WA_BRIDGE_SLOTS: '1',
-        CHROME_PATH: '/usr/bin/chromium',
-        WA_BRIDGE_WEB_VERSION: cache.webVersion,
-        WA_BRIDGE_WEB_CACHE_DIR: cache.webCacheDir,
-        WA_BRIDGE_CLUSTER: '1',
-        WA_BRIDGE_CLUSTER_KEY: 'cluster-e2e-key-0123456789',
-        WA_BRIDGE_NODE_NAME: name,
-        WA_BRIDGE_DB_URL: db.url(proxy.port),
-        WA_BRIDGE_SESSION_KEY: sessionKey,
-        WA_BRIDGE_LEASE_TTL_MS: String(TTL_MS),
-        WA_BRIDGE_LEASE_RENEW_MS: '1000',
-        WA_BRIDGE_FENCE_MARGIN_MS: '2000',
-        WA_BRIDGE_STANDBY_POLL_MS: '500',
-        WA_BRIDGE_SNAPSHOT_FIRST_DELAY_MS: '1000',
-        WA_BRIDGE_RECONNECT_DELAY_MS: '1000',
-      },
-    });
-    const ws = await WsClient.open(proc.url, TOKEN);
-    const node = { name, dataDir, proc, ws, proxy };
-    nodes.push(node);
-    return node;
-  };
+  let cluster: ReturnType<typeof processCluster>;
+  const start = (name: string) => cluster.start(name, { sim: cache, ttlMs: TTL_MS });
 
   const readyNode = (among: Node[], timeoutMs: number) =>
     waitFor(async () => {
@@ -101,6 +47,8 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
   beforeAll(async () => {
     cache = prepareSimulatorCache(tempDir('wab-cluster-cache-'), { qrIntervalMs: 5000 });
     db = await createTestDatabase();
+    cluster = processCluster(db, sessionKey);
+    nodes = cluster.nodes;
     await start('node-a');
     await start('node-b');
     await start('node-c');
@@ -117,22 +65,7 @@ describe('cluster failover on the simulator (three bridge processes)', () => {
   afterAll(async () => {
     watching = false;
     await watcher;
-    for (const n of nodes) n.ws.close();
-    for (const n of nodes) {
-      try {
-        process.kill(n.proc.child.pid!, 'SIGCONT');
-      } catch {
-        // gone
-      }
-      n.proc.child.kill('SIGTERM');
-    }
-    await Promise.race([Promise.all(nodes.map((n) => n.proc.exited)), new Promise((r) => setTimeout(r, 15_000))]);
-    killAll();
-    for (const n of nodes) await n.proxy.cut();
-    for (const n of nodes) {
-      const pid = browserPid(n);
-      if (pid && isAlive(pid)) process.kill(-pid, 'SIGKILL');
-    }
+    await cluster?.stop();
     await db?.drop();
   });
 

@@ -56,9 +56,10 @@ describe('cluster mode (demo engine, three nodes)', () => {
     const qrsBefore = qrs.length;
     await owner.proxy.cut();
     const others = c.nodes.filter((n) => n !== owner);
-    // The cut node stops its slot on its own (it cannot renew), before the lease can expire.
-    await waitFor(async () => (await localStates([owner], 1)).get(owner.name)?.state === 'STOPPED', 15_000, 'the cut node fenced slot 1');
-    const next = await readyOn(others, 1, 30_000);
+    // The cut node stops its slot on its own (it cannot renew), before the lease can expire
+    // (TTL 10 s: it fences at most 8 s after its last good renewal).
+    await waitFor(async () => (await localStates([owner], 1)).get(owner.name)?.state === 'STOPPED', 30_000, 'the cut node fenced slot 1');
+    const next = await readyOn(others, 1, 45_000);
     const doubles = await watch.stop();
     expect(doubles).toEqual([]);
     expect(qrs.slice(qrsBefore)).toEqual([]);
@@ -81,7 +82,7 @@ describe('cluster mode (demo engine, three nodes)', () => {
     const states = await localStates(c.nodes, 1);
     expect(states.get(owner.name)!.state).toBe('STOPPED');
     expect(states.get(next.name)!.ready).toBe(true);
-  });
+  }, 120_000);
 
   it('a planned move: snapshot, release, the target takes over READY without a QR', async () => {
     const from = await readyOn(c.nodes, 1);
@@ -129,6 +130,22 @@ describe('cluster mode (demo engine, three nodes)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const states = await localStates(c.nodes, 1);
     expect([...states.values()].every((s) => s.state === 'STOPPED')).toBe(true);
+  });
+
+  it('stop on the node that runs the slot stores its clean snapshot before the lease goes; the next start restores it without a QR', async () => {
+    const [alpha] = c.nodes;
+    await alpha!.http.post('/api/connect').set('apikey', alpha!.token).send({ slot: 3 }).expect(200);
+    const owner = await readyOn(c.nodes, 3);
+    await waitFor(() => newestSnapshot(3), 10_000, 'a first snapshot of slot 3');
+    await owner.http.post('/api/disconnect').set('apikey', owner.token).send({ slot: 3 }).expect(200);
+    // Stored under the lease (a release first would have fenced it out: FENCED, an older snapshot left).
+    const snap = await newestSnapshot(3);
+    expect((await c.db.query('SELECT reason FROM session_snapshots WHERE id = ?', [snap!.id]))[0]!.reason).toBe('stop');
+    await waitFor(async () => (await health(owner)).slots['3'].owner === null, 10_000, 'slot 3 released');
+    const qrsBefore = qrs.length;
+    await owner.http.post('/api/connect').set('apikey', owner.token).send({ slot: 3 }).expect(200);
+    await readyOn(c.nodes, 3);
+    expect(qrs.slice(qrsBefore)).toEqual([]);
   });
 });
 

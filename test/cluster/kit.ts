@@ -8,8 +8,13 @@ import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 
 export const CLUSTER_KEY = 'test-cluster-key-0123456789';
 
-/** Short lease timings: TTL 3 s, renew 0.5 s, self-fence 1 s before expiry, poll 0.3 s. */
-export const FAST: ConfigInput = { leaseTtlMs: 3000, leaseRenewMs: 500, fenceMarginMs: 1000, standbyPollMs: 300 };
+/**
+ * Lease timings for tests: the production defaults (TTL 10 s, renew every 2 s, self-fence 2 s
+ * before expiry, so an owner rides out ~6 s without a good renewal) with a quicker standby poll.
+ * Shorter leases made a busy machine's owners self-fence in the middle of tests that are not
+ * about failover; tests that are wait for the expiry instead.
+ */
+export const TEST_LEASES: ConfigInput = { leaseTtlMs: 10_000, leaseRenewMs: 2_000, fenceMarginMs: 2_000, standbyPollMs: 300 };
 
 export interface ClusterNodeHandle extends TestBridge {
   name: string;
@@ -43,7 +48,7 @@ export async function startCluster(names: string[], overrides: ConfigInput = {},
         sessionKey,
         slots: 3,
         snapshotFirstDelayMs: 100,
-        ...FAST,
+        ...TEST_LEASES,
         ...overrides,
         ...more,
       }, opts);

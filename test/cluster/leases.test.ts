@@ -14,6 +14,9 @@ import type { SnapshotMeta } from '../../bridge/snapshots/types.js';
 import { createTestDatabase } from '../archive/mysql-kit.js';
 import { waitFor } from '../helpers/bridge.js';
 
+/** Leases that must not run out during a check (a busy machine can take seconds per query). */
+const HELD = 60_000;
+/** Leases the expiry checks wait out. */
 const TTL = 800;
 
 describe('slot leases', () => {
@@ -21,14 +24,17 @@ describe('slot leases', () => {
   let pool: Pool;
   let a: LeaseStore;
   let b: LeaseStore;
+  /** Node a again, taking short leases. */
+  let aBrief: LeaseStore;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = mysql.createPool({ uri: db.url(), connectionLimit: 4 });
     await ensureClusterTables(pool);
     await ensureClusterTables(pool); // twice: every node runs it at start
-    a = new LeaseStore(pool, 'node-a:aaaaaa', TTL);
-    b = new LeaseStore(pool, 'node-b:bbbbbb', TTL);
+    a = new LeaseStore(pool, 'node-a:aaaaaa', HELD);
+    b = new LeaseStore(pool, 'node-b:bbbbbb', HELD);
+    aBrief = new LeaseStore(pool, a.nodeId, TTL);
     await a.ensureRows(3, [2]);
     await b.ensureRows(3, []); // a later node changes nothing
   });
@@ -68,7 +74,7 @@ describe('slot leases', () => {
   });
 
   it('an expired lease (database clock) goes to another node; the old holder can neither renew nor release', async () => {
-    const first = (await a.acquire(3))!;
+    const first = (await aBrief.acquire(3))!;
     expect(first.fence).toBe(1);
     const second = await waitFor(() => b.acquire(3), 10_000, 'lease 3 expired and taken by b');
     expect(second).toMatchObject({ fence: 2, previous: { owner: a.nodeId, fence: 1 } });
@@ -109,7 +115,7 @@ describe('slot leases', () => {
     store.fencedBy(() => holder);
     const meta = (n: number): SnapshotMeta => ({ id: newSnapshotId(Date.now() + n), slot: 2, wid: '15550000002@c.us', createdAt: Date.now() + n, reason: 'interval', bytes: 4, sha256: 'a'.repeat(64), formatVersion: FORMAT_VERSION });
     try {
-      const held = (await waitFor(() => a.acquire(2), 10_000, 'lease 2'))!;
+      const held = (await waitFor(() => aBrief.acquire(2), 10_000, 'lease 2'))!;
       holder = null; // this node never held it: refused before touching the database
       await expect(store.put(meta(1), Buffer.from('blob'))).rejects.toMatchObject({ code: 'FENCED' });
       holder = { node: a.nodeId, fence: held.fence };

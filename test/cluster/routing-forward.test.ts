@@ -1,28 +1,22 @@
 // Cluster mode, forwarding: a command for a slot another node owns is served by that node, with
 // the caller's own scope; unknown or unreachable owners answer 409 NOT_CONNECTED; node-to-node
 // calls need the cluster key; a forwarded request is never forwarded again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CALLER_HEADER, CLUSTER_KEY_HEADER, encodeCaller, HOP_HEADER } from '../../bridge/cluster/cluster-key.js';
-import { WsClient } from '../helpers/bridge.js';
-import { addDeadNode, ADMIN, CLUSTER_KEY, createTestDatabase, ownedBy, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import { waitFor, WsClient } from '../helpers/bridge.js';
+import { jpegPhoto } from '../helpers/media.js';
+import { addDeadNode, ADMIN, CLUSTER_KEY, ownedBy, setLease, twoNodes, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
 let b: TestNode;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b', { preferredSlots: '2' });
+twoNodes({ preferredSlots: '2' }, async (n) => {
+  ({ db, a, b } = n);
   // Started through A: B, which prefers slot 2, takes it.
   await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 2 }).expect(200);
   await ownedBy(db, b, 2);
   await addDeadNode(db, 'node-c');
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await db?.drop();
 });
 
 describe('forwarding to the owner of a slot', () => {
@@ -39,6 +33,61 @@ describe('forwarding to the owner of a slot', () => {
       // Reads go to the owner too.
       const chats = await a.http.get('/api/chats').query({ slot: 2 }).set('apikey', ADMIN).expect(200);
       expect(chats.headers['x-wab-served-by']).toBe(b.id);
+    } finally {
+      off();
+    }
+  });
+
+  it('a multipart upload through node A for a slot node B owns is sent by B, file intact', async () => {
+    const sentOnB: { id: string; type: string }[] = [];
+    const off = b.bridge.onEvent((e) => {
+      const m = (e as { message?: { id: string; type: string; fromMe: number } }).message;
+      if (e.type === 'new_message' && m?.fromMe === 1) sentOnB.push(m);
+    });
+    try {
+      const photo = await jpegPhoto(64, 48);
+      const res = await a.http
+        .post('/api/send-media')
+        .set('apikey', ADMIN)
+        .field('slot', '2')
+        .field('phone', '+15550100002')
+        .field('caption', 'upload via A')
+        .attach('file', photo, { filename: 'shelf.jpg', contentType: 'image/jpeg' })
+        .expect(200);
+      expect(res.headers['x-wab-served-by']).toBe(b.id);
+      expect(sentOnB).toContainEqual(expect.objectContaining({ id: res.body.messageId, type: 'image' }));
+      // The owner checks the form as any upload: a missing file is its 400, not a 500 on the way.
+      const bad = await a.http.post('/api/send-media').set('apikey', ADMIN).field('slot', '2').field('phone', '+15550100002').expect(400);
+      expect(bad.headers['x-wab-served-by']).toBe(b.id);
+      expect(bad.body.error.message).toContain('file is required');
+    } finally {
+      off();
+    }
+  });
+
+  it('GraphQL mutations through node A for slot 2 are run by node B, with the caller’s scope and B’s errors', async () => {
+    const sentOnB: string[] = [];
+    const off = b.bridge.onEvent((e) => {
+      const m = (e as { message?: { id: string; fromMe: number } }).message;
+      if (e.type === 'new_message' && m?.fromMe === 1) sentOnB.push(m.id);
+    });
+    const gql = (token: string, query: string, variables: Record<string, unknown>) => a.http.post('/graphql').set('apikey', token).send({ query, variables }).expect(200);
+    try {
+      const sent = await gql(ADMIN, 'mutation($i: SendTextInput!) { sendText(input: $i) { messageId queued outboxId } }', { i: { slot: 2, phoneNumber: '+15550100002', message: 'gql via A' } });
+      expect(sent.body.errors).toBeUndefined();
+      expect(sent.body.data.sendText).toMatchObject({ messageId: expect.any(String), queued: false, outboxId: null });
+      expect(sentOnB).toContain(sent.body.data.sendText.messageId);
+      const notified = await gql(ADMIN, 'mutation { sendWhatsAppNotification(slot: 2, phoneNumber: "+15550100002", message: "seed via A") }', {});
+      expect(notified.body).toEqual({ data: { sendWhatsAppNotification: true } });
+      await waitFor(() => sentOnB.length >= 2, 5000, 'the notification sent on B');
+      const tested = await gql(ADMIN, 'mutation { testWhatsAppConnection(slot: 2, phoneNumber: "+15550100002") }', {});
+      expect(tested.body).toEqual({ data: { testWhatsAppConnection: true } });
+      // B's own refusals come back with their codes: a bad number, a device limited to slot 1.
+      const invalid = await gql(ADMIN, 'mutation { sendWhatsAppNotification(slot: 2, phoneNumber: "12", message: "x") }', {});
+      expect(invalid.body.errors[0].extensions.code).toBe('INVALID_NUMBER');
+      const only1 = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'gql slot 1 only', slots: [1], role: 'send' }).expect(201);
+      const refused = await gql(only1.body.token, 'mutation { sendWhatsAppNotification(slot: 2, phoneNumber: "+15550100002", message: "x") }', {});
+      expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
     } finally {
       off();
     }

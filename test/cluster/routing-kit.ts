@@ -1,16 +1,17 @@
 // Helpers for the routing tests: in-process bridges (demo engine) sharing one random MariaDB
-// database in cluster mode, with short lease timings. Slots go where they are preferred (the
+// database in cluster mode, with the tests' lease timings (kit.ts). Slots go where they are preferred (the
 // cluster's own placement); a test may also write lease rows itself to stage an owner that is
 // gone or a stale fence.
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase } from '../archive/mysql-kit.js';
+import type { BridgeOptions } from '../../bridge/bridge.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { TEST_LEASES } from './kit.js';
 
 export const CLUSTER_KEY = 'routing-test-cluster-key-0123456789';
 export const ADMIN = 'routing-test-admin-token-0123456789';
-/** TTL 3 s, renew 0.5 s, self-fence 1 s before expiry, poll 0.3 s. */
-const FAST = { leaseTtlMs: 3000, leaseRenewMs: 500, fenceMarginMs: 1000, standbyPollMs: 300 };
 
 export type TestDb = Awaited<ReturnType<typeof createTestDatabase>>;
 export { createTestDatabase };
@@ -31,7 +32,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A cluster-mode bridge named `name`, advertising its loopback URL. */
-export async function startNode(db: TestDb, name: string, overrides: Record<string, unknown> = {}): Promise<TestNode> {
+export async function startNode(db: TestDb, name: string, overrides: Record<string, unknown> = {}, options: BridgeOptions = {}): Promise<TestNode> {
   const port = await freePort();
   const t = await startBridge({
     cluster: 'true',
@@ -43,9 +44,9 @@ export async function startNode(db: TestDb, name: string, overrides: Record<stri
     port,
     httpsPort: 0,
     advertiseUrl: `http://127.0.0.1:${port}`,
-    ...FAST,
+    ...TEST_LEASES,
     ...overrides,
-  });
+  }, options);
   const health = await t.http.get('/api/health').set('apikey', ADMIN).expect(200);
   return { ...t, name, id: health.body.node.id as string };
 }
@@ -73,4 +74,30 @@ export async function setLease(db: TestDb, slot: number, owner: string | null, f
 export async function addDeadNode(db: TestDb, id: string): Promise<void> {
   const port = await freePort();
   await db.query(`INSERT INTO cluster_nodes (id, url, version, pid, capacity, started_at, heartbeat_at) VALUES (?, ?, 'test', 1, 6, NOW(3), NOW(3))`, [id, `http://127.0.0.1:${port}`]);
+}
+
+export interface TwoNodes {
+  db: TestDb;
+  a: TestNode;
+  b: TestNode;
+}
+
+/**
+ * The routing tests' set-up: a fresh database and nodes "node-a" and "node-b" (B with `bOverrides`,
+ * e.g. the slots it prefers), started before the file's tests and stopped after them. `ready` gets
+ * them (then runs the file's own set-up, if it returns a promise).
+ */
+export function twoNodes(bOverrides: Record<string, unknown>, ready: (nodes: TwoNodes) => unknown, aOverrides: Record<string, unknown> = {}, bOptions: BridgeOptions = {}): void {
+  let nodes: Partial<TwoNodes> = {};
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    nodes = { db };
+    nodes.a = await startNode(db, 'node-a', aOverrides);
+    nodes.b = await startNode(db, 'node-b', bOverrides, bOptions);
+    await ready(nodes as TwoNodes);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([nodes.a?.stop(), nodes.b?.stop()]);
+    await nodes.db?.drop();
+  });
 }

@@ -3,26 +3,17 @@
 // message is claimed only under the slot's current fence, so a zombie node sends nothing.
 import type { RowDataPacket } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MysqlOutbox } from '../../bridge/cluster/shared/outbox.js';
 import { ensureSharedTables } from '../../bridge/cluster/shared/schema.js';
 import { waitFor, WsClient } from '../helpers/bridge.js';
-import { ADMIN, createTestDatabase, ownedBy, setLease, startNode, type TestDb, type TestNode } from './routing-kit.js';
+import { ADMIN, ownedBy, setLease, twoNodes, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
 let b: TestNode;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b', { preferredSlots: '1' });
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await db?.drop();
-});
+twoNodes({ preferredSlots: '1' }, (n) => ({ db, a, b } = n));
 
 describe('shared state in cluster mode', () => {
   it('a device paired on node A works on node B; revoked on B it stops working on A', async () => {

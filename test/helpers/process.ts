@@ -35,10 +35,10 @@ export function killAll(): void {
 
 export async function startBridgeProcess(
   dataDir: string,
-  opts: { port?: number; env?: Record<string, string>; stdio?: StdioOptions; startTimeoutMs?: number } = {},
+  opts: { port?: number; env?: Record<string, string>; stdio?: StdioOptions; startTimeoutMs?: number; /** Another entry script (a test fixture that wraps bridge/main.ts). */ entry?: string } = {},
 ): Promise<BridgeProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bridge/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', opts.entry ?? path.join(ROOT, 'bridge/main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

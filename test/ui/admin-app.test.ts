@@ -163,7 +163,9 @@ describe('admin app on a demo bridge', () => {
     await page.click('[data-testid=signin-submit]');
     await expect.poll(() => page.locator('[data-testid=slot-card]').count()).toBe(6);
     expect(page.url()).not.toContain(bridge.adminToken);
-    expect(await page.evaluate('sessionStorage.getItem("waBridge.adminToken")')).toBe(bridge.adminToken);
+    // Exchanged for an HttpOnly cookie: nothing the page's scripts can read keeps it.
+    expect(await page.evaluate('sessionStorage.getItem("waBridge.adminToken")')).toBeNull();
+    expect(await page.evaluate('document.cookie')).not.toContain('wab_session');
     expect(await page.locator('[data-testid=demo-badge]').textContent()).toBe(en.demoBadge);
     expect(await page.getAttribute('html', 'dir')).toBe('ltr');
   });
@@ -530,11 +532,13 @@ describe('admin app on a demo bridge', () => {
     await small.close();
   });
 
-  it('takes the token from the Electron preload: no sign-in step', async () => {
+  it('is signed in by the Electron shell: no sign-in step, no token in the page', async () => {
     const p = await context.newPage();
+    await context.clearCookies();
+    // The stand-in does what the main process does (electron/desktop-session.ts): the cookie lands in the jar.
     await p.addInitScript({
       content: `window.waBridge = {
-        getAdminToken: async () => ${JSON.stringify(bridge.adminToken)},
+        signIn: async () => void (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(bridge.adminToken)} }) })),
         platform: 'linux',
         openExternal: async () => undefined,
         onOpenChat: () => () => undefined,

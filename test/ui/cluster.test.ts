@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../archive/mysql-kit.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { CLUSTER_KEY, FAST } from '../cluster/kit.js';
+import { CLUSTER_KEY, TEST_LEASES } from '../cluster/kit.js';
 import { startUi, type UiKit } from './kit.js';
 
 describe('Cluster page', () => {
@@ -15,7 +15,7 @@ describe('Cluster page', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const shared = { cluster: 'true', clusterKey: CLUSTER_KEY, dbUrl: db.url(), sessionKey: randomBytes(32).toString('base64'), slots: 2, snapshotFirstDelayMs: 100, ...FAST } as const;
+    const shared = { cluster: 'true', clusterKey: CLUSTER_KEY, dbUrl: db.url(), sessionKey: randomBytes(32).toString('base64'), slots: 2, snapshotFirstDelayMs: 100, ...TEST_LEASES } as const;
     kit = await startUi({ ...shared, nodeName: 'ui-a', preferredSlots: '1' });
     other = await startBridge({ ...shared, nodeName: 'ui-b' });
     plain = await startBridge({ slots: 1 });
@@ -41,6 +41,25 @@ describe('Cluster page', () => {
     await page.click('[data-testid=cluster-move-1]');
     await waitFor(async () => (await other.http.get('/api/slots').set('apikey', other.token)).body[0].ready, 20_000, 'slot 1 READY on ui-b');
     await waitFor(async () => (await owner.count()) === 1 && (await owner.locator('h2').innerText()).startsWith(otherId), 10_000, 'the page shows slot 1 on ui-b');
+    await page.close();
+  });
+
+  it('"Drain" empties a node (its slot goes back to the other node) and shows it; "Undrain" returns it', async () => {
+    const otherId = (await other.http.get('/api/health').set('apikey', other.token)).body.node.id as string;
+    const page = await kit.page();
+    await page.goto(kit.bridge.url + '/');
+    await page.click('[data-testid=nav-cluster]');
+    const card = page.locator('[data-testid=cluster-node]', { has: page.locator('h2', { hasText: otherId }) });
+    await card.locator('[data-testid=cluster-drain]').click();
+    await card.locator('[data-testid=cluster-draining]').waitFor();
+    // Whatever ui-b ran comes back to ui-a; ui-b is offered as a move target no more.
+    await waitFor(async () => (await kit.api<{ ready: boolean }[]>('GET', '/api/slots'))[0]?.ready, 20_000, 'slot 1 READY on ui-a');
+    await page.waitForSelector('[data-testid=cluster-slot-1]');
+    expect(await page.locator(`[data-testid=cluster-move-target-1] option[value="${otherId}"]`).count()).toBe(0);
+    expect(await card.locator('[data-testid=cluster-drain]').innerText()).toBe('Undrain');
+    await card.locator('[data-testid=cluster-drain]').click();
+    await waitFor(async () => (await card.locator('[data-testid=cluster-draining]').count()) === 0, 10_000, 'the badge gone');
+    await waitFor(async () => (await page.locator(`[data-testid=cluster-move-target-1] option[value="${otherId}"]`).count()) === 1, 10_000, 'ui-b a target again');
     await page.close();
   });
 

@@ -17,7 +17,7 @@ const shellScript = (token: string, configured: boolean) => `
   let state = { configured: ${configured}, automatic: true, status: ${configured ? "'idle'" : "'off'"} };
   window.waBridge = Object.freeze({
     platform: 'linux',
-    getAdminToken: async () => ${JSON.stringify(token)},
+    signIn: async () => void (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(token)} }) })),
     openExternal: async () => {},
     onOpenChat: () => () => {},
     secretStorageBackend: async () => 'gnome_libsecret',

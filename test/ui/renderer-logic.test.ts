@@ -15,6 +15,7 @@ import { ar } from '../../renderer/src/i18n/ar.js';
 import { explainError } from '../../renderer/src/lib/errors.js';
 import { ApiError, createApi } from '../../renderer/src/api/client.js';
 import { BridgeLink, socketUrl, type SocketLike } from '../../renderer/src/api/ws.js';
+import { migrateStoredToken, OLD_TOKEN_KEY } from '../../renderer/src/api/session.js';
 import type { Message } from '../../renderer/src/api/types.js';
 
 const marked = (text: string, q: string) => highlight(text, q).filter((s) => s.match).map((s) => s.text);
@@ -172,6 +173,43 @@ describe('REST client', () => {
     await api.get('/api/slots', { slot: 1, skip: undefined });
     expect(seen!.get('apikey')).toBe('secret');
   });
+  it('signed in by cookie: no apikey header, the CSRF header on every call, and a 401 reported as the session ending', async () => {
+    const seen: Headers[] = [];
+    let ended = 0;
+    const api = createApi(null, '', (async (_u: unknown, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers));
+      return seen.length === 1 ? new Response('{"success":true}') : new Response('{"success":false,"error":{"code":"UNAUTHORIZED","message":"ended"}}', { status: 401 });
+    }) as typeof fetch, () => ended++);
+    await api.post('/api/connect', { slot: 1 });
+    await expect(api.get('/api/slots')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(seen.map((h) => [h.get('apikey'), h.get('x-wab-csrf')])).toEqual([
+      [null, '1'],
+      [null, '1'],
+    ]);
+    expect(ended).toBe(1);
+  });
+  it('migrates a kept token once: taken out of both storages, exchanged for the cookie', async () => {
+    const store = (v: string | null) => {
+      const m = new Map<string, string>(v ? [[OLD_TOKEN_KEY, v]] : []);
+      return { getItem: (k: string) => m.get(k) ?? null, removeItem: (k: string) => void m.delete(k), m };
+    };
+    const posted: unknown[] = [];
+    const client = createApi(null, '', (async (_u: unknown, init?: RequestInit) => {
+      posted.push(JSON.parse(String(init?.body)));
+      return new Response('{"success":true,"signedIn":true}');
+    }) as typeof fetch);
+    const local = store('old-token-0123456789');
+    const session = store('other-token-0123456789');
+    expect(await migrateStoredToken([local, session], client)).toBe(true);
+    expect(posted).toEqual([{ token: 'old-token-0123456789' }]);
+    expect([local.m.size, session.m.size]).toEqual([0, 0]);
+    expect(await migrateStoredToken([local, session], client)).toBe(false); // nothing left: no second exchange
+    expect(posted).toHaveLength(1);
+    const refused = createApi(null, '', (async () => new Response('{"success":false,"error":{"code":"UNAUTHORIZED","message":"no"}}', { status: 401 })) as typeof fetch);
+    const stale = store('stale-token-0123456789');
+    expect(await migrateStoredToken([stale], refused)).toBe(false);
+    expect(stale.m.size).toBe(0);
+  });
 });
 
 describe('BridgeLink', () => {
@@ -228,5 +266,7 @@ describe('BridgeLink', () => {
   it('builds the socket URL with the token, ws or wss by page protocol', () => {
     expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:3000' }, 'a b')).toBe('ws://127.0.0.1:3000/ws?token=a%20b&client=admin-app');
     expect(socketUrl({ protocol: 'https:', host: 'h' }, 't')).toBe('wss://h/ws?token=t&client=admin-app');
+    // Signed in by the session cookie: no token on the URL at all.
+    expect(socketUrl({ protocol: 'https:', host: 'h' })).toBe('wss://h/ws?client=admin-app');
   });
 });

@@ -9,6 +9,7 @@ import { MysqlDeviceRepo } from './devices.js';
 import { MysqlLedger } from './ledger.js';
 import { MysqlIdempotency, MysqlOutbox, type FenceOf } from './outbox.js';
 import { MysqlPushRegistrations } from './push-registrations.js';
+import { MysqlSessionRepo } from './sessions.js';
 import { ensureSharedTables } from './schema.js';
 
 export type { FenceOf } from './outbox.js';
@@ -18,6 +19,7 @@ export interface SharedState {
   nodeId: string;
   directory: ClusterDirectory;
   devices: MysqlDeviceRepo;
+  sessions: MysqlSessionRepo;
   audit: MysqlAuditLog;
   outbox: MysqlOutbox;
   idempotency: MysqlIdempotency;
@@ -49,6 +51,7 @@ export async function openSharedState(opts: SharedStateOptions): Promise<SharedS
     nodeId: opts.nodeId,
     directory,
     devices: new MysqlDeviceRepo(pool),
+    sessions: new MysqlSessionRepo(pool),
     audit,
     outbox: new MysqlOutbox(pool, opts.fenceOf ?? ((slot) => directory.myFence(slot))),
     idempotency: new MysqlIdempotency(pool),

@@ -44,6 +44,16 @@ export const SHARED_TABLES: readonly string[] = [
     created_at BIGINT NOT NULL,
     KEY shared_outbox_pending (slot, status, seq)
   ) ${TABLE}`,
+  // Which phones have a live socket on which node (cluster/presence.ts): '' = no installation id.
+  `CREATE TABLE IF NOT EXISTS shared_presence (
+    node VARCHAR(64) NOT NULL,
+    device_id VARCHAR(64) NOT NULL,
+    installation_id VARCHAR(200) NOT NULL,
+    round BIGINT NOT NULL,
+    expires_at DATETIME(3) NOT NULL,
+    PRIMARY KEY (node, device_id, installation_id),
+    KEY shared_presence_device (device_id, installation_id)
+  ) ${TABLE}`,
   `CREATE TABLE IF NOT EXISTS shared_idempotency (
     slot INT NOT NULL,
     \`key\` VARCHAR(200) NOT NULL,
@@ -80,6 +90,16 @@ export const SHARED_TABLES: readonly string[] = [
     platform VARCHAR(32) NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (device_id, installation_id)
+  ) ${TABLE}`,
+  // Admin-app sign-in sessions (bridge/auth/sessions.ts): hashes only, like the device tokens.
+  `CREATE TABLE IF NOT EXISTS shared_sessions (
+    id_hash CHAR(64) NOT NULL PRIMARY KEY,
+    token_hash CHAR(64) NOT NULL,
+    device_id VARCHAR(64) NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    KEY shared_sessions_device (device_id),
+    KEY shared_sessions_expiry (expires_at)
   ) ${TABLE}`,
   // Where phones reach each node (HTTPS) and the certificate to pin there: each node has its own.
   `CREATE TABLE IF NOT EXISTS shared_node_endpoints (

@@ -86,13 +86,14 @@ export function graphqlRoutes(ctx: BridgeContext): Router {
   });
 
   const r = Router();
-  r.use('/graphql', requireAuth(ctx.tokens));
+  // In cluster mode another node may forward a mutation here, under the cluster key (graphql/forward.ts).
+  r.use('/graphql', requireAuth(ctx.tokens, ctx.config.cluster ? { key: ctx.config.clusterKey } : undefined));
   r.get('/graphql/schema.graphql', (_req, res) => void res.type('text/plain').send(SDL.trimStart()));
   r.all(
     '/graphql',
     jsonBody(GRAPHQL_BODY_LIMIT),
     async (req: Request, res: Response) => {
-      const context: GraphqlContext = { ctx, caller: callerOf(res), ip: req.ip ?? null };
+      const context: GraphqlContext = { ctx, caller: callerOf(res), ip: req.ip ?? null, forwarded: res.locals.forwarded === true };
       const [body, init] = await handle({ url: req.originalUrl, method: req.method, headers: req.headers, body: () => req.body, raw: req, context });
       res.writeHead(init?.status ?? 200, init?.headers as Record<string, string> | undefined).end(body ?? undefined);
     },

@@ -7,11 +7,14 @@ import type { BridgeContext } from '../../context.js';
 import type { Ack } from '../../domain/index.js';
 import type { QrImage } from '../../slots/qr.js';
 import type { Slot } from '../../slots/slot.js';
+import { FORWARDED, LOCAL, onOwner } from './forward.js';
 
 export type GraphqlContext = {
   ctx: BridgeContext;
   caller: Caller;
   ip: string | null;
+  /** Forwarded by another node of the cluster (run here, never forwarded again). */
+  forwarded: boolean;
 };
 
 type Args = Record<string, unknown>;
@@ -121,30 +124,43 @@ export const rootValue = {
   },
 
   // Mutations
-  whatsAppConnect: (a: Args, c: GraphqlContext) => {
-    ops.connectSlot(c.ctx, slotFor(c, a.slot, 'manage'), actor(c));
+  whatsAppConnect: async (a: Args, c: GraphqlContext) => {
+    const slot = slotFor(c, a.slot, 'manage');
+    const there = await onOwner(c, slot, FORWARDED.connect, { slot });
+    if (there !== LOCAL) return there;
+    ops.connectSlot(c.ctx, slot, actor(c));
     return true;
   },
 
   whatsAppDisconnect: async (a: Args, c: GraphqlContext) => {
-    await ops.disconnectSlot(c.ctx, slotFor(c, a.slot, 'manage'), a.logout === true, actor(c));
+    const slot = slotFor(c, a.slot, 'manage');
+    const there = await onOwner(c, slot, FORWARDED.disconnect, { slot, logout: a.logout === true });
+    if (there !== LOCAL) return there;
+    await ops.disconnectSlot(c.ctx, slot, a.logout === true, actor(c));
     return true;
   },
 
   sendWhatsAppNotification: async (a: Args, c: GraphqlContext) => {
     const slot = slotFor(c, a.slot, 'send');
+    const there = await onOwner(c, slot, FORWARDED.notify, { slot, phoneNumber: a.phoneNumber, message: a.message });
+    if (there !== LOCAL) return there;
     await ops.sendText(c.ctx, parseOrThrow(sendTextBody, { slot, phone: a.phoneNumber, message: a.message }), ops.QUEUE_WHILE_RECONNECTING);
     return true;
   },
 
   testWhatsAppConnection: async (a: Args, c: GraphqlContext) => {
-    await ops.testConnectionAcked(c.ctx, slotFor(c, a.slot, 'send'), String(a.phoneNumber));
+    const slot = slotFor(c, a.slot, 'send');
+    const there = await onOwner(c, slot, FORWARDED.test, { slot, phoneNumber: a.phoneNumber });
+    if (there !== LOCAL) return there;
+    await ops.testConnectionAcked(c.ctx, slot, String(a.phoneNumber));
     return true;
   },
 
   sendText: async (a: Args, c: GraphqlContext) => {
     const input = a.input as Args;
     const slot = slotFor(c, input.slot, 'send');
+    const there = await onOwner(c, slot, FORWARDED.sendText, { input: { ...input, slot } });
+    if (there !== LOCAL) return there;
     const body = parseOrThrow(sendTextBody, {
       slot,
       phone: opt(input.phoneNumber),

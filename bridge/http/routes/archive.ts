@@ -6,6 +6,8 @@ import type { ArchiveRow } from '../../archive/types.js';
 import type { BridgeContext } from '../../context.js';
 import { BridgeError, apiMessageRow, type MediaInfo } from '../../domain/index.js';
 import { callerOf, guard } from '../auth.js';
+import { pageChats } from '../../api/chat-pages.js';
+import { chatPageParams, chatPageQuery } from './chats.js';
 
 const archiveQuery = z.object({
   slot: querySlot,
@@ -19,7 +21,19 @@ const searchQuery = z.object({
   limit: limitParam(500, 50),
   offset: offsetParam,
   order: z.enum(['relevance', 'newest'], { error: 'order must be relevance or newest' }).optional(),
-});
+  chatId: z.string({ error: 'chatId must be text' }).min(1, 'chatId must not be empty').max(200, 'chatId is longer than 200 characters').optional(),
+  from: secondsParam('from'),
+  to: secondsParam('to'),
+}).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+const archiveChatsQuery = z.object({ slot: querySlot, ...chatPageParams });
+/** A unix-seconds bound of a date range. */
+function secondsParam(name: string) {
+  return z
+    .string({ error: `${name} must be unix seconds` })
+    .regex(/^\d{1,12}$/, `${name} must be unix seconds, a whole number such as 1779118652`)
+    .transform(Number)
+    .optional();
+}
 const pollQuery = z.object({ slot: querySlot, messageId: z.string({ error: 'messageId is required' }).min(1) });
 
 /** The API row: the seed's fields first, then the extras. */
@@ -49,6 +63,15 @@ export function archiveRoutes(ctx: BridgeContext): Router {
     res.json({ success: true, slot: q.slot, chatId: q.chatId, data: (await withMedia(ctx, rows)).map((row) => apiRow(row, false)) });
   });
 
+  // A slot's chats as the archive holds them: readable while the number is stopped.
+  r.get('/archive/chats', async (req, res) => {
+    const q = parseOrThrow(archiveChatsQuery, req.query);
+    ctx.registry.get(q.slot);
+    guard(res, 'read', q.slot);
+    const page = pageChats(await ctx.archive.listChats(q.slot), chatPageQuery(q));
+    res.json({ success: true, slot: q.slot, data: page.rows, nextBefore: page.nextBefore });
+  });
+
   r.get('/archive/search', async (req, res) => {
     const q = parseOrThrow(searchQuery, req.query);
     if (!q.query.trim()) throw new BridgeError('VALIDATION_ERROR', 'query must not be empty');
@@ -58,7 +81,7 @@ export function archiveRoutes(ctx: BridgeContext): Router {
       ctx.registry.get(q.slot);
       guard(res, 'read', q.slot);
     }
-    const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset, order: q.order });
+    const rows = await ctx.archive.search({ slot: q.slot, query: q.query, limit: q.limit, offset: q.offset, order: q.order, chatId: q.chatId, from: q.from, to: q.to });
     const body = q.slot === undefined ? { success: true, query: q.query } : { success: true, slot: q.slot, query: q.query };
     res.json({ ...body, data: (await withMedia(ctx, rows)).map((row) => apiRow(row, q.slot === undefined)) });
   });

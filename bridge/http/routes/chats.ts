@@ -2,11 +2,26 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import * as commands from '../../api/commands.js';
+import { CURSOR_PATTERN, decodeCursor, type ChatPageQuery } from '../../api/chat-pages.js';
 import { chatBody, limitParam, parseOrThrow, querySlot } from '../../api/schemas.js';
 import type { BridgeContext } from '../../context.js';
 import { guard } from '../auth.js';
 
-const chatsQuery = z.object({ slot: querySlot, limit: limitParam(500, commands.DEFAULT_LIST_LIMIT) });
+/** Paging and filter of a chat list (live here, archived in archive.ts). */
+export const chatPageParams = {
+  limit: limitParam(500, commands.DEFAULT_LIST_LIMIT),
+  before: z
+    .string({ error: 'before must be text' })
+    .regex(CURSOR_PATTERN, 'before must be the nextBefore of the previous page, such as 1779118652:962781523783@c.us')
+    .optional(),
+  q: z.string({ error: 'q must be text' }).max(100, 'q is longer than 100 characters').optional(),
+};
+const chatsQuery = z.object({ slot: querySlot, ...chatPageParams });
+
+/** The parsed paging params as a page query. */
+export function chatPageQuery(q: { limit: number; before?: string; q?: string }): ChatPageQuery {
+  return { limit: q.limit, before: q.before ? decodeCursor(q.before)! : undefined, q: q.q?.trim() || undefined };
+}
 const messagesQuery = z.object({
   slot: querySlot,
   chatId: z.string({ error: 'chatId is required' }).min(1),
@@ -20,7 +35,8 @@ export function chatRoutes(ctx: BridgeContext): Router {
   r.get('/chats', async (req, res) => {
     const q = parseOrThrow(chatsQuery, req.query);
     guard(res, 'read', q.slot);
-    res.json({ success: true, slot: q.slot, data: await commands.getConversations(ctx, q.slot, q.limit) });
+    const page = await commands.pageConversations(ctx, q.slot, chatPageQuery(q));
+    res.json({ success: true, slot: q.slot, data: page.rows, nextBefore: page.nextBefore });
   });
   r.get('/messages', async (req, res) => {
     const q = parseOrThrow(messagesQuery, req.query);

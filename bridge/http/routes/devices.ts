@@ -23,6 +23,7 @@ export function deviceRoutes(ctx: BridgeContext): Router {
     const deviceId = req.params.id;
     if (!(await ctx.tokens.revokeDevice(deviceId))) throw new BridgeError('NOT_FOUND', `no device ${deviceId}`);
     ctx.hub.closeDevice(deviceId);
+    await ctx.sessions?.endForDevice(deviceId); // admin-app sessions signed in with its token end too
     await ctx.push.removeDevice(deviceId);
     ctx.audit.record(callerOf(res).id, 'device_revoked', { deviceId }, req.ip ?? null);
     ctx.logger.info({ kind: 'pairing', deviceId }, 'phone revoked');

@@ -103,7 +103,10 @@ export function metricsRoute(ctx: BridgeContext): Router {
   return r;
 }
 
-/** Messages waiting, or null when the (shared) outbox cannot say within a moment. */
+/**
+ * Messages waiting, or null when the outbox cannot say within a moment: in cluster mode it is
+ * counted in the shared database, whose pool may wait for a connection far longer than health may.
+ */
 async function outboxSize(ctx: BridgeContext): Promise<number | null> {
-  return withTimeout(Promise.resolve(ctx.messenger.outboxSize()), OUTBOX_COUNT_MS, 'outbox count').catch(() => null);
+  return withTimeout(ctx.messenger.outboxSize(), OUTBOX_COUNT_MS, 'outbox count').catch(() => null);
 }

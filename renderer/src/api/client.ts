@@ -1,5 +1,7 @@
-// REST client: every call carries the admin token in the `apikey` header and turns the bridge's
-// error envelope into an ApiError with its code, so screens can explain it in words.
+// REST client: the admin app is signed in by its HttpOnly session cookie (api/session.ts), which
+// the browser sends by itself; a token, when given (tests, tools), goes in the `apikey` header.
+// Every call carries the CSRF header the bridge wants on cookie-signed changes, and the bridge's
+// error envelope becomes an ApiError with its code, so screens can explain it in words.
 import type { ErrorCode } from './types.js';
 
 export type ClientErrorCode = ErrorCode | 'NETWORK' | 'BAD_RESPONSE';
@@ -40,20 +42,28 @@ function withQuery(path: string, query?: Query): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-/** `baseUrl` is '' for same-origin (the bridge serves the app). */
-export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
+/** The header the bridge asks of cookie-signed requests that change something (no other site can set it). */
+export const CSRF_HEADERS = { 'x-wab-csrf': '1' } as const;
+
+/**
+ * `token` null = the session cookie. `baseUrl` is '' for same-origin (the bridge serves the app).
+ * `onUnauthorized` hears every 401: with a cookie, the session has ended.
+ */
+export function createApi(token: string | null, baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a), onUnauthorized?: () => void): Api {
+  const auth: Record<string, string> = token ? { apikey: token, ...CSRF_HEADERS } : { ...CSRF_HEADERS };
   async function call<T>(method: string, path: string, body?: unknown, query?: Query, asBlob = false): Promise<T> {
     let res: Response;
     const form = body instanceof FormData ? body : null;
     try {
       res = await fetchImpl(baseUrl + withQuery(path, query), {
         method,
-        headers: { apikey: token, ...(body === undefined || form ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...auth, ...(body === undefined || form ? {} : { 'content-type': 'application/json' }) },
         body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
     } catch (err) {
       throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
     }
+    if (res.status === 401) onUnauthorized?.();
     if (asBlob && res.ok) return (await res.blob()) as T;
     let data: unknown = null;
     const text = await res.text();
@@ -87,11 +97,12 @@ export function createApi(token: string, baseUrl = '', fetchImpl: typeof fetch =
     async blob(path) {
       let res: Response;
       try {
-        res = await fetchImpl(baseUrl + path, { headers: { apikey: token } });
+        res = await fetchImpl(baseUrl + path, { headers: auth });
       } catch (err) {
         throw new ApiError('NETWORK', (err as Error).message || 'network error', 0);
       }
       if (res.status === 202) return 'pending';
+      if (res.status === 401) onUnauthorized?.();
       if (!res.ok) {
         const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
         throw new ApiError((body?.error?.code as ErrorCode | undefined) ?? 'BAD_RESPONSE', body?.error?.message ?? `HTTP ${res.status}`, res.status);

@@ -52,7 +52,7 @@ export interface Health {
 
 /** GET /api/cluster/health: a node's entry, or its errors when it stopped heartbeating. */
 export type ClusterNodeHealth =
-  | { gateway_status: string; role: 'primary_master' | 'secondary_master'; url: string; slots: Record<string, { gateway_status: string; state: string; fence: number; phone: string | null }> }
+  | { gateway_status: string; role: 'primary_master' | 'secondary_master'; url: string; draining?: boolean; slots: Record<string, { gateway_status: string; state: string; fence: number; phone: string | null }> }
   | { errors: { code: number; title: string; details: string }[] };
 
 export interface ClusterHealth {
@@ -79,7 +79,7 @@ export interface SearchResult {
   success: true;
   slot?: number;
   query: string;
-  data: (Message & { slot: number })[];
+  data: (Message & { slot?: number })[];
 }
 
 /** What a paired phone may do: read (chats, archive, events), send (+ sending), manage (+ connect/disconnect/QR). */

@@ -179,10 +179,11 @@ export class BridgeLink {
 }
 
 /**
- * ws(s)://<this host>/ws?token=… — the token goes on the socket URL only, never the page URL.
+ * ws(s)://<this host>/ws — signed in by the session cookie the browser sends on the upgrade, or
+ * (token given) `?token=…` on the socket URL only, never the page URL.
  * `client=admin-app` tells the bridge this tab is not a phone, so it never holds back a phone's push.
  */
-export function socketUrl(location: { protocol: string; host: string }, token: string): string {
+export function socketUrl(location: { protocol: string; host: string }, token: string | null = null): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/ws?token=${encodeURIComponent(token)}&client=admin-app`;
+  return `${proto}//${location.host}/ws?${token ? `token=${encodeURIComponent(token)}&` : ''}client=admin-app`;
 }

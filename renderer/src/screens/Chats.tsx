@@ -1,17 +1,21 @@
-// Chats: pick a slot, then a conversation from the live list, then read and answer in the thread.
+// Chats: pick a slot, then a conversation from the live list (paged, filtered on the bridge), then
+// read and answer in the thread. A stopped number's chats are read from the archive.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApp, useBridgeEvents, useOnReconnect } from '../state/app.js';
 import { useStore } from '../state/store.js';
 import { navigate } from '../state/route.js';
 import type { ChatRow } from '../api/types.js';
 import { Icon } from '../components/Icon.js';
-import { Avatar } from '../components/Avatar.js';
 import { ErrorBlock } from '../components/Notices.js';
-import { formatDay, formatPhone, isMutedNow, phoneOfChat } from '../lib/format.js';
+import { formatPhone } from '../lib/format.js';
 import { fold } from '../lib/highlight.js';
 import { Thread } from './chats/Thread.js';
+import { ArchivedThread } from './chats/ArchivedThread.js';
+import { ChatList } from './chats/ChatList.js';
+import { NewChatButton } from './chats/NewChat.js';
 import { useSlotsLoaded } from '../state/useSlotsLoaded.js';
-import { mergedInbox, unreadTotals, type InboxChat } from '../state/inbox.js';
+import { mergedInbox, unreadTotals } from '../state/inbox.js';
+import { useChatPages, useInboxSearch, useSettled } from '../state/chat-pages.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 export function ChatsScreen({ params }: { params: Record<string, string> }) {
@@ -48,6 +52,7 @@ export function ChatsScreen({ params }: { params: Record<string, string> }) {
             ))}
           </select>
         </label>
+        <NewChatButton defaultSlot={current?.ready ? slot : firstReady} />
         <NotifyButton />
       </div>
       {all && loaded ? (
@@ -66,7 +71,7 @@ export function ChatsScreen({ params }: { params: Record<string, string> }) {
         <ErrorBlock error={error} onRetry={retry} />
       ) : !loaded ? (
         <div className="boot">{t('loading')}</div>
-      ) : !current?.ready ? (
+      ) : !current ? (
         <div className="empty-state" data-testid="slot-not-ready">
           <Icon name="power" size={36} />
           <p>{firstReady === undefined ? t('noReadySlot') : t('slotNotReady', { n: slot })}</p>
@@ -75,41 +80,60 @@ export function ChatsScreen({ params }: { params: Record<string, string> }) {
           </button>
         </div>
       ) : (
-        <ChatPanes key={slot} slot={slot} chatId={chatId} focusId={params.msg ?? null} />
+        // A stopped number still shows its history, read from the archive.
+        <ChatPanes key={`${slot}:${current.ready}`} slot={slot} chatId={chatId} focusId={params.msg ?? null} archived={!current.ready} />
       )}
     </section>
   );
 }
 
-function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | null; focusId: string | null }) {
+/** The filter box over a chat list; the bridge searches every chat once the typing pauses. */
+function ChatFilter({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const { t } = useApp();
+  return (
+    <div className="search-box">
+      <Icon name="search" size={18} />
+      <input type="search" value={value} onChange={(e) => onChange(e.target.value)} placeholder={t('searchChats')} aria-label={t('searchChats')} data-testid="chat-search" />
+    </div>
+  );
+}
+
+/** Loaded rows matching what is typed, shown at once while the bridge's answer is on its way. */
+function matchLoaded<T extends ChatRow>(chats: T[], query: string): T[] {
+  const q = fold(query.trim());
+  if (!q) return chats;
+  const digits = query.replace(/\D/g, '');
+  return chats.filter((c) => fold(c.name).includes(q) || (digits.length > 0 && c.chatId.split('@')[0]!.includes(digits)));
+}
+
+function ChatPanes({ slot, chatId, focusId, archived }: { slot: number; chatId: string | null; focusId: string | null; archived: boolean }) {
   const { api, t } = useApp();
-  const [chats, setChats] = useState<ChatRow[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [query, setQuery] = useState('');
+  const settled = useSettled(query.trim());
+  const pages = useChatPages(api, archived ? '/api/archive/chats' : '/api/chats', slot, settled);
+  const { chats, setChats, reload } = pages;
+  useOnReconnect(reload);
 
-  const load = useCallback(() => {
-    setError(null);
-    api.get<{ success: true; data: ChatRow[] } | ChatRow[]>('/api/chats', { slot, limit: 200 }).then(
-      (res) => setChats(Array.isArray(res) ? res : res.data),
-      setError,
-    );
-  }, [api, slot]);
-  useEffect(load, [load]);
-  useOnReconnect(load);
-
-  // Keep the list live: move the chat to the top, update its preview and unread count.
+  // Keep the live list live: move the chat to the top, update its preview and unread count.
   useBridgeEvents(
     (e) => {
-      if (e.type !== 'new_message' || e.slot !== slot) return;
+      if (archived || e.type !== 'new_message' || e.slot !== slot) return;
       const m = e.message;
       setChats((list) => {
         if (!list) return list;
-        const row = list.find((c) => c.chatId === m.chatId);
-        if (!row) {
-          load();
-          return list;
-        }
+        if (settled && !list.some((c) => c.chatId === m.chatId)) return list;
         const open = m.chatId === chatId && document.visibilityState === 'visible';
+        const row: ChatRow = list.find((c) => c.chatId === m.chatId) ?? {
+          // A chat not loaded yet (new, or beyond the pages read so far): it comes to the top.
+          chatId: m.chatId,
+          name: m.fromMe || m.chatId.endsWith('@g.us') ? '' : m.senderName,
+          isGroup: m.chatId.endsWith('@g.us'),
+          unreadCount: 0,
+          timestamp: 0,
+          lastMessage: null,
+          isMuted: false,
+          muteExpiration: 0,
+        };
         const updated: ChatRow = {
           ...row,
           timestamp: Math.max(row.timestamp, m.timestamp),
@@ -119,58 +143,54 @@ function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | n
         return [updated, ...list.filter((c) => c.chatId !== m.chatId)];
       });
     },
-    [slot, chatId, load],
+    [slot, chatId, archived, settled, setChats],
   );
 
   // Opening a chat clears its badge (the thread tells the bridge to mark it read).
   useEffect(() => {
     if (!chatId) return;
     setChats((list) => list?.map((c) => (c.chatId === chatId ? { ...c, unreadCount: 0 } : c)) ?? list);
-  }, [chatId]);
+  }, [chatId, setChats]);
 
-  const shown = useMemo(() => {
-    if (!chats) return [];
-    const q = fold(query.trim());
-    if (!q) return chats;
-    const digits = query.replace(/\D/g, '');
-    return chats.filter((c) => fold(c.name).includes(q) || (digits.length > 0 && c.chatId.split('@')[0]!.includes(digits)));
-  }, [chats, query]);
-
+  const typing = query.trim() !== settled;
+  const shown = useMemo(() => (chats && typing ? matchLoaded(chats, query) : chats ?? []), [chats, typing, query]);
   const openChat = chats?.find((c) => c.chatId === chatId) ?? null;
+  const base = `#/chats?slot=${slot}`;
 
   return (
     <div className={chatId ? 'panes has-chat' : 'panes'}>
       <aside className="chat-list-pane">
-        <div className="search-box">
-          <Icon name="search" size={18} />
-          <input
-            type="search"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            placeholder={t('searchChats')}
-            aria-label={t('searchChats')}
-            data-testid="chat-search"
-          />
-        </div>
-        {error !== null ? (
-          <ErrorBlock error={error} onRetry={load} />
+        {archived && (
+          <div className="notice archived-notice" role="status" data-testid="archived-notice">
+            <p>{t('archivedNotice', { n: slot })}</p>
+            <button type="button" className="btn small" onClick={() => navigate('slots')}>
+              {t('goToSlots')}
+            </button>
+          </div>
+        )}
+        <ChatFilter value={query} onChange={setQuery} />
+        {pages.error !== null && !chats ? (
+          <ErrorBlock error={pages.error} onRetry={reload} />
         ) : !chats ? (
           <div className="boot">{t('loading')}</div>
         ) : shown.length === 0 ? (
-          <p className="empty-line">{query ? t('noChatMatch', { q: query }) : t('noChats')}</p>
+          <p className="empty-line">{query ? (typing ? t('chatsSearchingAll') : t('noChatMatch', { q: query })) : archived ? t('archivedNoChats', { n: slot }) : t('noChats')}</p>
         ) : (
-          <ul className="chat-list" data-testid="chat-list">
-            {shown.map((c) => (
-              <li key={c.chatId}>
-                <ChatItem c={c} href={`#/chats?slot=${slot}&chat=${encodeURIComponent(c.chatId)}`} active={c.chatId === chatId} />
-              </li>
-            ))}
-          </ul>
+          <ChatList
+            rows={shown.map((c) => ({ key: c.chatId, chat: c, href: `${base}&chat=${encodeURIComponent(c.chatId)}`, active: c.chatId === chatId }))}
+            hasMore={!typing && pages.hasMore}
+            loadingMore={pages.loadingMore}
+            onMore={pages.more}
+          />
         )}
       </aside>
       <div className="thread-pane">
         {chatId ? (
-          <Thread key={chatId} slot={slot} chatId={chatId} chat={openChat} focusId={focusId} />
+          archived ? (
+            <ArchivedThread key={chatId} slot={slot} chatId={chatId} chat={openChat} focusId={focusId} />
+          ) : (
+            <Thread key={chatId} slot={slot} chatId={chatId} chat={openChat} focusId={focusId} />
+          )
         ) : (
           <div className="empty-state">
             <Icon name="chats" size={40} />
@@ -184,35 +204,46 @@ function ChatPanes({ slot, chatId, focusId }: { slot: number; chatId: string | n
 
 /** Every ready number's chats in one list; each row names its number. */
 function InboxPanes({ chatSlot, chatId, focusId }: { chatSlot: number; chatId: string | null; focusId: string | null }) {
-  const { inbox, slots, t } = useApp();
-  const chats = mergedInbox(useStore(inbox.chats));
+  const { api, inbox, slots, t } = useApp();
+  const loadedBySlot = useStore(inbox.chats);
+  const chats = useMemo(() => mergedInbox(loadedBySlot), [loadedBySlot]);
+  const hasMore = Object.keys(useStore(inbox.next)).length > 0;
+  const loadingMore = useStore(inbox.loadingMore);
   const slotList = useStore(slots.slots);
   const [query, setQuery] = useState('');
-  const q = fold(query.trim());
-  const digits = query.replace(/\D/g, '');
-  const shown = q ? chats.filter((c) => fold(c.name).includes(q) || (digits.length > 0 && c.chatId.split('@')[0]!.includes(digits))) : chats;
-  const openChat = chats.find((c) => c.slot === chatSlot && c.chatId === chatId) ?? null;
+  const settled = useSettled(query.trim());
+  const slotsShown = useMemo(() => Object.keys(loadedBySlot).map(Number).sort((a, b) => a - b), [loadedBySlot]);
+  const found = useInboxSearch(api, slotsShown, settled);
+  const typing = query.trim() !== settled;
+  const shown = !query.trim() ? chats : typing || !found.chats ? matchLoaded(chats, query) : found.chats;
+  const openChat = chats.find((c) => c.slot === chatSlot && c.chatId === chatId) ?? found.chats?.find((c) => c.slot === chatSlot && c.chatId === chatId) ?? null;
   const label = (n: number) => {
     const s = slotList.find((x) => x.slot === n);
     return s?.phone ? formatPhone(s.phone) : t('slot', { n });
   };
+  const searching = !!query.trim();
+  const more = useCallback(() => void inbox.loadMore(), [inbox]);
   return (
     <div className={chatId ? 'panes has-chat' : 'panes'}>
       <aside className="chat-list-pane">
-        <div className="search-box">
-          <Icon name="search" size={18} />
-          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('searchChats')} aria-label={t('searchChats')} data-testid="chat-search" />
-        </div>
-        {shown.length === 0 ? (
-          <p className="empty-line">{query ? t('noChatMatch', { q: query }) : t('noChats')}</p>
+        <ChatFilter value={query} onChange={setQuery} />
+        {searching && found.error !== null ? (
+          <ErrorBlock error={found.error} onRetry={() => setQuery((q) => q + ' ')} />
+        ) : shown.length === 0 ? (
+          <p className="empty-line">{searching ? (typing || !found.chats ? t('chatsSearchingAll') : t('noChatMatch', { q: query })) : t('noChats')}</p>
         ) : (
-          <ul className="chat-list" data-testid="chat-list">
-            {shown.map((c) => (
-              <li key={`${c.slot}:${c.chatId}`}>
-                <ChatItem c={c} href={`#/chats?slot=all&in=${c.slot}&chat=${encodeURIComponent(c.chatId)}`} active={c.slot === chatSlot && c.chatId === chatId} via={label(c.slot)} />
-              </li>
-            ))}
-          </ul>
+          <ChatList
+            rows={shown.map((c) => ({
+              key: `${c.slot}:${c.chatId}`,
+              chat: c,
+              href: `#/chats?slot=all&in=${c.slot}&chat=${encodeURIComponent(c.chatId)}`,
+              active: c.slot === chatSlot && c.chatId === chatId,
+              via: label(c.slot),
+            }))}
+            hasMore={searching ? !typing && found.hasMore : hasMore}
+            loadingMore={searching ? found.loadingMore : loadingMore}
+            onMore={searching ? found.more : more}
+          />
         )}
       </aside>
       <div className="thread-pane">
@@ -226,45 +257,6 @@ function InboxPanes({ chatSlot, chatId, focusId }: { chatSlot: number; chatId: s
         )}
       </div>
     </div>
-  );
-}
-
-function ChatItem({ c, href, active, via }: { c: InboxChat | ChatRow; href: string; active: boolean; via?: string }) {
-  const { t, lang } = useApp();
-  const muted = c.isMuted && isMutedNow(c.muteExpiration);
-  return (
-    <a href={href} className={active ? 'chat-item active' : 'chat-item'} aria-current={active ? 'true' : undefined} data-testid="chat-item" data-chat-id={c.chatId} data-slot={'slot' in c ? c.slot : undefined}>
-      <Avatar id={c.chatId} name={c.name} group={c.isGroup} />
-      <span className="chat-item-main">
-        <span className="chat-item-top">
-          <span className="chat-name" dir="auto">
-            {c.name || formatPhone(phoneOfChat(c.chatId))}
-          </span>
-          <span className={c.unreadCount > 0 ? 'chat-time unread' : 'chat-time'}>{c.timestamp ? formatDay(c.timestamp, lang) : ''}</span>
-        </span>
-        <span className="chat-item-bottom">
-          <span className="chat-preview" dir="auto">
-            {c.lastMessage ?? ''}
-          </span>
-          {muted && (
-            <span className="muted-icon" title={t('muted')} data-testid="muted-icon">
-              <Icon name="muted" size={16} />
-              <span className="sr-only">{t('muted')}</span>
-            </span>
-          )}
-          {c.unreadCount > 0 && (
-            <span className={muted ? 'unread-badge quiet' : 'unread-badge'} data-testid="unread-badge" aria-label={t('unreadCount', { n: c.unreadCount })}>
-              {c.unreadCount}
-            </span>
-          )}
-        </span>
-        {via && (
-          <span className="chat-via fine" dir="ltr" data-testid="chat-via">
-            {via}
-          </span>
-        )}
-      </span>
-    </a>
   );
 }
 

@@ -1,5 +1,6 @@
 // Cluster (shown only when the bridge runs in cluster mode): every node with its role and
-// state, the slots it runs, and "Move to…" to hand a slot to another node.
+// state, the slots it runs, "Move to…" to hand a slot to another node, and "Drain" to empty a
+// node before maintenance (it hands its slots over and takes no new ones) or "Undrain" it.
 import { useCallback, useEffect, useState } from 'react';
 import { useApp, useOnReconnect } from '../state/app.js';
 import { ErrorBlock, useReportError } from '../components/Notices.js';
@@ -45,6 +46,19 @@ export function ClusterScreen() {
     }
   }
 
+  async function drain(node: string, draining: boolean) {
+    setBusy(`drain:${node}`);
+    try {
+      await api.post(`/api/cluster/nodes/${encodeURIComponent(node)}/drain`, { draining });
+      notify({ kind: 'info', title: t(draining ? 'clusterDraining' : 'clusterUndrained', { node }) });
+      load();
+    } catch (err) {
+      report(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
   return (
     <section className="screen cluster-screen" aria-labelledby="cluster-title">
       <div className="screen-head">
@@ -60,7 +74,17 @@ export function ClusterScreen() {
                 {'errors' in node ? (
                   <span className="badge demo">{t('clusterNodeDown')}</span>
                 ) : (
-                  <span className="badge">{node.role === 'primary_master' ? t('clusterPrimary') : t('clusterSecondary')}</span>
+                  <>
+                    <span className="badge">{node.role === 'primary_master' ? t('clusterPrimary') : t('clusterSecondary')}</span>
+                    {node.draining && (
+                      <>
+                        {' '}
+                        <span className="badge demo" data-testid="cluster-draining">
+                          {t('clusterDrainingBadge')}
+                        </span>
+                      </>
+                    )}
+                  </>
                 )}
               </h2>
               {'errors' in node ? (
@@ -68,14 +92,17 @@ export function ClusterScreen() {
               ) : (
                 <>
                   <p className="muted">
-                    <span dir="ltr">{node.url}</span> · {node.gateway_status}
+                    <span dir="ltr">{node.url}</span> · {node.gateway_status}{' '}
+                    <button type="button" className="btn" disabled={busy === `drain:${id}`} onClick={() => void drain(id, !node.draining)} data-testid="cluster-drain">
+                      {node.draining ? t('clusterUndrain') : t('clusterDrain')}
+                    </button>
                   </p>
                   {Object.keys(node.slots).length === 0 ? (
                     <p className="muted">{t('clusterNoSlots')}</p>
                   ) : (
                     <ul className="cluster-slots">
                       {Object.entries(node.slots).map(([slot, s]) => {
-                        const others = live.filter(([other]) => other !== id);
+                        const others = live.filter(([other, n]) => other !== id && !('draining' in n && n.draining));
                         return (
                           <li key={slot} data-testid={`cluster-slot-${slot}`}>
                             <strong>{t('clusterSlot', { slot })}</strong> {s.state}

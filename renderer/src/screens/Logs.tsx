@@ -16,6 +16,23 @@ const SHOWN = 500;
 /** Live tail: how often to ask for newer lines. */
 const TAIL_MS = 2000;
 
+/** One filter: "all" (the empty value) or one of `options` ([value, label] pairs). */
+function FilterSelect(props: { label: string; all: string; value: string; onChange: (value: string) => void; options: [string, string][]; testId: string }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)} data-testid={props.testId}>
+        <option value="">{props.all}</option>
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function LogsScreen() {
   const { api, t, lang, slots } = useApp();
   const slotCount = useStore(slots.slots).length;
@@ -61,39 +78,12 @@ export function LogsScreen() {
         </div>
       </div>
       <div className="card log-filters" role="group" aria-label={t('logsFilters')}>
-        <label className="field">
-          <span>{t('logsLevel')}</span>
-          <select value={level} onChange={(e) => setLevel(e.target.value)} data-testid="logs-level">
-            <option value="">{t('logsAllLevels')}</option>
-            {LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {t(`logsLevel_${l}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>{t('logsSlot')}</span>
-          <select value={slot} onChange={(e) => setSlot(e.target.value)} data-testid="logs-slot">
-            <option value="">{t('logsAllSlots')}</option>
-            {Array.from({ length: slotCount }, (_, i) => i + 1).map((n) => (
-              <option key={n} value={n}>
-                {t('slot', { n })}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>{t('logsKind')}</span>
-          <select value={kind} onChange={(e) => setKind(e.target.value)} data-testid="logs-kind">
-            <option value="">{t('logsAllKinds')}</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logsKind_${k}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('logsLevel')} all={t('logsAllLevels')} value={level} onChange={setLevel} testId="logs-level"
+          options={LEVELS.map((l) => [l, t(`logsLevel_${l}` as MessageKey)])} />
+        <FilterSelect label={t('logsSlot')} all={t('logsAllSlots')} value={slot} onChange={setSlot} testId="logs-slot"
+          options={Array.from({ length: slotCount }, (_, i) => [String(i + 1), t('slot', { n: i + 1 })])} />
+        <FilterSelect label={t('logsKind')} all={t('logsAllKinds')} value={kind} onChange={setKind} testId="logs-kind"
+          options={KINDS.map((k) => [k, t(`logsKind_${k}` as MessageKey)])} />
         <label className="radio">
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} data-testid="logs-live" />
           <span>{t('logsLive')}</span>

@@ -21,6 +21,11 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
   const order = params.order === 'relevance' ? 'relevance' : 'newest';
   const { inbox } = useApp();
   const chatsBySlot = useStore(inbox.chats);
+  // Narrowing: one chat, and a date range (local calendar days, both ends included).
+  const chat = params.chat ?? '';
+  const from = params.from ?? '';
+  const to = params.to ?? '';
+  const badRange = !!from && !!to && from > to;
   const [draft, setDraft] = useState(query);
   const [draftSlot, setDraftSlot] = useState(slot);
   const [rows, setRows] = useState<Row[]>([]);
@@ -41,7 +46,10 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
       setBusy(true);
       setError(null);
       try {
-        const r = await api.get<SearchResult>('/api/archive/search', { query, limit: PAGE, offset, slot: slot || undefined, order });
+        const r = await api.get<SearchResult>('/api/archive/search', {
+          query, limit: PAGE, offset, slot: slot || undefined, order,
+          chatId: chat || undefined, from: from ? dayStart(from) : undefined, to: to ? dayEnd(to) : undefined,
+        });
         if (gen !== generation.current) return;
         setRows((old) => (offset === 0 ? r.data : [...old, ...r.data.filter((x) => !old.some((o) => o.id === x.id && o.slot === x.slot))]));
         setDone(r.data.length < PAGE);
@@ -51,16 +59,16 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
         if (gen === generation.current) setBusy(false);
       }
     },
-    [api, query, slot, order],
+    [api, query, slot, order, chat, from, to],
   );
 
-  // A new query or slot starts over.
+  // A new query, slot or filter starts over.
   useEffect(() => {
     generation.current++;
     setRows([]);
     setDone(false);
-    if (query.trim()) void fetchPage(0);
-  }, [query, slot, order, fetchPage]);
+    if (query.trim() && !badRange) void fetchPage(0);
+  }, [query, slot, order, badRange, fetchPage]);
 
   // Infinite scroll: fetch the next page when the end of the list comes into view.
   useEffect(() => {
@@ -76,8 +84,25 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     if (!draft.trim()) return;
-    navigate('search', { q: draft.trim(), slot: draftSlot || undefined, order: order === 'relevance' ? 'relevance' : undefined });
+    navigate('search', { q: draft.trim(), slot: draftSlot || undefined, order: order === 'relevance' ? 'relevance' : undefined, chat: chat || undefined, from: from || undefined, to: to || undefined });
   }
+
+  /** Change one filter; a search on screen is run again with it. */
+  function setFilter(change: { chat?: string; from?: string; to?: string }) {
+    const next = { chat, from, to, ...change };
+    navigate('search', {
+      q: query || draft.trim() || undefined,
+      slot: slot || undefined,
+      order: order === 'relevance' ? 'relevance' : undefined,
+      chat: next.chat || undefined,
+      from: next.from || undefined,
+      to: next.to || undefined,
+    });
+  }
+  // The chats to narrow to: those of the chosen number (or of every number) in the inbox.
+  const chatChoices = (slot ? chatsBySlot[Number(slot)] ?? [] : Object.values(chatsBySlot).flat())
+    .filter((c, i, all) => all.findIndex((x) => x.chatId === c.chatId) === i)
+    .sort((a, b) => (a.name || a.chatId).localeCompare(b.name || b.chatId, lang));
 
   return (
     <section className="screen search-screen" aria-labelledby="search-title">
@@ -108,7 +133,9 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
         </select>
         <select
           value={order}
-          onChange={(e) => query && navigate('search', { q: query, slot: slot || undefined, order: e.target.value === 'relevance' ? 'relevance' : undefined })}
+          onChange={(e) =>
+            query && navigate('search', { q: query, slot: slot || undefined, order: e.target.value === 'relevance' ? 'relevance' : undefined, chat: chat || undefined, from: from || undefined, to: to || undefined })
+          }
           aria-label={t('searchOrder')}
           data-testid="search-order"
         >
@@ -119,13 +146,48 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
           {t('searchAction')}
         </button>
       </form>
+      <div className="search-filters" data-testid="search-filters">
+        <label className="inline-field">
+          <span>{t('searchFilterChat')}</span>
+          <select value={chat} onChange={(e) => setFilter({ chat: e.target.value })} data-testid="search-chat">
+            <option value="">{t('searchAnyChat')}</option>
+            {chat && !chatChoices.some((c) => c.chatId === chat) && <option value={chat}>{formatPhone(phoneOfChat(chat))}</option>}
+            {chatChoices.map((c) => (
+              <option key={c.chatId} value={c.chatId}>
+                {c.name || formatPhone(phoneOfChat(c.chatId))}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>{t('searchFrom')}</span>
+          <input type="date" value={from} max={to || undefined} onChange={(e) => setFilter({ from: e.target.value })} data-testid="search-from" />
+        </label>
+        <label className="inline-field">
+          <span>{t('searchTo')}</span>
+          <input type="date" value={to} min={from || undefined} onChange={(e) => setFilter({ to: e.target.value })} data-testid="search-to" />
+        </label>
+        {(chat || from || to) && (
+          <button type="button" className="btn small ghost" onClick={() => setFilter({ chat: '', from: '', to: '' })} data-testid="search-clear-filters">
+            {t('searchClearFilters')}
+          </button>
+        )}
+      </div>
+      {badRange && (
+        <p className="error-inline" role="alert" data-testid="search-bad-range">
+          {t('searchBadRange')}
+        </p>
+      )}
       {!query ? (
         <p className="muted hint">{t('searchHint')}</p>
       ) : (
         <div className="results" data-testid="search-results" aria-busy={busy}>
           {rows.length > 0 && <h2 className="results-title">{t('resultsFor', { q: query })}</h2>}
           <ul className="result-list">
-            {rows.map((r) => (
+            {rows.map((row) => {
+              // Rows of a one-number search do not repeat their slot.
+              const r = { ...row, slot: row.slot ?? Number(slot) };
+              return (
               <li key={`${r.slot}:${r.id}`}>
                 <a
                   className="result"
@@ -153,10 +215,11 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
                   </p>
                 </a>
               </li>
-            ))}
+              );
+            })}
           </ul>
           {error !== null && <ErrorBlock error={error} onRetry={() => void fetchPage(rows.length)} />}
-          {!busy && error === null && rows.length === 0 && <p className="empty-line" data-testid="no-results">{t('noResults', { q: query })}</p>}
+          {!busy && !badRange && error === null && rows.length === 0 && <p className="empty-line" data-testid="no-results">{t('noResults', { q: query })}</p>}
           {busy && <p className="empty-line">{rows.length ? t('loadingMore') : t('loading')}</p>}
           {done && rows.length > 0 && <p className="empty-line fine">{t('endOfResults')}</p>}
           <div ref={sentinel} className="sentinel" aria-hidden="true" />
@@ -167,12 +230,20 @@ export function SearchScreen({ params }: { params: Record<string, string> }) {
 }
 
 /** The chat a hit belongs to, by its name in the inbox (its number when the chat is not listed). */
-function chatName(chats: Record<number, { chatId: string; name: string }[]>, r: Row): string {
+function chatName(chats: Record<number, { chatId: string; name: string }[]>, r: Row & { slot: number }): string {
   const known = chats[r.slot]?.find((c) => c.chatId === r.chatId)?.name;
   if (known) return known;
   // Outside the chat list: a person's chat is named after them in their own messages.
   if (!r.fromMe && r.senderName && !r.chatId.endsWith('@g.us')) return r.senderName;
   return formatPhone(phoneOfChat(r.chatId));
+}
+
+/** Unix seconds at the start and end of a local calendar day (`YYYY-MM-DD`). */
+function dayStart(day: string): number {
+  return Math.floor(new Date(`${day}T00:00:00`).getTime() / 1000);
+}
+function dayEnd(day: string): number {
+  return Math.floor(new Date(`${day}T23:59:59`).getTime() / 1000);
 }
 
 /** A document hit's file name. */

@@ -1,11 +1,12 @@
-// Browser sign-in: the admin token is checked against the bridge, then kept in session storage.
+// Browser sign-in: the admin token is exchanged for the bridge's session cookie (HttpOnly: no
+// script, this page's included, can read it) and forgotten by the page.
 import { useState, type FormEvent } from 'react';
-import { createApi } from '../api/client.js';
+import { signInWithToken } from '../api/session.js';
 import { translator, type Lang } from '../i18n/i18n.js';
 import { explainError } from '../lib/errors.js';
 import { Icon } from '../components/Icon.js';
 
-export function SignIn(props: { lang: Lang; setLang: (l: Lang) => void; onSignedIn: (token: string) => void }) {
+export function SignIn(props: { lang: Lang; setLang: (l: Lang) => void; onSignedIn: () => void; notice?: string | null }) {
   const t = translator(props.lang);
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
@@ -18,8 +19,9 @@ export function SignIn(props: { lang: Lang; setLang: (l: Lang) => void; onSigned
     setBusy(true);
     setError(null);
     try {
-      await createApi(tok).get('/api/health');
-      props.onSignedIn(tok);
+      await signInWithToken(tok);
+      setToken('');
+      props.onSignedIn();
     } catch (err) {
       setError(explainError(err, t));
     } finally {
@@ -45,6 +47,11 @@ export function SignIn(props: { lang: Lang; setLang: (l: Lang) => void; onSigned
         </span>
         <h1>{t('signInTitle')}</h1>
         <p className="muted">{t('signInLead')}</p>
+        {props.notice && (
+          <p className="notice-inline" role="status" data-testid="signin-notice">
+            {props.notice}
+          </p>
+        )}
         <label className="field">
           <span>{t('tokenLabel')}</span>
           <input

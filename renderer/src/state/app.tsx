@@ -1,8 +1,9 @@
 // What every screen needs: the REST client, the live link, the slot model, language and
 // a place to report errors. One provider, created after sign-in.
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createApi, type Api } from '../api/client.js';
 import { BridgeLink, socketUrl, type LinkState } from '../api/ws.js';
+import { sessionInfo } from '../api/session.js';
 import type { ServerEvent } from '../api/types.js';
 import { translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { SlotsModel } from './slots.js';
@@ -42,28 +43,37 @@ export function useApp(): AppContextValue {
 
 let noticeId = 1;
 
-export function AppProvider(props: { token: string; lang: Lang; setLang: (l: Lang) => void; signOut: () => void; children: ReactNode }) {
-  const { token } = props;
+export function AppProvider(props: { lang: Lang; setLang: (l: Lang) => void; signOut: () => void; onSessionEnded: () => void; children: ReactNode }) {
+  // Read through a ref: the models below are made once per sign-in.
+  const ended = useRef(props.onSessionEnded);
+  ended.current = props.onSessionEnded;
   const core = useMemo(() => {
-    const api = createApi(token);
-    const link = new BridgeLink({ url: socketUrl(location, token) });
+    // Signed in by the session cookie: a 401 means it ended (signed out elsewhere, or revoked).
+    const api = createApi(null, '', undefined, () => ended.current());
+    const link = new BridgeLink({ url: socketUrl(location) });
     const slots = new SlotsModel(api);
     const unsent = new UnsentModel(api, link);
     const inbox = new InboxModel(api, link, slots, browserNotifier(), (slot, chat) => navigate('chats', { slot, chat }));
     const notices = new Store<Notice[]>([]);
     return { api, link, slots, unsent, inbox, notices };
-  }, [token]);
+  }, []);
 
   // Notices are worded in the language they were raised in: drop them when it changes.
   useEffect(() => core.notices.set([]), [core, props.lang]);
 
   useEffect(() => {
-    const { link, slots, unsent, inbox } = core;
+    const { api, link, slots, unsent, inbox } = core;
     const offUnsent = unsent.start();
     const offInbox = inbox.start();
     const offEvent = link.on((e: ServerEvent) => slots.handle(e));
     const offState = link.onState((s) => {
       if (s === 'open') void slots.refresh().catch(() => undefined);
+      // The socket closes when the session ends (4001); the browser hides why a reconnect is refused.
+      if (s === 'lost')
+        void sessionInfo(api).then(
+          (info) => !info.signedIn && ended.current(),
+          () => undefined, // the bridge is away: the banner says so
+        );
     });
     link.start();
     void slots.refresh().catch(() => undefined);

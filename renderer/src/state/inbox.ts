@@ -7,6 +7,7 @@ import type { ChatRow, ServerEvent } from '../api/types.js';
 import { isMutedNow } from '../lib/format.js';
 import type { SlotsModel } from './slots.js';
 import { Store } from './store.js';
+import { appendPage, pageOf, type ChatPageReply } from './chat-pages.js';
 
 export type InboxChat = ChatRow & { slot: number };
 
@@ -20,6 +21,9 @@ export interface Notifier {
 export class InboxModel {
   /** Per slot, newest first. */
   readonly chats = new Store<Record<number, InboxChat[]>>({});
+  /** Per slot, the cursor of its next page of chats (absent: all of them are loaded). */
+  readonly next = new Store<Record<number, string>>({});
+  readonly loadingMore = new Store(false);
   /** The chat on screen (its messages are read as they come). */
   open: { slot: number; chatId: string } | null = null;
   private loading = new Set<number>();
@@ -38,7 +42,10 @@ export class InboxModel {
       const have = this.chats.get();
       for (const n of ready) if (!have[n] && !this.loading.has(n)) void this.load(n);
       const gone = Object.keys(have).map(Number).filter((n) => !ready.has(n));
-      if (gone.length) this.chats.set((all) => Object.fromEntries(Object.entries(all).filter(([k]) => !gone.includes(Number(k)))));
+      if (gone.length) {
+        this.chats.set((all) => Object.fromEntries(Object.entries(all).filter(([k]) => !gone.includes(Number(k)))));
+        for (const n of gone) this.setNext(n, null);
+      }
     };
     const offSlots = this.slots.slots.subscribe(sync);
     sync();
@@ -58,14 +65,44 @@ export class InboxModel {
   async load(slot: number): Promise<void> {
     this.loading.add(slot);
     try {
-      const r = await this.api.get<{ data: ChatRow[] } | ChatRow[]>('/api/chats', { slot, limit: INBOX_PAGE });
-      const rows = (Array.isArray(r) ? r : r.data).map((c) => ({ ...c, slot }));
+      const page = pageOf(await this.api.get<ChatPageReply>('/api/chats', { slot, limit: INBOX_PAGE }));
+      const rows = page.rows.map((c) => ({ ...c, slot }));
       this.chats.set((all) => ({ ...all, [slot]: rows }));
+      this.setNext(slot, page.next);
     } catch {
       /* the slot went away or the bridge did: the next status or reconnect loads again */
     } finally {
       this.loading.delete(slot);
     }
+  }
+
+  /** The next page of every slot that has more (the merged list is scrolled near its end). */
+  async loadMore(): Promise<void> {
+    const next = this.next.get();
+    const slots = Object.keys(next).map(Number);
+    if (slots.length === 0 || this.loadingMore.get()) return;
+    this.loadingMore.set(true);
+    try {
+      await Promise.all(
+        slots.map(async (slot) => {
+          const page = pageOf(await this.api.get<ChatPageReply>('/api/chats', { slot, limit: INBOX_PAGE, before: next[slot] }));
+          this.chats.set((all) => (all[slot] ? { ...all, [slot]: appendPage(all[slot], page.rows).map((c) => ({ ...c, slot })) } : all));
+          this.setNext(slot, page.next);
+        }),
+      );
+    } catch {
+      /* the next scroll or reconnect asks again */
+    } finally {
+      this.loadingMore.set(false);
+    }
+  }
+
+  private setNext(slot: number, cursor: string | null): void {
+    this.next.set((all) => {
+      if (all[slot] === (cursor ?? undefined)) return all;
+      const { [slot]: _old, ...rest } = all;
+      return cursor ? { ...rest, [slot]: cursor } : rest;
+    });
   }
 
   /** The owner read the chat (the thread tells the bridge too). */

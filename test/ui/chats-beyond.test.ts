@@ -1,0 +1,192 @@
+// Issue 16: chats beyond the first 200 (a virtualised list that pages in more on scroll, a filter
+// that searches every chat on the bridge), "New chat" by phone number, a stopped number's history
+// read from the archive, and search narrowed by chat and date range without shifting the shell.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startUi, type UiKit } from './kit.js';
+import { seriousViolations } from './axe.js';
+
+const CHATS = 260;
+const FAMILY = '120363025246125486@g.us'; // the demo's oldest chat: last of all in the list
+const chatOf = (i: number) => `1555081${String(i).padStart(4, '0')}@c.us`;
+
+let kit: UiKit;
+let page: Page;
+
+beforeAll(async () => {
+  kit = await startUi({ slots: 3, ratePerMinute: 100_000, ratePerHour: 100_000, ratePerDay: 100_000 });
+  await kit.connect(1);
+  for (let i = 0; i < CHATS; i += 52) {
+    await Promise.all(Array.from({ length: 52 }, (_, k) => kit.api('POST', '/api/send', { slot: 1, chatId: chatOf(i + k), message: `order ${i + k} confirmed` })));
+  }
+  // Every demo contact answers; the list is read once it stands still.
+  for (let i = 0; ; i++) {
+    const chats = (await kit.api<{ data: { lastMessage: string }[] }>('GET', '/api/chats?slot=1&limit=500')).data;
+    if (chats.filter((c) => c.lastMessage?.startsWith('Echo: order')).length === CHATS) break;
+    if (i > 300) throw new Error('the demo contacts never answered');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 120_000);
+
+afterEach(async () => {
+  await page?.close();
+});
+
+afterAll(async () => {
+  await kit?.close();
+});
+
+async function scrollListToEnd(p: Page): Promise<void> {
+  await p.evaluate(`(() => { const el = document.querySelector('[data-testid=chat-list]'); el.scrollTop = el.scrollHeight; })()`);
+}
+
+describe('chats beyond the first page', () => {
+  it('draws only the rows in view and loads more on scroll, down to the oldest chat', async () => {
+    page = await kit.page();
+    await page.goto(`${kit.bridge.url}/#/chats?slot=1`);
+    await page.locator('[data-testid=chat-item]').first().waitFor();
+    // Virtualised: a screenful of rows in the page, not hundreds.
+    expect(await page.locator('[data-testid=chat-item]').count()).toBeLessThan(40);
+    const family = page.locator(`[data-testid=chat-item][data-chat-id="${FAMILY}"]`);
+    for (let i = 0; i < 30 && (await family.count()) === 0; i++) {
+      await scrollListToEnd(page);
+      await page.waitForTimeout(150);
+    }
+    await expect.poll(() => family.count()).toBe(1);
+    expect(await page.locator('[data-testid=chat-item]').count()).toBeLessThan(40);
+    await family.click();
+    await page.locator(`[data-testid=thread][data-chat-id="${FAMILY}"]`).waitFor();
+  });
+
+  it('the filter finds a chat the list has not loaded (searched on the bridge)', async () => {
+    page = await kit.page();
+    await page.goto(`${kit.bridge.url}/#/chats?slot=1`);
+    await page.locator('[data-testid=chat-item]').first().waitFor();
+    await page.fill('[data-testid=chat-search]', 'family');
+    await expect.poll(() => page.locator('[data-testid=chat-item]').getAttribute('data-chat-id')).toBe(FAMILY);
+    expect(await page.locator('[data-testid=chat-item]').count()).toBe(1);
+    // By number: 40 of the written chats contain "5550810" + "0"…"3" → the first of them by digits.
+    await page.fill('[data-testid=chat-search]', '+1 555 081 0003');
+    await expect.poll(() => page.locator('[data-testid=chat-item]').getAttribute('data-chat-id')).toBe(chatOf(3));
+    // The unified inbox searches every number on the bridge too.
+    await page.goto(`${kit.bridge.url}/#/chats?slot=all`);
+    await page.locator('[data-testid=chat-item]').first().waitFor();
+    await page.fill('[data-testid=chat-search]', 'family group');
+    await expect.poll(() => page.locator('[data-testid=chat-item]').getAttribute('data-chat-id')).toBe(FAMILY);
+  });
+});
+
+describe('new chat by phone number', () => {
+  it('refuses an invalid number and one not on WhatsApp in words; a good one opens the chat with the message', async () => {
+    page = await kit.page();
+    await page.goto(`${kit.bridge.url}/#/chats?slot=1`);
+    await page.click('[data-testid=new-chat]');
+    const dialog = page.locator('[data-testid=new-chat-dialog]');
+    await dialog.waitFor();
+    await page.fill('[data-testid=new-chat-phone]', '12345');
+    await page.fill('[data-testid=new-chat-message]', 'Your order is ready');
+    await page.click('[data-testid=new-chat-send]');
+    await expect.poll(() => page.locator('[data-testid=new-chat-error]').textContent()).toContain('not a valid phone number');
+    expect(await seriousViolations(page)).toEqual([]);
+    // The demo engine says numbers ending in 0000 are not on WhatsApp.
+    await page.fill('[data-testid=new-chat-phone]', '+44 7700 900000');
+    await page.click('[data-testid=new-chat-send]');
+    await expect.poll(() => page.locator('[data-testid=new-chat-error]').textContent()).toBe('+447700900000 is not on WhatsApp.');
+    await page.fill('[data-testid=new-chat-phone]', '+44 (7700) 900-456');
+    await page.click('[data-testid=new-chat-send]');
+    await page.locator('[data-testid=thread][data-chat-id="447700900456@c.us"]').waitFor();
+    await expect.poll(() => page.locator('[data-testid=message]').filter({ hasText: 'Your order is ready' }).count()).toBeGreaterThan(0);
+    expect(await dialog.count()).toBe(0);
+    // The new chat is at the top of the list.
+    await expect.poll(() => page.locator('[data-testid=chat-item]').first().getAttribute('data-chat-id')).toBe('447700900456@c.us');
+  });
+
+  it('in Arabic, the dialog speaks Arabic', async () => {
+    page = await kit.page({ lang: 'ar' });
+    await page.goto(`${kit.bridge.url}/#/chats?slot=1`);
+    await page.click('[data-testid=new-chat]');
+    await page.fill('[data-testid=new-chat-phone]', '12');
+    await page.fill('[data-testid=new-chat-message]', 'مرحبا');
+    await page.click('[data-testid=new-chat-send]');
+    await expect.poll(() => page.locator('[data-testid=new-chat-error]').textContent()).toContain('ليس رقم هاتف صالحاً');
+  });
+});
+
+describe('a stopped number', () => {
+  it('lists its chats and messages from the archive, read-only with the reason', async () => {
+    // (English again after the Arabic test: the language is kept per browser profile.)
+    await kit.connect(2);
+    const chatId = '15550900777@c.us';
+    await kit.api('POST', '/api/send', { slot: 2, chatId, message: 'invoice sent yesterday' });
+    await expect.poll(async () => (await kit.api<{ data: unknown[] }>('GET', `/api/archive?slot=2&chatId=${encodeURIComponent(chatId)}`)).data.length, { timeout: 10_000 }).toBe(2);
+    await kit.api('POST', '/api/disconnect', { slot: 2 });
+    page = await kit.page({ lang: 'en' });
+    await page.goto(`${kit.bridge.url}/#/chats?slot=2`);
+    await page.locator('[data-testid=archived-notice]').waitFor();
+    expect(await page.locator('[data-testid=archived-notice]').textContent()).toContain('Number 2 is stopped');
+    await page.click(`[data-testid=chat-item][data-chat-id="${chatId}"]`);
+    await page.locator(`[data-testid=thread][data-chat-id="${chatId}"]`).waitFor();
+    await expect.poll(() => page.locator('[data-testid=message]').filter({ hasText: 'invoice sent yesterday' }).count()).toBe(2);
+    expect(await page.locator('[data-testid=compose]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid=composer-disabled-reason]').textContent()).toContain('Read-only: number 2 is stopped.');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
+
+describe('search filters', () => {
+  it('narrows to one chat and a date range; a reversed range is explained', async () => {
+    page = await kit.page({ lang: 'en' });
+    await page.goto(`${kit.bridge.url}/#/search?q=confirmed&slot=1`);
+    await expect.poll(() => page.locator('[data-testid=search-result]').count(), { timeout: 10_000 }).toBeGreaterThan(5);
+    await page.selectOption('[data-testid=search-chat]', chatOf(7));
+    const hrefs = () => page.locator('[data-testid=search-result]').evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+    await expect.poll(async () => (await hrefs()).every((h) => h.includes(`chat=${encodeURIComponent(chatOf(7))}`))).toBe(true);
+    // Both the message and its echo, each linking into slot 1.
+    expect(await hrefs()).toEqual([expect.stringContaining('slot=1'), expect.stringContaining('slot=1')]);
+    // Tomorrow onwards: nothing; today: the same two.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Amman' });
+    await page.fill('[data-testid=search-from]', day(1));
+    await page.locator('[data-testid=no-results]').waitFor();
+    await page.fill('[data-testid=search-from]', day(0));
+    await page.fill('[data-testid=search-to]', day(0));
+    await expect.poll(() => page.locator('[data-testid=search-result]').count()).toBe(2);
+    await page.fill('[data-testid=search-from]', day(2));
+    await page.locator('[data-testid=search-bad-range]').waitFor();
+    expect(await page.locator('[data-testid=search-result]').count()).toBe(0);
+    await page.click('[data-testid=search-clear-filters]');
+    await expect.poll(() => page.locator('[data-testid=search-result]').count()).toBeGreaterThan(5);
+  });
+
+  it('jumping to a hit leaves the app shell where it was', async () => {
+    // A long chat whose first message is the hit: the thread pages back and brings it into view.
+    const long = chatOf(CHATS + 1);
+    await kit.api('POST', '/api/send', { slot: 1, chatId: long, message: 'the needle is here' });
+    for (let i = 0; i < 70; i += 35) {
+      await Promise.all(Array.from({ length: 35 }, (_, k) => kit.api('POST', '/api/send', { slot: 1, chatId: long, message: `filler ${i + k}` })));
+    }
+    // The message and the contact's echo are both in the archive before the search is opened.
+    for (let i = 0; (await kit.api<{ data: unknown[] }>('GET', `/api/archive/search?slot=1&query=needle&chatId=${encodeURIComponent(long)}`)).data.length < 2; i++) {
+      if (i > 300) throw new Error('the needle was never archived');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // In both languages and at a small laptop's size too.
+    for (const [lang, width, height] of [['en', 1280, 800], ['ar', 1024, 640]] as const) {
+      page = await kit.page({ lang });
+      await page.setViewportSize({ width, height });
+      await page.goto(`${kit.bridge.url}/#/search?q=needle&slot=1&chat=${encodeURIComponent(long)}`);
+      await expect.poll(() => page.locator('[data-testid=search-result]').count(), { timeout: 10_000 }).toBe(2);
+      const shell = `JSON.stringify([...document.querySelectorAll('.shell, .topbar, .sidenav, #main')].map((el) => { const b = el.getBoundingClientRect(); return [el.className, Math.round(b.top), Math.round(b.left), Math.round(b.width), Math.round(b.height)]; }))`;
+      const before = await page.evaluate(shell);
+      await page.locator('[data-testid=search-result]').last().click();
+      await page.locator(`[data-testid=thread][data-chat-id="${long}"]`).waitFor();
+      await page.locator('[data-testid=message]', { hasText: 'the needle is here' }).first().waitFor();
+      await page.waitForTimeout(600);
+      // Only the message list scrolled: no element around it, nor the page itself.
+      const scrolled = `JSON.stringify([document.scrollingElement, ...document.querySelectorAll('body *')]
+        .filter((el) => (el.scrollTop > 0 || el.scrollLeft !== 0) && !el.closest('[data-testid=message-list]')).map((el) => el.tagName + '.' + el.className))`;
+      expect(await page.evaluate(scrolled)).toBe('[]');
+      expect(await page.evaluate(shell)).toBe(before);
+      await page.close();
+    }
+  });
+});
