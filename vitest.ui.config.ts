@@ -16,6 +16,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/chats-beyond.test.ts',
   'test/ui/sign-in.test.ts',
   'test/ui/long-chats.test.ts',
+  'test/ui/qr-fold.test.ts',
   'test/ui/desktop-badge.test.ts',
 ];
 

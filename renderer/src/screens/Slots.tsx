@@ -119,8 +119,8 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
           </div>
         )}
       </div>
-      <SlotBackup slot={s.slot} ready={s.ready} />
-      {known && s.state === 'QR' && <QrPanel slot={s} onNewQr={newQr} busy={busy} />}
+      {/* While pairing, the QR takes the backup line's place, so the card grows as little as it can. */}
+      {known && s.state === 'QR' ? <QrPanel slot={s} onNewQr={newQr} busy={busy} /> : <SlotBackup slot={s.slot} ready={s.ready} />}
       {s.lastError && (s.state === 'FAILED' || s.state === 'RECONNECTING' || s.state === 'STOPPED') && (
         <div className="slot-error" data-testid="slot-error">
           <Icon name="alert" size={16} />
@@ -164,30 +164,37 @@ function SlotCard({ slot: s }: { slot: SlotView }) {
   );
 }
 
+/**
+ * The QR at a size that keeps the six cards on one screen (at 1024×640 too): the hint beside it,
+ * the countdown and an icon-only "New QR" on one line that never wraps.
+ */
 function QrPanel({ slot: s, onNewQr, busy }: { slot: SlotView; onNewQr: () => void; busy: boolean }) {
   const { t } = useApp();
   const now = useNow(1000, !!s.qr?.expiresAt);
   const left = s.qr?.expiresAt ? Math.max(0, Math.ceil((s.qr.expiresAt - now) / 1000)) : null;
   const expired = left === 0;
+  const hintId = `slot-${s.slot}-scan-hint`;
   return (
     <div className="qr-panel" data-testid="slot-qr">
       <div className={expired ? 'qr-frame expired' : 'qr-frame'}>
-        {s.qr ? <img src={s.qr.src} alt={t('qrAlt', { n: s.slot })} width={232} height={232} /> : <div className="qr-wait spinner" />}
+        {s.qr ? <img src={s.qr.src} alt={t('qrAlt', { n: s.slot })} aria-describedby={hintId} title={t('scanHint')} width={232} height={232} /> : <div className="qr-wait spinner" />}
         {expired && <div className="qr-expired">{t('qrExpired')}</div>}
       </div>
-      <p className="fine">{t('scanHint')}</p>
-      <div className="qr-meta">
-        {left !== null && !expired && (
-          <span className={left <= 5 ? 'countdown low' : 'countdown'} data-testid="qr-countdown">
-            {t('qrExpiresIn', { s: left })}
-          </span>
-        )}
-        <button type="button" className="btn small" onClick={onNewQr} disabled={busy} data-testid="qr-new">
-          <Icon name="refresh" size={16} />
-          {t('newQr')}
-        </button>
+      <div className="qr-side">
+        <p className="fine qr-hint" id={hintId}>
+          {t('scanHint')}
+        </p>
+        <div className="qr-meta">
+          {left !== null && !expired && (
+            <span className={left <= 5 ? 'countdown low' : 'countdown'} data-testid="qr-countdown">
+              {t('qrExpiresIn', { s: left })}
+            </span>
+          )}
+          <button type="button" className="btn small icon-only" onClick={onNewQr} disabled={busy} data-testid="qr-new" aria-label={t('newQr')} title={t('newQr')}>
+            <Icon name="refresh" size={16} />
+          </button>
+        </div>
       </div>
     </div>
   );
 }
-
