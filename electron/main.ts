@@ -98,6 +98,7 @@ function loginItem(): Autostart & { supported: boolean } {
 
 /** The unread total in words, kept for a tray made again (a restart that changed the slot count). */
 let unreadWords: string | null = null;
+let unreadTitle = '';
 const originOf = (url: string): string | null => {
   try {
     return new URL(url).origin;
@@ -133,6 +134,7 @@ function registerIpc(): void {
     if (count === null) throw new Error('the unread count must be a whole number 0 or more');
     const badge = unreadBadge(count, process.platform);
     unreadWords = badge.tooltip;
+    unreadTitle = badge.trayTitle;
     tray?.setUnread(badge.tooltip);
     applyBadge(badge);
   });
@@ -333,6 +335,7 @@ async function start(): Promise<void> {
       tray?.destroy();
       tray = makeTray(config.slots);
       tray.setUnread(unreadWords);
+      tray.setTitle(unreadTitle);
       traySlots = config.slots;
     }
     listen(next, w);
