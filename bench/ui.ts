@@ -129,6 +129,35 @@ async function main(): Promise<void> {
       await q.close();
     }
     figures.chatList1000Ms = round(median(list));
+
+    // Scrolling the 1,000-chat list top to bottom, 60 px per frame, pages loading on the way:
+    // frame times, and the time to reach the oldest chat.
+    {
+      const q = await kit.page();
+      await q.goto(`${kit.bridge.url}/#/chats?slot=1`);
+      await q.locator('[data-testid=chat-item]').first().waitFor();
+      const result = JSON.parse(
+        (await q.evaluate(`new Promise((done) => {
+          const el = document.querySelector('[data-testid=chat-list]');
+          const times = []; let last = performance.now(); const t0 = last; let still = 0;
+          const step = () => {
+            const now = performance.now(); times.push(now - last); last = now;
+            const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+            still = atEnd && !document.querySelector('[data-testid=chat-list-more]') ? still + 1 : 0;
+            if (still > 5 || times.length > 5000) return done(JSON.stringify({ times: times.slice(1), ms: now - t0, rows: document.querySelectorAll('[data-testid=chat-item]').length }));
+            el.scrollTop += 60; requestAnimationFrame(step);
+          };
+          requestAnimationFrame(step);
+        })`)) as string,
+      ) as { times: number[]; ms: number; rows: number };
+      figures.chatListScrollFrameP50Ms = round(pct(result.times, 50));
+      figures.chatListScrollFrameP95Ms = round(pct(result.times, 95));
+      figures.chatListScrollFrames = result.times.length;
+      figures.chatListScrollToOldestMs = round(result.ms);
+      figures.chatListRowsInDomAtEnd = result.rows;
+      figures.chatListOldestReached = (await q.locator('[data-testid=chat-item][data-chat-id="120363025246125486@g.us"]').count()) === 1 ? 'yes' : 'no';
+      await q.close();
+    }
     const chats = await kit.api<{ data: unknown[] }>('GET', '/api/chats?slot=1&limit=500');
     figures.chatsOnBridgeFirstPage = chats.data.length;
   } finally {

@@ -63,6 +63,8 @@ export interface BridgeOptions {
   isLocalAddress?: (address: string | undefined) => boolean;
   /** "Restart the bridge" from the admin app: whoever started the bridge stops it and starts a new one. */
   onRestart?: () => void;
+  /** How often the certificate is checked for renewal (default 12 h; tests use less). */
+  tlsCheckMs?: number;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -96,6 +98,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let shared: SharedState | null = null;
   let clusterEvents: ClusterEventStream | null = null;
   let presenceRef: ClusterPresence | null = null;
+  /** Cluster mode: publish this node's address and certificate pins (at start, and when the certificate changes). */
+  let endpoint: (() => Promise<void>) | null = null;
+  let publishedPins = '';
 
   const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
@@ -269,12 +274,19 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const secureServer = secure;
     tlsTimer = setInterval(() => {
       void loadTls(config.dataDir)
-        .then((t) => {
+        .then(async (t) => {
           secureServer.setSecureContext({ key: t.current.key, cert: t.current.cert });
           setTlsInfo(t);
+          // Cluster mode: phones learn other nodes' pins from the shared endpoint rows; keep ours true.
+          if (endpoint && publishedPins !== pinsOf(ctx!)) {
+            await endpoint().then(
+              () => logger.info({ fingerprint: ctx!.tls?.fingerprint, nextFingerprint: ctx!.tls?.nextFingerprint }, 'cluster: new certificate published to the other nodes'),
+              (err: unknown) => logger.error({ err }, 'cluster: could not republish this node\'s certificate (the next check tries again)'),
+            );
+          }
         })
         .catch((err) => logger.error({ err }, 'certificate renewal failed'));
-    }, TLS_CHECK_MS);
+    }, options.tlsCheckMs ?? TLS_CHECK_MS);
     tlsTimer.unref();
     const listen = (srv: http.Server | https.Server, port: number) =>
       new Promise<void>((resolve, reject) => {
@@ -292,7 +304,15 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     if (cluster) {
       const advertised = config.advertiseUrl ?? defaultAdvertiseUrl(bridge.port);
       await cluster.node.start(advertised);
-      if (shared) await publishEndpoint(shared, ctx, advertised, bridge.httpsPort);
+      const sharedState = shared;
+      if (sharedState) {
+        endpoint = async () => {
+          const pins = pinsOf(ctx!);
+          await publishEndpoint(sharedState, ctx!, advertised, bridge.httpsPort);
+          publishedPins = pins;
+        };
+        await endpoint();
+      }
       return;
     }
     for (const n of wishes.connectedSlots()) {
@@ -359,6 +379,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
 }
 
 /** Phones learn every node's HTTPS address and certificate from any node (hello frame, pairing QR). */
+/** The certificate pins a node publishes: a change means its endpoint row must be written again. */
+function pinsOf(ctx: BridgeContext): string {
+  return `${ctx.tls?.fingerprint ?? ''} ${ctx.tls?.nextFingerprint ?? ''}`;
+}
+
 async function publishEndpoint(shared: SharedState, ctx: BridgeContext, advertised: string, httpsPort: number | null): Promise<void> {
   const https = new URL(advertised);
   https.protocol = 'https:';

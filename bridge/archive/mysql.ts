@@ -295,6 +295,9 @@ export class MysqlArchiveStore extends QueuedArchiveWrites implements ArchiveSto
     try {
       this.renewPools();
       await this.connect();
+      // The spool replay inside connect() may have failed and marked the store down again: then
+      // keep this timer (clearing it left the archive down for good, writes only spooled).
+      if (!this.ready && !this.migration) return;
       if (this.retryTimer) clearInterval(this.retryTimer);
       this.retryTimer = null;
     } catch (err) {

@@ -9,7 +9,9 @@
 // Order per slot holds because one node writes a slot's events, one INSERT after the other (each
 // committed before the next is sent). Rows of different nodes can commit out of id order, so the
 // tail hands rows out only up to the first gap, and waits a moment for the gap to fill before
-// passing it (ids are never handed out twice: no event is delivered twice).
+// passing it (ids are never handed out twice: no event is delivered twice). The ids step by the
+// server's auto_increment_increment (Galera sets it to the cluster size, with an offset per
+// server): the next id expected is the next one of this server's series, not always id + 1.
 import crypto from 'node:crypto';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
@@ -34,6 +36,17 @@ export const EVENT_TABLES: readonly string[] = [
 
 /** A gap in the ids (a row not yet committed) is waited for this long, then passed. */
 const GAP_WAIT_MS = 1000;
+
+/**
+ * The id the server hands out next after `last`: the smallest id above it in the series
+ * offset, offset + step, offset + 2·step, … (MySQL ignores an offset larger than the step).
+ */
+export function nextId(last: number, step: number, offset: number): number {
+  if (step <= 1) return last + 1;
+  const base = offset > step ? 1 : offset;
+  const candidate = last + 1;
+  return candidate + ((((base - candidate) % step) + step) % step);
+}
 /** Rows kept in the table (phones away longer reload anyway: REPLAY_MAX_AGE_MS). */
 const KEEP_MS = 2 * REPLAY_MAX_AGE_MS;
 const PRUNE_EVERY_MS = 60_000;
@@ -47,11 +60,16 @@ export interface ClusterEventOptions {
   /** Does this node own the slot now? Only the owner publishes a slot's events. */
   owns: (slot: number) => MaybePromise<boolean>;
   pollMs?: number;
+  /** How long a gap in the ids is waited for (default 1 s). */
+  gapWaitMs?: number;
 }
 
 export class ClusterEventStream {
   bootId = '';
   private lastId = 0;
+  /** The server's auto_increment_increment and _offset, read at prepare(). */
+  private step = 1;
+  private offset = 1;
   private gapSince: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -73,6 +91,10 @@ export class ClusterEventStream {
     await pool.query('INSERT IGNORE INTO shared_events_meta (id, boot_id) VALUES (1, ?)', [crypto.randomUUID()]);
     const [meta] = await pool.query<RowDataPacket[]>('SELECT boot_id FROM shared_events_meta WHERE id = 1');
     this.bootId = `cluster-${meta[0]!.boot_id}`;
+    const [series] = await pool.query<RowDataPacket[]>('SELECT @@auto_increment_increment AS step, @@auto_increment_offset AS start_at');
+    this.step = Math.max(1, Number(series[0]!.step));
+    this.offset = Math.max(1, Number(series[0]!.start_at));
+    if (this.step > 1) this.log.info({ step: this.step, offset: this.offset }, 'cluster: event ids step by the server\'s auto_increment_increment');
     return this.bootId;
   }
 
@@ -130,11 +152,11 @@ export class ClusterEventStream {
     const [rows] = await this.opts.pool.query<RowDataPacket[]>('SELECT id, slot, frame FROM shared_events WHERE id > ? ORDER BY id LIMIT 1000', [this.lastId]);
     for (const row of rows) {
       const id = Number(row.id);
-      if (id !== this.lastId + 1) {
+      if (id !== nextId(this.lastId, this.step, this.offset)) {
         // A gap: an earlier id not committed yet. Wait for it a moment, then go on without it.
         const now = Date.now();
         this.gapSince ??= now;
-        if (now - this.gapSince < GAP_WAIT_MS) return;
+        if (now - this.gapSince < (this.opts.gapWaitMs ?? GAP_WAIT_MS)) return;
         this.log.debug({ from: this.lastId + 1, to: id - 1 }, 'cluster: event ids skipped (never committed)');
       }
       this.gapSince = null;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { pino } from 'pino';
-import { ClusterEventStream } from '../../bridge/cluster/events.js';
+import { ClusterEventStream, nextId } from '../../bridge/cluster/events.js';
 import { waitFor, WsClient, type Frame } from '../helpers/bridge.js';
 import { ADMIN, ownedBy, twoNodes, type TestDb, type TestNode } from './routing-kit.js';
 
@@ -103,5 +103,58 @@ describe('events across nodes', () => {
       await stream.close();
       await pool.end();
     }
+  });
+
+  it('ids that step by auto_increment_increment > 1 (Galera) are no gaps; a row not yet committed still is', async () => {
+    // Every connection of this pool steps ids by 3, as a three-server Galera cluster does.
+    const pool = mysql.createPool({ uri: db.url(), connectionLimit: 3 });
+    pool.pool.on('connection', (conn) => void conn.query('SET SESSION auto_increment_increment = 3'));
+    const owned = new Set<number>([7]);
+    // A gap is waited for a minute here: anything delivered within the test's seconds was no gap.
+    const stream = new ClusterEventStream({ pool, nodeId: 'galera', logger: pino({ level: 'silent' }), owns: (n) => owned.has(n), pollMs: 50, gapWaitMs: 60_000 });
+    const seen: number[] = [];
+    try {
+      await stream.prepare();
+      await stream.start((_seq, _slot, frame) => void (typeof frame.n === 'number' && seen.push(frame.n)));
+      for (const n of [1, 2, 3]) stream.publish({ type: 'status', slot: 7, n });
+      await waitFor(() => seen.length === 3, 5000, 'three events stepping by 3');
+      const [ids] = await pool.query<mysql.RowDataPacket[]>("SELECT id FROM shared_events WHERE node = 'galera' ORDER BY id");
+      const list = ids.map((r) => Number(r.id));
+      expect(list[1]! - list[0]!).toBe(3);
+      // A row taken but not committed (another writer mid-transaction) holds back the ones after it.
+      const writer = await pool.getConnection();
+      try {
+        await writer.beginTransaction();
+        await writer.query("INSERT INTO shared_events (slot, node, frame) VALUES (7, 'galera', ?)", [JSON.stringify({ type: 'status', slot: 7, n: 4 })]);
+        stream.publish({ type: 'status', slot: 7, n: 5 });
+        await waitFor(async () => {
+          const [rows] = await pool.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS c FROM shared_events WHERE node = 'galera'");
+          return Number(rows[0]!.c) === 4; // n: 5 committed (n: 4 not yet visible)
+        }, 5000, 'the later row committed');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(seen).toEqual([1, 2, 3]);
+        await writer.commit();
+      } finally {
+        writer.release();
+      }
+      await waitFor(() => seen.length === 5, 5000, 'both once the gap filled');
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await stream.close();
+      await pool.end();
+    }
+  });
+});
+
+describe('the next event id in a stepped series', () => {
+  it('is id + 1 with step 1, the next of the server\'s series otherwise', () => {
+    expect(nextId(41, 1, 1)).toBe(42);
+    expect(nextId(1, 3, 1)).toBe(4);
+    expect(nextId(4, 3, 1)).toBe(7);
+    expect(nextId(5, 3, 1)).toBe(7);
+    expect(nextId(0, 3, 2)).toBe(2);
+    expect(nextId(2, 3, 2)).toBe(5);
+    expect(nextId(3, 3, 2)).toBe(5);
+    expect(nextId(0, 3, 5)).toBe(1); // an offset above the step is ignored
   });
 });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase } from '../archive/mysql-kit.js';
+import type { BridgeOptions } from '../../bridge/bridge.js';
 import { startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { TEST_LEASES } from './kit.js';
 
@@ -31,7 +32,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A cluster-mode bridge named `name`, advertising its loopback URL. */
-export async function startNode(db: TestDb, name: string, overrides: Record<string, unknown> = {}): Promise<TestNode> {
+export async function startNode(db: TestDb, name: string, overrides: Record<string, unknown> = {}, options: BridgeOptions = {}): Promise<TestNode> {
   const port = await freePort();
   const t = await startBridge({
     cluster: 'true',
@@ -45,7 +46,7 @@ export async function startNode(db: TestDb, name: string, overrides: Record<stri
     advertiseUrl: `http://127.0.0.1:${port}`,
     ...TEST_LEASES,
     ...overrides,
-  });
+  }, options);
   const health = await t.http.get('/api/health').set('apikey', ADMIN).expect(200);
   return { ...t, name, id: health.body.node.id as string };
 }
@@ -86,13 +87,13 @@ export interface TwoNodes {
  * e.g. the slots it prefers), started before the file's tests and stopped after them. `ready` gets
  * them (then runs the file's own set-up, if it returns a promise).
  */
-export function twoNodes(bOverrides: Record<string, unknown>, ready: (nodes: TwoNodes) => unknown, aOverrides: Record<string, unknown> = {}): void {
+export function twoNodes(bOverrides: Record<string, unknown>, ready: (nodes: TwoNodes) => unknown, aOverrides: Record<string, unknown> = {}, bOptions: BridgeOptions = {}): void {
   let nodes: Partial<TwoNodes> = {};
   beforeAll(async () => {
     const db = await createTestDatabase();
     nodes = { db };
     nodes.a = await startNode(db, 'node-a', aOverrides);
-    nodes.b = await startNode(db, 'node-b', bOverrides);
+    nodes.b = await startNode(db, 'node-b', bOverrides, bOptions);
     await ready(nodes as TwoNodes);
   }, 60_000);
   afterAll(async () => {
