@@ -96,6 +96,17 @@ function loginItem(): Autostart & { supported: boolean } {
   };
 }
 
+/** The unread total in words, kept for a tray made again (a restart that changed the slot count). */
+let unreadWords: string | null = null;
+let unreadTitle = '';
+const originOf = (url: string): string | null => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+};
+
 /** The unread badge beside the tray icon, on the dock/launcher, or (Windows) on the taskbar button. */
 const applyBadge = badgeApplier({
   setTrayTitle: (title) => tray?.setTitle(title),
@@ -122,6 +133,8 @@ function registerIpc(): void {
     const count = parseUnreadCount(value);
     if (count === null) throw new Error('the unread count must be a whole number 0 or more');
     const badge = unreadBadge(count, process.platform);
+    unreadWords = badge.tooltip;
+    unreadTitle = badge.trayTitle;
     tray?.setUnread(badge.tooltip);
     applyBadge(badge);
   });
@@ -314,13 +327,15 @@ async function start(): Promise<void> {
 
   /** The shell follows a restarted bridge: its address (PORT may have changed), sign-in, tray, events. */
   const rewire = async (next: Bridge, w: BrowserWindow): Promise<void> => {
-    const moved = !w.webContents.getURL().startsWith(next.url);
+    const moved = originOf(w.webContents.getURL()) !== originOf(next.url);
     if (moved) hardenSession(session.defaultSession, next.url);
     await signInWindow(next).catch((err: unknown) => log.warn({ err }, 'desktop sign-in failed after the restart'));
     if (moved) void w.loadURL(next.url);
     if (config.slots !== traySlots) {
       tray?.destroy();
       tray = makeTray(config.slots);
+      tray.setUnread(unreadWords);
+      tray.setTitle(unreadTitle);
       traySlots = config.slots;
     }
     listen(next, w);

@@ -124,6 +124,14 @@ export function openApiDocument(version: string) {
         get: op('Paired devices (admin)'),
         post: body('Pair a device (admin); the token is shown once', s.deviceBody, { 201: { description: 'Created' } }),
       },
+      '/api/session': {
+        get: op('Is this browser signed in (session cookie)?', { security: [] }),
+        post: op('Admin app sign-in: exchange a token ({"token":"…"}) for an HttpOnly, SameSite=Strict session cookie', {
+          security: [],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+        }),
+        delete: op('Sign out: end the session on every node and clear the cookie (needs x-wab-csrf when signed in)', { security: [] }),
+      },
       '/api/devices/{id}': { delete: op('Revoke a device (admin)', { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) },
       '/api/audit': { get: op('Admin actions, newest first (admin)', { parameters: [q('limit', false, '1..1000')] }) },
       '/api/settings': { get: op('Settings (admin)'), put: op('Change settings (admin)') },
