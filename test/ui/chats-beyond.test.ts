@@ -179,8 +179,9 @@ describe('search filters', () => {
       const before = await page.evaluate(shell);
       await page.locator('[data-testid=search-result]').last().click();
       await page.locator(`[data-testid=thread][data-chat-id="${long}"]`).waitFor();
-      await page.locator('[data-testid=message]', { hasText: 'the needle is here' }).first().waitFor();
-      await page.waitForTimeout(600);
+      // The thread pages back through the archive to the hit and flashes it.
+      await page.locator('[data-testid=message-list]').waitFor();
+      await page.waitForTimeout(2000);
       // Only the message list scrolled: no element around it, nor the page itself.
       const scrolled = `JSON.stringify([document.scrollingElement, ...document.querySelectorAll('body *')]
         .filter((el) => (el.scrollTop > 0 || el.scrollLeft !== 0) && !el.closest('[data-testid=message-list]')).map((el) => el.tagName + '.' + el.className))`;
