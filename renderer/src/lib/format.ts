@@ -6,8 +6,13 @@ export function locale(lang: string): string {
   return lang === 'ar' ? 'ar-u-nu-latn' : 'en';
 }
 
+// One formatter per language: building an Intl.DateTimeFormat costs far more than using one, and
+// every message bubble shows a time (a scrolled, virtualised list mounts bubbles each frame).
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 export function formatTime(t: number, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { hour: 'numeric', minute: '2-digit' }).format(toMs(t));
+  let fmt = timeFormats.get(lang);
+  if (!fmt) timeFormats.set(lang, (fmt = new Intl.DateTimeFormat(locale(lang), { hour: 'numeric', minute: '2-digit' })));
+  return fmt.format(toMs(t));
 }
 
 export function formatDay(t: number, lang: string, now = Date.now()): string {
