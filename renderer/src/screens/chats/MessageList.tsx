@@ -1,7 +1,7 @@
 // The scrolling thread: day separators, bubbles by type (text, media, poll) and ticks. Only the
 // bubbles near the viewport are in the DOM (react-virtuoso), so a 600-message chat scrolls at
 // frame rate; older pages are prepended with `firstItemIndex`, which keeps the view in place.
-import { forwardRef, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
+import { forwardRef, memo, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { Api } from '../../api/client.js';
 import { formatDuration, useMediaUrl } from '../../lib/media-url.js';
@@ -137,20 +137,16 @@ export function MessageList(p: Props) {
         scrollerRef={(el) => setScroller(el instanceof HTMLElement ? el : null)}
         components={{ Scroller, Header: OlderHeader }}
         itemContent={(_, { m, sep }) => (
-          <div className="message-item">
-            {p.dividerId === m.id && (
-              <div className="unread-divider" data-testid="unread-divider">
-                <span>{t('unreadDivider', { n: p.dividerCount ?? 0 })}</span>
-              </div>
-            )}
-            {sep && (
-              <div className="day-sep">
-                <span>{sep}</span>
-              </div>
-            )}
-            <Bubble m={m} ack={effectiveAck(m.ack, p.acks[m.id])} votes={p.votes[m.id]} showSender={p.isGroup && !m.fromMe} flash={p.flashId === m.id} />
-            {unsentById.get(m.id) && <UnsentActions item={unsentById.get(m.id)!} />}
-          </div>
+          <Row
+            m={m}
+            sep={sep}
+            ack={effectiveAck(m.ack, p.acks[m.id])}
+            votes={p.votes[m.id]}
+            showSender={p.isGroup && !m.fromMe}
+            flash={p.flashId === m.id}
+            divider={p.dividerId === m.id ? (p.dividerCount ?? 0) : null}
+            unsent={unsentById.get(m.id)}
+          />
         )}
       />
       {away && (
@@ -161,6 +157,40 @@ export function MessageList(p: Props) {
     </div>
   );
 }
+
+interface RowProps {
+  m: Message;
+  /** The day's name when this message starts a new day. */
+  sep: string | null;
+  ack: number;
+  votes?: Record<string, Vote>;
+  showSender: boolean;
+  flash: boolean;
+  /** The unread count when the divider goes before this message. */
+  divider: number | null;
+  unsent?: Unsent;
+}
+
+/** One list row; memoised, so scrolling renders only the rows that come into range. */
+const Row = memo(function Row({ m, sep, ack, votes, showSender, flash, divider, unsent }: RowProps) {
+  const { t } = useApp();
+  return (
+    <div className="message-item">
+      {divider !== null && (
+        <div className="unread-divider" data-testid="unread-divider">
+          <span>{t('unreadDivider', { n: divider })}</span>
+        </div>
+      )}
+      {sep && (
+        <div className="day-sep">
+          <span>{sep}</span>
+        </div>
+      )}
+      <Bubble m={m} ack={ack} votes={votes} showSender={showSender} flash={flash} />
+      {unsent && <UnsentActions item={unsent} />}
+    </div>
+  );
+});
 
 /** The scrolling element: a focusable log (keyboard users scroll it with the arrow keys). */
 const Scroller = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(function Scroller(props, ref) {
