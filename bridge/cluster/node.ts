@@ -69,6 +69,8 @@ export class ClusterNode implements SlotGate {
   readonly #quiet = new Set<number>();
   readonly #placement = new Placement();
   readonly #timers: NodeJS.Timeout[] = [];
+  #fenceTimer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
   #registry: SlotRegistry | null = null;
   #url = '';
   #running = false;
@@ -201,9 +203,10 @@ export class ClusterNode implements SlotGate {
       const t = setInterval(fn, ms);
       t.unref();
       this.#timers.push(t);
+      return t;
     };
-    every(FENCE_CHECK_MS, () => this.#checkDeadlines());
-    every(config.leaseRenewMs, () => void this.#renewRound());
+    this.#fenceTimer = every(FENCE_CHECK_MS, () => this.#checkDeadlines());
+    this.#renewTimer = every(config.leaseRenewMs, () => void this.#renewRound());
     every(config.standbyPollMs, () => void this.#pollRound());
     this.#log.info({ url, maxSlots: config.maxSlots, preferred: config.preferredSlots, ttlMs: config.leaseTtlMs }, 'joined the cluster');
     await this.#pollRound();
@@ -213,7 +216,10 @@ export class ClusterNode implements SlotGate {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    for (const t of this.#timers.splice(0)) clearInterval(t);
+    // Renewing (and the deadline check) go on until every slot is stopped and snapshotted: a
+    // browser slow to close must not outlast the lease and get its stop snapshot refused FENCED.
+    const keep = [this.#fenceTimer, this.#renewTimer];
+    for (const t of this.#timers.splice(0)) if (!keep.includes(t)) clearInterval(t);
     await this.#polling;
     await Promise.all(
       [...this.#owned.entries()].map(async ([slot, o]) => {
@@ -222,6 +228,8 @@ export class ClusterNode implements SlotGate {
         await this.#giveUp(slot, o, {});
       }),
     );
+    for (const t of keep) clearInterval(t);
+    await this.#renewing;
     this.lifeline.stop();
     this.#log.info('left the cluster');
   }
@@ -276,7 +284,9 @@ export class ClusterNode implements SlotGate {
   /** Stop the slot (its clean snapshot is written while the lease is still ours), then release. */
   async #giveUp(slot: number, o: Owned, opts: { unwanted?: boolean; stop?: boolean }): Promise<void> {
     const s = slot === COORDINATOR_SLOT ? null : this.#slot(slot);
-    if (s && opts.stop !== false && s.state !== 'STOPPED') await this.#standDown(s);
+    // Also when it shows STOPPED already: a stop from the API may still be storing its snapshot,
+    // and the stand-down returns only after it (releasing first would fence that snapshot out).
+    if (s && opts.stop !== false) await this.#standDown(s);
     if (this.#owned.get(slot) !== o) return; // fenced meanwhile
     this.#owned.delete(slot);
     this.#deps.metrics.leaseOwned.set({ slot: String(slot) }, 0);

@@ -54,6 +54,8 @@ export class Slot {
   private readyWaiters: (() => void)[] = [];
   /** READY since the last connect, and not logged out or stopped since. */
   private wasReady = false;
+  /** A disconnect's engine stop under way (with its stop snapshot): a second stop waits for it. */
+  private stopping: Promise<void> | null = null;
 
   constructor(
     readonly number: number,
@@ -109,7 +111,23 @@ export class Slot {
     this.qr = null;
     this.setState('STOPPED');
     if (logout) this.forgetAccount();
-    if (!engine) return;
+    // Nothing left to stop, but an earlier stop may still be closing the browser and storing its
+    // snapshot: this one returns only after it (in a cluster the lease is released on return).
+    if (!engine) return this.stopping ?? undefined;
+    const stop = this.stopEngine(engine, logout);
+    const settled = stop.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.stopping = settled;
+    try {
+      await stop;
+    } finally {
+      if (this.stopping === settled) this.stopping = null;
+    }
+  }
+
+  private async stopEngine(engine: WhatsAppEngine, logout: boolean): Promise<void> {
     if (logout) {
       try {
         await engine.logout();
