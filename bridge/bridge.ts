@@ -248,7 +248,18 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       push,
       media,
       logs,
-      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), closeSession: (idHash) => hubRef.current?.closeSession(idHash), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      // Cluster mode: closed here at once, and on the other nodes through the event tail.
+      hub: {
+        closeDevice: (id) => {
+          hubRef.current?.closeDevice(id);
+          clusterEvents?.publishClose({ device: id });
+        },
+        closeSession: (idHash) => {
+          hubRef.current?.closeSession(idHash);
+          clusterEvents?.publishClose({ session: idHash });
+        },
+        clientCount: () => hubRef.current?.clientCount() ?? 0,
+      },
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
@@ -266,7 +277,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog, onClientsChanged: () => presenceRef?.changed() });
     presenceRef = presence;
     presence?.start(() => hubRef.current?.onlinePhones() ?? []);
-    await clusterEvents?.start((seq, n, frame) => hubRef.current?.deliver(seq, n, frame));
+    await clusterEvents?.start(
+      (seq, n, frame) => hubRef.current?.deliver(seq, n, frame),
+      (order) => ('device' in order ? hubRef.current?.closeDevice(order.device) : hubRef.current?.closeSession(order.session)),
+    );
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
     const handler = drain.wrap(app);
     secure = https.createServer({ key: tls.current.key, cert: tls.current.cert }, handler);
