@@ -124,6 +124,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     const sessions = new SessionStore(shared?.sessions ?? stateDb, tokens);
+    // Expired sign-in sessions are dropped now and hourly (in a cluster every node does it: one DELETE, harmless twice).
+    await sessions.startPruning((err) => logger.warn({ err: (err as Error).message }, 'could not drop expired sign-in sessions (the next round tries again)'));
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
     clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
@@ -344,6 +346,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   async function shutdown(): Promise<void> {
     // Stop accepting, answer every request already received, then close the connections.
     if (tlsTimer) clearInterval(tlsTimer);
+    ctx?.sessions?.stopPruning();
     await Promise.all([hub?.close(), drain.stop(REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;
