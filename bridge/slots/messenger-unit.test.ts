@@ -42,6 +42,7 @@ function setup(opts: { ready?: boolean; perMinute?: number } = {}) {
     sendMedia: vi.fn(async (chatId: string, media: { caption?: string }) => ({ ...sent(chatId, media.caption ?? '', ++n), type: 'image', hasMedia: 1 as const })),
     sendPoll: vi.fn(async (chatId: string, poll: { question: string }) => ({ ...sent(chatId, poll.question, ++n), type: 'poll' })),
     getMessages: vi.fn(async () => [] as ArchivedMessage[]),
+    getState: vi.fn(async () => 'CONNECTED'),
   };
   const slot = {
     number: 1,
@@ -182,6 +183,46 @@ describe('Messenger', () => {
     await t.messenger.drain(1);
     expect((await t.outbox.unfinished(1)).map((e) => e.status)).toEqual(['pending', 'pending']);
     expect(t.events.onOutboxFailed).not.toHaveBeenCalled();
+  });
+
+  it('the browser dying mid-drain (slot still READY) stops the drain: the rest stay queued, none marked failed', async () => {
+    const t = setup({ ready: false });
+    for (const body of ['a', 'b', 'c', 'd', 'e']) await t.messenger.send({ slot: 1, phone: '962781523783', content: text(body), queue: true });
+    t.slot.ready = true;
+    // After 'a' the browser is gone: every call throws as puppeteer does, and the page no longer answers.
+    let gone = false;
+    t.engine.sendText.mockImplementation(async (chatId: string, body: string) => {
+      if (gone) throw new Error('Protocol error (Runtime.callFunctionOn): Target closed.');
+      gone = true;
+      return sent(chatId, body, 1);
+    });
+    t.engine.getState.mockImplementation(async () => {
+      if (gone) throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
+      return 'CONNECTED';
+    });
+    await t.messenger.drain(1);
+    expect(t.engine.sendText).toHaveBeenCalledTimes(2);
+    expect(t.events.onOutboxFailed).not.toHaveBeenCalled();
+    expect((await t.outbox.unfinished(1)).map((e) => e.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    // The next connection sends the rest; 'b' (whose send was under way) is looked for in the chat first.
+    gone = false;
+    t.engine.sendText.mockImplementation(async (chatId: string, body: string) => sent(chatId, body, 10 + body.charCodeAt(0)));
+    await t.messenger.drain(1);
+    expect(t.engine.getMessages).toHaveBeenCalledTimes(1);
+    expect(t.engine.sendText.mock.calls.slice(2).map((c) => c[1])).toEqual(['b', 'c', 'd', 'e']);
+    expect(await t.messenger.outboxSize()).toBe(0);
+  });
+
+  it('a send the page refuses while it still answers CONNECTED is marked failed; the drain goes on', async () => {
+    const t = setup({ ready: false });
+    const bad = (await t.messenger.send({ slot: 1, phone: '962781523783', content: text('refused'), queue: true })) as { outboxId: string };
+    await t.messenger.send({ slot: 1, phone: '962781523783', content: text('fine'), queue: true });
+    t.slot.ready = true;
+    t.engine.sendText.mockRejectedValueOnce(new Error('Evaluation failed: message refused'));
+    await t.messenger.drain(1);
+    expect(t.events.onOutboxFailed).toHaveBeenCalledWith(1, bad.outboxId, 'WhatsApp did not accept the message: Evaluation failed: message refused');
+    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['refused', 'fine']);
+    expect(await t.messenger.outboxSize()).toBe(0);
   });
 
   it('a send interrupted by a crash is recognised in the chat instead of sent twice', async () => {

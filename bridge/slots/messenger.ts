@@ -42,6 +42,10 @@ export interface MessengerEvents {
 const PHONE_TARGET = 'phone:';
 /** When the state DB refused to mark an entry, the drain is tried again after this pause. */
 const DRAIN_RETRY_MS = 5000;
+/** After a failed queued send, how long the engine may take to show it is still there. */
+const PROBE_MS = 5000;
+/** Wrapped engine failures (a raw error, a page that threw): the browser may be going away. */
+const MAYBE_ENGINE: ReadonlySet<string> = new Set(['SEND_FAILED', 'INTERNAL']);
 
 export class Messenger {
   private readonly inFlight = new Map<string, Promise<SendResult>>();
@@ -173,9 +177,9 @@ export class Messenger {
     const content = deserialise(entry.kind, entry.payload);
     // Sent already, but the state DB could not take the mark yet.
     if (this.records.sentOutboxEntry(entry.id)) return true;
-    if (entry.status === 'sending') {
-      // The bridge stopped mid-send: WhatsApp may have the message already. Only a message that
-      // is not the result of another of our sends counts (two entries may carry the same text).
+    if (entry.status === 'sending' || entry.attemptedAt !== null) {
+      // The bridge stopped (or its browser died) mid-send: WhatsApp may have the message already. Only
+      // a message that is not the result of another of our sends counts (two entries may carry the same text).
       const sent = await findSent(engine, entry, content, (id) => this.records.has(entry.slot, id)).catch(() => null);
       if (sent) {
         this.events.onSent(entry.slot, sent, content);
@@ -201,8 +205,12 @@ export class Messenger {
       message = await this.deliver(entry.slot, engine, entry.target, content);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      if (err instanceof BridgeError && err.code === 'NOT_CONNECTED') {
+      if (await this.engineGone(entry.slot, engine, err)) {
+        // Not this message's fault: the browser or page is gone (or going). Put it back and stop;
+        // marking the rest failed would burn the queue. The next READY drains again.
         await this.outbox.markPending(entry.id).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not put an entry back'));
+        this.logger.warn({ slot: entry.slot, outboxId: entry.id, error }, 'outbox: the engine is not answering; drain stopped, entries stay queued');
+        setTimeout(() => void this.drain(entry.slot).catch(() => undefined), DRAIN_RETRY_MS).unref();
         return false;
       }
       await this.outbox.markFailed(entry.id, error).catch((e: unknown) => this.logger.error({ err: (e as Error).message }, 'outbox: could not mark an entry failed'));
@@ -218,6 +226,32 @@ export class Messenger {
     // owner may send again. A save that fails does not hold the drain (kept in memory as before).
     await this.records.settled(record);
     return true;
+  }
+
+  /**
+   * After a queued send failed: is the engine gone rather than the message refused? A refusal of
+   * the message (a BridgeError such as INVALID_NUMBER) is not; after an engine failure the slot
+   * must still be READY on the same engine and its page must answer CONNECTED within PROBE_MS.
+   */
+  private async engineGone(slotNumber: number, engine: WhatsAppEngine, err: unknown): Promise<boolean> {
+    if (err instanceof BridgeError && err.code === 'NOT_CONNECTED') return true;
+    if (err instanceof BridgeError && !MAYBE_ENGINE.has(err.code)) return false;
+    try {
+      if (this.registry.get(slotNumber).requireEngine() !== engine) return true;
+    } catch {
+      return true;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('no answer'), PROBE_MS);
+    });
+    try {
+      return (await Promise.race([engine.getState(), deadline])) !== 'CONNECTED';
+    } catch {
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   outboxSize(slot?: number): Promise<number> {
