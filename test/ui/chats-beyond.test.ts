@@ -169,24 +169,45 @@ describe('search filters', () => {
       if (i > 300) throw new Error('the needle was never archived');
       await new Promise((r) => setTimeout(r, 100));
     }
-    // In both languages and at a small laptop's size too.
-    for (const [lang, width, height] of [['en', 1280, 800], ['ar', 1024, 640]] as const) {
+    // The hit is drawn inside the list's viewport (not only loaded somewhere above or below it).
+    const hitInView = `(() => {
+      const list = document.querySelector('[data-testid=message-list]');
+      const hit = [...document.querySelectorAll('[data-testid=message]')].find((el) => el.textContent.includes('the needle is here'));
+      if (!list || !hit) return 'not drawn';
+      const l = list.getBoundingClientRect(), b = hit.getBoundingClientRect();
+      if (b.top < l.top - 1 || b.bottom > l.bottom + 1) return 'outside ' + JSON.stringify([Math.round(b.top), Math.round(b.bottom), Math.round(l.top), Math.round(l.bottom)]);
+      return hit.classList.contains('flash') ? 'in view, flashed' : 'in view';
+    })()`;
+    // In both languages and at a small laptop's size too; each page jumps twice (the second time
+    // the chat is already read, so the list starts at its newest message).
+    for (const [lang, width, height] of [['en', 1280, 800], ['ar', 1024, 640], ['en', 1024, 640]] as const) {
       page = await kit.page({ lang });
       await page.setViewportSize({ width, height });
-      await page.goto(`${kit.bridge.url}/#/search?q=needle&slot=1&chat=${encodeURIComponent(long)}`);
-      await expect.poll(() => page.locator('[data-testid=search-result]').count(), { timeout: 10_000 }).toBe(2);
-      const shell = `JSON.stringify([...document.querySelectorAll('.shell, .topbar, .sidenav, #main')].map((el) => { const b = el.getBoundingClientRect(); return [el.className, Math.round(b.top), Math.round(b.left), Math.round(b.width), Math.round(b.height)]; }))`;
-      const before = await page.evaluate(shell);
-      await page.locator('[data-testid=search-result]').last().click();
-      await page.locator(`[data-testid=thread][data-chat-id="${long}"]`).waitFor();
-      // The thread pages back through the archive to the hit and flashes it.
-      await page.locator('[data-testid=message-list]').waitFor();
-      await page.waitForTimeout(2000);
-      // Only the message list scrolled: no element around it, nor the page itself.
-      const scrolled = `JSON.stringify([document.scrollingElement, ...document.querySelectorAll('body *')]
-        .filter((el) => (el.scrollTop > 0 || el.scrollLeft !== 0) && !el.closest('[data-testid=message-list]')).map((el) => el.tagName + '.' + el.className))`;
-      expect(await page.evaluate(scrolled)).toBe('[]');
-      expect(await page.evaluate(shell)).toBe(before);
+      for (let open = 0; open < 2; open++) {
+        await page.goto(`${kit.bridge.url}/#/search?q=needle&slot=1&chat=${encodeURIComponent(long)}`);
+        await expect.poll(() => page.locator('[data-testid=search-result]').count(), { timeout: 10_000 }).toBe(2);
+        const shell = `JSON.stringify([...document.querySelectorAll('.shell, .topbar, .sidenav, #main')].map((el) => { const b = el.getBoundingClientRect(); return [el.className, Math.round(b.top), Math.round(b.left), Math.round(b.width), Math.round(b.height)]; }))`;
+        const before = await page.evaluate(shell);
+        // Every change of the hit's state, frame by frame, from the click on.
+        await page.evaluate(`(() => { window.__log = []; const f = () => { const v = ${hitInView}; const l = window.__log; if (l[l.length - 1]?.[1] !== v) l.push([Math.round(performance.now()), v]); requestAnimationFrame(f); }; requestAnimationFrame(f); })()`);
+        await page.locator('[data-testid=search-result]').last().click();
+        await page.locator(`[data-testid=thread][data-chat-id="${long}"]`).waitFor();
+        // The thread pages back through the archive to the hit, brings it into view and flashes it.
+        await expect.poll(() => page.evaluate(hitInView), { timeout: 10_000, message: `${lang} ${width}x${height} open ${open + 1}` }).toBe('in view, flashed');
+        // ...and nothing pulls the view away from it afterwards: still there once the flash is over.
+        const later = `${lang} ${width}x${height} open ${open + 1}, after the flash`;
+        await expect.poll(() => page.evaluate(hitInView), { timeout: 10_000, message: later }).toBe('in view');
+        await page.waitForTimeout(300);
+        expect(await page.evaluate(hitInView), later).toBe('in view');
+        // Once shown it stayed in view, not even a frame away (no tug of war with the list's start).
+        const states = (await page.evaluate<[number, string][]>('window.__log')).map(([, v]) => v);
+        expect(states.slice(states.indexOf('in view, flashed')), later).toEqual(['in view, flashed', 'in view']);
+        // Only the message list scrolled: no element around it, nor the page itself.
+        const scrolled = `JSON.stringify([document.scrollingElement, ...document.querySelectorAll('body *')]
+          .filter((el) => (el.scrollTop > 0 || el.scrollLeft !== 0) && !el.closest('[data-testid=message-list]')).map((el) => el.tagName + '.' + el.className))`;
+        expect(await page.evaluate(scrolled)).toBe('[]');
+        expect(await page.evaluate(shell)).toBe(before);
+      }
       await page.close();
     }
   });

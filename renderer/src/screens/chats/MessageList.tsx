@@ -19,6 +19,7 @@ import type { Unsent } from '../../state/unsent.js';
 import { UnsentActions } from './UnsentActions.js';
 import { useFirstItemIndex } from '../../lib/first-item-index.js';
 import { useKeepAnchor } from '../../lib/keep-anchor.js';
+import { useKeepInView } from '../../lib/keep-in-view.js';
 
 interface Props {
   messages: Message[];
@@ -34,6 +35,8 @@ interface Props {
   /** The message the "unread" divider goes before (set when the chat opened with unread ones). */
   dividerId?: string | null;
   dividerCount?: number;
+  /** Opened to jump to a message that is not on screen yet (the thread is paging back to it). */
+  jumping?: boolean;
 }
 
 /** What the list's header needs (a stable component reads it through Virtuoso's context). */
@@ -72,20 +75,24 @@ export function MessageList(p: Props) {
   // Opened with unread messages: start at the divider, not below the last of them. A divider
   // known only later (the chat row arrived after the messages) is scrolled to once.
   const shownDivider = useRef<string | null>(dividerIndex >= 0 ? p.dividerId! : null);
-  const [initialAt] = useState(() => (dividerIndex >= 0 && !p.flashId ? { index: dividerIndex, align: 'start' as const } : { index: 'LAST' as const, align: 'end' as const }));
+  // Opened to jump to a message (from search): start at the oldest loaded one, where the older
+  // pages arrive, rather than settle at the newest and be carried back up.
+  const [initialAt] = useState(() =>
+    p.jumping ? { index: 0, align: 'start' as const } : dividerIndex >= 0 && !p.flashId ? { index: dividerIndex, align: 'start' as const } : { index: 'LAST' as const, align: 'end' as const },
+  );
   useEffect(() => {
     if (!p.dividerId || shownDivider.current === p.dividerId || p.flashId || dividerIndex < 0) return;
     shownDivider.current = p.dividerId;
     list.current?.scrollToIndex({ index: dividerIndex, align: 'start' });
   }, [p.dividerId, dividerIndex, p.flashId]);
 
-  useEffect(() => {
-    if (!p.flashId) return;
+  // A jump (from search) brings the hit to the middle and holds it there while the list settles:
+  // Virtuoso's own start at the newest message and the prepended pages must not carry it away.
+  const [scroller, setScroller] = useState<HTMLElement | null>(null);
+  useKeepInView(scroller, p.flashId, () => {
     const at = p.messages.findIndex((m) => m.id === p.flashId);
     if (at >= 0) list.current?.scrollToIndex({ index: at, align: 'center' });
-    // Only when the flash starts: later messages must not pull the view back.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [p.flashId]);
+  });
 
   // New messages keep the view at the newest one if it was there; the owner's own new message
   // always brings it there (as in WhatsApp).
@@ -104,7 +111,6 @@ export function MessageList(p: Props) {
   // Scrolling near the top loads the next older page (the header button does the same by hand).
   // A scroll event, not Virtuoso's startReached: that one also fires while the list mounts at
   // offset 0, before it moves to the newest message.
-  const [scroller, setScroller] = useState<HTMLElement | null>(null);
   useKeepAnchor(scroller, prepended);
   const older = useRef({ can: p.canLoadOlder, load: p.onLoadOlder });
   older.current = { can: p.canLoadOlder && !p.loadingOlder, load: p.onLoadOlder };

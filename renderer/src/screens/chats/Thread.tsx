@@ -141,12 +141,18 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     if (messages.some((m) => m.id === focusId)) {
       hunted.current = focusId;
       setFlash(focusId);
-      const id = setTimeout(() => setFlash(null), 2600);
-      return () => clearTimeout(id);
+      return;
     }
     if (olderDone || loadingOlder) return;
     void loadOlder();
   }, [focusId, messages, olderDone, loadingOlder, loadOlder]);
+  // The flash fades on its own clock: the hunt's effect re-runs on every change of the list, and a
+  // timer kept there was cleared by the next one, leaving the hit flashed for good.
+  useEffect(() => {
+    if (!flash) return;
+    const id = setTimeout(() => setFlash(null), 2600);
+    return () => clearTimeout(id);
+  }, [flash]);
 
   // Poll tallies load once per poll; live votes then arrive as broadcasts.
   useEffect(() => {
@@ -241,6 +247,7 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
           onLoadOlder={() => void loadOlder()}
           dividerId={shown ? unreadDividerId(shown, openedUnread.chatId === chatId ? openedUnread.n : 0) : null}
           dividerCount={openedUnread.n}
+          jumping={!!focusId && hunted.current !== focusId && !olderDone}
         />
       ) : null}
       <Composer slot={slot} chatId={chatId} addLocal={addLocal} />
