@@ -172,8 +172,9 @@ export class MysqlSnapshotStore implements SnapshotStore {
     await inTransaction(this.#pool, async (conn) => {
       await this.#checkFence(conn, slot);
       await conn.query('DELETE FROM session_snapshots WHERE slot = ? AND id = ?', [slot, id]);
-      await conn.query('DELETE FROM session_snapshot_chunks WHERE slot = ? AND id = ?', [slot, id]);
     });
+    // Unreadable once the metadata row is gone: the pieces go after the lease row is free again.
+    await this.#dropOrphanChunks(slot, 'id = ?', [id]);
   }
 
   async close(): Promise<void> {
