@@ -124,6 +124,8 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       : null;
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     const sessions = new SessionStore(shared?.sessions ?? stateDb, tokens);
+    // Expired sign-in sessions are dropped now and hourly (in a cluster every node does it: one DELETE, harmless twice).
+    await sessions.startPruning((err) => logger.warn({ err: (err as Error).message }, 'could not drop expired sign-in sessions (the next round tries again)'));
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
     clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
@@ -248,7 +250,18 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       push,
       media,
       logs,
-      hub: { closeDevice: (id) => hubRef.current?.closeDevice(id), closeSession: (idHash) => hubRef.current?.closeSession(idHash), clientCount: () => hubRef.current?.clientCount() ?? 0 },
+      // Cluster mode: closed here at once, and on the other nodes through the event tail.
+      hub: {
+        closeDevice: (id) => {
+          hubRef.current?.closeDevice(id);
+          clusterEvents?.publishClose({ device: id });
+        },
+        closeSession: (idHash) => {
+          hubRef.current?.closeSession(idHash);
+          clusterEvents?.publishClose({ session: idHash });
+        },
+        clientCount: () => hubRef.current?.clientCount() ?? 0,
+      },
       events: { subscribe: (listener) => bridge.onEvent(listener) },
       snapshots,
       startedAt: Date.now(),
@@ -266,7 +279,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     hub = hubRef.current = new WsHub(ctx, allowAddress, { eventLog, onClientsChanged: () => presenceRef?.changed() });
     presenceRef = presence;
     presence?.start(() => hubRef.current?.onlinePhones() ?? []);
-    await clusterEvents?.start((seq, n, frame) => hubRef.current?.deliver(seq, n, frame));
+    await clusterEvents?.start(
+      (seq, n, frame) => hubRef.current?.deliver(seq, n, frame),
+      (order) => ('device' in order ? hubRef.current?.closeDevice(order.device) : hubRef.current?.closeSession(order.session)),
+    );
     const app = createApp(ctx, { allowAddress, boundPort: () => bridge.port, boundHttpsPort: () => bridge.httpsPort, rendererDir: options.rendererDir });
     const handler = drain.wrap(app);
     secure = https.createServer({ key: tls.current.key, cert: tls.current.cert }, handler);
@@ -330,6 +346,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   async function shutdown(): Promise<void> {
     // Stop accepting, answer every request already received, then close the connections.
     if (tlsTimer) clearInterval(tlsTimer);
+    ctx?.sessions?.stopPruning();
     await Promise.all([hub?.close(), drain.stop(REQUEST_GRACE_MS)]);
     if (ctx) {
       const c = ctx;

@@ -51,6 +51,28 @@ describe('SessionStore', () => {
     expect(state.prepare('SELECT COUNT(*) AS n FROM sessions WHERE id_hash = ?').get(old.idHash)).toEqual({ n: 0 });
   });
 
+  it('prunes expired rows at once and then on its timer, without a sign-in; live ones stay', async () => {
+    const state = db();
+    const sessions = new SessionStore(state, new TokenStore(state, ADMIN), 1000);
+    const count = (idHash: string) => (state.prepare('SELECT COUNT(*) AS n FROM sessions WHERE id_hash = ?').get(idHash) as { n: number }).n;
+    const expired = (await sessions.create(ADMIN, Date.now() - 5000))!;
+    const live = (await sessions.create(ADMIN))!;
+    const errors: unknown[] = [];
+    await sessions.startPruning((err) => errors.push(err), 30);
+    try {
+      expect(count(expired.idHash)).toBe(0);
+      expect(count(live.idHash)).toBe(1);
+      // Expires 100 ms from now: the timer drops it, nobody signs in meanwhile.
+      const soon = (await sessions.create(ADMIN, Date.now() - 900))!;
+      for (let waited = 0; count(soon.idHash) !== 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(count(soon.idHash)).toBe(0);
+      expect(count(live.idHash)).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      sessions.stopPruning();
+    }
+  });
+
   it('ends with sign-out, with its device, and when the admin token changes', async () => {
     const state = db();
     const tokens = new TokenStore(state, ADMIN);

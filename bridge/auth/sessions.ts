@@ -8,6 +8,8 @@ import { hashToken, newToken, type Caller, type TokenStore } from './tokens.js';
 
 /** How long a session lasts from sign-in (the cookie's Max-Age too). */
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
+/** Expired rows are dropped at start and this often (identify refuses them anyway; this keeps the table small). */
+export const SESSION_PRUNE_MS = 3600_000;
 
 export interface SessionRow {
   id_hash: string;
@@ -57,6 +59,7 @@ export interface Session {
 
 export class SessionStore {
   private readonly repo: SessionRepo;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
     store: StateDb | SessionRepo,
@@ -106,6 +109,29 @@ export class SessionStore {
   /** Sign out: the id stops working on every node. */
   async end(idHash: string): Promise<boolean> {
     return this.repo.remove(idHash);
+  }
+
+  /** Drop the expired rows now; how many went. */
+  async prune(now = Date.now()): Promise<number> {
+    return this.repo.removeExpired(now);
+  }
+
+  /**
+   * Prune now and every `everyMs` (a timer that keeps no process alive), so sessions nobody signs
+   * in again after do not stay in the table until the next sign-in. A failed round is reported and
+   * the next one tries again.
+   */
+  startPruning(onError: (err: unknown) => void, everyMs = SESSION_PRUNE_MS): Promise<void> {
+    this.stopPruning();
+    const round = () => this.prune().then(() => undefined, onError);
+    this.pruneTimer = setInterval(() => void round(), everyMs);
+    this.pruneTimer.unref();
+    return round();
+  }
+
+  stopPruning(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
   }
 
   /** A revoked device's sessions go with it (identify would refuse them anyway; this drops the rows). */

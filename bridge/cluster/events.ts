@@ -53,6 +53,16 @@ const PRUNE_EVERY_MS = 60_000;
 
 export type Deliver = (seq: number, slot: number, frame: Record<string, unknown>) => void;
 
+/**
+ * Rows of "slot 0" are orders to every node, not events: close the sockets of a revoked device or
+ * an ended admin-app session on every node (the node that handled the request closes its own at
+ * once). They ride the same tail so they need no other channel; clients never see them (their
+ * seq is simply skipped, as seq may skip numbers anyway).
+ */
+export const CONTROL_SLOT = 0;
+export type CloseOrder = { device: string } | { session: string };
+type ControlFrame = { type: 'close_sockets'; device?: string; session?: string };
+
 export interface ClusterEventOptions {
   pool: Pool;
   nodeId: string;
@@ -78,6 +88,7 @@ export class ClusterEventStream {
   private publishing: Promise<void> = Promise.resolve();
   private closed = false;
   private deliver: Deliver = () => undefined;
+  private onClose: (order: CloseOrder) => void = () => undefined;
   private readonly log: Logger;
 
   constructor(private readonly opts: ClusterEventOptions) {
@@ -99,14 +110,16 @@ export class ClusterEventStream {
   }
 
   /** Load the recent events (so replays work on a node that just started), then tail. */
-  async start(deliver: Deliver): Promise<void> {
+  async start(deliver: Deliver, onClose: (order: CloseOrder) => void = () => undefined): Promise<void> {
     const { pool } = this.opts;
     this.deliver = deliver;
+    this.onClose = onClose;
     const [recent] = await pool.query<RowDataPacket[]>(
       'SELECT id, slot, frame FROM shared_events WHERE created_at > NOW(3) - INTERVAL ? MICROSECOND ORDER BY id DESC LIMIT ?',
       [REPLAY_MAX_AGE_MS * 1000, REPLAY_MAX_EVENTS],
     );
-    for (const row of recent.reverse()) this.hand(row);
+    // Close orders from before this node started found no socket of it to close: passed over.
+    for (const row of recent.reverse()) this.hand(row, false);
     if (recent.length === 0) {
       const [max] = await pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(id), 0) AS id FROM shared_events');
       this.lastId = Number(max[0]!.id);
@@ -128,6 +141,18 @@ export class ClusterEventStream {
         this.poll(); // this node's own clients need not wait for the timer
       })
       .catch((err: unknown) => this.log.error({ err: (err as Error).message, slot: wire.slot, type: wire.type }, 'cluster: could not publish an event'));
+  }
+
+  /** Tell every node (this one too) to close the sockets of a revoked device or an ended session. */
+  publishClose(order: CloseOrder): void {
+    if (this.closed) return;
+    const frame: ControlFrame = { type: 'close_sockets', ...order };
+    this.publishing = this.publishing
+      .then(async () => {
+        await this.opts.pool.query('INSERT INTO shared_events (slot, node, frame) VALUES (?, ?, ?)', [CONTROL_SLOT, this.opts.nodeId, JSON.stringify(frame)]);
+        this.poll();
+      })
+      .catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'cluster: could not tell the other nodes to close sockets (they close at the next reconnect)'));
   }
 
   /** Read what is new; a call while one runs makes it read once more after. */
@@ -164,9 +189,16 @@ export class ClusterEventStream {
     }
   }
 
-  private hand(row: RowDataPacket): void {
+  private hand(row: RowDataPacket, live = true): void {
     this.lastId = Number(row.id);
     try {
+      if (Number(row.slot) === CONTROL_SLOT) {
+        const order = JSON.parse(row.frame as string) as ControlFrame;
+        if (!live || order.type !== 'close_sockets') return;
+        if (typeof order.device === 'string') this.onClose({ device: order.device });
+        else if (typeof order.session === 'string') this.onClose({ session: order.session });
+        return;
+      }
       this.deliver(this.lastId, row.slot as number, JSON.parse(row.frame as string) as Record<string, unknown>);
     } catch (err) {
       this.log.error({ err: (err as Error).message, id: this.lastId }, 'cluster: an event could not be delivered');

@@ -157,6 +157,26 @@ describe('cookie sign-in', () => {
     await t.http.post('/api/session').send({ token: dev.body.token }).expect(401);
   });
 
+  it('a restart drops expired sessions from bridge.db, with no sign-in needed', async () => {
+    const u = await startBridge({ slots: 1 });
+    const cookie = cookieOf(await u.http.post('/api/session').send({ token: u.token }).expect(200));
+    await u.stop();
+    const file = path.join(u.dataDir, 'bridge.db');
+    const raw = new Database(file);
+    raw.prepare('UPDATE sessions SET expires_at = 1').run();
+    raw.close();
+    const again = await startBridge({ slots: 1, dataDir: u.dataDir });
+    try {
+      const check = new Database(file, { readonly: true });
+      const left = check.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number };
+      check.close();
+      expect(left.n).toBe(0);
+      await again.http.get('/api/slots').set('cookie', cookie).expect(401);
+    } finally {
+      await again.stop();
+    }
+  });
+
   it('sessions outlive a restart of the bridge (kept in bridge.db)', async () => {
     const u = await startBridge({ slots: 1 });
     const cookie = cookieOf(await u.http.post('/api/session').send({ token: u.token }).expect(200));

@@ -91,5 +91,5 @@ describe('snapshot routes', () => {
     await waitFor(async () => (await second.http.get('/api/slots').set('apikey', second.token)).body[0].ready, 10_000, 'slot 1 back');
     await second.http.post('/api/disconnect').set('apikey', second.token).send({ slot: 1, logout: true }).expect(200);
     expect((await second.http.get('/api/slots/1/snapshots').set('apikey', second.token).expect(200)).body.snapshots).toEqual([]);
-  });
+  }, 60_000); // two bridge starts: ~3 s idle, over 20 s on a loaded CI box
 });

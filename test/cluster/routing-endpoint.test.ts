@@ -21,18 +21,18 @@ const pinOf = async (node: TestNode) => (await node.http.get('/api/pairing').set
 describe('node endpoints', () => {
   it('a new certificate on B reaches the endpoint table and A’s node list', async () => {
     const old = (await pinOf(b)).fingerprint;
-    await waitFor(async () => (await pinOf(a)).nodes.find((n) => n.id === b.id)?.fingerprint === old, 10_000, 'A listing B with its first certificate');
+    await waitFor(async () => (await pinOf(a)).nodes.find((n) => n.id === b.id)?.fingerprint === old, 20_000, 'A listing B with its first certificate');
     // Replace B's certificate on disk: its next check loads a fresh one.
     for (const file of ['cert.pem', 'key.pem']) fs.rmSync(path.join(b.dataDir, TLS_DIR, file));
     const fresh = await waitFor(async () => {
       const now = (await pinOf(b)).fingerprint;
       return now !== old ? now : null;
-    }, 10_000, 'B serving a new certificate');
+    }, 20_000, 'B serving a new certificate');
     await waitFor(async () => {
       const rows = await db.query<RowDataPacket[]>('SELECT fingerprint FROM shared_node_endpoints WHERE id = ?', [b.id]);
       return rows[0]?.fingerprint === fresh;
-    }, 5000, 'the endpoint row updated');
+    }, 15_000, 'the endpoint row updated');
     // A reads the node list every 5 s.
-    await waitFor(async () => (await pinOf(a)).nodes.find((n) => n.id === b.id)?.fingerprint === fresh, 10_000, 'A listing B with the new certificate');
-  }, 40_000);
+    await waitFor(async () => (await pinOf(a)).nodes.find((n) => n.id === b.id)?.fingerprint === fresh, 20_000, 'A listing B with the new certificate');
+  }, 90_000);
 });

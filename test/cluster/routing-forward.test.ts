@@ -93,6 +93,23 @@ describe('forwarding to the owner of a slot', () => {
     }
   });
 
+  it('GraphQL slot queries through node A for slot 2 answer B’s state, QR fields included', async () => {
+    const res = await a.http
+      .post('/graphql')
+      .set('apikey', ADMIN)
+      .send({ query: '{ whatsAppStatus(slot: 2) { connected slot state qrCode qrExpiresAt } slot(slot: 2) { slot state connected active hasQr phone sessionSeconds queued } }' })
+      .expect(200);
+    expect(res.body.errors).toBeUndefined();
+    // A itself does not run slot 2 (STOPPED there): the answer is B's.
+    expect(res.body.data.whatsAppStatus).toEqual({ connected: true, slot: 2, state: 'READY', qrCode: null, qrExpiresAt: null });
+    expect(res.body.data.slot).toMatchObject({ slot: 2, state: 'READY', connected: true, active: true, hasQr: false, phone: expect.any(String), queued: 0 });
+    expect(res.body.data.slot.sessionSeconds).toEqual(expect.any(Number));
+    // The caller's scope is checked on A before anything is asked of B.
+    const only1 = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'gql read slot 1', slots: [1], role: 'read' }).expect(201);
+    const refused = await a.http.post('/graphql').set('apikey', only1.body.token).send({ query: '{ slot(slot: 2) { state } }' }).expect(200);
+    expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
   it('keeps the caller’s device scope: the owner refuses a slot the device may not use', async () => {
     const only1 = await a.http.post('/api/devices').set('apikey', ADMIN).send({ name: 'slot 1 only', slots: [1], role: 'send' }).expect(201);
     const res = await a.http.post('/api/send').set('apikey', only1.body.token).send({ slot: 2, phone: '+15550100002', message: 'no' }).expect(403);

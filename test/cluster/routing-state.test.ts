@@ -101,8 +101,11 @@ describe('shared state in cluster mode', () => {
       expect(Number(stored[0]!.biggest)).toBeLessThanOrEqual(PIECE_CHARS);
       await a.http.post('/api/connect').set('apikey', ADMIN).send({ slot: 3 }).expect(200);
       const done = await waitFor(() => sent.find((e) => e.outboxId === outboxId), 30_000, 'the queued video sent');
-      const back = await a.http.get(`/api/slots/3/messages/${encodeURIComponent(done.messageId)}/media`).set('apikey', ADMIN).buffer(true).parse(binary as never);
-      expect(back.status).toBe(200);
+      // The sender stores the media a moment after the send (message_media): ask until it has it.
+      const back = await waitFor(async () => {
+        const res = await a.http.get(`/api/slots/3/messages/${encodeURIComponent(done.messageId)}/media`).set('apikey', ADMIN).buffer(true).parse(binary as never);
+        return res.status === 200 ? res : null;
+      }, 15_000, 'the sent video stored');
       expect((back.body as Buffer).equals(video)).toBe(true);
       // Sent: its pieces are gone.
       await waitFor(async () => Number((await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM shared_outbox_chunks WHERE id = ?', [outboxId]))[0]!.n) === 0, 5000, 'pieces removed');

@@ -1,5 +1,5 @@
-// Cluster mode: a GraphQL mutation for a slot another node runs is run by that node — the same
-// field, sent to the owner's /graphql with the cluster key and the caller (whose scope the owner
+// Cluster mode: a GraphQL mutation or slot query (whatsAppStatus, slot) for a slot another node
+// runs is run by that node — the same field, sent to the owner's /graphql with the cluster key and the caller (whose scope the owner
 // checks again). A forwarded request is answered where it lands (no loops), as REST does
 // (bridge/cluster/forward.ts).
 import type { BridgeContext } from '../../context.js';
@@ -47,8 +47,13 @@ export async function onOwner(c: ForwardingContext, slot: number, document: stri
   return body.data.r;
 }
 
-/** The forwarded documents, one per mutation that acts on a slot. */
+/** The forwarded documents, one per query or mutation that acts on a slot. */
 export const FORWARDED = {
+  // Slot queries answer the owner's truth, as REST's /slots/:n/… routes do. The QR is asked for
+  // apart, only when selected: its fields may fail alone (FORBIDDEN, QR_EXPIRED) while the status answers.
+  status: 'query($slot: Int) { r: whatsAppStatus(slot: $slot) { connected slot state } }',
+  statusQr: 'query($slot: Int) { r: whatsAppStatus(slot: $slot) { qrCode qrCodeSvg qrExpiresAt } }',
+  slot: 'query($slot: Int) { r: slot(slot: $slot) { slot state connected active hasQr phone name since sessionSeconds lastError queued } }',
   connect: 'mutation($slot: Int) { r: whatsAppConnect(slot: $slot) }',
   disconnect: 'mutation($slot: Int, $logout: Boolean) { r: whatsAppDisconnect(slot: $slot, logout: $logout) }',
   notify: 'mutation($slot: Int, $phoneNumber: String!, $message: String!) { r: sendWhatsAppNotification(slot: $slot, phoneNumber: $phoneNumber, message: $message) }',

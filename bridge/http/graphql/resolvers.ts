@@ -72,6 +72,18 @@ function whatsAppStatus(c: GraphqlContext, n: number) {
   };
 }
 
+/** whatsAppStatus of a slot another node runs: its answer, the QR fetched from it only when selected. */
+async function remoteStatus(c: GraphqlContext, n: number): Promise<unknown> {
+  const status = await onOwner(c, n, FORWARDED.status, { slot: n });
+  if (status === LOCAL) return whatsAppStatus(c, n);
+  let qr: Promise<{ qrCode: string | null; qrCodeSvg: string | null; qrExpiresAt: number | null }> | undefined;
+  const qrField = (name: 'qrCode' | 'qrCodeSvg' | 'qrExpiresAt') => async () => {
+    qr ??= onOwner(c, n, FORWARDED.statusQr, { slot: n }) as Promise<{ qrCode: string | null; qrCodeSvg: string | null; qrExpiresAt: number | null }>;
+    return (await qr)[name];
+  };
+  return { ...(status as object), qrCode: qrField('qrCode'), qrCodeSvg: qrField('qrCodeSvg'), qrExpiresAt: qrField('qrExpiresAt') };
+}
+
 function slotView(c: GraphqlContext, slot: Slot) {
   return {
     slot: slot.number,
@@ -94,14 +106,18 @@ function actor(c: GraphqlContext): ops.Actor {
 
 export const rootValue = {
   // Queries
-  whatsAppStatus: (a: Args, c: GraphqlContext) => whatsAppStatus(c, slotFor(c, a.slot, 'read')),
+  whatsAppStatus: (a: Args, c: GraphqlContext) => remoteStatus(c, slotFor(c, a.slot, 'read')),
 
   slots: (_a: Args, c: GraphqlContext) => {
     requireRole(c.caller, 'read');
     return c.ctx.registry.slots.filter((s) => mayUseSlot(c.caller, s.number)).map((s) => slotView(c, s));
   },
 
-  slot: (a: Args, c: GraphqlContext) => slotView(c, c.ctx.registry.get(slotFor(c, a.slot, 'read'))),
+  slot: async (a: Args, c: GraphqlContext) => {
+    const n = slotFor(c, a.slot, 'read');
+    const there = await onOwner(c, n, FORWARDED.slot, { slot: n });
+    return there === LOCAL ? slotView(c, c.ctx.registry.get(n)) : there;
+  },
 
   messageStatus: async (a: Args, c: GraphqlContext) => {
     const n = slotFor(c, a.slot, 'read');
