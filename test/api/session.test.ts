@@ -146,6 +146,8 @@ describe('cookie sign-in', () => {
     const res = await t.http.post('/api/session').send({ token: dev.body.token }).expect(200);
     expect(res.body).toMatchObject({ signedIn: true, kind: 'device', deviceId: dev.body.deviceId });
     const cookie = cookieOf(res);
+    // Slot 1 was connected by an earlier test: on a loaded machine it may not be READY yet.
+    await waitFor(async () => (await t.http.get('/api/slots').set('apikey', t.token)).body.find((s: { slot: number }) => s.slot === 1)?.ready, 20_000, 'slot 1 ready');
     await t.http.get('/api/chats?slot=1').set('cookie', cookie).expect(200);
     await t.http.get('/api/chats?slot=2').set('cookie', cookie).expect(403); // its slots only
     await t.http.get('/api/devices').set('cookie', cookie).expect(403); // admin-only

@@ -1,10 +1,11 @@
 // Issue 13: "200 messages queued on a slot whose node dies are each sent exactly once". Two bridge
 // processes with the real whatsapp-web.js on the simulator share one MariaDB database. 200 sends
 // are queued (`queue:true`) while slot 1 is stopped; the preferred node A starts it and drains the
-// shared outbox; A is killed with kill -9 mid-drain; node B takes the slot over from its snapshot
-// and drains the rest. What went out is counted at the simulator pages' send action (a tap in the
-// test process, so A's sends stay counted after its browser is killed): every body arrives, and
-// exactly once — but for the one A had in flight when it died, which B cannot know went out.
+// shared outbox (after a stop right after pairing, whose stop snapshot must be stored); A is killed
+// with kill -9 mid-drain; node B takes the slot over from the newest snapshot and drains the rest.
+// What went out is counted at the simulator pages' send action (a tap in the test process, so A's
+// sends stay counted after its browser is killed): every body arrives, and exactly once — but for
+// the one A had in flight when it died, which B cannot know went out.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -57,12 +58,15 @@ describe('queued messages across a kill -9 failover (two bridge processes, real 
     await sim.scanQr({ phone: PHONE, pushname: 'Outbox shop' });
     await waitFor(async () => (await slotOn(a))?.ready, 90_000, 'slot 1 READY on A');
     await sim.disconnect();
-    // The snapshot B will take the slot over from (stored a second after READY).
-    await waitFor(async () => (await db.query('SELECT id FROM session_snapshots WHERE slot = 1'))[0], 60_000, 'a snapshot of slot 1');
 
-    // Stop it, and queue 200 sends meanwhile.
+    // Stop it at once (a clean stop stores its snapshot under the lease, also when it races the
+    // first periodic one), and queue 200 sends meanwhile.
     await a.proc.http.post('/api/disconnect').set('apikey', TOKEN).send({ slot: 1 }).expect(200);
     await waitFor(async () => (await slotOn(a))?.state === 'STOPPED', 60_000, 'slot 1 stopped on A');
+    await waitFor(async () => (await db.query("SELECT id FROM session_snapshots WHERE slot = 1 AND reason = 'stop'"))[0], 30_000, 'the stop snapshot of slot 1').catch((e) => {
+      console.log(a.proc.output().split('\n').filter((l) => /snapshot|lease|fence|stop/i.test(l)).slice(-30).join('\n'));
+      throw e;
+    });
     const firstBrowser = browserPid(a);
     for (let i = 1; i <= COUNT; i++) {
       const res = await a.proc.http.post('/api/send').set('apikey', TOKEN).send({ slot: 1, phone: CUSTOMER, message: body(i), queue: true });

@@ -136,4 +136,40 @@ describe('slot leases', () => {
       await store.close();
     }
   });
+
+  it("a snapshot upload does not hold up the holder's renewals: the lease row is locked only for the short commit", async () => {
+    const store = new MysqlSnapshotStore(db.url());
+    const quick = new LeaseStore(pool, a.nodeId, HELD, 3000);
+    const blocker = await pool.getConnection();
+    try {
+      const held = (await waitFor(() => a.acquire(3), 10_000, 'lease 3'))!;
+      store.fencedBy(() => ({ node: a.nodeId, fence: held.fence }));
+      await store.list(3); // tables ready
+      const createdAt = Date.now();
+      const meta: SnapshotMeta = { id: newSnapshotId(createdAt), slot: 3, wid: '15550000003@c.us', createdAt, reason: 'stop', bytes: 4, sha256: 'b'.repeat(64), formatVersion: FORMAT_VERSION };
+      // Hold the upload mid-way: an uncommitted row with the key of its first chunk makes it wait.
+      await blocker.beginTransaction();
+      await blocker.query('INSERT INTO session_snapshot_chunks (slot, id, seq, data) VALUES (3, ?, 0, ?)', [meta.id, Buffer.from('x')]);
+      const upload = store.put(meta, Buffer.from('blob'));
+      await waitFor(
+        async () => ((await db.query("SELECT id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'INSERT INTO session_snapshot_chunks%'")) as unknown[]).length > 0,
+        10_000,
+        'the upload waiting mid-way',
+      );
+      // The owner renews meanwhile (with the lease row locked for the whole upload this timed out).
+      expect(await quick.renew(3, held.fence)).toBe(true);
+      await blocker.rollback();
+      await upload;
+      expect((await db.query('SELECT fence FROM session_snapshots WHERE id = ?', [meta.id]))[0]!.fence).toBe(held.fence);
+      // A refused upload leaves no pieces behind.
+      store.fencedBy(() => ({ node: a.nodeId, fence: held.fence - 1 }));
+      const refused = { ...meta, id: newSnapshotId(createdAt + 1), createdAt: createdAt + 1 };
+      await expect(store.put(refused, Buffer.from('late'))).rejects.toMatchObject({ code: 'FENCED' });
+      expect(await db.query('SELECT seq FROM session_snapshot_chunks WHERE id = ?', [refused.id])).toEqual([]);
+    } finally {
+      await blocker.rollback().catch(() => undefined);
+      blocker.release();
+      await store.close();
+    }
+  });
 });

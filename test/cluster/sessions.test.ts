@@ -82,6 +82,9 @@ describe('sign-in sessions in cluster mode', () => {
     expect(code).toBe(4001);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(kept.ws.readyState).toBe(WebSocket.OPEN);
+    // The close order rides the event table but is never a client's event.
+    expect(kept.frames.map((f) => f.type)).not.toContain('close_sockets');
+    expect(kept.frames.some((f) => JSON.stringify(f).includes(dev.body.deviceId as string))).toBe(false);
     phone.close();
     kept.close();
   });

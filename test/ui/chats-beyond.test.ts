@@ -140,7 +140,8 @@ describe('search filters', () => {
     await expect.poll(() => page.locator('[data-testid=search-result]').count(), { timeout: 10_000 }).toBeGreaterThan(5);
     await page.selectOption('[data-testid=search-chat]', chatOf(7));
     const hrefs = () => page.locator('[data-testid=search-result]').evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string }).getAttribute('href')));
-    await expect.poll(async () => (await hrefs()).every((h) => h.includes(`chat=${encodeURIComponent(chatOf(7))}`))).toBe(true);
+    // (An empty list passes `every`: wait for the filtered results themselves.)
+    await expect.poll(async () => { const h = await hrefs(); return h.length > 0 && h.every((x) => x.includes(`chat=${encodeURIComponent(chatOf(7))}`)); }).toBe(true);
     // Both the message and its echo, each linking into slot 1.
     expect(await hrefs()).toEqual([expect.stringContaining('slot=1'), expect.stringContaining('slot=1')]);
     // Tomorrow onwards: nothing; today: the same two.

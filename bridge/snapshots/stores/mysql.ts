@@ -1,6 +1,7 @@
 // Snapshots in the archive's MySQL/MariaDB (WA_BRIDGE_SESSION_STORE=mysql), so a second machine
 // can restore: the blob in 1 MiB rows (under any max_allowed_packet), then the metadata row with
-// the chunk count and the blob's sha256, in one transaction; a reader checks both.
+// the chunk count and the blob's sha256 (in cluster mode in a short transaction that checks the
+// lease's fence); a reader sees a snapshot only through its metadata row and checks both.
 import { createHash } from 'node:crypto';
 import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { inTransaction } from '../../archive/mysql-transaction.js';
@@ -9,6 +10,8 @@ import { isSnapshotId, metaSchema } from '../ids.js';
 import type { SnapshotMeta, SnapshotStore } from '../types.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
+/** Chunks without a metadata row this old are left over from an upload whose node died. */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
 
 /** Cluster mode: who may write a slot's snapshots now (this node and its fence), or null. */
 export type FenceGuard = (slot: number) => { node: string; fence: number } | null;
@@ -105,19 +108,41 @@ export class MysqlSnapshotStore implements SnapshotStore {
   async put(meta: SnapshotMeta, blob: Buffer): Promise<void> {
     if (!isSnapshotId(meta.id)) throw new Error(`invalid snapshot id ${JSON.stringify(meta.id)}`);
     await this.#ready();
-    await inTransaction(this.#pool, async (conn) => {
-      const fence = await this.#checkFence(conn, meta.slot);
-      const chunks = Math.max(1, Math.ceil(blob.length / CHUNK_BYTES));
+    // A node that does not hold the slot uploads nothing.
+    if (this.#guard && !this.#guard(meta.slot)) throw new SnapshotError('FENCED', `slot ${meta.slot} is not held by this node: snapshot writes refused`);
+    const chunks = Math.max(1, Math.ceil(blob.length / CHUNK_BYTES));
+    try {
+      // The blob first, outside the fenced transaction: the lease row is then locked only for the
+      // short commit below. Locked for the whole upload, it would hold up the owner's renewals
+      // (a large profile, a slow link) until the owner self-fenced and this very write was refused.
+      // Chunks without their metadata row are invisible to readers.
       for (let seq = 0; seq < chunks; seq++) {
-        await conn.query('INSERT INTO session_snapshot_chunks (slot, id, seq, data) VALUES (?, ?, ?, ?)', [meta.slot, meta.id, seq, blob.subarray(seq * CHUNK_BYTES, (seq + 1) * CHUNK_BYTES)]);
+        await this.#pool.query('INSERT INTO session_snapshot_chunks (slot, id, seq, data) VALUES (?, ?, ?, ?)', [meta.slot, meta.id, seq, blob.subarray(seq * CHUNK_BYTES, (seq + 1) * CHUNK_BYTES)]);
       }
       const blobSha = createHash('sha256').update(blob).digest('hex');
-      await conn.query(
-        'INSERT INTO session_snapshots (slot, id, wid, created_at, reason, bytes, sha256, blob_sha256, chunks, format_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [meta.slot, meta.id, meta.wid, meta.createdAt, meta.reason, meta.bytes, meta.sha256, blobSha, chunks, meta.formatVersion],
-      );
-      if (fence !== null) await conn.query('UPDATE session_snapshots SET fence = ? WHERE slot = ? AND id = ?', [fence, meta.slot, meta.id]);
-    });
+      await inTransaction(this.#pool, async (conn) => {
+        const fence = await this.#checkFence(conn, meta.slot);
+        await conn.query(
+          'INSERT INTO session_snapshots (slot, id, wid, created_at, reason, bytes, sha256, blob_sha256, chunks, format_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [meta.slot, meta.id, meta.wid, meta.createdAt, meta.reason, meta.bytes, meta.sha256, blobSha, chunks, meta.formatVersion],
+        );
+        if (fence !== null) await conn.query('UPDATE session_snapshots SET fence = ? WHERE slot = ? AND id = ?', [fence, meta.slot, meta.id]);
+      });
+    } catch (err) {
+      await this.#dropOrphanChunks(meta.slot, 'id = ?', [meta.id]).catch(() => undefined);
+      throw err;
+    }
+    // Pieces an upload left when its node died mid-way; an hour old, so no upload is still under way.
+    await this.#dropOrphanChunks(meta.slot, "CAST(SUBSTRING_INDEX(id, '-', 1) AS UNSIGNED) < ?", [Date.now() - ORPHAN_AGE_MS]).catch(() => undefined);
+  }
+
+  /** Chunks of this slot matching `where` that no metadata row claims. */
+  async #dropOrphanChunks(slot: number, where: string, values: unknown[]): Promise<void> {
+    await this.#pool.query(
+      `DELETE FROM session_snapshot_chunks WHERE slot = ? AND ${where}
+         AND NOT EXISTS (SELECT 1 FROM session_snapshots s WHERE s.slot = session_snapshot_chunks.slot AND s.id = session_snapshot_chunks.id)`,
+      [slot, ...values],
+    );
   }
 
   async get(slot: number, id: string): Promise<Buffer | null> {
@@ -147,8 +172,9 @@ export class MysqlSnapshotStore implements SnapshotStore {
     await inTransaction(this.#pool, async (conn) => {
       await this.#checkFence(conn, slot);
       await conn.query('DELETE FROM session_snapshots WHERE slot = ? AND id = ?', [slot, id]);
-      await conn.query('DELETE FROM session_snapshot_chunks WHERE slot = ? AND id = ?', [slot, id]);
     });
+    // Unreadable once the metadata row is gone: the pieces go after the lease row is free again.
+    await this.#dropOrphanChunks(slot, 'id = ?', [id]);
   }
 
   async close(): Promise<void> {
