@@ -2,14 +2,12 @@
 // pages on request, and a composer that says why it cannot send instead of failing on Enter.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApp } from '../../state/app.js';
-import { navigate } from '../../state/route.js';
 import type { ChatRow, Message } from '../../api/types.js';
-import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
 import { ErrorBlock } from '../../components/Notices.js';
-import { formatPhone, phoneOfChat } from '../../lib/format.js';
 import { mergeMessages } from '../../lib/messages.js';
 import { MessageList } from './MessageList.js';
+import { ThreadHead } from './ThreadHead.js';
 
 const PAGE = 100;
 type ListReply = { success: true; data: Message[] } | Message[];
@@ -56,22 +54,10 @@ export function ArchivedThread({ slot, chatId, chat, focusId }: { slot: number; 
     if (!done && !loading && error === null) void loadPage();
   }, [focusId, messages, done, loading, error, loadPage]);
 
-  const name = chat?.name || formatPhone(phoneOfChat(chatId)) || chatId;
   const reasonId = `archived-reason-${slot}`;
   return (
     <div className="thread archived" data-testid="thread" data-chat-id={chatId} data-archived="true">
-      <header className="thread-head">
-        <button type="button" className="icon-btn back-btn" aria-label={t('backToList')} onClick={() => navigate('chats', { slot })}>
-          <Icon name="back" className="flip-rtl" />
-        </button>
-        <Avatar id={chatId} name={name} group={chat?.isGroup} size={38} />
-        <div className="thread-title">
-          <h2 dir="auto">{name}</h2>
-          <span className="fine" dir="ltr">
-            {chat?.isGroup ? t('group') : formatPhone(phoneOfChat(chatId))}
-          </span>
-        </div>
-      </header>
+      <ThreadHead slot={slot} chatId={chatId} chat={chat} />
       {error !== null && <ErrorBlock error={error} onRetry={() => void loadPage()} />}
       {error === null && !messages ? (
         <div className="boot">{t('loading')}</div>

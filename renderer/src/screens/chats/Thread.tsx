@@ -2,16 +2,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApp, useBridgeEvents, useOnReconnect } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
-import { navigate } from '../../state/route.js';
 import type { ChatRow, Message, PollVoteRow } from '../../api/types.js';
-import { Avatar } from '../../components/Avatar.js';
-import { Icon } from '../../components/Icon.js';
 import { ErrorBlock, useReportError } from '../../components/Notices.js';
-import { formatPhone, phoneOfChat } from '../../lib/format.js';
 import { localSeq, mergeMessages } from '../../lib/messages.js';
 import { applyVote, type Vote } from '../../lib/polls.js';
 import { renameSent } from '../../state/sent.js';
 import { MessageList } from './MessageList.js';
+import { ThreadHead } from './ThreadHead.js';
 import { unreadDividerId } from '../../lib/unread.js';
 import { Composer } from './Composer.js';
 
@@ -215,22 +212,9 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
     };
   }, [chatId, slot, unsent]);
 
-  const name = chat?.name || formatPhone(phoneOfChat(chatId)) || chatId;
-
   return (
     <div className="thread" data-testid="thread" data-chat-id={chatId}>
-      <header className="thread-head">
-        <button type="button" className="icon-btn back-btn" aria-label={t('backToList')} onClick={() => navigate('chats', { slot })}>
-          <Icon name="back" className="flip-rtl" />
-        </button>
-        <Avatar id={chatId} name={name} group={chat?.isGroup} size={38} />
-        <div className="thread-title">
-          <h2 dir="auto">{name}</h2>
-          <span className="fine" dir="ltr">
-            {chat?.isGroup ? t('group') : formatPhone(phoneOfChat(chatId))}
-          </span>
-        </div>
-      </header>
+      <ThreadHead slot={slot} chatId={chatId} chat={chat} />
       {error !== null && <ErrorBlock error={error} onRetry={() => setReloads((n) => n + 1)} />}
       {error === null && !messages ? (
         <div className="boot">{t('loading')}</div>
