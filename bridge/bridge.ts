@@ -51,6 +51,7 @@ import { sharedCounters } from './cluster/shared/rate-limits.js';
 import { nodeId as clusterNodeId } from './cluster/identity.js';
 import { createRouting } from './cluster/forward.js';
 import { ClusterEventStream } from './cluster/events.js';
+import { EventPoker } from './cluster/poke.js';
 import { EventLog } from './ws/replay.js';
 import { ClusterSlot, createCluster, defaultAdvertiseUrl } from './cluster/index.js';
 
@@ -98,6 +99,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
   let confirmer: ArchiveConfirmer | null = null;
   let shared: SharedState | null = null;
   let clusterEvents: ClusterEventStream | null = null;
+  let poker: EventPoker | null = null;
   let presenceRef: ClusterPresence | null = null;
   /** Cluster mode: publish this node's address and certificate pins (at start, and when the certificate changes). */
   let endpoint: (() => Promise<void>) | null = null;
@@ -127,7 +129,11 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     // Expired sign-in sessions are dropped now and hourly (in a cluster every node does it: one DELETE, harmless twice).
     await sessions.startPruning((err) => logger.warn({ err: (err as Error).message }, 'could not drop expired sign-in sessions (the next round tries again)'));
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
-    clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
+    // The other live nodes are poked after each append, so their clients need not wait for the poll (cluster/poke.ts).
+    poker = shared ? new EventPoker({ nodeId: shared.nodeId, clusterKey: config.clusterKey!, peers: () => ctx?.routing?.nodes() ?? [], logger }) : null;
+    clusterEvents = shared
+      ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false, pollMs: config.eventPollMs, onAppended: () => poker?.poke() })
+      : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();
     const wishes = new SlotWishes(stateDb);
     const archive = options.archive ?? createArchiveStore(config, logger);
@@ -268,6 +274,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
       ...(options.onRestart ? { restart: options.onRestart } : {}),
       routing: shared ? createRouting({ nodeId: shared.nodeId, directory: shared.directory, clusterKey: config.clusterKey!, logger }) : undefined,
       ...(cluster ? { cluster } : {}),
+      ...(clusterEvents ? { pokeEvents: () => clusterEvents?.poll() } : {}),
     };
     const tls = await loadTls(config.dataDir);
     lanHttp = decideLanHttp({ configured: config.lanHttp, firstTlsStart: tls.created, pairedDevices: (await tokens.listDevices()).length, dataDir: config.dataDir });
@@ -364,6 +371,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     }
     await presenceRef?.stop();
     await clusterEvents?.close();
+    poker?.close();
     await shared?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster: closing the shared database failed'));
     stateDb?.close();
   }

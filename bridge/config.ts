@@ -95,6 +95,7 @@ export const configSchema = z.object({
   leaseTtlMs: z.coerce.number().int().min(1000).default(10_000).describe('WA_BRIDGE_LEASE_TTL_MS: how long a slot lease lasts without renewal'),
   leaseRenewMs: z.coerce.number().int().min(100).default(2_000).describe('WA_BRIDGE_LEASE_RENEW_MS: how often an owner renews its leases'),
   standbyPollMs: z.coerce.number().int().min(100).default(1_000).describe('WA_BRIDGE_STANDBY_POLL_MS: how often a node looks for free or expired slots'),
+  eventPollMs: z.coerce.number().int().min(10).max(60_000).default(100).describe('WA_BRIDGE_EVENT_POLL_MS: how often a node reads the shared event table when no poke from the writing node came (cluster)'),
   fenceMarginMs: z.coerce.number().int().min(100).default(2_000).describe('WA_BRIDGE_FENCE_MARGIN_MS: an owner stops a slot this long before its lease could expire'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('LOG_LEVEL'),
 });

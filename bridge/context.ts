@@ -78,4 +78,6 @@ export interface BridgeContext {
   restart?: () => void;
   /** Cluster mode: sends requests for slots other nodes own to them (bridge/cluster/forward.ts). */
   routing?: ClusterRouting;
+  /** Cluster mode: another node appended events; read the shared event table now (bridge/cluster/poke.ts). */
+  pokeEvents?: () => void;
 }

@@ -42,14 +42,19 @@ export function isForwarded(headers: IncomingHttpHeaders): boolean {
   return headers[CLUSTER_KEY_HEADER] !== undefined || headers[CALLER_HEADER] !== undefined;
 }
 
+/** A node-to-node call must carry the cluster key: without it 401, a wrong one (or none configured) 403. */
+export function checkClusterKey(headers: IncomingHttpHeaders, clusterKey: string | undefined): void {
+  const key = one(headers[CLUSTER_KEY_HEADER]);
+  if (key === undefined) throw new BridgeError('UNAUTHORIZED', `a node-to-node request needs the cluster key (${CLUSTER_KEY_HEADER})`);
+  if (!clusterKey || !sameKey(key, clusterKey)) throw new BridgeError('FORBIDDEN', `wrong cluster key (${CLUSTER_KEY_HEADER}): this node belongs to another cluster or the key differs`);
+}
+
 /**
  * The caller of a forwarded request. Without the key: 401; with a wrong key: 403; an unreadable
  * caller: 400. `clusterKey` undefined (not in cluster mode) refuses every forwarded request.
  */
 export function forwardedCaller(headers: IncomingHttpHeaders, clusterKey: string | undefined): Caller {
-  const key = one(headers[CLUSTER_KEY_HEADER]);
-  if (key === undefined) throw new BridgeError('UNAUTHORIZED', `a forwarded request needs the cluster key (${CLUSTER_KEY_HEADER})`);
-  if (!clusterKey || !sameKey(key, clusterKey)) throw new BridgeError('FORBIDDEN', `wrong cluster key (${CLUSTER_KEY_HEADER}): this node belongs to another cluster or the key differs`);
+  checkClusterKey(headers, clusterKey);
   const raw = one(headers[CALLER_HEADER]);
   if (raw === undefined) throw new BridgeError('VALIDATION_ERROR', `${CALLER_HEADER}: missing (who the first node authenticated)`);
   let parsed: unknown;

@@ -1,7 +1,8 @@
 // Events of every slot on every node. The owner of a slot appends its events to one shared table;
 // the table's AUTO_INCREMENT id is the cluster-wide sequence number, and every node tails the
 // table and hands each row to its WebSocket clients. So a phone sees every slot whichever node it
-// is on, and after moving to another node its `?since=<seq>` means the same thing there.
+// is on, and after moving to another node its `?since=<seq>` means the same thing there. Each
+// node reads the table every pollMs, and at once when the node that wrote pokes it (poke.ts).
 //
 // Why a table and not node-to-node sockets: the sequence must be one numbering shared by all
 // nodes (a reconnect to another node replays from it), it must survive the node that produced the
@@ -69,7 +70,10 @@ export interface ClusterEventOptions {
   logger: Logger;
   /** Does this node own the slot now? Only the owner publishes a slot's events. */
   owns: (slot: number) => MaybePromise<boolean>;
+  /** How often the table is read without a poke (the fallback; default 100 ms). */
   pollMs?: number;
+  /** Rows were appended: tell the other nodes to read now (bridge/cluster/poke.ts). */
+  onAppended?: () => void;
   /** How long a gap in the ids is waited for (default 1 s). */
   gapWaitMs?: number;
 }
@@ -138,7 +142,7 @@ export class ClusterEventStream {
       .then(async () => {
         if (!(await this.opts.owns(wire.slot))) return;
         await this.opts.pool.query('INSERT INTO shared_events (slot, node, frame) VALUES (?, ?, ?)', [wire.slot, this.opts.nodeId, JSON.stringify(wire)]);
-        this.poll(); // this node's own clients need not wait for the timer
+        this.appended();
       })
       .catch((err: unknown) => this.log.error({ err: (err as Error).message, slot: wire.slot, type: wire.type }, 'cluster: could not publish an event'));
   }
@@ -150,12 +154,18 @@ export class ClusterEventStream {
     this.publishing = this.publishing
       .then(async () => {
         await this.opts.pool.query('INSERT INTO shared_events (slot, node, frame) VALUES (?, ?, ?)', [CONTROL_SLOT, this.opts.nodeId, JSON.stringify(frame)]);
-        this.poll();
+        this.appended();
       })
       .catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'cluster: could not tell the other nodes to close sockets (they close at the next reconnect)'));
   }
 
-  /** Read what is new; a call while one runs makes it read once more after. */
+  /** A row is committed: neither this node's clients nor the other nodes' need wait for the timer. */
+  private appended(): void {
+    this.poll();
+    this.opts.onAppended?.();
+  }
+
+  /** Read what is new (the timer, an append here, a poke from another node); a call while one runs makes it read once more after. */
   poll(): void {
     if (this.closed) return;
     if (this.polling) {

@@ -8,6 +8,7 @@ import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../domain/index.js';
 import { adminOnly, requireAuth } from './auth.js';
 import { forwardRoutes } from '../cluster/forward.js';
+import { pokeRoute } from '../cluster/poke.js';
 import { jsonBody } from './body.js';
 import { largeBodyGate } from './body-gate.js';
 import { errorHandler, notFound } from './errors.js';
@@ -91,6 +92,7 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   // Who is asking comes before reading what they send: no body is parsed without a valid token.
   const auth = requireAuth(ctx.tokens, ctx.config.cluster ? { key: ctx.config.clusterKey } : undefined, ctx.sessions);
   if (ctx.sessions) app.use('/api', sessionRoutes(ctx, ctx.sessions)); // sign-in comes before auth
+  if (ctx.pokeEvents) app.use(pokeRoute(ctx.config.clusterKey, ctx.pokeEvents)); // checks the cluster key itself
   app.use('/api', auth);
   app.use('/api', largeBodyGate({ max: ctx.config.largeBodies, onWaiting: (n) => ctx.metrics.bodiesWaiting.set(n) }));
   app.use('/api', jsonBody(ctx.config.bodyLimitBytes));

@@ -15,7 +15,8 @@ export function requestLog(logger: Logger, metrics: Metrics) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       metrics.httpLatency.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
-      logger.info({ requestId, method: req.method, route, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      // Routes that mark themselves quiet (node-to-node pokes, one per event) log at debug.
+      logger[res.locals.quietLog === true ? 'debug' : 'info']({ requestId, method: req.method, route, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };
