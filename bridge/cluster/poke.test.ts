@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorHandler } from '../http/errors.js';
+import { requestLog } from '../http/request-log.js';
+import { createMetrics } from '../metrics.js';
 import { CLUSTER_KEY_HEADER } from './cluster-key.js';
 import { EventPoker, POKE_PATH, pokeRoute } from './poke.js';
 
@@ -44,6 +46,22 @@ describe('the poke route', () => {
     expect(reads).toBe(0);
     await request(app).post(POKE_PATH).set(CLUSTER_KEY_HEADER, KEY).expect(204);
     expect(reads).toBe(1);
+  });
+
+  it('logs accepted pokes (one per event) at debug, refused ones at info', async () => {
+    const lines: { level: number; msg: string; status?: number }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const app = express();
+    app.use(requestLog(logger, createMetrics()));
+    app.use(pokeRoute(KEY, () => undefined));
+    app.use(errorHandler(1024, silent));
+    await request(app).post(POKE_PATH).set(CLUSTER_KEY_HEADER, KEY).expect(204);
+    await request(app).post(POKE_PATH).set(CLUSTER_KEY_HEADER, 'another-cluster-key-0123456789').expect(403);
+    const requests = lines.filter((l) => l.msg === 'request').map((l) => [l.status, pino.levels.labels[l.level]]);
+    expect(requests).toEqual([
+      [204, 'debug'],
+      [403, 'info'],
+    ]);
   });
 
   it('a node without a cluster key accepts no poke', async () => {

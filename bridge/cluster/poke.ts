@@ -121,8 +121,8 @@ export class EventPoker {
 export function pokeRoute(clusterKey: string | undefined, onPoke: () => void): Router {
   const r = Router();
   r.post(POKE_PATH, (req, res) => {
-    res.locals.quietLog = true; // one per event per peer: the request log would drown in them
     checkClusterKey(req.headers, clusterKey);
+    res.locals.quietLog = true; // one per event per peer: the request log would drown in them (refusals stay at info)
     onPoke();
     res.status(204).end();
   });
