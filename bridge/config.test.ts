@@ -50,6 +50,10 @@ describe('config', () => {
     expect(loadConfig({ WA_BRIDGE_DATA_DIR: d }).sessionStore).toBe('local');
     expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_PREFERRED_SLOTS: '2,x' })).toThrow(/^WA_BRIDGE_PREFERRED_SLOTS: /);
     expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_NODE_NAME: 'a b' })).toThrow(/^WA_BRIDGE_NODE_NAME: /);
+    // The event table's fallback poll (pokes bring reads forward): 100 ms unless set.
+    expect(c.eventPollMs).toBe(100);
+    expect(loadConfig({ ...base, ...db, ...key, WA_BRIDGE_EVENT_POLL_MS: '1000' }).eventPollMs).toBe(1000);
+    expect(() => loadConfig({ ...base, ...db, ...key, WA_BRIDGE_EVENT_POLL_MS: '5' })).toThrow(/^WA_BRIDGE_EVENT_POLL_MS: /);
   });
 
   it('a broken config file is named', () => {
