@@ -4,12 +4,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../domain/index.js';
 import { openStateDb } from '../state/db.js';
 import { SendLimiter, type LimitCounters } from './rate-limit.js';
 
-const stateDb = () => openStateDb(fs.mkdtempSync(path.join(os.tmpdir(), 'limits-')));
+const dirs: string[] = [];
+const stateDb = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limits-'));
+  dirs.push(dir);
+  return openStateDb(dir);
+};
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Counters in memory (rate-limiter-flexible's own), standing in for the cluster's shared store. */
 function memoryCounters() {
