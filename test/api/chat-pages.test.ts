@@ -1,7 +1,7 @@
 // Issue 16: chats beyond the first page (cursor paging and a server-side filter), a stopped
 // number's chats from the archive, and search narrowed by chat and date range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSlot, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { connectSlot, startBridge, waitFor, WsClient, type TestBridge } from '../helpers/bridge.js';
 
 type Chat = { chatId: string; name: string; timestamp: number };
 const CHATS = 130;
@@ -68,6 +68,23 @@ describe('chat pages', () => {
     expect([...page1.body.data, ...page2.body.data].map((c: Chat) => c.chatId)).toEqual(matches.map((c) => c.chatId));
     expect(page2.body.nextBefore).toBeNull();
     expect((await get('/api/chats', { slot: 1, q: 'nobody by this name' })).body.data).toEqual([]);
+  });
+
+  it('answers a filter the same over REST (`q`) and WebSocket (`search_conversations`)', async () => {
+    const ws = await WsClient.open(t.bridge.url, t.token);
+    try {
+      // The WebSocket rule used to differ: accents, Arabic digits and numbers under 3 digits.
+      for (const query of ['Sarah Jónes', 'OMAR', '٩٦٢٧٨', '44', '555080 012', '+1 555 080 01', 'nobody by this name']) {
+        const rest = ((await get('/api/chats', { slot: 1, q: query, limit: 500 })).body.data as Chat[]).map((c) => c.chatId);
+        const reply = await ws.command('search_conversations', { slot: 1, query });
+        expect(reply.success, query).toBe(true);
+        expect((reply.data as Chat[]).map((c) => c.chatId), query).toEqual(rest);
+      }
+      expect(((await get('/api/chats', { slot: 1, q: 'Sarah Jónes' })).body.data as Chat[]).map((c) => c.name)).toEqual(['Sarah Jones']);
+      expect((await ws.command('search_conversations', { slot: 1, query: '  ' })).error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    } finally {
+      ws.close();
+    }
   });
 
   it('refuses a malformed cursor or filter with 400', async () => {
