@@ -17,6 +17,7 @@ import { secureDataDir } from './data-dir.js';
 import { placeStagedRestore } from './backup/staged.js';
 import { MessageSequence } from './domain/index.js';
 import { createEngineFactory, sweepLeftovers } from './engine/index.js';
+import { withChatListCache } from './engine/chat-list-cache.js';
 import type { EngineFactory } from './engine/types.js';
 import { createEventRouter, type EventListener } from './events/router.js';
 import { createApp } from './http/app.js';
@@ -152,7 +153,9 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const snapshots = await createSnapshotService(config, logger, metrics);
     // Cluster mode: this node's leases decide which slots run here (bridge/cluster).
     const cluster = config.cluster ? createCluster(config, { logger, registry: metrics.registry, snapshots, localWishes: wishes.connectedSlots() }) : null;
-    const snapshotting = withSnapshots(options.engineFactory ?? (await createEngineFactory(config, logger)), snapshots, {
+    // Chat pages share one listing of a slot's chats for a few seconds (engine/chat-list-cache.ts).
+    const engines = withChatListCache(options.engineFactory ?? (await createEngineFactory(config, logger)));
+    const snapshotting = withSnapshots(engines, snapshots, {
       firstDelayMs: config.snapshotFirstDelayMs,
       intervalMs: config.snapshotIntervalMs,
       retryBaseMs: 5000,

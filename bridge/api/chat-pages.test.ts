@@ -39,6 +39,10 @@ describe('chat pages', () => {
     expect(chatMatches(named[0]!, '+962 78')).toBe(true);
     expect(chatMatches(named[2]!, 'sarah')).toBe(false);
     expect(chatMatches(named[2]!, '   ')).toBe(true);
+    // Digits typed on an Arabic or Persian keyboard find the number too.
+    expect(chatMatches(named[0]!, '٩٦٢ ٧٨١')).toBe(true);
+    expect(chatMatches(named[0]!, '۹۶۲۷۸')).toBe(true);
+    expect(chatMatches(named[1]!, '٩٦٢')).toBe(false);
     const page = pageChats(named, { limit: 1, q: '7' });
     expect(ids(page.rows)).toEqual(['962781523783@c.us']);
     expect(ids(pageChats(named, { limit: 1, q: '7', before: decodeCursor(page.nextBefore!)! }).rows)).toEqual(['447700900123@c.us']);

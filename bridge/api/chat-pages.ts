@@ -44,7 +44,8 @@ export function chatMatches(c: Pick<ChatRow, 'chatId' | 'name'>, q: string): boo
   const needle = fold(q.trim());
   if (!needle) return true;
   if (fold(c.name ?? '').includes(needle)) return true;
-  const digits = q.replace(/\D/g, '');
+  // From the folded text, so Arabic-Indic digits (٩٦٢…) count as the digits they are.
+  const digits = needle.replace(/\D/g, '');
   return digits.length > 0 && c.chatId.split('@')[0]!.includes(digits);
 }
 

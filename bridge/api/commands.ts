@@ -101,18 +101,20 @@ export function getConversations(ctx: BridgeContext, slot: number, limit: number
 /** All chats of a slot the engine knows (engines list every chat anyway; they only cut the list). */
 const EVERY_CHAT = 1_000_000;
 
-/** A page of a slot's live chats: after a cursor and/or filtered by name or number. */
-export async function pageConversations(ctx: BridgeContext, slot: number, query: ChatPageQuery): Promise<ChatPage> {
-  const all = await ctx.registry.get(slot).requireEngine().getChats(EVERY_CHAT);
-  return pageChats(all, query);
+/** Every live chat of a slot (the engine keeps the listing a few seconds: engine/chat-list-cache.ts). */
+function everyChat(ctx: BridgeContext, slot: number): Promise<ChatRow[]> {
+  return ctx.registry.get(slot).requireEngine().getChats(EVERY_CHAT);
 }
 
+/** A page of a slot's live chats: after a cursor and/or filtered by name or number. */
+export async function pageConversations(ctx: BridgeContext, slot: number, query: ChatPageQuery): Promise<ChatPage> {
+  return pageChats(await everyChat(ctx, slot), query);
+}
+
+/** Every chat matching `query`, newest first: the same rule as `GET /api/chats?q=` (chat-pages.ts). */
 export async function searchConversations(ctx: BridgeContext, slot: number, query: string): Promise<ChatRow[]> {
-  const needle = query.trim().toLowerCase();
-  if (!needle) throw new BridgeError('VALIDATION_ERROR', 'query must not be empty');
-  const digits = needle.replace(/\D/g, '');
-  const chats = await ctx.registry.get(slot).requireEngine().getChats(10_000);
-  return chats.filter((c) => c.name.toLowerCase().includes(needle) || (digits.length >= 3 && c.chatId.includes(digits)));
+  if (!query.trim()) throw new BridgeError('VALIDATION_ERROR', 'query must not be empty');
+  return pageChats(await everyChat(ctx, slot), { limit: EVERY_CHAT, q: query }).rows;
 }
 
 export async function getMessages(ctx: BridgeContext, slot: number, chatId: string, limit: number, before?: string): Promise<MessageRow[]> {

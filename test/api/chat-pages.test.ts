@@ -1,7 +1,9 @@
 // Issue 16: chats beyond the first page (cursor paging and a server-side filter), a stopped
 // number's chats from the archive, and search narrowed by chat and date range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSlot, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { createDemoEngineFactory } from '../../bridge/engine/demo/index.js';
+import type { ChatRow } from '../../bridge/domain/index.js';
+import { connectSlot, startBridge, waitFor, WsClient, type TestBridge } from '../helpers/bridge.js';
 
 type Chat = { chatId: string; name: string; timestamp: number };
 const CHATS = 130;
@@ -70,6 +72,23 @@ describe('chat pages', () => {
     expect((await get('/api/chats', { slot: 1, q: 'nobody by this name' })).body.data).toEqual([]);
   });
 
+  it('answers a filter the same over REST (`q`) and WebSocket (`search_conversations`)', async () => {
+    const ws = await WsClient.open(t.bridge.url, t.token);
+    try {
+      // The WebSocket rule used to differ: accents, Arabic digits and numbers under 3 digits.
+      for (const query of ['Sarah Jónes', 'OMAR', '٩٦٢٧٨', '44', '555080 012', '+1 555 080 01', 'nobody by this name']) {
+        const rest = ((await get('/api/chats', { slot: 1, q: query, limit: 500 })).body.data as Chat[]).map((c) => c.chatId);
+        const reply = await ws.command('search_conversations', { slot: 1, query });
+        expect(reply.success, query).toBe(true);
+        expect((reply.data as Chat[]).map((c) => c.chatId), query).toEqual(rest);
+      }
+      expect(((await get('/api/chats', { slot: 1, q: 'Sarah Jónes' })).body.data as Chat[]).map((c) => c.name)).toEqual(['Sarah Jones']);
+      expect((await ws.command('search_conversations', { slot: 1, query: '  ' })).error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    } finally {
+      ws.close();
+    }
+  });
+
   it('refuses a malformed cursor or filter with 400', async () => {
     for (const query of [{ before: 'yesterday' }, { before: '12:' }, { before: '' }, { q: 'x'.repeat(101) }, { before: ['1:a', '2:b'] }]) {
       const res = await get('/api/chats', { slot: 1, ...query }).expect(400);
@@ -109,5 +128,54 @@ describe('chat pages', () => {
       const res = await get('/api/archive/search', { slot: 1, query: 'hello', ...query }).expect(400);
       expect(res.body.error.code).toBe('VALIDATION_ERROR');
     }
+  });
+});
+
+describe('chat pages from one listing of the engine', () => {
+  const OLDER = 1000;
+  let t: TestBridge;
+  let listings = 0;
+  const get = (query: Record<string, unknown>) => t.http.get('/api/chats').query({ slot: 1, ...query }).set('apikey', t.token).expect(200);
+
+  beforeAll(async () => {
+    // The demo account's four chats and 1,000 older ones, counting the engine's full listings.
+    const yesterday = Math.floor(Date.now() / 1000) - 86_400;
+    const older: ChatRow[] = Array.from({ length: OLDER }, (_, i) => ({
+      chatId: `${phone(i)}@c.us`, name: `Older ${i}`, isGroup: false, unreadCount: 0, timestamp: yesterday - i, lastMessage: 'hi', isMuted: false, muteExpiration: 0,
+    }));
+    const demo = createDemoEngineFactory({ scanMs: 50, replyMs: 60_000 });
+    t = await startBridge({ slots: 1 }, {
+      engineFactory: (ctx) => {
+        const engine = demo(ctx);
+        const own = engine.getChats.bind(engine);
+        engine.getChats = async (limit) => {
+          listings++;
+          return [...(await own(limit)), ...older].slice(0, limit);
+        };
+        return engine;
+      },
+    });
+    await connectSlot(t, 1);
+  });
+  afterAll(() => t.stop());
+
+  it('pages 1,004 chats in pages of 100 with one listing; a sent message is on top of the next page', async () => {
+    listings = 0;
+    const seen: string[] = [];
+    let before: string | null | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const res = await get({ limit: 100, ...(before ? { before } : {}) });
+      seen.push(...(res.body.data as Chat[]).map((c) => c.chatId));
+      before = res.body.nextBefore;
+      if (!before) break;
+    }
+    expect(seen).toHaveLength(OLDER + 4);
+    expect(seen.slice(4)).toEqual(Array.from({ length: OLDER }, (_, i) => `${phone(i)}@c.us`));
+    expect(listings).toBe(1);
+    // Sarah's chat (second) gets a message: the very next page has it on top.
+    expect(seen[1]).toBe('447700900123@c.us');
+    await t.http.post('/api/send').set('apikey', t.token).send({ slot: 1, chatId: '447700900123@c.us', message: 'to the second' }).expect(200);
+    expect((await get({ limit: 100 })).body.data[0]).toMatchObject({ chatId: '447700900123@c.us', lastMessage: 'to the second' });
+    expect(listings).toBe(2);
   });
 });
