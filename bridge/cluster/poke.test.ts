@@ -89,7 +89,7 @@ async function peer() {
     routes,
     /** Pokes received so far. */
     count: () => keys.length,
-    answerAll: () => held.splice(0).forEach((res) => res.writeHead(204).end()),
+    answerAll: (status = 204) => held.splice(0).forEach((res) => res.writeHead(status).end()),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(resolve));
@@ -103,7 +103,7 @@ describe('the poker', () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  const start = async (opts: { timeoutMs?: number } = {}) => {
+  const start = async (opts: { timeoutMs?: number; refusedRestMs?: number } = {}) => {
     const p = await peer();
     const poker = new EventPoker({ nodeId: 'me', clusterKey: KEY, peers: () => [{ id: 'me', url: p.url }, { id: 'other', url: p.url }], logger: silent, ...opts });
     cleanup.push(() => p.close(), () => poker.close());
@@ -136,6 +136,21 @@ describe('the poker', () => {
     poker.poke(); // in flight: only marks "again"
     // The unanswered poke times out; the append made meanwhile is poked again.
     await until(() => p.count() === 2, 2000);
+  });
+
+  it('leaves a peer that refuses pokes (an older release) alone for a while, then tries again', async () => {
+    const { p, poker } = await start({ refusedRestMs: 400 });
+    poker.poke();
+    await until(() => p.count() === 1);
+    poker.poke(); // in flight: marks "again", dropped by the refusal
+    p.answerAll(400);
+    await sleep(150);
+    for (let i = 0; i < 5; i++) poker.poke();
+    await sleep(100);
+    expect(p.count()).toBe(1); // resting: no poke per event to a node that cannot take them
+    await sleep(300);
+    poker.poke();
+    await until(() => p.count() === 2);
   });
 
   it('never throws and returns at once, whatever the peers are', () => {

@@ -13,6 +13,8 @@ import { checkClusterKey, CLUSTER_KEY_HEADER } from './cluster-key.js';
 
 export const POKE_PATH = '/api/cluster/events/poke';
 const POKE_TIMEOUT_MS = 1000;
+/** A peer that answers but refuses pokes (an older release mid rolling upgrade: 400) is left alone this long. */
+const REFUSED_REST_MS = 30_000;
 
 export interface Peer {
   id: string;
@@ -27,6 +29,8 @@ interface PeerState {
   again: boolean;
   /** The last poke failed (logged once, not at every event). */
   failing: boolean;
+  /** Not poked before this time (ms): it refused the last poke. */
+  restUntil: number;
 }
 
 export interface EventPokerOptions {
@@ -36,6 +40,7 @@ export interface EventPokerOptions {
   peers: () => readonly Peer[];
   logger: Logger;
   timeoutMs?: number;
+  refusedRestMs?: number;
 }
 
 export class EventPoker {
@@ -64,11 +69,11 @@ export class EventPoker {
     for (const peer of peers) {
       let s = this.state.get(peer.id);
       if (!s || s.url !== peer.url) {
-        s = { url: peer.url, inFlight: false, again: false, failing: false };
+        s = { url: peer.url, inFlight: false, again: false, failing: false, restUntil: 0 };
         this.state.set(peer.id, s);
       }
       if (s.inFlight) s.again = true;
-      else this.send(peer.id, s);
+      else if (Date.now() >= s.restUntil) this.send(peer.id, s);
     }
   }
 
@@ -76,15 +81,16 @@ export class EventPoker {
     s.inFlight = true;
     s.again = false;
     let ended = false;
-    const end = (problem: string | null) => {
+    const end = (problem: string | null, refused = false) => {
       if (ended) return;
       ended = true;
       s.inFlight = false;
+      if (refused) s.restUntil = Date.now() + (this.opts.refusedRestMs ?? REFUSED_REST_MS);
       if (problem && !s.failing) this.log.warn({ peer: id, problem }, 'cluster: a node could not be poked (its clients get events at its next poll)');
       else if (problem) this.log.debug({ peer: id, problem }, 'cluster: poke failed');
       s.failing = problem !== null;
       // Only while the peer is still listed under this address.
-      if (s.again && !this.closed && this.state.get(id) === s) this.send(id, s);
+      if (s.again && !refused && !this.closed && this.state.get(id) === s) this.send(id, s);
     };
     try {
       const url = new URL(POKE_PATH, s.url);
@@ -95,7 +101,7 @@ export class EventPoker {
         (res) => {
           res.resume();
           const problem = res.statusCode === 204 ? null : `answered ${res.statusCode}`;
-          res.on('end', () => end(problem));
+          res.on('end', () => end(problem, problem !== null));
           res.on('error', (err) => end(err.message));
         },
       );
