@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { MaybePromise } from '../../domain/async.js';
-import { IdempotencyStore, toEntry, type IdempotencyPort, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
+import { IdempotencyStore, toEntry, type IdempotencyPort, type InterruptedVerdict, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
 import { inTransaction } from '../../archive/mysql-transaction.js';
 import { HOLDS_LEASE_SQL } from '../schema.js';
 
@@ -114,6 +114,29 @@ export class MysqlOutbox implements OutboxPort {
     await this.pool.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [id]);
   }
 
+  /**
+   * At most once across a failover: an interrupted entry whose claim was made under another lease
+   * (a node that died or was fenced, or this node before it lost the slot) is failed as unconfirmed,
+   * never sent again. The session driving the slot now was restored from a snapshot that may predate
+   * that send, so "not in the chat" proves nothing, and WhatsApp takes no idempotency key. A claim
+   * under the lease held now was this session's own: its chat is authoritative, so it is sent again.
+   * Fenced like a claim; without the lease nothing changes and the claim that follows is refused.
+   */
+  async settleInterrupted(entry: OutboxEntry, error: string): Promise<InterruptedVerdict> {
+    const held = await this.fenceOf(entry.slot);
+    if (!held) return 'resend';
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `UPDATE shared_outbox SET status = 'failed', error = ?, unconfirmed = 1
+        WHERE id = ? AND slot = ? AND status IN ('pending', 'sending') AND attempted_at IS NOT NULL
+          AND (claimed_fence IS NULL OR claimed_fence <> ?)
+          AND ${HOLDS_LEASE_SQL}`,
+      [error, entry.id, entry.slot, held.fence, entry.slot, held.node, held.fence],
+    );
+    if (res.affectedRows !== 1) return 'resend';
+    await this.pool.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [entry.id]);
+    return 'unconfirmed';
+  }
+
   async size(slot?: number): Promise<number> {
     const [rows] = await (slot === undefined
       ? this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM shared_outbox WHERE status IN ('pending', 'sending')`)
@@ -122,9 +145,9 @@ export class MysqlOutbox implements OutboxPort {
   }
 
   async status(id: string): Promise<OutboxState | null> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, slot, status, message_id, error FROM shared_outbox WHERE id = ?', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, slot, status, message_id, error, unconfirmed FROM shared_outbox WHERE id = ?', [id]);
     const r = rows[0];
-    return r ? { outboxId: r.id, slot: r.slot, status: r.status, messageId: r.message_id, error: r.error } : null;
+    return r ? { outboxId: r.id, slot: r.slot, status: r.status, messageId: r.message_id, error: r.error, unconfirmed: Number(r.unconfirmed) === 1 } : null;
   }
 }
 
