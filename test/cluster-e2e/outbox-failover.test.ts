@@ -85,6 +85,8 @@ describe('queued messages across a kill -9 failover (two bridge processes, real 
     await a.proc.http.post('/api/connect').set('apikey', TOKEN).send({ slot: 1 }).expect(200);
     taps.push(await tapSends(a.dataDir, 1, 'node-a', sent, { notPid: firstBrowser }));
     await waitFor(() => sent.length >= 40, 120_000, 'A well into the drain');
+    // Aim the kill at an entry A has claimed ('sending'), the case in doubt; it lands whenever it lands.
+    await waitFor(async () => (await db.query("SELECT 1 FROM shared_outbox WHERE slot = 1 AND status = 'sending'")).length > 0, 10_000, 'an entry A claimed').catch(() => undefined);
     a.proc.child.kill('SIGKILL');
     const atKill = sent.length;
     // What A had claimed but not yet recorded as sent when it died (B can take it only after the TTL).
