@@ -16,6 +16,7 @@ import { loadConfig } from '../../bridge/config.js';
 import type { Bridge } from '../../bridge/types.js';
 import { en } from '../../renderer/src/i18n/en.js';
 import { ar } from '../../renderer/src/i18n/ar.js';
+import { desktopStandIn } from './kit.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = path.join(root, 'test', 'screenshots');
@@ -536,15 +537,7 @@ describe('admin app on a demo bridge', () => {
     const p = await context.newPage();
     await context.clearCookies();
     // The stand-in does what the main process does (electron/desktop-session.ts): the cookie lands in the jar.
-    await p.addInitScript({
-      content: `window.waBridge = {
-        signIn: async () => void (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(bridge.adminToken)} }) })),
-        platform: 'linux',
-        openExternal: async () => undefined,
-        onOpenChat: () => () => undefined,
-        secretStorageBackend: async () => 'basic_text',
-      };`,
-    });
+    await p.addInitScript({ content: desktopStandIn(bridge.adminToken, { members: "secretStorageBackend: async () => 'basic_text'," }) });
     await p.goto(bridge.url + '/#/slots');
     await expect.poll(() => p.locator('[data-testid=slot-card]').count()).toBe(6);
     expect(await p.locator('[data-testid=signin-form]').count()).toBe(0);

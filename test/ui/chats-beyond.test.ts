@@ -131,6 +131,34 @@ describe('a stopped number', () => {
     expect(await page.locator('[data-testid=composer-disabled-reason]').textContent()).toContain('Read-only: number 2 is stopped.');
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  it('jumps to a search hit in its history, paging back to it; the flash fades though older pages load meanwhile', async () => {
+    // 222 archived rows (each message and the contact's echo), the hit about 140 back: in the
+    // second page of 100, with a third, older one still to load after the hit is found.
+    await kit.connect(3);
+    const chatId = '15550900888@c.us';
+    const send = (message: string) => kit.api('POST', '/api/send', { slot: 3, chatId, message });
+    for (let i = 0; i < 40; i++) await send(`early ${i}`);
+    await send('the archived needle');
+    for (let i = 0; i < 70; i++) await send(`late ${i}`);
+    const archived = async (offset: number) => (await kit.api<{ data: { id: string; body: string }[] }>('GET', `/api/archive?slot=3&chatId=${encodeURIComponent(chatId)}&limit=100&offset=${offset}`)).data;
+    await expect.poll(async () => (await archived(200)).length, { timeout: 20_000 }).toBe(22);
+    const hit = (await archived(100)).find((m) => m.body === 'the archived needle');
+    expect(hit).toBeDefined();
+    await kit.api('POST', '/api/disconnect', { slot: 3 });
+
+    page = await kit.page({ lang: 'en' });
+    await page.goto(`${kit.bridge.url}/#/chats?slot=3&chat=${encodeURIComponent(chatId)}&msg=${encodeURIComponent(hit!.id)}`);
+    await page.locator('[data-testid=thread][data-archived=true]').waitFor();
+    const flashed = page.locator(`[data-testid=message][data-message-id="${hit!.id}"].flash`);
+    await flashed.waitFor();
+    expect(await page.locator('.message-list-wrap').getAttribute('data-count')).toBe('200');
+    // The owner asks for the oldest page while the hit is still flashing.
+    await page.evaluate(`document.querySelector('[data-testid=message-list] .older button').click()`);
+    await expect.poll(() => page.locator('.message-list-wrap').getAttribute('data-count')).toBe('222');
+    await expect.poll(() => flashed.count(), { timeout: 5000 }).toBe(0);
+    expect(await page.locator(`[data-testid=message][data-message-id="${hit!.id}"]`).count()).toBe(1);
+  });
 });
 
 describe('search filters', () => {

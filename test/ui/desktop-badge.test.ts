@@ -3,7 +3,7 @@
 // dock or taskbar (electron/unread-badge.ts). Electron cannot run here: the page gets a stand-in
 // `waBridge` with the preload's shape that records what it was told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUi, type UiKit } from './kit.js';
+import { desktopStandIn, startUi, type UiKit } from './kit.js';
 
 let kit: UiKit;
 beforeAll(async () => {
@@ -12,19 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => kit?.close());
 
-const shell = (token: string) => `
-  window.__unread = [];
-  window.waBridge = Object.freeze({
-    platform: 'linux',
-    signIn: async () => void (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(token)} }) })),
-    openExternal: async () => {},
-    onOpenChat: () => () => {},
-    secretStorageBackend: async () => 'gnome_libsecret',
-    updates: async () => ({ configured: false, automatic: false, status: 'off' }),
-    setAutoUpdate: async () => ({ configured: false, automatic: false, status: 'off' }),
-    checkForUpdates: async () => ({ configured: false, automatic: false, status: 'off' }),
-    setUnreadCount: (n) => window.__unread.push(n),
-  });`;
+/** The preload stand-in, recording every unread total it is handed. */
+const shell = (token: string) => desktopStandIn(token, { setup: 'window.__unread = [];', members: 'setUnreadCount: (n) => window.__unread.push(n),' });
 
 describe('tray badge', () => {
   it('tells the shell the unread total the page shows, and again when it changes', async () => {

@@ -3,7 +3,7 @@
 // with the preload's shape that records what it was asked; in a plain browser the card is absent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../renderer/src/i18n/en.js';
-import { startUi, type UiKit } from './kit.js';
+import { desktopStandIn, startUi, type UiKit } from './kit.js';
 
 let kit: UiKit;
 beforeAll(async () => {
@@ -11,20 +11,15 @@ beforeAll(async () => {
 });
 afterAll(() => kit?.close());
 
-/** A preload stand-in: the real admin token, and an update switch kept in the page. */
-const shellScript = (token: string, configured: boolean) => `
-  window.__calls = [];
-  let state = { configured: ${configured}, automatic: true, status: ${configured ? "'idle'" : "'off'"} };
-  window.waBridge = Object.freeze({
-    platform: 'linux',
-    signIn: async () => void (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(token)} }) })),
-    openExternal: async () => {},
-    onOpenChat: () => () => {},
-    secretStorageBackend: async () => 'gnome_libsecret',
-    updates: async () => (window.__calls.push('updates'), state),
-    setAutoUpdate: async (enabled) => (window.__calls.push('set:' + enabled), (state = { ...state, automatic: enabled })),
-    checkForUpdates: async () => (window.__calls.push('check'), (state = { ...state, status: 'checking' })),
-  });`;
+/** The preload stand-in with an update switch kept in the page, recording what it was asked. */
+const shellScript = (token: string, configured: boolean) =>
+  desktopStandIn(token, {
+    setup: `window.__calls = [];
+      let state = { configured: ${configured}, automatic: true, status: ${configured ? "'idle'" : "'off'"} };`,
+    members: `updates: async () => (window.__calls.push('updates'), state),
+      setAutoUpdate: async (enabled) => (window.__calls.push('set:' + enabled), (state = { ...state, automatic: enabled })),
+      checkForUpdates: async () => (window.__calls.push('check'), (state = { ...state, status: 'checking' })),`,
+  });
 
 describe('Settings → Updates', () => {
   it('turns automatic updates off and on and checks now, through the desktop app', async () => {

@@ -100,3 +100,27 @@ export async function startUi(config: ConfigInput = {}, viewport = { width: 1280
 export async function freshSecond(): Promise<void> {
   while (Date.now() % 1000 > 40) await new Promise((r) => setTimeout(r, 5));
 }
+
+/**
+ * A stand-in for the desktop app's preload (`window.waBridge`, electron/preload.cts), as a script
+ * for `page.addInitScript`: Electron cannot run here. It signs the page in with `token` as the main
+ * process does (electron/desktop-session.ts); updates are off. `setup` is page script run first
+ * (state the members record into), `members` page source of members that replace or add to these.
+ */
+export function desktopStandIn(token: string, { setup = '', members = '' } = {}): string {
+  return `
+  ${setup}
+  const off = { configured: false, automatic: false, status: 'off' };
+  window.waBridge = Object.freeze({
+    platform: 'linux',
+    signIn: async () => void (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(token)} }) })),
+    openExternal: async () => {},
+    onOpenChat: () => () => {},
+    secretStorageBackend: async () => 'gnome_libsecret',
+    updates: async () => off,
+    setAutoUpdate: async () => off,
+    checkForUpdates: async () => off,
+    setUnreadCount: () => {},
+    ...{ ${members} },
+  });`;
+}

@@ -3,6 +3,7 @@
 // cannot know that the old first message lost its day separator; this measures the real DOM for a
 // few frames after the change and scrolls by whatever is left.
 import { useLayoutEffect, useRef } from 'react';
+import { watchHandScroll } from './hand-scroll.js';
 
 interface Anchor {
   id: string;
@@ -38,11 +39,7 @@ export function useKeepAnchor(scroller: HTMLElement | null, prepended: number): 
     let still = 0;
     let raf = 0;
     // The owner scrolling by hand ends the correction at once.
-    let userMoved = false;
-    const stop = () => (userMoved = true);
-    scroller.addEventListener('wheel', stop, { passive: true });
-    scroller.addEventListener('touchmove', stop, { passive: true });
-    scroller.addEventListener('keydown', stop);
+    const hand = watchHandScroll(scroller);
     const correct = () => {
       const el = scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(at.id)}"]`);
       const delta = el ? el.getBoundingClientRect().top - at.top : 0;
@@ -50,14 +47,12 @@ export function useKeepAnchor(scroller: HTMLElement | null, prepended: number): 
         scroller.scrollTop += delta;
         still = 0;
       } else still++;
-      if (!userMoved && still < STILL_FRAMES && ++frame < MAX_FRAMES) raf = requestAnimationFrame(correct);
+      if (!hand.moved() && still < STILL_FRAMES && ++frame < MAX_FRAMES) raf = requestAnimationFrame(correct);
     };
     correct();
     return () => {
       cancelAnimationFrame(raf);
-      scroller.removeEventListener('wheel', stop);
-      scroller.removeEventListener('touchmove', stop);
-      scroller.removeEventListener('keydown', stop);
+      hand.release();
     };
   });
 }

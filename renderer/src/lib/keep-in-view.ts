@@ -4,6 +4,7 @@
 // of those can carry the view away again. So for a while this checks the real DOM every frame and
 // asks again whenever the message is not on screen; the owner scrolling by hand ends it at once.
 import { useEffect, useRef } from 'react';
+import { watchHandScroll } from './hand-scroll.js';
 
 /** Whether `el` lies within the scroller's visible box (a pixel of slack for rounding). */
 export function isInView(el: Element, scroller: Element): boolean {
@@ -32,13 +33,9 @@ export function useKeepInView(scroller: HTMLElement | null, id: string | null, s
     const until = performance.now() + HOLD_MS;
     let raf = 0;
     let sinceAsked = RETRY_FRAMES;
-    let userMoved = false;
-    const stop = () => (userMoved = true);
-    scroller.addEventListener('wheel', stop, { passive: true });
-    scroller.addEventListener('touchmove', stop, { passive: true });
-    scroller.addEventListener('keydown', stop);
+    const hand = watchHandScroll(scroller);
     const check = () => {
-      if (userMoved || performance.now() > until) return;
+      if (hand.moved() || performance.now() > until) return;
       const el = scroller.querySelector(`[data-message-id="${CSS.escape(id)}"]`);
       if ((!el || !isInView(el, scroller)) && ++sinceAsked >= RETRY_FRAMES) {
         sinceAsked = 0;
@@ -49,9 +46,7 @@ export function useKeepInView(scroller: HTMLElement | null, id: string | null, s
     check();
     return () => {
       cancelAnimationFrame(raf);
-      scroller.removeEventListener('wheel', stop);
-      scroller.removeEventListener('touchmove', stop);
-      scroller.removeEventListener('keydown', stop);
+      hand.release();
     };
   }, [scroller, id]);
 }

@@ -192,10 +192,7 @@ function ChatPanes({ slot, chatId, focusId, archived }: { slot: number; chatId: 
             <Thread key={chatId} slot={slot} chatId={chatId} chat={openChat} focusId={focusId} />
           )
         ) : (
-          <div className="empty-state">
-            <Icon name="chats" size={40} />
-            <p>{t('pickChat')}</p>
-          </div>
+          <PickChat />
         )}
       </div>
     </div>
@@ -250,12 +247,20 @@ function InboxPanes({ chatSlot, chatId, focusId }: { chatSlot: number; chatId: s
         {chatId ? (
           <Thread key={`${chatSlot}:${chatId}`} slot={chatSlot} chatId={chatId} chat={openChat} focusId={focusId} />
         ) : (
-          <div className="empty-state">
-            <Icon name="chats" size={40} />
-            <p>{t('pickChat')}</p>
-          </div>
+          <PickChat />
         )}
       </div>
+    </div>
+  );
+}
+
+/** The thread pane before a chat is chosen. */
+function PickChat() {
+  const { t } = useApp();
+  return (
+    <div className="empty-state">
+      <Icon name="chats" size={40} />
+      <p>{t('pickChat')}</p>
     </div>
   );
 }

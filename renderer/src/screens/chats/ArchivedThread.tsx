@@ -8,6 +8,7 @@ import { ErrorBlock } from '../../components/Notices.js';
 import { mergeMessages } from '../../lib/messages.js';
 import { MessageList } from './MessageList.js';
 import { ThreadHead } from './ThreadHead.js';
+import { useHuntMessage } from './useHuntMessage.js';
 
 const PAGE = 100;
 type ListReply = { success: true; data: Message[] } | Message[];
@@ -19,7 +20,6 @@ export function ArchivedThread({ slot, chatId, chat, focusId }: { slot: number; 
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
   const [loading, setLoading] = useState(false);
-  const [flash, setFlash] = useState<string | null>(null);
   const offset = useRef(0);
 
   const loadPage = useCallback(async () => {
@@ -42,17 +42,7 @@ export function ArchivedThread({ slot, chatId, chat, focusId }: { slot: number; 
   }, [loadPage]);
 
   // Jump to a message (from search): page back until it is loaded.
-  const hunted = useRef<string | null>(null);
-  useEffect(() => {
-    if (!focusId || !messages || hunted.current === focusId) return;
-    if (messages.some((m) => m.id === focusId)) {
-      hunted.current = focusId;
-      setFlash(focusId);
-      const id = setTimeout(() => setFlash(null), 2600);
-      return () => clearTimeout(id);
-    }
-    if (!done && !loading && error === null) void loadPage();
-  }, [focusId, messages, done, loading, error, loadPage]);
+  const { flashId } = useHuntMessage(focusId, messages, !done && !loading && error === null, loadPage);
 
   const reasonId = `archived-reason-${slot}`;
   return (
@@ -67,7 +57,7 @@ export function ArchivedThread({ slot, chatId, chat, focusId }: { slot: number; 
           acks={{}}
           votes={{}}
           isGroup={!!chat?.isGroup}
-          flashId={flash}
+          flashId={flashId}
           canLoadOlder={!done}
           loadingOlder={loading}
           onLoadOlder={() => void loadPage()}

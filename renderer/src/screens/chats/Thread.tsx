@@ -11,6 +11,7 @@ import { MessageList } from './MessageList.js';
 import { ThreadHead } from './ThreadHead.js';
 import { unreadDividerId } from '../../lib/unread.js';
 import { Composer } from './Composer.js';
+import { useHuntMessage } from './useHuntMessage.js';
 
 export type Votes = Record<string, Record<string, Vote>>;
 
@@ -39,7 +40,6 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   // A short live list is the whole chat; the button would only tease.
   const [fewLive, setFewLive] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const [flash, setFlash] = useState<string | null>(null);
   const polled = useRef(new Set<string>());
 
   const { inbox } = useApp();
@@ -132,24 +132,7 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
   }, [api, slot, chatId, messages, report]);
 
   // Jump to a message (from search): page back through the archive until it is loaded.
-  const hunted = useRef<string | null>(null);
-  useEffect(() => {
-    if (!focusId || !messages || hunted.current === focusId) return;
-    if (messages.some((m) => m.id === focusId)) {
-      hunted.current = focusId;
-      setFlash(focusId);
-      return;
-    }
-    if (olderDone || loadingOlder) return;
-    void loadOlder();
-  }, [focusId, messages, olderDone, loadingOlder, loadOlder]);
-  // The flash fades on its own clock: the hunt's effect re-runs on every change of the list, and a
-  // timer kept there was cleared by the next one, leaving the hit flashed for good.
-  useEffect(() => {
-    if (!flash) return;
-    const id = setTimeout(() => setFlash(null), 2600);
-    return () => clearTimeout(id);
-  }, [flash]);
+  const { flashId, hunting } = useHuntMessage(focusId, messages, !olderDone && !loadingOlder, loadOlder);
 
   // Poll tallies load once per poll; live votes then arrive as broadcasts.
   useEffect(() => {
@@ -225,13 +208,13 @@ export function Thread({ slot, chatId, chat, focusId }: { slot: number; chatId: 
           acks={acks}
           votes={votes}
           isGroup={!!chat?.isGroup}
-          flashId={flash}
+          flashId={flashId}
           canLoadOlder={!!messages && !olderDone && !fewLive}
           loadingOlder={loadingOlder}
           onLoadOlder={() => void loadOlder()}
           dividerId={shown ? unreadDividerId(shown, openedUnread.chatId === chatId ? openedUnread.n : 0) : null}
           dividerCount={openedUnread.n}
-          jumping={!!focusId && hunted.current !== focusId && !olderDone}
+          jumping={hunting && !olderDone}
         />
       ) : null}
       <Composer slot={slot} chatId={chatId} addLocal={addLocal} />
