@@ -7,6 +7,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlOutbox } from '../../bridge/cluster/shared/outbox.js';
 import { ensureSharedTables } from '../../bridge/cluster/shared/schema.js';
+import { MysqlSnapshotStore } from '../../bridge/snapshots/stores/mysql.js';
 import { createTestDatabase } from '../archive/mysql-kit.js';
 import { setLease, type TestDb } from './routing-kit.js';
 
@@ -89,5 +90,40 @@ describe('shared outbox: interrupted sends across a takeover', () => {
     expect(await outbox.status(fresh)).toMatchObject({ status: 'pending', unconfirmed: false });
     expect(await outbox.settleInterrupted(putBack!, ERROR)).toBe('unconfirmed');
     expect(await outbox.status(tried)).toMatchObject({ status: 'failed', unconfirmed: true });
+  });
+
+  it('a lease that ended with a clean stop after the attempt (planned move, shutdown): its stop snapshot has the chat, so it is sent again', async () => {
+    // The snapshot store's own table, as in cluster mode.
+    const snapshots = new MysqlSnapshotStore(db.url());
+    snapshots.fencedBy(() => null);
+    await snapshots.list(11);
+    await snapshots.close();
+    const snapshot = (id: string, fence: number, reason: string, createdAt: number) =>
+      db.query(
+        "INSERT INTO session_snapshots (slot, id, wid, created_at, reason, bytes, sha256, blob_sha256, chunks, format_version, fence) VALUES (11, ?, 'w', ?, ?, 0, '', '', 0, 1, ?)",
+        [id, createdAt, reason, fence],
+      );
+    await setLease(db, 11, 'node-b', 5);
+    let believed = { node: 'node-b', fence: 5 };
+    const outbox = new MysqlOutbox(pool, () => believed);
+    const moved = await outbox.enqueue(11, 'phone:15550100005', 'text', { text: 'moved' });
+    const [entry] = await outbox.unfinished(11);
+    const attempted = Date.now();
+    expect(await outbox.claim(entry!, attempted)).toBe(true);
+    await outbox.markPending(moved); // the stop closed the page mid-send
+    // Snapshots that do not vouch for it: an interval one of that lease, a stop of an older lease, a stop from before the attempt.
+    await snapshot('interval-5', 5, 'interval', attempted + 1000);
+    await snapshot('stop-4', 4, 'stop', attempted + 1000);
+    await snapshot('early-stop-5', 5, 'stop', attempted - 1);
+    await setLease(db, 11, 'node-a', 6);
+    believed = { node: 'node-a', fence: 6 };
+    const [interrupted] = await outbox.unfinished(11);
+    // With the stop snapshot of lease 5 taken after the attempt, the restored chat is authoritative.
+    await snapshot('stop-5', 5, 'stop', attempted + 2000);
+    expect(await outbox.settleInterrupted(interrupted!, ERROR)).toBe('resend');
+    expect(await outbox.status(moved)).toMatchObject({ status: 'pending', unconfirmed: false });
+    await db.query("DELETE FROM session_snapshots WHERE id = 'stop-5'");
+    expect(await outbox.settleInterrupted(interrupted!, ERROR)).toBe('unconfirmed');
+    expect(await outbox.status(moved)).toMatchObject({ status: 'failed', unconfirmed: true });
   });
 });
