@@ -66,6 +66,8 @@ export interface BridgeOptions {
   onRestart?: () => void;
   /** How often the certificate is checked for renewal (default 12 h; tests use less). */
   tlsCheckMs?: number;
+  /** How often expired sign-in sessions are dropped (default hourly; tests use less). */
+  sessionPruneMs?: number;
 }
 
 /** How often a running bridge checks whether its certificate is due for renewal. */
@@ -125,7 +127,10 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
     const tokens = new TokenStore(shared?.devices ?? stateDb, adminToken);
     const sessions = new SessionStore(shared?.sessions ?? stateDb, tokens);
     // Expired sign-in sessions are dropped now and hourly (in a cluster every node does it: one DELETE, harmless twice).
-    await sessions.startPruning((err) => logger.warn({ err: (err as Error).message }, 'could not drop expired sign-in sessions (the next round tries again)'));
+    await sessions.startPruning(
+      (err) => logger.warn({ err: (err as Error).message }, 'could not drop expired sign-in sessions (the next round tries again)'),
+      options.sessionPruneMs,
+    );
     // Cluster mode: events of every node's slots, numbered by the shared event table (bridge/cluster/events.ts).
     clusterEvents = shared ? new ClusterEventStream({ pool: shared.pool, nodeId: shared.nodeId, logger, owns: (n) => cluster?.node.owns(n) ?? false }) : null;
     const eventLog = clusterEvents ? new EventLog(undefined, undefined, undefined, await clusterEvents.prepare()) : new EventLog();

@@ -149,6 +149,18 @@ export class LeaseStore {
     await this.run('UPDATE slot_leases SET move_to = ?, wanted = 1 WHERE slot = ?', [node, slot]);
   }
 
+  /**
+   * Homecoming: ask `from` to hand a slot this node prefers back to it. Only while the slot is still
+   * wanted, held by `from`, and no other move is pending: a stop or an admin's move asked meanwhile wins.
+   */
+  async requestMoveBack(slot: number, from: string): Promise<boolean> {
+    const result = await this.run(
+      'UPDATE slot_leases SET move_to = ? WHERE slot = ? AND owner = ? AND preferred_node = ? AND wanted = 1 AND move_to IS NULL',
+      [this.nodeId, slot, from, this.nodeId],
+    );
+    return result.affectedRows === 1;
+  }
+
   /** This node's preferred slots (WA_BRIDGE_PREFERRED_SLOTS): other nodes leave them while it lives. */
   async setPreferred(slots: readonly number[]): Promise<void> {
     await this.run('UPDATE slot_leases SET preferred_node = NULL WHERE preferred_node = ?', [this.nodeId]);

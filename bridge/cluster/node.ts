@@ -15,11 +15,11 @@ import type { SnapshotService } from '../snapshots/service.js';
 import type { Page } from 'puppeteer-core';
 import { armPageDeadman } from './deadman.js';
 import { killBrowserGroupNow } from './kill.js';
-import { LeaseStore, type Acquired } from './leases.js';
+import { LeaseStore, type Acquired, type LeaseRow } from './leases.js';
 import { Lifeline } from './lifeline.js';
 import type { ClusterMetrics } from './metrics.js';
 import { NodeTable } from './nodes.js';
-import { coordinatorFree, drainMove, Placement } from './placement.js';
+import { coordinatorFree, drainMove, homeMove, mayCoordinate, Placement } from './placement.js';
 import { COORDINATOR_SLOT, ensureClusterTables } from './schema.js';
 import { ClusterSlot, type SlotGate } from './slot.js';
 
@@ -77,6 +77,9 @@ export class ClusterNode implements SlotGate {
   #polling: Promise<void> | null = null;
   #renewing: Promise<void> | null = null;
   #lastPrune = 0;
+  /** Set at start and on undrain: ask for this node's preferred slots back (placement.ts, homeMove). */
+  #homecoming = false;
+  #wasDraining = false;
 
   constructor(deps: ClusterNodeDeps) {
     this.#deps = deps;
@@ -199,6 +202,7 @@ export class ClusterNode implements SlotGate {
     await this.nodes.markStarted();
     this.lifeline.start();
     this.#running = true;
+    this.#homecoming = true;
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(fn, ms);
       t.unref();
@@ -394,7 +398,8 @@ export class ClusterNode implements SlotGate {
     }
     if (!this.#running) return;
     const aliveMs = 3 * config.leaseRenewMs;
-    if (nodes.some((n) => n.id === this.id && n.draining)) {
+    const draining = nodes.some((n) => n.id === this.id && n.draining);
+    if (draining) {
       // Draining: hand the slots over by planned moves, one at a time (the loop above carries them out).
       const move = drainMove({ me: this.id, leases, nodes, aliveMs });
       if (move) {
@@ -402,10 +407,22 @@ export class ClusterNode implements SlotGate {
         await this.leases.requestMove(move.slot, move.to);
         this.nudge();
       }
+    } else if (this.#wasDraining) {
+      this.#homecoming = true; // undrained: back in placement as if it had just joined
     }
+    this.#wasDraining = draining;
+    if (this.#homecoming) await this.#comeHome(draining, leases);
     // A move aimed here: watch closely for the release instead of waiting a whole poll period.
     if (leases.some((l) => l.moveTo === this.id && !l.free && l.owner !== this.id)) this.nudge(MOVE_WATCH_MS);
-    if (coordinatorFree(leases)) await this.#take(COORDINATOR_SLOT);
+    const coordinate = mayCoordinate({ me: this.id, nodes, aliveMs });
+    const coordinator = this.#owned.get(COORDINATOR_SLOT);
+    if (coordinator && !coordinate && !coordinator.releasing) {
+      coordinator.releasing = true;
+      this.#log.info('draining: coordinator lease released for a node that is not draining');
+      await this.#giveUp(COORDINATOR_SLOT, coordinator, {});
+    } else if (coordinate && coordinatorFree(leases)) {
+      await this.#take(COORDINATOR_SLOT);
+    }
     const next = this.#placement.next(
       {
         me: this.id,
@@ -424,6 +441,20 @@ export class ClusterNode implements SlotGate {
       this.#lastPrune = Date.now();
       await this.nodes.prune(PRUNE_SILENT_MS).catch(() => undefined);
     }
+  }
+
+  /** One homecoming step: ask for the next preferred slot back, or end homecoming when none is left. */
+  async #comeHome(draining: boolean, leases: readonly LeaseRow[]): Promise<void> {
+    const { config } = this.#deps;
+    const next = draining ? null : homeMove({ me: this.id, leases, owned: this.ownedSlots().length, maxSlots: config.maxSlots, slots: config.slots });
+    if (next === null) {
+      this.#homecoming = false;
+      return;
+    }
+    if (next === 'wait') return;
+    const from = leases.find((l) => l.slot === next)!.owner!;
+    if (await this.leases.requestMoveBack(next, from)) this.#log.info({ slot: next, from }, 'preferred slot asked back from the node that ran it meanwhile');
+    this.nudge(MOVE_WATCH_MS);
   }
 
   async #take(slot: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LeaseRow } from './leases.js';
 import type { NodeRow } from './nodes.js';
-import { coordinatorFree, drainMove, Placement, WAIT_PER_OWNED_MS, type PlacementView } from './placement.js';
+import { coordinatorFree, drainMove, homeMove, mayCoordinate, Placement, WAIT_PER_OWNED_MS, type PlacementView } from './placement.js';
 
 const lease = (slot: number, over: Partial<LeaseRow> = {}): LeaseRow => ({
   slot,
@@ -96,5 +96,45 @@ describe('draining hand-over', () => {
     expect(drainMove({ ...base, nodes, leases: [held(1, 'me'), held(2, 'b')] })).toBeNull();
     expect(drainMove({ ...base, nodes, leases: [held(2, 'b')] })).toBeNull();
     expect(drainMove({ ...base, nodes, leases: [held(1, 'me')] })).toEqual({ slot: 1, to: 'b' });
+  });
+});
+
+describe('the coordinator lease and draining', () => {
+  const base = { me: 'me', aliveMs: 1500 };
+
+  it('a node that is not draining may coordinate', () => {
+    expect(mayCoordinate({ ...base, nodes: [node('me'), node('b')] })).toBe(true);
+    expect(mayCoordinate({ ...base, nodes: [node('me')] })).toBe(true);
+  });
+
+  it('a draining node hands it to a live node that is not draining, else keeps it', () => {
+    const me = node('me', 0, { draining: true });
+    expect(mayCoordinate({ ...base, nodes: [me, node('b')] })).toBe(false);
+    expect(mayCoordinate({ ...base, nodes: [me] })).toBe(true);
+    expect(mayCoordinate({ ...base, nodes: [me, node('b', 0, { draining: true }), node('c', 9000)] })).toBe(true);
+  });
+});
+
+describe('homecoming (a node that joined or was undrained asks for its preferred slots back)', () => {
+  const held = (slot: number, owner: string, over: Partial<LeaseRow> = {}) => lease(slot, { owner, free: false, fence: 1, preferredNode: 'me', ...over });
+  const home = (leases: LeaseRow[], over: { owned?: number; maxSlots?: number } = {}) => homeMove({ me: 'me', leases, owned: 0, maxSlots: 6, slots: 6, ...over });
+
+  it('asks for the lowest preferred slot another node runs', () => {
+    expect(home([lease(0, { owner: 'b', free: false }), held(4, 'b'), held(3, 'c'), held(1, 'b', { preferredNode: 'b' })])).toBe(3);
+  });
+
+  it('one at a time: waits while a move to it is under way (held elsewhere or released)', () => {
+    expect(home([held(2, 'b', { moveTo: 'me' }), held(3, 'b')])).toBe('wait');
+    expect(home([lease(2, { moveTo: 'me' }), held(3, 'b')])).toBe('wait');
+  });
+
+  it('over when nothing is left to ask for: its own, free, unwanted, moving elsewhere, missing, or not preferred here', () => {
+    expect(home([held(1, 'me'), lease(2, { preferredNode: 'me' }), held(3, 'b', { wanted: false }), held(4, 'b', { moveTo: 'c' }), held(7, 'b'), held(5, 'b', { preferredNode: 'b' })])).toBeNull();
+    expect(home([])).toBeNull();
+  });
+
+  it('over when it has no room', () => {
+    expect(home([held(3, 'b')], { owned: 2, maxSlots: 2 })).toBeNull();
+    expect(home([held(3, 'b')], { owned: 1, maxSlots: 2 })).toBe(3);
   });
 });

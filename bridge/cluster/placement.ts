@@ -2,7 +2,9 @@
 // are free or expired: a move aimed at it and its preferred slots at once, others after waiting
 // `owned × 300 ms` plus jitter (so load spreads: the emptiest node usually wins), and never a
 // slot whose preferred node, or the node a move is aimed at, is alive. A draining node takes
-// nothing (and counts as gone for the preferences and moves of others).
+// nothing (and counts as gone for the preferences and moves of others), and hands the
+// coordinator lease to a node that is not draining. A node that joins or is undrained asks for
+// its preferred slots back from the nodes that ran them meanwhile (homecoming).
 import type { LeaseRow } from './leases.js';
 import type { NodeRow } from './nodes.js';
 import { COORDINATOR_SLOT } from './schema.js';
@@ -68,6 +70,30 @@ export class Placement {
 /** Whether the coordinator lease is there for the taking. */
 export function coordinatorFree(leases: readonly LeaseRow[]): boolean {
   return leases.some((l) => l.slot === COORDINATOR_SLOT && l.free);
+}
+
+/**
+ * Whether this node may hold (or take) the coordinator lease: always, unless it is draining while
+ * a live node that is not draining can coordinate instead. With none, a draining node keeps (or
+ * takes) it: someone must coordinate.
+ */
+export function mayCoordinate(view: Pick<PlacementView, 'me' | 'nodes' | 'aliveMs'>): boolean {
+  if (!view.nodes.some((n) => n.id === view.me && n.draining)) return true;
+  return !view.nodes.some((n) => n.id !== view.me && !n.draining && n.silentMs < view.aliveMs);
+}
+
+/**
+ * Homecoming, after this node joined or was undrained: the lowest of its preferred slots (by
+ * slot_leases.preferred_node) that another node runs, wanted and with no move pending, to ask back
+ * by a planned move. 'wait' while a move to this node is under way (one at a time); null when none
+ * is left to ask for, or this node has no room: homecoming is over.
+ */
+export function homeMove(view: Pick<PlacementView, 'me' | 'leases' | 'owned' | 'maxSlots' | 'slots'>): number | 'wait' | null {
+  const slots = view.leases.filter((l) => l.slot !== COORDINATOR_SLOT && l.slot <= view.slots);
+  if (slots.some((l) => l.moveTo === view.me && l.owner !== view.me)) return 'wait';
+  if (view.owned >= view.maxSlots) return null;
+  const away = slots.filter((l) => l.preferredNode === view.me && l.wanted && !l.free && l.owner !== view.me && l.moveTo === null);
+  return away.length > 0 ? Math.min(...away.map((l) => l.slot)) : null;
 }
 
 /**

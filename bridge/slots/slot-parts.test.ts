@@ -1,15 +1,9 @@
-// The small parts of the slots folder: the registry, send limits, media checks and QR images.
-import { describe, expect, it, vi } from 'vitest';
+// The small parts of the slots folder: the registry, media checks and QR images (send limits:
+// rate-limit.test.ts).
+import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../domain/index.js';
 import { checkMedia, sameType } from './media.js';
 import { QR_LIFETIME_SECONDS, renderQr } from './qr.js';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { openStateDb } from '../state/db.js';
-import { SendLimiter } from './rate-limit.js';
-
-const stateDb = () => openStateDb(fs.mkdtempSync(path.join(os.tmpdir(), 'limits-')));
 import { SlotRegistry } from './registry.js';
 import type { Slot } from './slot.js';
 
@@ -27,71 +21,6 @@ describe('SlotRegistry', () => {
       expect(() => registry.get(bad)).toThrow(BridgeError);
       expect(() => registry.get(bad)).toThrow('slot must be from 1 to 2');
     }
-  });
-});
-
-describe('SendLimiter', () => {
-  it('allows N a minute per recipient, then RATE_LIMITED with the wait; other recipients and slots are separate', async () => {
-    const limiter = new SendLimiter({ ratePerMinute: 2, ratePerHour: 100, ratePerDay: 1000 }, stateDb());
-    await limiter.consume(1, 'a');
-    await limiter.consume(1, 'a');
-    const err = await limiter.consume(1, 'a').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BridgeError);
-    expect(err).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^rate limit reached on slot 1: 2 messages a minute to one recipient; retry in \d+ s$/) });
-    expect((err as BridgeError).retryAfter).toBeGreaterThanOrEqual(1);
-    expect((err as BridgeError).retryAfter).toBeLessThanOrEqual(60);
-    await limiter.consume(1, 'b');
-    await limiter.consume(2, 'a');
-  });
-
-  it('counts the hour and the day too; a refused send consumes nothing and a refund gives a send back', async () => {
-    const onLimited = vi.fn();
-    const limiter = new SendLimiter({ ratePerMinute: 100, ratePerHour: 2, ratePerDay: 3 }, stateDb(), onLimited);
-    await limiter.consume(1, 'a');
-    await limiter.consume(1, 'a');
-    await expect(limiter.consume(1, 'a')).rejects.toMatchObject({ message: expect.stringContaining('2 messages an hour to one recipient') });
-    expect(onLimited).toHaveBeenCalledWith(1, 'per_hour');
-    await limiter.consume(1, 'b'); // day: 3 of 3 (the refused one was given back)
-    await expect(limiter.consume(1, 'c')).rejects.toMatchObject({ message: expect.stringContaining('3 messages a day per slot') });
-    await limiter.refund(1, 'b');
-    await limiter.consume(1, 'c');
-    expect(onLimited).toHaveBeenCalledTimes(2);
-  });
-});
-
-describe('SendLimiter refusals', () => {
-  it('names the limit that refused and the real wait, not just a second', async () => {
-    const onLimited = vi.fn();
-    const limiter = new SendLimiter({ ratePerMinute: 1, ratePerHour: 100, ratePerDay: 1000 }, stateDb(), onLimited);
-    await limiter.consume(1, 'a');
-    const err = (await limiter.consume(1, 'a').catch((e: unknown) => e)) as BridgeError;
-    expect(onLimited).toHaveBeenCalledWith(1, 'per_minute');
-    expect(err.retryAfter).toBeGreaterThan(30); // a minute window, just opened
-  });
-
-  it('a send refused by the daily limit gives back what the per-recipient limits had counted', async () => {
-    const limiter = new SendLimiter({ ratePerMinute: 1, ratePerHour: 100, ratePerDay: 1 }, stateDb());
-    await limiter.consume(1, 'a');
-    await expect(limiter.consume(1, 'b')).rejects.toMatchObject({ message: expect.stringContaining('1 messages a day per slot') });
-    await limiter.refund(1, 'a'); // the day has room again
-    await limiter.consume(1, 'b'); // b's minute was never used
-  });
-});
-
-describe('SendLimiter sweep', () => {
-  it('deletes expired counters when opened and then every 1,000 sends, never live ones', async () => {
-    const db = stateDb();
-    const addExpired = (key: string) => db.prepare('INSERT INTO rate_limits (key, points, expire) VALUES (?, 1, ?)').run(key, Date.now() - 1000);
-    const keys = () => (db.prepare('SELECT key FROM rate_limits').all() as { key: string }[]).map((r) => r.key);
-    addExpired('old-1');
-    const limiter = new SendLimiter({ ratePerMinute: 10_000, ratePerHour: 10_000, ratePerDay: 10_000 }, db);
-    expect(keys()).not.toContain('old-1');
-    addExpired('old-2');
-    for (let i = 1; i < 1000; i++) await limiter.consume(1, 'a');
-    expect(keys()).toContain('old-2');
-    await limiter.consume(1, 'a'); // the 1,000th
-    expect(keys()).not.toContain('old-2');
-    expect(keys()).toHaveLength(3); // the live minute, hour and day counters
   });
 });
 

@@ -109,6 +109,26 @@ describe('slot leases', () => {
     expect((await a.get(1))!.preferredNode).toBeNull();
   });
 
+  it('asking a preferred slot back: only while wanted, held by the node named, preferred here, no other move pending', async () => {
+    await a.setPreferred([3]);
+    await a.setWanted(3, true);
+    const got = (await b.acquire(3))!;
+    expect(await a.requestMoveBack(3, 'node-c:cccccc')).toBe(false); // not the holder
+    await a.setWanted(3, false);
+    expect(await a.requestMoveBack(3, b.nodeId)).toBe(false); // stopped meanwhile: no restart
+    await a.setWanted(3, true);
+    await a.requestMove(3, 'node-c:cccccc');
+    expect(await a.requestMoveBack(3, b.nodeId)).toBe(false); // an admin's move wins
+    expect((await a.get(3))!.moveTo).toBe('node-c:cccccc');
+    await a.setWanted(3, false);
+    await a.setWanted(3, true);
+    expect(await b.requestMoveBack(3, b.nodeId)).toBe(false); // b does not prefer it
+    expect(await a.requestMoveBack(3, b.nodeId)).toBe(true);
+    expect((await a.get(3))!).toMatchObject({ owner: b.nodeId, moveTo: a.nodeId, wanted: true });
+    await b.release(3, got.fence, { unwanted: true });
+    await a.setPreferred([]);
+  });
+
   it('a zombie snapshot write (stale fence) is refused, the holder\'s goes through with its fence', async () => {
     const store = new MysqlSnapshotStore(db.url());
     let holder: { node: string; fence: number } | null = null;

@@ -1,6 +1,8 @@
 // Cluster mode, draining: an admin marks node B draining; B hands its slot to A by a planned move
 // (READY there without a QR), takes no new slot (not even a move aimed at it), and health shows
-// it. Undrained, B takes slots again.
+// it. Undrained, B takes slots again and gets its preferred slot back (as a node that just joined);
+// other moved slots stay. A draining coordinator hands the coordinator lease on, unless no node
+// that is not draining is there to take it.
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/bridge.js';
 import { ADMIN, ownedBy, twoNodes, type TestDb, type TestNode } from './routing-kit.js';
@@ -47,8 +49,38 @@ describe('draining a node', () => {
 
     await a.http.post(`/api/cluster/nodes/${b.id}/drain`).set('apikey', ADMIN).send({ draining: false }).expect(200);
     expect((await health(a)).health[b.id].draining).toBe(false);
+    // Homecoming: B's preferred slot 2 comes back by a planned move; slot 3 (not preferred) stays on A.
+    await ownedBy(db, b, 2);
+    expect((await health(a)).slots['3'].owner).toBe(a.id);
     await a.http.post('/api/cluster/slots/3/move').set('apikey', ADMIN).send({ node: b.id }).expect(202);
     await ownedBy(db, b, 3);
     await waitFor(async () => (await health(a)).slots['3'].owner === b.id, 10_000, 'health showing slot 3 on B');
   }, 60_000);
+
+  it('a draining coordinator hands the coordinator lease to the node that is not draining; with none left, it is kept', async () => {
+    const roles = async () => {
+      const h = (await health(a)).health as Record<string, { role: string }>;
+      return { a: h[a.id]!.role, b: h[b.id]!.role };
+    };
+    const primary = await waitFor(async () => {
+      const r = await roles();
+      return r.a === 'primary_master' ? a : r.b === 'primary_master' ? b : null;
+    }, 10_000, 'a primary_master');
+    const other = primary === a ? b : a;
+    const drain = (n: TestNode, draining: boolean) => a.http.post(`/api/cluster/nodes/${n.id}/drain`).set('apikey', ADMIN).send({ draining }).expect(200);
+    try {
+      await drain(primary, true);
+      await waitFor(async () => (await other.http.get('/api/health').set('apikey', ADMIN)).body.node.role === 'primary_master', 10_000, `${other.name} primary_master`);
+      expect((await primary.http.get('/api/health').set('apikey', ADMIN)).body.node.role).toBe('secondary_master');
+      // Both draining: nobody else may coordinate, so the holder keeps the lease.
+      await drain(other, true);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const r = await roles();
+      expect(r[other === a ? 'a' : 'b']).toBe('primary_master');
+      expect(r[primary === a ? 'a' : 'b']).toBe('secondary_master');
+    } finally {
+      await drain(primary, false);
+      await drain(other, false);
+    }
+  }, 30_000);
 });

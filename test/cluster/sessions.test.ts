@@ -4,17 +4,19 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { WsClient } from '../helpers/bridge.js';
+import { waitFor, WsClient } from '../helpers/bridge.js';
 import { ADMIN, createTestDatabase, startNode, type TestDb, type TestNode } from './routing-kit.js';
 
 let db: TestDb;
 let a: TestNode;
 let b: TestNode;
+const PRUNE_MS = 300;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   a = await startNode(db, 'node-a');
-  b = await startNode(db, 'node-b');
+  // B drops expired sessions every 300 ms instead of hourly: the running node's pruning is tested below.
+  b = await startNode(db, 'node-b', {}, { sessionPruneMs: PRUNE_MS });
 }, 60_000);
 
 afterAll(async () => {
@@ -87,5 +89,20 @@ describe('sign-in sessions in cluster mode', () => {
     expect(kept.frames.some((f) => JSON.stringify(f).includes(dev.body.deviceId as string))).toBe(false);
     phone.close();
     kept.close();
+  });
+
+  it('a running node drops expired sessions from shared_sessions on its timer, without a sign-in; live ones stay', async () => {
+    const live = cookieOf(await a.http.post('/api/session').send({ token: ADMIN }).expect(200));
+    // Written after both nodes started (their start-up prune is over) and no sign-in follows it.
+    const expired = 'e'.repeat(64);
+    await db.query('INSERT INTO shared_sessions (id_hash, token_hash, device_id, created_at, expires_at) VALUES (?, ?, NULL, ?, ?)', [
+      expired,
+      'f'.repeat(64),
+      Date.now() - 60_000,
+      Date.now() - 1000,
+    ]);
+    const gone = async () => (await db.query<RowDataPacket[]>('SELECT id_hash FROM shared_sessions WHERE id_hash = ?', [expired])).length === 0;
+    await waitFor(gone, 10 * PRUNE_MS + 5000, 'the expired session dropped by B');
+    await b.http.get('/api/slots').set('cookie', live).expect(200);
   });
 });
