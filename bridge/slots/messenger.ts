@@ -207,7 +207,7 @@ export class Messenger {
       }
     } catch (err) {
       // Not marked, so not sent (a crash could not tell whether it went): try again later.
-      this.logger.error({ err: (err as Error).message, slot: entry.slot }, 'outbox: could not mark an entry as sending; retrying in a moment');
+      this.logger.error({ err: (err as Error).message, slot: entry.slot }, 'outbox: could not settle or claim an entry; retrying in a moment');
       setTimeout(() => void this.drain(entry.slot).catch(() => undefined), DRAIN_RETRY_MS).unref();
       return false;
     }
@@ -233,8 +233,9 @@ export class Messenger {
     this.records.save(record);
     this.events.onOutboxSent(entry.slot, entry.id, message.id);
     // The next entry waits until this one is marked sent (in a cluster the shared database answers
-    // later, and can be slow): a node killed mid-drain then leaves at most one message the next
-    // owner may send again. A save that fails does not hold the drain (kept in memory as before).
+    // later, and can be slow): a node killed mid-drain then leaves at most one message in doubt,
+    // which the next owner reports unconfirmed. A save that fails does not hold the drain (kept in
+    // memory as before).
     await this.records.settled(record);
     return true;
   }

@@ -60,7 +60,8 @@ export interface OutboxPort {
   /**
    * An interrupted entry the chat does not show. The local store answers 'resend': the slot's own
    * browser profile holds every message it sent, so not found means not sent. The cluster store
-   * fails it as unconfirmed when its claim was made under another lease (see MysqlOutbox).
+   * fails it as unconfirmed when another lease claimed it and did not end with a clean stop after
+   * the attempt (see MysqlOutbox).
    */
   settleInterrupted(entry: OutboxEntry, error: string): Promise<InterruptedVerdict>;
   size(slot?: number): Promise<number>;
