@@ -245,7 +245,7 @@ export function createBridge(config: BridgeConfig, options: BridgeOptions = {}):
         onSent: (n, message, content) => router.sent(n, message, content),
         onFailed: (n) => metrics.messagesFailed.inc({ slot: String(n) }),
         onOutboxSent: (n, outboxId, messageId) => router.outboxSent(n, outboxId, messageId),
-        onOutboxFailed: (n, outboxId, error) => router.outboxFailed(n, outboxId, error),
+        onOutboxFailed: (n, outboxId, error, unconfirmed) => router.outboxFailed(n, outboxId, error, unconfirmed),
       },
       logger,
       records,

@@ -20,6 +20,12 @@ export function createMetrics() {
     wsClients: new Gauge({ name: 'wa_ws_clients', help: 'Open WebSocket clients', registers: [registry] }),
     bodiesWaiting: new Gauge({ name: 'wa_http_bodies_waiting', help: 'Large request bodies waiting for their turn to be read', registers: [registry] }),
     outboxSize: new Gauge({ name: 'wa_outbox_size', help: 'Messages waiting in the outbox', registers: [registry] }),
+    outboxUnconfirmed: new Counter({
+      name: 'wa_outbox_unconfirmed_total',
+      help: 'Queued messages failed as unconfirmed: their send was interrupted on a node that went away (cluster mode)',
+      labelNames: slotLabel,
+      registers: [registry],
+    }),
     snapshotsMade: new Counter({ name: 'wa_snapshots_made_total', help: 'Session snapshots stored', labelNames: slotLabel, registers: [registry] }),
     snapshotsFailed: new Counter({
       name: 'wa_snapshots_failed_total',

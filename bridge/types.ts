@@ -18,7 +18,7 @@ export type BridgeEvent =
   /** A message's media was stored (downloadable now) or found expired on WhatsApp. */
   | { type: 'message_media'; slot: number; chatId: string | null; messageId: string; media: MediaInfo }
   | { type: 'outbox_sent'; slot: number; outboxId: string; messageId: string }
-  | { type: 'outbox_failed'; slot: number; outboxId: string; error: string };
+  | { type: 'outbox_failed'; slot: number; outboxId: string; error: string; unconfirmed?: true };
 
 export interface Bridge {
   /** Open the stores, listen, restore slots that were connected. */

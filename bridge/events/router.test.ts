@@ -172,6 +172,17 @@ describe('event router', () => {
     ]);
   });
 
+  it('an unconfirmed outbox_failed says so and is counted; a plain one is not', async () => {
+    const t = setup();
+    t.router.outboxFailed(2, 'o3', 'Not confirmed: …', true);
+    t.router.outboxFailed(2, 'o4', 'not on WhatsApp', false);
+    expect(t.broadcast.mock.calls.map((c) => c[0])).toEqual([
+      { type: 'outbox_failed', slot: 2, outboxId: 'o3', error: 'Not confirmed: …', unconfirmed: true },
+      { type: 'outbox_failed', slot: 2, outboxId: 'o4', error: 'not on WhatsApp' },
+    ]);
+    expect((await t.metrics.outboxUnconfirmed.get()).values).toEqual([expect.objectContaining({ labels: { slot: '2' }, value: 1 })]);
+  });
+
   it('a throwing or rejecting consumer is logged and the others still run (no unhandled rejection)', async () => {
     const t = setup();
     const unhandled = vi.fn();

@@ -25,7 +25,7 @@ export interface EventRouterDeps {
   media?: Pick<MediaService, 'onMessage' | 'onSent' | 'info'>;
   /** The WebSocket hub's broadcast (null before the hub exists). */
   broadcast: (event: BridgeEvent) => void;
-  metrics: Pick<Metrics, 'messagesReceived' | 'messagesSent'>;
+  metrics: Pick<Metrics, 'messagesReceived' | 'messagesSent' | 'outboxUnconfirmed'>;
   logger: Logger;
   /** Send what the outbox holds for a slot that became ready. */
   drainOutbox: (slot: number) => Promise<unknown>;
@@ -47,7 +47,8 @@ export interface EventRouter {
   /** A message's media was stored or found expired. */
   mediaRecord(slot: number, chatId: string | null, messageId: string, media: MediaInfo): void;
   outboxSent(slot: number, outboxId: string, messageId: string): void;
-  outboxFailed(slot: number, outboxId: string, error: string): void;
+  /** `unconfirmed`: interrupted mid-send on a node that went away, so WhatsApp may have it. */
+  outboxFailed(slot: number, outboxId: string, error: string, unconfirmed?: boolean): void;
   onEvent(listener: EventListener): () => void;
   readonly chats: ChatCache;
 }
@@ -186,8 +187,9 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     outboxSent(n, outboxId, messageId) {
       emit({ type: 'outbox_sent', slot: n, outboxId, messageId });
     },
-    outboxFailed(n, outboxId, error) {
-      emit({ type: 'outbox_failed', slot: n, outboxId, error });
+    outboxFailed(n, outboxId, error, unconfirmed = false) {
+      if (unconfirmed) deps.metrics.outboxUnconfirmed.inc({ slot: String(n) });
+      emit({ type: 'outbox_failed', slot: n, outboxId, error, ...(unconfirmed ? { unconfirmed: true as const } : {}) });
     },
     onEvent(listener) {
       listeners.add(listener);

@@ -36,7 +36,8 @@ export interface MessengerEvents {
   onSent(slot: number, message: ArchivedMessage, content: SendContent): void;
   onFailed(slot: number): void;
   onOutboxSent(slot: number, outboxId: string, messageId: string): void;
-  onOutboxFailed(slot: number, outboxId: string, error: string): void;
+  /** `unconfirmed`: its send was interrupted on a node that went away; WhatsApp may have it (cluster mode). */
+  onOutboxFailed(slot: number, outboxId: string, error: string, unconfirmed?: boolean): void;
 }
 
 const PHONE_TARGET = 'phone:';
@@ -44,6 +45,9 @@ const PHONE_TARGET = 'phone:';
 const DRAIN_RETRY_MS = 5000;
 /** After a failed queued send, how long the engine may take to show it is still there. */
 const PROBE_MS = 5000;
+/** Why an interrupted entry is not sent again in a cluster: a person has to look (docs/cluster.md). */
+export const UNCONFIRMED_ERROR =
+  'Not confirmed: the node sending this message stopped mid-send, so WhatsApp may already have it. Check the chat on a phone before sending it again.';
 /** Wrapped engine failures (a raw error, a page that threw): the browser may be going away. */
 const MAYBE_ENGINE: ReadonlySet<string> = new Set(['SEND_FAILED', 'INTERNAL']);
 
@@ -177,7 +181,8 @@ export class Messenger {
     const content = deserialise(entry.kind, entry.payload);
     // Sent already, but the state DB could not take the mark yet.
     if (this.records.sentOutboxEntry(entry.id)) return true;
-    if (entry.status === 'sending' || entry.attemptedAt !== null) {
+    const interrupted = entry.status === 'sending' || entry.attemptedAt !== null;
+    if (interrupted) {
       // The bridge stopped (or its browser died) mid-send: WhatsApp may have the message already. Only
       // a message that is not the result of another of our sends counts (two entries may carry the same text).
       const sent = await findSent(engine, entry, content, (id) => this.records.has(entry.slot, id)).catch(() => null);
@@ -189,6 +194,12 @@ export class Messenger {
       }
     }
     try {
+      // Not in the chat: in a cluster, a send interrupted on another node may still have gone out.
+      if (interrupted && (await this.outbox.settleInterrupted(entry, UNCONFIRMED_ERROR)) === 'unconfirmed') {
+        this.logger.warn({ slot: entry.slot, outboxId: entry.id }, 'outbox: a send interrupted on another node is not in the chat; failed as unconfirmed, not sent again');
+        this.events.onOutboxFailed(entry.slot, entry.id, UNCONFIRMED_ERROR, true);
+        return true;
+      }
       // In a cluster the claim carries the slot's fence: a node that lost the lease sends nothing.
       if (!(await this.outbox.claim(entry))) {
         this.logger.warn({ slot: entry.slot, outboxId: entry.id }, 'outbox: entry not claimed (this node no longer holds the slot); drain stopped');
@@ -196,7 +207,7 @@ export class Messenger {
       }
     } catch (err) {
       // Not marked, so not sent (a crash could not tell whether it went): try again later.
-      this.logger.error({ err: (err as Error).message, slot: entry.slot }, 'outbox: could not mark an entry as sending; retrying in a moment');
+      this.logger.error({ err: (err as Error).message, slot: entry.slot }, 'outbox: could not settle or claim an entry; retrying in a moment');
       setTimeout(() => void this.drain(entry.slot).catch(() => undefined), DRAIN_RETRY_MS).unref();
       return false;
     }
@@ -222,8 +233,9 @@ export class Messenger {
     this.records.save(record);
     this.events.onOutboxSent(entry.slot, entry.id, message.id);
     // The next entry waits until this one is marked sent (in a cluster the shared database answers
-    // later, and can be slow): a node killed mid-drain then leaves at most one message the next
-    // owner may send again. A save that fails does not hold the drain (kept in memory as before).
+    // later, and can be slow): a node killed mid-drain then leaves at most one message in doubt,
+    // which the next owner reports unconfirmed. A save that fails does not hold the drain (kept in
+    // memory as before).
     await this.records.settled(record);
     return true;
   }

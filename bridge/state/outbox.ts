@@ -24,7 +24,15 @@ export interface OutboxState {
   status: OutboxStatus;
   messageId: string | null;
   error: string | null;
+  /** Failed because its send was interrupted on a node that went away: WhatsApp may have it (cluster mode). */
+  unconfirmed: boolean;
 }
+
+/**
+ * What the drain does with an interrupted entry (`sending`, or put back after a send that failed)
+ * that the chat does not show: send it again, or leave it failed as unconfirmed.
+ */
+export type InterruptedVerdict = 'resend' | 'unconfirmed';
 
 export interface Row {
   id: string;
@@ -49,6 +57,13 @@ export interface OutboxPort {
   claim(entry: OutboxEntry): Promise<boolean>;
   markPending(id: string): Promise<void>;
   markFailed(id: string, error: string): Promise<void>;
+  /**
+   * An interrupted entry the chat does not show. The local store answers 'resend': the slot's own
+   * browser profile holds every message it sent, so not found means not sent. The cluster store
+   * fails it as unconfirmed when another lease claimed it and did not end with a clean stop after
+   * the attempt (see MysqlOutbox).
+   */
+  settleInterrupted(entry: OutboxEntry, error: string): Promise<InterruptedVerdict>;
   size(slot?: number): Promise<number>;
   status(id: string): Promise<OutboxState | null>;
 }
@@ -114,6 +129,11 @@ export class OutboxStore implements OutboxPort {
     this.db.prepare(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`).run(error, id);
   }
 
+  /** One node, one profile: what the chat does not show was not sent. */
+  async settleInterrupted(_entry: OutboxEntry, _error: string): Promise<InterruptedVerdict> {
+    return 'resend';
+  }
+
   /** Messages waiting, of one slot or of all. */
   async size(slot?: number): Promise<number> {
     const row = (slot === undefined
@@ -127,7 +147,7 @@ export class OutboxStore implements OutboxPort {
     const row = this.db.prepare('SELECT id, slot, status, message_id, error FROM outbox WHERE id = ?').get(id) as
       | { id: string; slot: number; status: OutboxStatus; message_id: string | null; error: string | null }
       | undefined;
-    return row ? { outboxId: row.id, slot: row.slot, status: row.status, messageId: row.message_id, error: row.error } : null;
+    return row ? { outboxId: row.id, slot: row.slot, status: row.status, messageId: row.message_id, error: row.error, unconfirmed: false } : null;
   }
 }
 

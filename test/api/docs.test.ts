@@ -65,6 +65,19 @@ describe('docs/api.md', () => {
     expect([...documented].filter((d) => !known.has(d))).toEqual([]);
   });
 
+  it('every field of a one-line event type in bridge/types.ts is in an example frame of that type', () => {
+    const missing: string[] = [];
+    const types = [...read('bridge/types.ts').matchAll(/^\s*\| \{ type: '(\w+)'; (.*) \};?$/gm)];
+    expect(types.map((m) => m[1])).toContain('outbox_failed');
+    for (const m of types) {
+      const frames = [...docs.matchAll(new RegExp(`^\\{"type":"${m[1]}".*$`, 'gm'))].map((f) => f[0]);
+      for (const field of m[2]!.split(';').map((f) => f.trim().split(/\??:/)[0]!)) {
+        if (!frames.some((f) => f.includes(`"${field}":`))) missing.push(`${m[1]}.${field}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('has every error code with its HTTP status', () => {
     const table = Object.fromEntries([...docs.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]));
     expect(table).toEqual(ERROR_STATUS);

@@ -63,6 +63,50 @@ describe('Cluster page', () => {
     await page.close();
   });
 
+  it('a queued message whose send a dead node cut off shows "Not confirmed — check the chat" with Retry, and Retry sends it once', async () => {
+    const OMAR = '962781523783@c.us';
+    const readyOn = async (slot: number) =>
+      (await kit.api<{ slot: number; ready: boolean }[]>('GET', '/api/slots')).find((s) => s.slot === slot)?.ready ||
+      ((await other.http.get('/api/slots').set('apikey', other.token)).body as { slot: number; ready: boolean }[]).find((s) => s.slot === slot)?.ready;
+    if (!(await readyOn(1))) await kit.api('POST', '/api/connect', { slot: 1 });
+    await waitFor(() => readyOn(1), 30_000, 'slot 1 READY on a node');
+    const page = await kit.page();
+    await page.goto(`${kit.bridge.url}/#/chats?slot=1&chat=${encodeURIComponent(OMAR)}`);
+    await page.locator(`[data-testid=thread][data-chat-id="${OMAR}"] [data-testid=message-list]`).waitFor();
+    // The number drops as the user sends: the send fails; "Queue until connected" reaches the bridge
+    // once the slot is stopped, so the bridge keeps it in its outbox.
+    let sends = 0;
+    await page.route('**/api/send', async (route) => {
+      if (++sends === 1) return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ success: false, error: { code: 'NOT_CONNECTED', message: 'slot 1 is not ready' } }) });
+      if (sends === 2) {
+        await kit.api('POST', '/api/disconnect', { slot: 1 });
+        await waitFor(async () => !(await readyOn(1)), 20_000, 'slot 1 stopped');
+      }
+      return route.continue();
+    });
+    await page.fill('[data-testid=compose]', 'cut off mid-send');
+    await page.press('[data-testid=compose]', 'Enter');
+    await page.locator('[data-testid=unsent][data-state=failed]').waitFor();
+    await page.locator('[data-testid=unsent-queue]').click();
+    // As if a node had claimed it and died mid-send (claimed under a lease nobody holds now).
+    await waitFor(async () => (await db.query("SELECT id FROM shared_outbox WHERE slot = 1 AND status = 'pending'")).length === 1, 5000, 'the queued entry');
+    await db.query("UPDATE shared_outbox SET status = 'sending', attempted_at = ?, claimed_fence = 0, claimed_by = 'ui-gone' WHERE slot = 1 AND status = 'pending'", [Date.now()]);
+    await kit.api('POST', '/api/connect', { slot: 1 });
+    const row = page.locator('[data-testid=unsent][data-unconfirmed=true]');
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.innerText()).toMatch(/Not confirmed — It may already have been sent — check the chat on a phone before you retry\./);
+    // Nothing was sent by the bridge: the demo chat has no such message of ours.
+    expect(await page.locator('[data-testid=message]', { hasText: 'cut off mid-send' }).count()).toBe(1); // the local row only
+    await waitFor(() => readyOn(1), 20_000, 'slot 1 READY again');
+    // The shop checked the phone: not there. Retry sends it (once).
+    await row.locator('[data-testid=unsent-retry]').click();
+    await expect.poll(() => page.locator('[data-testid=unsent]').count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => page.locator('[data-testid=message]', { hasText: 'cut off mid-send' }).count()).toBe(1);
+    const sent = await db.query("SELECT status, unconfirmed FROM shared_outbox WHERE slot = 1");
+    expect(sent.map((r) => ({ ...r }))).toEqual([{ status: 'failed', unconfirmed: 1 }]);
+    await page.close();
+  });
+
   it('is not offered without cluster mode', async () => {
     const page = await kit.context.newPage();
     await page.addInitScript({ content: `sessionStorage.setItem('waBridge.adminToken', ${JSON.stringify(plain.token)});` });

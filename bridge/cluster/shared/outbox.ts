@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { MaybePromise } from '../../domain/async.js';
-import { IdempotencyStore, toEntry, type IdempotencyPort, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
+import { IdempotencyStore, toEntry, type IdempotencyPort, type InterruptedVerdict, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
 import { inTransaction } from '../../archive/mysql-transaction.js';
 import { HOLDS_LEASE_SQL } from '../schema.js';
 
@@ -29,6 +29,12 @@ export function pieces(text: string, size = PIECE_CHARS): string[] {
   }
   return out;
 }
+
+/** The lease that claimed entry `o` stopped cleanly after the attempt: its stop snapshot has every send it made. */
+const STOPPED_AFTER_ATTEMPT_SQL = `EXISTS (SELECT 1 FROM session_snapshots s
+  WHERE s.slot = o.slot AND s.fence = o.claimed_fence AND s.reason = 'stop' AND s.created_at >= o.attempted_at)`;
+/** MySQL's "Table doesn't exist" and "Unknown column": the snapshot store has not prepared its table yet. */
+const NO_SNAPSHOT_TABLE: ReadonlySet<number> = new Set([1146, 1054]);
 
 /** The lease this node believes it holds for a slot (null: none). */
 export type FenceOf = (slot: number) => MaybePromise<{ node: string; fence: number } | null>;
@@ -114,6 +120,38 @@ export class MysqlOutbox implements OutboxPort {
     await this.pool.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [id]);
   }
 
+  /**
+   * At most once across a failover: an interrupted entry whose claim was made under another lease
+   * (a node that died or was fenced, or this node before it lost the slot) is failed as unconfirmed,
+   * never sent again. The session driving the slot now was restored from a snapshot that may predate
+   * that send, so "not in the chat" proves nothing, and WhatsApp takes no idempotency key. Two cases
+   * keep the chat authoritative, so the entry is sent again: the claim was made under the lease held
+   * now (this session's own), or that lease ended with a clean stop whose snapshot, taken after its
+   * browser closed, is newer than the attempt (a planned move or shutdown; same node, same clock).
+   * Fenced like a claim; without the lease nothing changes and the claim that follows is refused.
+   */
+  async settleInterrupted(entry: OutboxEntry, error: string): Promise<InterruptedVerdict> {
+    const held = await this.fenceOf(entry.slot);
+    if (!held) return 'resend';
+    const fail = (stopSnapshots: boolean) =>
+      this.pool.query<ResultSetHeader>(
+        `UPDATE shared_outbox o SET o.status = 'failed', o.error = ?, o.unconfirmed = 1
+          WHERE o.id = ? AND o.slot = ? AND o.status IN ('pending', 'sending') AND o.attempted_at IS NOT NULL
+            AND (o.claimed_fence IS NULL OR o.claimed_fence <> ?)
+            ${stopSnapshots ? `AND NOT ${STOPPED_AFTER_ATTEMPT_SQL}` : ''}
+            AND ${HOLDS_LEASE_SQL}`,
+        [error, entry.id, entry.slot, held.fence, entry.slot, held.node, held.fence],
+      );
+    // No snapshot table (or no fence column) yet: no fenced snapshot at all (the snapshot store prepares it on first use).
+    const [res] = await fail(true).catch((err: { errno?: number }) => {
+      if (err.errno !== undefined && NO_SNAPSHOT_TABLE.has(err.errno)) return fail(false);
+      throw err;
+    });
+    if (res.affectedRows !== 1) return 'resend';
+    await this.pool.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [entry.id]);
+    return 'unconfirmed';
+  }
+
   async size(slot?: number): Promise<number> {
     const [rows] = await (slot === undefined
       ? this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM shared_outbox WHERE status IN ('pending', 'sending')`)
@@ -122,9 +160,9 @@ export class MysqlOutbox implements OutboxPort {
   }
 
   async status(id: string): Promise<OutboxState | null> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, slot, status, message_id, error FROM shared_outbox WHERE id = ?', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, slot, status, message_id, error, unconfirmed FROM shared_outbox WHERE id = ?', [id]);
     const r = rows[0];
-    return r ? { outboxId: r.id, slot: r.slot, status: r.status, messageId: r.message_id, error: r.error } : null;
+    return r ? { outboxId: r.id, slot: r.slot, status: r.status, messageId: r.message_id, error: r.error, unconfirmed: Number(r.unconfirmed) === 1 } : null;
   }
 }
 

@@ -3,7 +3,7 @@
 // a queued message is claimed by whichever node holds its slot's lease. `shared_` keeps them apart
 // from the archive's tables in the same database. MySQL DDL is not transactional: each statement
 // is safe to run twice (CREATE … IF NOT EXISTS), by any node, while others run.
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { ensureClusterTables } from '../schema.js';
 
 const TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
@@ -28,6 +28,7 @@ export const SHARED_TABLES: readonly string[] = [
     node VARCHAR(64) NOT NULL
   ) ${TABLE}`,
   // claimed_fence: the lease fence under which a node took the entry (a zombie's claim is refused).
+  // unconfirmed: failed because its send was interrupted under another lease (outbox.ts).
   `CREATE TABLE IF NOT EXISTS shared_outbox (
     id CHAR(36) NOT NULL PRIMARY KEY,
     seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
@@ -42,6 +43,7 @@ export const SHARED_TABLES: readonly string[] = [
     message_id VARCHAR(200) NULL,
     error TEXT NULL,
     created_at BIGINT NOT NULL,
+    unconfirmed TINYINT NOT NULL DEFAULT 0,
     KEY shared_outbox_pending (slot, status, seq)
   ) ${TABLE}`,
   // Which phones have a live socket on which node (cluster/presence.ts): '' = no installation id.
@@ -126,8 +128,30 @@ export const SHARED_TABLES: readonly string[] = [
   ) ${TABLE}`,
 ];
 
+/**
+ * Columns added after their table was first released, for databases created before. Expand only:
+ * each has a default, so nodes of the previous release, which never name it, keep working.
+ */
+export const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: 'shared_outbox', column: 'unconfirmed', definition: 'TINYINT NOT NULL DEFAULT 0' },
+];
+
+/** MySQL's "Duplicate column name": another node added it a moment earlier. */
+const ER_DUP_FIELDNAME = 1060;
+
 /** Create the shared tables (and the lease tables they are checked against) when missing. */
 export async function ensureSharedTables(pool: Pool): Promise<void> {
   await ensureClusterTables(pool);
   for (const statement of SHARED_TABLES) await pool.query(statement);
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    // information_schema rather than ADD COLUMN IF NOT EXISTS, which MySQL (unlike MariaDB) lacks.
+    const [rows] = await pool.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+      [table, column],
+    );
+    if (Number(rows[0]?.n) > 0) continue;
+    await pool.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`).catch((err: { errno?: number }) => {
+      if (err.errno !== ER_DUP_FIELDNAME) throw err;
+    });
+  }
 }

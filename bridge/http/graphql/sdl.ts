@@ -150,5 +150,7 @@ type OutboxMessage {
   messageId: String
   "Set when it failed."
   error: String
+  "True when it failed because its send was interrupted on a cluster node that went away: WhatsApp may already have it, so check the chat before sending it again."
+  unconfirmed: Boolean!
 }
 `;

@@ -144,7 +144,8 @@ export type ServerEvent =
   | { type: 'message_ack'; slot: number; chatId: string; messageId: string; ack: number }
   | { type: 'poll_vote'; slot: number; chatId: string; messageId: string; voter: string; selectedOptions: string[]; timestamp: number }
   | { type: 'outbox_sent'; slot: number; outboxId: string; messageId: string }
-  | { type: 'outbox_failed'; slot: number; outboxId: string; error: string };
+  /** `unconfirmed`: its send was cut off on a cluster node that died, so WhatsApp may have it. */
+  | { type: 'outbox_failed'; slot: number; outboxId: string; error: string; unconfirmed?: true };
 
 /** Timestamps arrive as Unix seconds or milliseconds; tell them apart by size. */
 export function toMs(t: number): number {

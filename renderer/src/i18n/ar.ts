@@ -33,6 +33,8 @@ export const ar: Dict = {
   screenFailed: 'تعذّر عرض هذه الصفحة.',
   screenFailedNext: 'تأكّد من أن WA Bridge يعمل، ثم حاول مجدداً.',
   sendFailedRow: 'لم تُرسَل',
+  sendUnconfirmedRow: 'غير مؤكَّدة',
+  sendUnconfirmed: 'ربما أُرسلت بالفعل — تحقّق من المحادثة على الهاتف قبل إعادة المحاولة.',
   sendRetry: 'إعادة المحاولة',
   sendQueue: 'انتظار الاتصال ثم الإرسال',
   sendQueued: 'في الانتظار: تُرسَل عند عودة الجسر',

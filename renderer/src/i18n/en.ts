@@ -31,6 +31,8 @@ export const en = {
   screenFailed: 'This page could not be shown.',
   screenFailedNext: 'Check that WA Bridge is running, then try again.',
   sendFailedRow: 'Not sent',
+  sendUnconfirmedRow: 'Not confirmed',
+  sendUnconfirmed: 'It may already have been sent — check the chat on a phone before you retry.',
   sendRetry: 'Retry',
   sendQueue: 'Queue until connected',
   sendQueued: 'Queued: sends when the bridge is back',

@@ -21,6 +21,10 @@ export interface Unsent {
   state: UnsentState;
   error: unknown;
   outboxId?: string;
+  /** The bridge's outbox failed it as unconfirmed: WhatsApp may have it, a person should look first. */
+  unconfirmed?: boolean;
+  /** Sends after an outbox failure: each is a new attempt with its own key (the old key answers the failed entry). */
+  attempt?: number;
 }
 
 type SendReply = { messageId?: string; queued?: boolean; outboxId?: string };
@@ -46,7 +50,10 @@ export class UnsentModel {
         }
       } else if (e.type === 'outbox_failed') {
         const u = this.items.get().find((x) => x.outboxId === e.outboxId);
-        if (u) this.patch(u.row.id, { state: 'failed', error: new ApiError('SEND_FAILED', e.error, 0) });
+        if (u) {
+          const attempt = (u.attempt ?? 0) + 1;
+          this.patch(u.row.id, { state: 'failed', error: new ApiError('SEND_FAILED', e.error, 0), unconfirmed: e.unconfirmed === true, attempt, outboxId: undefined });
+        }
       }
     });
     return () => {
@@ -71,9 +78,9 @@ export class UnsentModel {
   async send(localId: string, queue = false): Promise<string | null> {
     const u = this.items.get().find((x) => x.row.id === localId);
     if (!u || u.state === 'sending') return null;
-    this.patch(localId, { state: 'sending' });
+    this.patch(localId, { state: 'sending', unconfirmed: false });
     try {
-      const r = await this.api.post<SendReply>(u.route, { ...u.body, idempotencyKey: localId, ...(queue ? { queue: true } : {}) });
+      const r = await this.api.post<SendReply>(u.route, { ...u.body, idempotencyKey: attemptKey(u), ...(queue ? { queue: true } : {}) });
       if (r.queued && r.outboxId) {
         this.patch(localId, { state: 'outbox', outboxId: r.outboxId });
         return null;
@@ -101,6 +108,11 @@ export class UnsentModel {
   private remove(localId: string): void {
     this.items.set((list) => list.filter((u) => u.row.id !== localId));
   }
+}
+
+/** The first attempts share the row's id as key; after an outbox failure each Retry is a new send. */
+function attemptKey(u: Unsent): string {
+  return u.attempt ? `${u.row.id}~${u.attempt}` : u.row.id;
 }
 
 function isUnreachable(err: unknown): boolean {

@@ -15,12 +15,13 @@ export function UnsentActions({ item }: { item: Unsent }) {
       </div>
     );
   }
-  const why = explainError(item.error, t);
+  // Unconfirmed: say so instead of the error code's wording, so nobody retries without looking.
+  const why = item.unconfirmed ? t('sendUnconfirmed') : explainError(item.error, t).title;
   return (
-    <div className="unsent out" data-testid="unsent" data-state="failed" role="alert">
+    <div className="unsent out" data-testid="unsent" data-state="failed" data-unconfirmed={item.unconfirmed ? 'true' : undefined} role="alert">
       <Icon name="alert" size={14} />
       <span>
-        <strong>{t('sendFailedRow')}</strong> — {why.title}
+        <strong>{t(item.unconfirmed ? 'sendUnconfirmedRow' : 'sendFailedRow')}</strong> — {why}
       </span>
       <button type="button" className="btn small" onClick={() => void unsent.send(id)} data-testid="unsent-retry">
         {t('sendRetry')}
