@@ -150,9 +150,18 @@ export class LeaseStore {
   }
 
   /**
-   * Homecoming: ask `from` to hand a slot this node prefers back to it. Only while the slot is still
-   * wanted, held by `from`, and no other move is pending: a stop or an admin's move asked meanwhile wins.
+   * A move this node decided on its own (a drain's hand-over): only while the slot is still wanted,
+   * held by `from`, and no other move is pending, so a stop or an admin's move asked meanwhile wins.
    */
+  async requestHandOver(slot: number, from: string, to: string): Promise<boolean> {
+    const result = await this.run(
+      'UPDATE slot_leases SET move_to = ? WHERE slot = ? AND owner = ? AND wanted = 1 AND move_to IS NULL',
+      [to, slot, from],
+    );
+    return result.affectedRows === 1;
+  }
+
+  /** Homecoming: ask `from` to hand a slot this node prefers back to it (same conditions as a hand-over). */
   async requestMoveBack(slot: number, from: string): Promise<boolean> {
     const result = await this.run(
       'UPDATE slot_leases SET move_to = ? WHERE slot = ? AND owner = ? AND preferred_node = ? AND wanted = 1 AND move_to IS NULL',

@@ -403,8 +403,7 @@ export class ClusterNode implements SlotGate {
       // Draining: hand the slots over by planned moves, one at a time (the loop above carries them out).
       const move = drainMove({ me: this.id, leases, nodes, aliveMs });
       if (move) {
-        this.#log.info(move, 'draining: moving a slot to another node');
-        await this.leases.requestMove(move.slot, move.to);
+        if (await this.leases.requestHandOver(move.slot, this.id, move.to)) this.#log.info(move, 'draining: moving a slot to another node');
         this.nudge();
       }
     } else if (this.#wasDraining) {

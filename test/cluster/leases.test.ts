@@ -109,6 +109,23 @@ describe('slot leases', () => {
     expect((await a.get(1))!.preferredNode).toBeNull();
   });
 
+  it("a drain's hand-over: only while wanted, held by the node named, no other move pending (a stop meanwhile wins)", async () => {
+    await a.setWanted(3, true);
+    const got = (await a.acquire(3))!;
+    expect(await a.requestHandOver(3, b.nodeId, 'node-c:cccccc')).toBe(false); // b does not hold it
+    await a.setWanted(3, false);
+    expect(await a.requestHandOver(3, a.nodeId, b.nodeId)).toBe(false); // stopped meanwhile: not restarted elsewhere
+    expect((await a.get(3))!).toMatchObject({ wanted: false, moveTo: null });
+    await a.setWanted(3, true);
+    await a.requestMove(3, 'node-c:cccccc');
+    expect(await a.requestHandOver(3, a.nodeId, b.nodeId)).toBe(false); // an admin's move wins
+    await a.setWanted(3, false);
+    await a.setWanted(3, true);
+    expect(await a.requestHandOver(3, a.nodeId, b.nodeId)).toBe(true);
+    expect((await a.get(3))!).toMatchObject({ owner: a.nodeId, moveTo: b.nodeId, wanted: true });
+    await a.release(3, got.fence, { unwanted: true });
+  });
+
   it('asking a preferred slot back: only while wanted, held by the node named, preferred here, no other move pending', async () => {
     await a.setPreferred([3]);
     await a.setWanted(3, true);
