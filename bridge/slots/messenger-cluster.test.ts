@@ -2,29 +2,12 @@
 // another lease) is never sent again automatically — the new owner's session comes from a snapshot
 // that may predate it — but failed as unconfirmed for a person to check. The local store keeps
 // sending again what its own chat does not show.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BridgeError, type ArchivedMessage } from '../domain/index.js';
-import { openStateDb, type StateDb } from '../state/db.js';
-import { IdempotencyStore, OutboxStore, type InterruptedVerdict, type OutboxEntry } from '../state/outbox.js';
-import { SentLedger } from '../state/sent-ledger.js';
-import { Messenger, UNCONFIRMED_ERROR, type MessengerEvents } from './messenger.js';
-import { SendLimiter } from './rate-limit.js';
-import { SlotRegistry } from './registry.js';
-import { SendRecords } from './send-records.js';
-import type { Slot } from './slot.js';
+import { OutboxStore, type InterruptedVerdict, type OutboxEntry } from '../state/outbox.js';
+import { UNCONFIRMED_ERROR } from './messenger.js';
+import { closeMessengerKits, messengerKit, sent } from './testing.js';
 
-const dirs: string[] = [];
-const dbs: StateDb[] = [];
-const records: SendRecords[] = [];
-afterEach(() => {
-  for (const r of records.splice(0)) r.close();
-  for (const d of dbs.splice(0)) d.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+afterEach(closeMessengerKits);
 
 /** The cluster store's rule (MysqlOutbox) over the local store: each claim remembers its lease. */
 class LeasedOutbox extends OutboxStore {
@@ -44,38 +27,9 @@ class LeasedOutbox extends OutboxStore {
   }
 }
 
-function sent(chatId: string, body: string, n: number): ArchivedMessage {
-  return { id: `true_${chatId}_${n}`, chatId, body, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), type: 'chat', hasMedia: 0, senderName: '', ack: 1 };
-}
-
 function setup(cluster: boolean) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-messenger-cluster-'));
-  dirs.push(dir);
-  const db = openStateDb(dir);
-  dbs.push(db);
-  let n = 0;
-  const engine = {
-    resolvePhone: vi.fn(async (digits: string) => `${digits}@c.us`),
-    sendText: vi.fn(async (chatId: string, text: string) => sent(chatId, text, ++n)),
-    getMessages: vi.fn(async () => [] as ArchivedMessage[]),
-    getState: vi.fn(async () => 'CONNECTED'),
-  };
-  const slot = {
-    number: 1,
-    ready: true,
-    reconnecting: false,
-    requireEngine() {
-      if (!this.ready) throw new BridgeError('NOT_CONNECTED', 'slot 1 is not ready (stopped)');
-      return engine;
-    },
-  };
-  const events = { onSent: vi.fn(), onFailed: vi.fn(), onOutboxSent: vi.fn(), onOutboxFailed: vi.fn() } satisfies MessengerEvents;
-  const outbox = cluster ? new LeasedOutbox(db) : new OutboxStore(db);
-  const logger = pino({ level: 'silent' });
-  const sendRecords = new SendRecords(new SentLedger(db), logger, 20);
-  records.push(sendRecords);
-  const limiter = new SendLimiter({ ratePerMinute: 100, ratePerHour: 1000, ratePerDay: 10_000 }, db);
-  const messenger = new Messenger(new SlotRegistry([slot as unknown as Slot]), outbox, new IdempotencyStore(db), limiter, events, logger, sendRecords);
+  const kit = messengerKit<OutboxStore>({ outbox: (db) => (cluster ? new LeasedOutbox(db) : new OutboxStore(db)) });
+  const { outbox } = kit;
   /** Queue texts; the first is claimed by the node that owned the slot before (lease 1), which died mid-send. */
   const queueWithInterrupted = async (bodies: string[]) => {
     const ids: string[] = [];
@@ -84,7 +38,7 @@ function setup(cluster: boolean) {
     await outbox.claim(first!);
     return ids;
   };
-  return { messenger, engine, events, outbox, queueWithInterrupted };
+  return { ...kit, queueWithInterrupted };
 }
 
 const bodies = (calls: unknown[][]) => calls.map((c) => c[1]);

@@ -1,67 +1,12 @@
 // The one send path with a scripted engine and the real local stores (the fault cases are in
 // messenger.test.ts): targets, idempotency,
 // rate limits (refunds), the durable outbox and its drain, and a send interrupted by a crash.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BridgeError, type ArchivedMessage } from '../domain/index.js';
-import { openStateDb, type StateDb } from '../state/db.js';
-import { IdempotencyStore, OutboxStore } from '../state/outbox.js';
-import { SentLedger } from '../state/sent-ledger.js';
-import { Messenger, type MessengerEvents } from './messenger.js';
-import { SendLimiter } from './rate-limit.js';
-import { SlotRegistry } from './registry.js';
-import { SendRecords } from './send-records.js';
-import type { Slot } from './slot.js';
+import { BridgeError } from '../domain/index.js';
+import { closeMessengerKits, messengerKit as setup, sent } from './testing.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAcIMAFgUAf9ufZAyAAAAAElFTkSuQmCC';
-const dirs: string[] = [];
-const dbs: StateDb[] = [];
-const records: SendRecords[] = [];
-afterEach(() => {
-  for (const r of records.splice(0)) r.close();
-  for (const d of dbs.splice(0)) d.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function sent(chatId: string, body: string, n: number): ArchivedMessage {
-  return { id: `true_${chatId}_${n}`, chatId, body, fromMe: 1, timestamp: Math.floor(Date.now() / 1000), type: 'chat', hasMedia: 0, senderName: '', ack: 1 };
-}
-
-function setup(opts: { ready?: boolean; perMinute?: number } = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-messenger-'));
-  dirs.push(dir);
-  const db = openStateDb(dir);
-  dbs.push(db);
-  let n = 0;
-  const engine = {
-    resolvePhone: vi.fn(async (digits: string) => (digits === '15550190000' ? null : `${digits}@c.us`)),
-    sendText: vi.fn(async (chatId: string, text: string) => sent(chatId, text, ++n)),
-    sendMedia: vi.fn(async (chatId: string, media: { caption?: string }) => ({ ...sent(chatId, media.caption ?? '', ++n), type: 'image', hasMedia: 1 as const })),
-    sendPoll: vi.fn(async (chatId: string, poll: { question: string }) => ({ ...sent(chatId, poll.question, ++n), type: 'poll' })),
-    getMessages: vi.fn(async () => [] as ArchivedMessage[]),
-    getState: vi.fn(async () => 'CONNECTED'),
-  };
-  const slot = {
-    number: 1,
-    ready: opts.ready ?? true,
-    reconnecting: false,
-    requireEngine() {
-      if (!this.ready) throw new BridgeError('NOT_CONNECTED', 'slot 1 is not ready (stopped)');
-      return engine;
-    },
-  };
-  const events = { onSent: vi.fn(), onFailed: vi.fn(), onOutboxSent: vi.fn(), onOutboxFailed: vi.fn() } satisfies MessengerEvents;
-  const outbox = new OutboxStore(db);
-  const limiter = new SendLimiter({ ratePerMinute: opts.perMinute ?? 100, ratePerHour: 1000, ratePerDay: 10_000 }, db);
-  const logger = pino({ level: 'silent' });
-  const sendRecords = new SendRecords(new SentLedger(db), logger, 20);
-  records.push(sendRecords);
-  const messenger = new Messenger(new SlotRegistry([slot as unknown as Slot]), outbox, new IdempotencyStore(db), limiter, events, logger, sendRecords);
-  return { messenger, engine, slot, events, outbox, db };
-}
+afterEach(closeMessengerKits);
 
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 
