@@ -337,8 +337,13 @@ describe('admin app on a demo bridge', () => {
     await page.evaluate('location.hash = "#/search"');
     await search('inventory', 'inventory batch');
     expect(await page.locator('[data-testid=search-result]').count()).toBe(30);
-    await page.locator('.sentinel').scrollIntoViewIfNeeded();
-    await expect.poll(() => page.locator('[data-testid=search-result]').count()).toBeGreaterThan(30);
+    // Scrolled to the end (again on each look, as a person keeps scrolling): the next page comes.
+    await expect
+      .poll(async () => {
+        await page.locator('.sentinel').scrollIntoViewIfNeeded();
+        return page.locator('[data-testid=search-result]').count();
+      }, { timeout: 15_000 })
+      .toBeGreaterThan(30);
   });
 
   it('lets the owner pick among several LAN addresses', async () => {

@@ -20,9 +20,14 @@ export function topVisibleMessage(scroller: HTMLElement): Anchor | null {
   return null;
 }
 
-/** Frames without movement before the correction stops (Virtuoso measures over a few frames). */
+/**
+ * The correction stops after this many frames *and* this long without movement: Virtuoso measures
+ * over a few frames, and on a loaded machine its last adjustment can come after several quiet ones.
+ */
 const STILL_FRAMES = 3;
-const MAX_FRAMES = 40;
+const STILL_MS = 250;
+/** …and in any case after this long. */
+const MAX_MS = 2500;
 
 /**
  * Call during render with how many items were just prepended: the anchor is read from the DOM as
@@ -35,19 +40,23 @@ export function useKeepAnchor(scroller: HTMLElement | null, prepended: number): 
     const at = anchor.current;
     if (!at || !scroller) return;
     anchor.current = null;
-    let frame = 0;
+    const start = performance.now();
     let still = 0;
+    let lastMove = start;
     let raf = 0;
     // The owner scrolling by hand ends the correction at once.
     const hand = watchHandScroll(scroller);
     const correct = () => {
       const el = scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(at.id)}"]`);
       const delta = el ? el.getBoundingClientRect().top - at.top : 0;
+      const now = performance.now();
       if (Math.abs(delta) >= 0.5) {
         scroller.scrollTop += delta;
         still = 0;
+        lastMove = now;
       } else still++;
-      if (!hand.moved() && still < STILL_FRAMES && ++frame < MAX_FRAMES) raf = requestAnimationFrame(correct);
+      const settled = still >= STILL_FRAMES && now - lastMove >= STILL_MS;
+      if (!hand.moved() && !settled && now - start < MAX_MS) raf = requestAnimationFrame(correct);
     };
     correct();
     return () => {
