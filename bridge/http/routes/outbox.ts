@@ -1,0 +1,74 @@
+// The admin's view of queued messages that did not go, from any client: list, retry, discard.
+// In cluster mode the shared table answers on any node; a retry runs on the slot's owner, whose
+// drain sends it (forwarded like a slot command), or here when no node runs the slot now.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { limitParam, parseOrThrow } from '../../api/schemas.js';
+import type { Caller } from '../../auth/scope.js';
+import { HOP_HEADER } from '../../cluster/cluster-key.js';
+import type { BridgeContext } from '../../context.js';
+import { BridgeError, ERROR_STATUS, type ErrorCode } from '../../domain/index.js';
+import type { OutboxState } from '../../state/outbox.js';
+import { callerOf } from '../auth.js';
+
+const listQuery = z.object({
+  slot: z.coerce.number().int().min(1).max(64).optional(),
+  status: z.enum(['pending', 'failed', 'unconfirmed']).optional(),
+  limit: limitParam(200, 200),
+});
+const idParam = z.string().min(1).max(64);
+
+async function entryOrThrow(ctx: BridgeContext, id: string): Promise<OutboxState> {
+  const state = await ctx.messenger.outboxStatus(id);
+  if (!state) throw new BridgeError('NOT_FOUND', `no queued message ${id}`);
+  return state;
+}
+
+/** Retry needs a failed entry, discard a pending or failed one; otherwise it is gone or in the way. */
+async function refusal(ctx: BridgeContext, id: string, action: string, wanted: string): Promise<BridgeError> {
+  const state = await entryOrThrow(ctx, id);
+  return new BridgeError('CONFLICT', `queued message ${id} is ${state.status}: only a ${wanted} one can be ${action}`);
+}
+
+/** The retry runs where the slot runs (its drain sends it); true = answered by the owner. */
+async function forwardedToOwner(ctx: BridgeContext, req: Request, res: Response, slot: number): Promise<boolean> {
+  if (!ctx.routing || req.headers[HOP_HEADER] !== undefined) return false;
+  const owner = await ctx.routing.directory.ownerOf(slot);
+  if (!owner || owner.node === ctx.routing.nodeId) return false;
+  const answer = await ctx.routing.callJson(owner, req.originalUrl, res.locals.caller as Caller, {});
+  const reply = answer.body as { success?: boolean; error?: { code?: string; message?: string } };
+  if (reply.success) {
+    res.status(answer.status).json(reply);
+    return true;
+  }
+  const code = (reply.error?.code && reply.error.code in ERROR_STATUS ? reply.error.code : 'INTERNAL') as ErrorCode;
+  throw new BridgeError(code, reply.error?.message ?? `node ${owner.node} answered ${answer.status}`);
+}
+
+export function outboxRoutes(ctx: BridgeContext): Router {
+  const r = Router();
+
+  r.get('/outbox', async (req, res) => {
+    const filter = parseOrThrow(listQuery, req.query);
+    res.json({ success: true, data: await ctx.messenger.outboxList(filter) });
+  });
+
+  r.post('/outbox/:id/retry', async (req, res) => {
+    const id = parseOrThrow(idParam, req.params.id);
+    const { slot } = await entryOrThrow(ctx, id);
+    if (await forwardedToOwner(ctx, req, res, slot)) return;
+    if (!(await ctx.messenger.outboxRetry(id, slot))) throw await refusal(ctx, id, 'retried', 'failed');
+    ctx.audit.record(callerOf(res).id, 'outbox_retry', { outboxId: id, slot }, req.ip ?? null);
+    res.json({ success: true, outboxId: id, slot, status: 'pending' });
+  });
+
+  r.delete('/outbox/:id', async (req, res) => {
+    const id = parseOrThrow(idParam, req.params.id);
+    const { slot } = await entryOrThrow(ctx, id);
+    if (!(await ctx.messenger.outboxDiscard(id))) throw await refusal(ctx, id, 'discarded', 'pending or failed');
+    ctx.audit.record(callerOf(res).id, 'outbox_discard', { outboxId: id, slot }, req.ip ?? null);
+    res.json({ success: true, outboxId: id, slot, discarded: true });
+  });
+
+  return r;
+}
