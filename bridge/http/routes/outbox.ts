@@ -27,6 +27,8 @@ async function entryOrThrow(ctx: BridgeContext, id: string): Promise<OutboxState
 /** Retry needs a failed entry, discard a pending or failed one; otherwise it is gone or in the way. */
 async function refusal(ctx: BridgeContext, id: string, action: string, wanted: string): Promise<BridgeError> {
   const state = await entryOrThrow(ctx, id);
+  // Failed yet not retried: queued media stored in pieces (cluster mode) loses them when it fails.
+  if (state.status === 'failed' && action === 'retried') return new BridgeError('CONFLICT', `queued message ${id} cannot be retried: its media was not kept after it failed; send it again`);
   return new BridgeError('CONFLICT', `queued message ${id} is ${state.status}: only a ${wanted} one can be ${action}`);
 }
 
