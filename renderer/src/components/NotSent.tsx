@@ -58,11 +58,11 @@ export function NotSentPanel() {
         {entries.map((e) => (
           <li key={e.outboxId} data-testid="not-sent-entry" data-outbox-id={e.outboxId}>
             <div className="not-sent-what">
-              <span className="fine" dir="auto">
-                {t('notSentTo', { n: e.slot, to: 'phone' in e ? formatPhone(e.phone) : e.chatId })}
+              <span className="fine">
+                {t('slot', { n: e.slot })} · <bdi dir="ltr">{'phone' in e ? formatPhone(e.phone) : e.chatId}</bdi>
               </span>
               <span className="not-sent-preview" dir="auto">{e.preview ?? t('notSentMedia')}</span>
-              <span className="slot-error" data-testid="not-sent-reason">
+              <span className="slot-error" data-testid="not-sent-reason" dir="auto">
                 {e.unconfirmed ? <><strong>{t('sendUnconfirmedRow')}:</strong> {t('sendUnconfirmed')}</> : e.error}
               </span>
             </div>

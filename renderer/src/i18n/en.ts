@@ -385,7 +385,6 @@ export const en = {
   notSentTitle: 'Not sent',
   notSentLead: 'Queued messages from phones, the API or this app that WhatsApp did not take. Retry sends one again when its number is ready.',
   notSentMedia: 'Photo or file',
-  notSentTo: 'Slot {n} → {to}',
   notSentRetried: 'Queued again: it sends when slot {n} is ready',
   notSentDiscardTitle: 'Discard this message?',
   notSentDiscardBody: 'It will not be sent. The client that queued it is not told.',
