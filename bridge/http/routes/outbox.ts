@@ -35,7 +35,9 @@ async function refusal(ctx: BridgeContext, id: string, action: string, wanted: s
 /** The retry runs where the slot runs (its drain sends it); true = answered by the owner. */
 async function forwardedToOwner(ctx: BridgeContext, req: Request, res: Response, slot: number): Promise<boolean> {
   if (!ctx.routing || req.headers[HOP_HEADER] !== undefined) return false;
-  const owner = await ctx.routing.directory.ownerOf(slot);
+  const owner = await ctx.routing.directory.ownerOf(slot).catch((err: unknown) => {
+    throw new BridgeError('STORE_UNAVAILABLE', `cannot tell which node runs slot ${slot}: ${(err as Error).message}`);
+  });
   if (!owner || owner.node === ctx.routing.nodeId) return false;
   const answer = await ctx.routing.callJson(owner, req.originalUrl, res.locals.caller as Caller, {});
   const reply = answer.body as { success?: boolean; error?: { code?: string; message?: string } };
