@@ -7,7 +7,7 @@ import { limitParam, parseOrThrow } from '../../api/schemas.js';
 import type { Caller } from '../../auth/scope.js';
 import { HOP_HEADER } from '../../cluster/cluster-key.js';
 import type { BridgeContext } from '../../context.js';
-import { BridgeError, ERROR_STATUS, type ErrorCode } from '../../domain/index.js';
+import { BridgeError } from '../../domain/index.js';
 import type { OutboxState } from '../../state/outbox.js';
 import { callerOf } from '../auth.js';
 
@@ -32,21 +32,17 @@ async function refusal(ctx: BridgeContext, id: string, action: string, wanted: s
   return new BridgeError('CONFLICT', `queued message ${id} is ${state.status}: only a ${wanted} one can be ${action}`);
 }
 
-/** The retry runs where the slot runs (its drain sends it); true = answered by the owner. */
+/** The retry runs where the slot runs (its drain sends it); true = the owner answered (relayed). */
 async function forwardedToOwner(ctx: BridgeContext, req: Request, res: Response, slot: number): Promise<boolean> {
   if (!ctx.routing || req.headers[HOP_HEADER] !== undefined) return false;
   const owner = await ctx.routing.directory.ownerOf(slot).catch((err: unknown) => {
     throw new BridgeError('STORE_UNAVAILABLE', `cannot tell which node runs slot ${slot}: ${(err as Error).message}`);
   });
   if (!owner || owner.node === ctx.routing.nodeId) return false;
+  // The owner's answer as it gave it: a success, or its error envelope (404, 409, …).
   const answer = await ctx.routing.callJson(owner, req.originalUrl, res.locals.caller as Caller, {});
-  const reply = answer.body as { success?: boolean; error?: { code?: string; message?: string } };
-  if (reply.success) {
-    res.status(answer.status).json(reply);
-    return true;
-  }
-  const code = (reply.error?.code && reply.error.code in ERROR_STATUS ? reply.error.code : 'INTERNAL') as ErrorCode;
-  throw new BridgeError(code, reply.error?.message ?? `node ${owner.node} answered ${answer.status}`);
+  res.status(answer.status).json(answer.body);
+  return true;
 }
 
 export function outboxRoutes(ctx: BridgeContext): Router {
