@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ar } from '../../renderer/src/i18n/ar.js';
 import { en } from '../../renderer/src/i18n/en.js';
+import { seriousViolations } from './axe.js';
 import { startUi, type UiKit } from './kit.js';
 
 let kit: UiKit;
@@ -41,6 +42,7 @@ describe('Not sent panel', () => {
     expect(await entry(refused).textContent()).toContain('retry me');
     expect(await entry(refused).locator('[data-testid=not-sent-reason]').textContent()).toBe('WhatsApp did not accept the message: boom');
     expect(await entries().count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
 
     // The slot comes up: the second fails (not on WhatsApp) and shows up without a reload.
     await kit.connect(2);
@@ -75,6 +77,7 @@ describe('Not sent panel', () => {
     expect(await arPage.locator('#not-sent-title').textContent()).toBe(ar.notSentTitle);
     expect(await row.locator('[data-testid=not-sent-reason]').textContent()).toBe(`${ar.sendUnconfirmedRow}: ${ar.sendUnconfirmed}`);
     expect(await row.locator('[data-testid=not-sent-retry]').textContent()).toBe(ar.sendRetry);
+    expect(await seriousViolations(arPage)).toEqual([]);
     await arPage.close();
   });
 });

@@ -62,7 +62,7 @@ export function NotSentPanel() {
                 {t('slot', { n: e.slot })} · <bdi dir="ltr">{'phone' in e ? formatPhone(e.phone) : e.chatId}</bdi>
               </span>
               <span className="not-sent-preview" dir="auto">{e.preview ?? t('notSentMedia')}</span>
-              <span className="slot-error" data-testid="not-sent-reason" dir="auto">
+              <span className="not-sent-reason" data-testid="not-sent-reason" dir="auto">
                 {e.unconfirmed ? <><strong>{t('sendUnconfirmedRow')}:</strong> {t('sendUnconfirmed')}</> : e.error}
               </span>
             </div>
