@@ -18,6 +18,7 @@ export const PLAYWRIGHT_UI_TESTS = [
   'test/ui/long-chats.test.ts',
   'test/ui/qr-fold.test.ts',
   'test/ui/desktop-badge.test.ts',
+  'test/ui/not-sent.test.ts',
 ];
 
 export default defineConfig({

@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   MEDIA_NOT_FOUND: 404,
   NOT_CONNECTED: 409,
+  /** The thing asked about is in a state that does not allow this (e.g. retrying an outbox entry that did not fail). */
+  CONFLICT: 409,
   QR_EXPIRED: 410,
   MEDIA_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,

@@ -29,6 +29,7 @@ import { snapshotRoutes } from './routes/snapshots.js';
 import { backupRoutes } from './routes/backup.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { sessionRoutes } from './routes/session.js';
+import { outboxRoutes } from './routes/outbox.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // bridge/http under tsx, dist/bridge/http once compiled: both sit two folders below their root.
@@ -101,8 +102,8 @@ export function createApp(ctx: BridgeContext, opts: { allowAddress: AddressCheck
   app.use('/metrics', auth);
   app.use(metricsRoute(ctx));
   app.use('/api', slotRoutes(ctx), sendRoutes(ctx), chatRoutes(ctx), mediaRoutes(ctx), archiveRoutes(ctx), healthRoutes(ctx));
-  app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing', '/api/restart'], adminOnly);
-  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx), backupRoutes(ctx), clusterRoutes(ctx));
+  app.use(['/api/devices', '/api/audit', '/api/settings', '/api/logs', '/api/pairing', '/api/restart', '/api/outbox'], adminOnly);
+  app.use('/api', deviceRoutes(ctx), adminRoutes(ctx, opts.boundPort, opts.boundHttpsPort), snapshotRoutes(ctx), backupRoutes(ctx), clusterRoutes(ctx), outboxRoutes(ctx));
   app.use(graphqlRoutes(ctx));
   app.use(serveRenderer(opts.rendererDir ?? DEFAULT_RENDERER_DIR));
 

@@ -134,6 +134,13 @@ export function openApiDocument(version: string) {
       },
       '/api/devices/{id}': { delete: op('Revoke a device (admin)', { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) },
       '/api/audit': { get: op('Admin actions, newest first (admin)', { parameters: [q('limit', false, '1..1000')] }) },
+      '/api/outbox': {
+        get: op('Queued messages not sent, newest first: outboxId, slot, chatId or phone, kind, preview, status, error, unconfirmed, createdAt (admin)', {
+          parameters: [q('slot', false, '1..64'), q('status', false, 'pending | failed | unconfirmed'), q('limit', false, '1..200')],
+        }),
+      },
+      '/api/outbox/{id}/retry': { post: op('Put a failed queued message back in the queue; its slot sends it when ready (admin)', { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) },
+      '/api/outbox/{id}': { delete: op('Discard a pending or failed queued message (admin)', { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }) },
       '/api/settings': { get: op('Settings (admin)'), put: op('Change settings (admin)') },
       '/api/settings/test-db': { post: op('Test a MySQL URL (admin)') },
       '/api/settings/firebase': { post: op('Upload the FCM service account (admin)') },

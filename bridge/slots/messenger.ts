@@ -5,7 +5,7 @@ import type { ArchivedMessage } from '../domain/index.js';
 import { BridgeError, isChatId, normalisePhone, recipientKey } from '../domain/index.js';
 import type { MediaInput, PollInput, WhatsAppEngine } from '../engine/types.js';
 import type { MaybePromise } from '../domain/async.js';
-import type { IdempotencyPort, OutboxEntry, OutboxKind, OutboxPort, OutboxState } from '../state/outbox.js';
+import type { IdempotencyPort, OutboxEntry, OutboxKind, OutboxListEntry, OutboxListFilter, OutboxPort, OutboxState } from '../state/outbox.js';
 import { checkMedia, checkMediaSize, looksLikeVoiceNote } from './media.js';
 import type { SendLimiter } from './rate-limit.js';
 import type { SlotRegistry } from './registry.js';
@@ -54,6 +54,8 @@ const MAYBE_ENGINE: ReadonlySet<string> = new Set(['SEND_FAILED', 'INTERNAL']);
 export class Messenger {
   private readonly inFlight = new Map<string, Promise<SendResult>>();
   private readonly draining = new Set<number>();
+  /** Slots whose running drain read its list before an entry was retried: drain once more after it. */
+  private readonly drainAgain = new Set<number>();
 
   constructor(
     private readonly registry: SlotRegistry,
@@ -173,7 +175,12 @@ export class Messenger {
       }
     } finally {
       this.draining.delete(slotNumber);
+      if (this.drainAgain.delete(slotNumber)) this.drainSoon(slotNumber);
     }
+  }
+
+  private drainSoon(slot: number): void {
+    void this.drain(slot).catch((err: unknown) => this.logger.error({ err: (err as Error).message, slot }, 'outbox: drain after a retry failed'));
   }
 
   /** false = stop draining (the slot went away); the entry stays pending. */
@@ -272,6 +279,22 @@ export class Messenger {
 
   outboxStatus(outboxId: string): Promise<OutboxState | null> {
     return this.outbox.status(outboxId);
+  }
+
+  outboxList(filter: OutboxListFilter): Promise<OutboxListEntry[]> {
+    return this.outbox.list(filter);
+  }
+
+  outboxDiscard(outboxId: string): Promise<boolean> {
+    return this.outbox.discard(outboxId);
+  }
+
+  /** A failed entry of `slot` back in the queue; sent at once when the slot is ready on this node. */
+  async outboxRetry(outboxId: string, slot: number): Promise<boolean> {
+    if (!(await this.outbox.retry(outboxId))) return false;
+    if (this.draining.has(slot)) this.drainAgain.add(slot);
+    else if (this.registry.get(slot).ready) this.drainSoon(slot);
+    return true;
   }
 }
 

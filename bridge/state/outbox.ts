@@ -28,6 +28,63 @@ export interface OutboxState {
   unconfirmed: boolean;
 }
 
+/** Which entries the admin's list shows: waiting (pending or mid-send), failed, or failed as unconfirmed. */
+export type OutboxListStatus = 'pending' | 'failed' | 'unconfirmed';
+export interface OutboxListFilter {
+  slot?: number;
+  status?: OutboxListStatus;
+  limit: number;
+}
+
+/** An entry as the admin's list shows it: never the payload itself (queued media is large). */
+export type OutboxListEntry = {
+  outboxId: string;
+  slot: number;
+  kind: OutboxKind;
+  /** The text, caption or poll question, cut to PREVIEW_CHARS; null for media without a caption. */
+  preview: string | null;
+  status: OutboxStatus;
+  error: string | null;
+  unconfirmed: boolean;
+  createdAt: number;
+} & ({ chatId: string } | { phone: string });
+
+/** The columns a store's list query selects (`preview` taken from the payload in SQL). */
+export interface ListRow {
+  id: string;
+  slot: number;
+  chat_id: string;
+  kind: OutboxKind;
+  preview: string | null;
+  status: OutboxStatus;
+  error: string | null;
+  unconfirmed: number | string;
+  created_at: number | string;
+}
+
+export const PREVIEW_CHARS = 200;
+/** A target still to be resolved against WhatsApp (messenger.ts). */
+const PHONE_PREFIX = 'phone:';
+
+export const toListEntry = (r: ListRow): OutboxListEntry => ({
+  outboxId: r.id,
+  slot: Number(r.slot),
+  ...(r.chat_id.startsWith(PHONE_PREFIX) ? { phone: r.chat_id.slice(PHONE_PREFIX.length) } : { chatId: r.chat_id }),
+  kind: r.kind,
+  preview: r.preview === null ? null : [...r.preview].slice(0, PREVIEW_CHARS).join(''),
+  status: r.status,
+  error: r.error,
+  unconfirmed: Number(r.unconfirmed) === 1,
+  createdAt: Number(r.created_at),
+});
+
+/** The statuses a list filter selects (no filter: every entry not sent). */
+export function listStatuses(status: OutboxListStatus | undefined): OutboxStatus[] {
+  if (status === 'pending') return ['pending', 'sending'];
+  if (status === 'failed' || status === 'unconfirmed') return ['failed'];
+  return ['pending', 'sending', 'failed'];
+}
+
 /**
  * What the drain does with an interrupted entry (`sending`, or put back after a send that failed)
  * that the chat does not show: send it again, or leave it failed as unconfirmed.
@@ -66,6 +123,12 @@ export interface OutboxPort {
   settleInterrupted(entry: OutboxEntry, error: string): Promise<InterruptedVerdict>;
   size(slot?: number): Promise<number>;
   status(id: string): Promise<OutboxState | null>;
+  /** Entries not sent, newest first (the admin's "Not sent" list). */
+  list(filter: OutboxListFilter): Promise<OutboxListEntry[]>;
+  /** A failed entry back to pending, as never attempted; false = no failed entry by that id. */
+  retry(id: string): Promise<boolean>;
+  /** Remove a pending or failed entry; false = no such entry in those states (e.g. being sent). */
+  discard(id: string): Promise<boolean>;
 }
 
 /** Results of sends with an idempotency key. */
@@ -148,6 +211,29 @@ export class OutboxStore implements OutboxPort {
       | { id: string; slot: number; status: OutboxStatus; message_id: string | null; error: string | null }
       | undefined;
     return row ? { outboxId: row.id, slot: row.slot, status: row.status, messageId: row.message_id, error: row.error, unconfirmed: false } : null;
+  }
+
+  async list({ slot, status, limit }: OutboxListFilter): Promise<OutboxListEntry[]> {
+    // One node never leaves an entry unconfirmed (settleInterrupted): that filter finds none.
+    if (status === 'unconfirmed') return [];
+    const statuses = listStatuses(status);
+    const rows = this.db
+      .prepare(
+        `SELECT id, slot, chat_id, kind, status, error, 0 AS unconfirmed, created_at,
+                COALESCE(json_extract(payload, '$.text'), json_extract(payload, '$.media.caption'), json_extract(payload, '$.poll.question')) AS preview
+           FROM outbox WHERE status IN (${statuses.map(() => '?').join(', ')}) ${slot === undefined ? '' : 'AND slot = ?'}
+          ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(...statuses, ...(slot === undefined ? [] : [slot]), limit) as ListRow[];
+    return rows.map(toListEntry);
+  }
+
+  async retry(id: string): Promise<boolean> {
+    return this.db.prepare(`UPDATE outbox SET status = 'pending', attempted_at = NULL, error = NULL WHERE id = ? AND status = 'failed'`).run(id).changes === 1;
+  }
+
+  async discard(id: string): Promise<boolean> {
+    return this.db.prepare(`DELETE FROM outbox WHERE id = ? AND status IN ('pending', 'failed')`).run(id).changes === 1;
   }
 }
 

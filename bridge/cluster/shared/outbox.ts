@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { MaybePromise } from '../../domain/async.js';
-import { IdempotencyStore, toEntry, type IdempotencyPort, type InterruptedVerdict, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
+import { IdempotencyStore, listStatuses, toEntry, toListEntry, type IdempotencyPort, type ListRow, type OutboxListEntry, type OutboxListFilter, type InterruptedVerdict, type OutboxEntry, type OutboxKind, type OutboxPort, type OutboxState, type Row } from '../../state/outbox.js';
 import { inTransaction } from '../../archive/mysql-transaction.js';
 import { HOLDS_LEASE_SQL } from '../schema.js';
 
@@ -163,6 +163,42 @@ export class MysqlOutbox implements OutboxPort {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, slot, status, message_id, error, unconfirmed FROM shared_outbox WHERE id = ?', [id]);
     const r = rows[0];
     return r ? { outboxId: r.id, slot: r.slot, status: r.status, messageId: r.message_id, error: r.error, unconfirmed: Number(r.unconfirmed) === 1 } : null;
+  }
+
+  /** Any node answers from the shared table. A payload stored in pieces has no preview (media over 1 MiB). */
+  async list({ slot, status, limit }: OutboxListFilter): Promise<OutboxListEntry[]> {
+    const statuses = listStatuses(status);
+    const json = (path: string) => `JSON_UNQUOTE(JSON_EXTRACT(payload, '${path}'))`;
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT id, slot, chat_id, kind, status, error, unconfirmed, created_at,
+              CASE WHEN payload = '' THEN NULL ELSE COALESCE(${json('$.text')}, ${json('$.media.caption')}, ${json('$.poll.question')}) END AS preview
+         FROM shared_outbox WHERE status IN (?) ${slot === undefined ? '' : 'AND slot = ?'} ${status === 'unconfirmed' ? 'AND unconfirmed = 1' : ''}
+        ORDER BY seq DESC LIMIT ?`,
+      [statuses, ...(slot === undefined ? [] : [slot]), limit],
+    );
+    return rows.map((r) => toListEntry(r as ListRow));
+  }
+
+  /**
+   * As never attempted: no claim, not unconfirmed, so the owner's drain sends it without looking
+   * for it in the chat (the admin checked). An entry stored in pieces lost them when it failed
+   * (markFailed): it cannot come back.
+   */
+  async retry(id: string): Promise<boolean> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `UPDATE shared_outbox SET status = 'pending', attempted_at = NULL, claimed_fence = NULL, claimed_by = NULL, unconfirmed = 0, error = NULL
+        WHERE id = ? AND status = 'failed' AND payload <> ?`,
+      [id, IN_PIECES],
+    );
+    return res.affectedRows === 1;
+  }
+
+  /** Conditional, so an entry the owner claimed a moment ago (now `sending`) is not taken from under it. */
+  async discard(id: string): Promise<boolean> {
+    const [res] = await this.pool.query<ResultSetHeader>(`DELETE FROM shared_outbox WHERE id = ? AND status IN ('pending', 'failed')`, [id]);
+    if (res.affectedRows !== 1) return false;
+    await this.pool.query('DELETE FROM shared_outbox_chunks WHERE id = ?', [id]);
+    return true;
   }
 }
 

@@ -5,6 +5,18 @@ import type { ErrorCode } from '../../../bridge/domain/errors.js';
 
 export type { ChatRow, MessageRow, SlotState, ErrorCode };
 
+/** GET /api/outbox entry: a queued message not sent (never its content). */
+export type OutboxEntryView = {
+  outboxId: string;
+  slot: number;
+  kind: 'text' | 'media' | 'poll';
+  preview: string | null;
+  status: 'pending' | 'sending' | 'failed';
+  error: string | null;
+  unconfirmed: boolean;
+  createdAt: number;
+} & ({ chatId: string } | { phone: string });
+
 /** GET /api/slots entry: four fixed fields, then optional extras. */
 export interface SlotInfo {
   slot: number;

@@ -383,4 +383,12 @@ export const ar: Dict = {
   clusterDrainingBadge: 'قيد الإفراغ',
   clusterDraining: '{node} يسلّم أرقامه إلى عقد أخرى ولا يأخذ أرقامًا جديدة',
   clusterUndrained: '{node} يأخذ أرقامًا من جديد',
+  notSentTitle: 'لم تُرسَل',
+  notSentLead: 'رسائل وُضعت في الطابور من الهواتف أو الواجهة البرمجية أو هذا التطبيق ولم يقبلها واتساب. «إعادة المحاولة» ترسلها من جديد حين يكون رقمها جاهزًا.',
+  notSentMedia: 'صورة أو ملف',
+  notSentRetried: 'أُعيدت إلى الطابور: تُرسَل حين تكون الخانة {n} جاهزة',
+  notSentDiscardTitle: 'تجاهل هذه الرسالة؟',
+  notSentDiscardBody: 'لن تُرسَل، ولن يُبلَّغ العميل الذي وضعها في الطابور.',
+  errCONFLICT: 'لا يمكن فعل ذلك الآن: {message}',
+  errCONFLICTNext: 'حدّث الصفحة لترى حالتها الآن.',
 };

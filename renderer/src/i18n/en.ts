@@ -381,6 +381,15 @@ export const en = {
   clusterDrainingBadge: 'draining',
   clusterDraining: '{node} hands its numbers to other nodes and takes no new ones',
   clusterUndrained: '{node} takes numbers again',
+  // Queued messages that did not go, from any client (GET /api/outbox).
+  notSentTitle: 'Not sent',
+  notSentLead: 'Queued messages from phones, the API or this app that WhatsApp did not take. Retry sends one again when its number is ready.',
+  notSentMedia: 'Photo or file',
+  notSentRetried: 'Queued again: it sends when slot {n} is ready',
+  notSentDiscardTitle: 'Discard this message?',
+  notSentDiscardBody: 'It will not be sent. The client that queued it is not told.',
+  errCONFLICT: 'That cannot be done right now: {message}',
+  errCONFLICTNext: 'Refresh the page to see where it stands now.',
 };
 
 export type Dict = typeof en;

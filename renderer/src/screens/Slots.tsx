@@ -13,6 +13,7 @@ import type { MessageKey } from '../i18n/i18n.js';
 import { ApiError } from '../api/client.js';
 import { SlotBackup } from '../components/Backup.js';
 import { SlotErrorLine } from '../components/SlotErrorLine.js';
+import { NotSentPanel } from '../components/NotSent.js';
 
 export function SlotsScreen() {
   const { slots, t } = useApp();
@@ -42,6 +43,7 @@ export function SlotsScreen() {
           ))}
         </div>
       )}
+      <NotSentPanel />
     </section>
   );
 }
