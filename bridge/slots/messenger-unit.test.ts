@@ -106,6 +106,24 @@ describe('Messenger', () => {
     expect(await t.messenger.outboxSize()).toBe(0);
   });
 
+  it('an entry discarded while the drain runs is not sent; the rest still go', async () => {
+    const t = setup({ ready: false });
+    const ids: string[] = [];
+    for (const body of ['first', 'dropped', 'third']) {
+      ids.push(((await t.messenger.send({ slot: 1, phone: '962781523783', content: text(body), queue: true })) as { outboxId: string }).outboxId);
+    }
+    // The admin discards the second while the first is being sent (the drain listed all three before).
+    t.engine.sendText.mockImplementationOnce(async (chatId: string, body: string) => {
+      expect(await t.outbox.discard(ids[1]!)).toBe(true);
+      return sent(chatId, body, 1);
+    });
+    t.slot.ready = true;
+    await t.messenger.drain(1);
+    expect(t.engine.sendText.mock.calls.map((c) => c[1])).toEqual(['first', 'third']);
+    expect(await t.messenger.outboxStatus(ids[1]!)).toBeNull();
+    expect(await t.messenger.outboxSize()).toBe(0);
+  });
+
   it('a queued message that cannot be delivered is marked failed and reported; the rest still go', async () => {
     const t = setup({ ready: false });
     const bad = await t.messenger.send({ slot: 1, phone: '15550190000', content: text('nobody'), queue: true });

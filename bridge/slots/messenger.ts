@@ -209,6 +209,12 @@ export class Messenger {
       }
       // In a cluster the claim carries the slot's fence: a node that lost the lease sends nothing.
       if (!(await this.outbox.claim(entry))) {
+        // Discarded by the admin (or settled) since the drain listed it: skip it, the rest still go.
+        const now = await this.outbox.status(entry.id);
+        if (!now || (now.status !== 'pending' && now.status !== 'sending')) {
+          this.logger.info({ slot: entry.slot, outboxId: entry.id }, 'outbox: entry discarded or settled meanwhile; skipped');
+          return true;
+        }
         this.logger.warn({ slot: entry.slot, outboxId: entry.id }, 'outbox: entry not claimed (this node no longer holds the slot); drain stopped');
         return false;
       }

@@ -170,14 +170,13 @@ export class OutboxStore implements OutboxPort {
     ).map(toEntry);
   }
 
-  /** A single node always may: its slots are its own. */
+  /** A single node's slots are its own: false only when the entry was discarded (or settled) meanwhile. */
   async claim(entry: OutboxEntry): Promise<boolean> {
-    this.markSending(entry.id);
-    return true;
+    return this.markSending(entry.id);
   }
 
-  markSending(id: string, now = Date.now()): void {
-    this.db.prepare(`UPDATE outbox SET status = 'sending', attempted_at = ? WHERE id = ?`).run(now, id);
+  markSending(id: string, now = Date.now()): boolean {
+    return this.db.prepare(`UPDATE outbox SET status = 'sending', attempted_at = ? WHERE id = ? AND status IN ('pending', 'sending')`).run(now, id).changes === 1;
   }
 
   async markPending(id: string): Promise<void> {
