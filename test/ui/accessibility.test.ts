@@ -51,6 +51,16 @@ describe('accessibility (axe-core)', () => {
           await page.waitForLoadState('networkidle');
           for (const v of await seriousViolations(page)) found.push(`${name}: ${v}`);
         }
+        // A stopped number's last error on its card (the demo never fails on its own: the reply is edited).
+        await page.route('**/api/slots', async (route) => {
+          const res = await route.fetch();
+          const slots = (await res.json()) as { slot: number }[];
+          await route.fulfill({ response: res, json: slots.map((x) => (x.slot === 2 ? { ...x, lastError: 'The browser closed unexpectedly' } : x)) });
+        });
+        await page.goto(`${kit.bridge.url}/#/slots`);
+        await page.reload(); // the slot list is read when the app loads
+        await page.locator('[data-testid=slot-error]').first().waitFor();
+        for (const v of await seriousViolations(page)) found.push(`slot error: ${v}`);
         await page.close();
         expect(found).toEqual([]);
       });
